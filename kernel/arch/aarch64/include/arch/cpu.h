@@ -1,0 +1,48 @@
+/*
+ * Per-CPU state. One structure per CPU, reached through TPIDR_EL2, so that
+ * later SMP work adds fields rather than rewriting call sites.
+ */
+#pragma once
+
+#define CPU_MAX		   8
+#define CPU_STACK_SIZE	   16384
+#define CPU_EXC_STACK_SIZE 8192
+
+#define CPU_OFF_STACK_TOP 0
+#define CPU_OFF_INDEX	  8
+#define CPU_OFF_FRAME	  32
+
+#ifndef __ASSEMBLER__
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Registers as saved by the exception vectors. */
+struct exc_frame {
+	uint64_t x[31];
+	uint64_t sp;
+	uint64_t elr;
+	uint64_t spsr;
+	uint64_t esr;
+	uint64_t far;
+};
+
+struct cpu {
+	/* Offsets 0 and 8 are read by head.S and vectors.S: keep them first. */
+	uint64_t stack_top;
+	uint64_t index;
+	uint64_t mpidr;
+	volatile bool online;
+	struct exc_frame frame; /* written by the vectors on an exception */
+};
+
+extern struct cpu cpus[CPU_MAX];
+extern char kernel_stacks[CPU_MAX][CPU_STACK_SIZE];
+
+static inline struct cpu *this_cpu(void)
+{
+	struct cpu *c;
+
+	__asm__ volatile("mrs %0, tpidr_el2" : "=r"(c));
+	return c;
+}
+#endif /* __ASSEMBLER__ */

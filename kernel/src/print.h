@@ -1,0 +1,22 @@
+/*
+ * The kernel's own console output: boot messages and panics only. Lines from
+ * different CPUs never interleave mid-line. Output before the UART is up is
+ * kept in a small buffer and flushed when print_set_sink() is called.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+typedef void (*print_sink)(char c);
+
+void print_set_sink(print_sink sink);
+
+__attribute__((format(printf, 1, 2))) void kprintf(const char *fmt, ...);
+
+/*
+ * Panic mode: from now on the lock is taken only if it comes free within a
+ * bounded wait, so a CPU that died holding it cannot silence the panic.
+ */
+void print_enter_panic_mode(void);
+
+bool print_has_sink(void);

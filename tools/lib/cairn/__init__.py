@@ -1,0 +1,1 @@
+"""Host-side tools for Cairn: manifests, image packing and the QEMU harness."""
