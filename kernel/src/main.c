@@ -6,7 +6,7 @@
 #include "arch.h"
 #include "bootimage.h"
 #include "drivers/pl011.h"
-#include "elf.h"
+#include "elf_inspect.h"
 #include "ksyms.h"
 #include "panic.h"
 #include "platform.h"

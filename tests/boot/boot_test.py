@@ -1,0 +1,150 @@
+#!/usr/bin/python3
+"""Boot tests: each case boots an image in QEMU and checks the serial log.
+
+Usage: boot_test.py --images BUILD_DIR CASE
+Registered in ctest by tests/boot/CMakeLists.txt, one ctest test per case.
+"""
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools" / "lib"))
+from cairn.qemu import BootError, Machine, qemu_command  # noqa: E402
+
+TIME_LIMIT = 60
+CASES = {}
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+def boot(images, system="demo", **kw):
+    kw.setdefault("append", "poweroff")
+    return Machine(qemu_command(Path(images) / system / "cairn.img", **kw),
+                   time_limit=TIME_LIMIT)
+
+
+def check_ram(images, memory, end):
+    with boot(images, memory=memory) as m:
+        size_mib = (end - 0x40000000) >> 20
+        m.expect(re.escape(f"dtb: ram 0x40000000-{end:#x} ({size_mib} MiB)"))
+        total = m.expect(r"mem: (\d+) KiB free of (\d+) KiB RAM")
+        if int(total.group(2)) != size_mib * 1024:
+            m.fail(f"RAM total {total.group(2)} KiB, expected {size_mib * 1024}")
+        m.expect("boot: complete")
+        m.wait_exit()
+
+
+@case
+def ram_512m(images):
+    check_ram(images, "512M", 0x60000000)
+
+
+@case
+def ram_2g(images):
+    check_ram(images, "2G", 0xC0000000)
+
+
+def check_smp(images, cpus):
+    with boot(images, cpus=cpus) as m:
+        m.expect(f"dtb: {cpus} cpus")
+        m.expect(f"smp: {cpus} of {cpus} cpus online")
+        m.wait_exit()
+        for i in range(1, cpus):
+            if not re.search(rf"^cpu {i}: online, MPIDR 0x{i:x}, EL2, MMU on$",
+                             m.log, re.M):
+                m.fail(f"cpu {i} never reported in")
+
+
+@case
+def smp_2(images):
+    check_smp(images, 2)
+
+
+@case
+def smp_4(images):
+    check_smp(images, 4)
+
+
+@case
+def platform_report(images):
+    """Every DTB device the issue names gets its greppable line."""
+    with boot(images) as m:
+        for line in [
+            r"dtb: pl011 0x9000000-0x9001000 intid 33",
+            r"dtb: gicv3 distributor 0x8000000-0x8010000",
+            r"dtb: gicv3 redistributors 0x80a0000-",
+            r"dtb: gicv3 its 0x8080000-0x80a0000",
+            r"dtb: smmuv3 0x9050000-0x9070000",
+            r"dtb: pcie ecam 0x4010000000-0x4020000000 buses 0-255",
+            r"dtb: pcie window mem32 cpu 0x10000000-0x3eff0000",
+            r"dtb: iommu-map rid 0x0-0xffff -> sid 0x0-0xffff \(iommu phandle 0x[0-9a-f]+, the smmuv3\)",
+            r"dtb: timer ppis sec-phys 29 phys 30 virt 27 hyp-phys 26 hyp-virt 28",
+            r"dtb: psci conduit smc",
+            r"mmu: EL2 stage 1 on, caches on",
+            r"root: ELF entry 0x[0-9a-f]+",
+            r"psci: version 1\.",
+            r"boot: 'poweroff' on the command line: PSCI SYSTEM_OFF",
+        ]:
+            m.expect(line)
+        status = m.wait_exit()
+        if status != 0:
+            m.fail(f"QEMU exit status {status} after SYSTEM_OFF")
+
+
+@case
+def undefined_instruction_panics(images):
+    """An UDF at EL2 panics with the class and a symbolised ELR, then powers off."""
+    with boot(images, system="test-undef", append=None) as m:
+        m.expect("test: executing an undefined instruction at EL2")
+        m.expect(r"PANIC on cpu 0: unexpected exception: synchronous, current EL")
+        m.expect(r"EC 0x00 \(unknown reason \(undefined instruction\)\)")
+        m.expect(r"ELR_EL2 0x[0-9a-f]{16} <kernel_main\+0x[0-9a-f]+>")
+        m.expect(r"x30 0x[0-9a-f]{16}")
+        m.expect("PANIC: powering off")
+        m.wait_exit(timeout=20)
+
+
+@case
+def harness_reports_missing_line(images):
+    """The harness fails a boot that never prints the line, in time, with the log."""
+    limit = 5
+    start = time.monotonic()
+    m = Machine(qemu_command(Path(images) / "demo" / "cairn.img"), time_limit=limit)
+    try:
+        with m:
+            m.expect("boot: complete")
+            m.expect("this line is never printed")
+    except BootError as e:
+        elapsed = time.monotonic() - start
+        if elapsed > limit + 5:
+            raise AssertionError(f"harness took {elapsed:.1f}s for a {limit}s limit")
+        if "timed out waiting for /this line is never printed/" not in str(e) \
+                or "boot: complete" not in e.log or "----- serial log -----" not in str(e):
+            raise AssertionError(f"failure lacks the reason or the log:\n{e}")
+        if m.pid is not None:
+            raise AssertionError("QEMU still tracked after close")
+        print(f"harness failed as it should after {elapsed:.1f}s")
+        return
+    raise AssertionError("harness did not fail on a line that never appears")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--images", required=True, help="build dir holding <system>/cairn.img")
+    ap.add_argument("case", choices=sorted(CASES))
+    args = ap.parse_args()
+    try:
+        CASES[args.case](args.images)
+    except AssertionError as e:
+        print(f"FAIL {args.case}: {e}")
+        sys.exit(1)
+    print(f"PASS {args.case}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Booting Cairn images in QEMU, for people (tools/run) and tests.
+
+Machine drives one QEMU process through pexpect: every run has a deadline,
+all serial output is kept, a failure raises BootError carrying the whole
+serial log, and QEMU is always ended by its PID.
+"""
+import io
+import os
+import shlex
+import signal
+import time
+
+QEMU = "qemu-system-aarch64"
+MACHINE = "virt,virtualization=on,gic-version=3,iommu=smmuv3"
+GDB_PORT = 1234
+
+
+def qemu_command(image, memory="1G", cpus=2, append=None, gdb=False,
+                 interactive=False, extra=()):
+    """The QEMU command line for a Cairn image on the reference platform."""
+    cmd = [QEMU, "-M", MACHINE, "-global", "arm-smmuv3.stage=nested",
+           "-cpu", "max", "-smp", str(cpus), "-m", str(memory),
+           "-kernel", str(image)]
+    if interactive:
+        # Ctrl-] is QEMU's escape key, so Ctrl-A reaches Cairn's console.
+        cmd += ["-nographic", "-echr", "0x1d"]
+    else:
+        cmd += ["-display", "none", "-serial", "stdio", "-monitor", "none"]
+    if append:
+        cmd += ["-append", append]
+    if gdb:
+        cmd += ["-S", "-gdb", f"tcp::{GDB_PORT}"]
+    return cmd + list(extra)
+
+
+class BootError(AssertionError):
+    """A boot that did not do what a test expected; str() includes the log."""
+
+    def __init__(self, message, log):
+        super().__init__(f"{message}\n----- serial log -----\n{log}"
+                         f"\n----- end of serial log -----")
+        self.log = log
+
+
+class Machine:
+    """One QEMU run with an overall time limit (seconds)."""
+
+    def __init__(self, command, time_limit=60, log_path=None):
+        self.command = list(command)
+        self.time_limit = time_limit
+        self.log_path = log_path
+        self._log = io.StringIO()
+        self._child = None
+        self._deadline = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def start(self):
+        import pexpect
+
+        self._deadline = time.monotonic() + self.time_limit
+        self._child = pexpect.spawn(self.command[0], self.command[1:],
+                                    encoding="utf-8", codec_errors="replace",
+                                    timeout=self.time_limit, echo=False)
+        self._child.logfile_read = self._log
+        return self
+
+    @property
+    def pid(self):
+        return self._child.pid if self._child else None
+
+    @property
+    def log(self):
+        return self._log.getvalue().replace("\r", "")
+
+    def _remaining(self, timeout):
+        left = self._deadline - time.monotonic()
+        return max(0.0, left if timeout is None else min(left, timeout))
+
+    def fail(self, message):
+        raise BootError(f"{message} (command: {shlex.join(self.command)})",
+                        self.log)
+
+    def expect(self, pattern, timeout=None):
+        """Waits for a regex on the serial line; returns the match."""
+        import pexpect
+
+        try:
+            self._child.expect(pattern, timeout=self._remaining(timeout))
+        except pexpect.TIMEOUT:
+            self.fail(f"timed out waiting for /{pattern}/")
+        except pexpect.EOF:
+            self.fail(f"QEMU exited while waiting for /{pattern}/")
+        return self._child.match
+
+    def send(self, text):
+        self._child.send(text)
+
+    def wait_exit(self, timeout=None):
+        """Waits for QEMU to end by itself (PSCI SYSTEM_OFF); returns its status."""
+        import pexpect
+
+        try:
+            self._child.expect(pexpect.EOF, timeout=self._remaining(timeout))
+        except pexpect.TIMEOUT:
+            self.fail("QEMU did not exit (no power-off)")
+        self._child.wait()
+        return self._child.exitstatus
+
+    def close(self):
+        """Ends QEMU by PID: SIGTERM, then SIGKILL if it lingers."""
+        child, self._child = self._child, None
+        if child is None:
+            return
+        if child.isalive():
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                try:
+                    os.kill(child.pid, sig)
+                except ProcessLookupError:
+                    break
+                end = time.monotonic() + 3
+                while child.isalive() and time.monotonic() < end:
+                    time.sleep(0.05)
+                if not child.isalive():
+                    break
+        child.close(force=True)
+        if self.log_path:
+            with open(self.log_path, "w") as f:
+                f.write(self.log)
