@@ -37,6 +37,9 @@ static void test_add_sorts_and_merges(void **state)
 	/* Touching on the left, overlapping on the right: all fold. */
 	add(&m, 0x2000, 0x3800);
 	expect_ranges(&m, (uint64_t[]){0x1000, 0x6000, 0x9000, 0xa000}, 2);
+	/* Ending exactly where the next range begins merges too. */
+	add(&m, 0x8000, 0x1000);
+	expect_ranges(&m, (uint64_t[]){0x1000, 0x6000, 0x8000, 0xa000}, 2);
 	add(&m, 0x0, 0x10000);
 	expect_ranges(&m, (uint64_t[]){0x0, 0x10000}, 1);
 	assert_int_equal(memmap_total(&m), 0x10000);
