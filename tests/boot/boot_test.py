@@ -5,13 +5,15 @@ Usage: boot_test.py --images BUILD_DIR CASE
 Registered in ctest by tests/boot/CMakeLists.txt, one ctest test per case.
 """
 import argparse
+import socket
+import subprocess
 import re
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools" / "lib"))
-from cairn.qemu import BootError, Machine, qemu_command  # noqa: E402
+from cairn.qemu import BootError, Machine, gdb_command, qemu_command  # noqa: E402
 
 TIME_LIMIT = 60
 CASES = {}
@@ -107,6 +109,30 @@ def undefined_instruction_panics(images):
         m.expect(r"x30 0x[0-9a-f]{16}")
         m.expect("PANIC: powering off")
         m.wait_exit(timeout=20)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@case
+def gdb_attach(images):
+    """tools/run --gdb's QEMU starts halted; the printed gdb command attaches
+    with symbols and stops at kernel_main before any output."""
+    port = free_port()
+    elf = Path(images) / "target" / "kernel" / "kernel.elf"
+    with boot(images, gdb=True, gdb_port=port) as m:
+        cmd = gdb_command(elf, port) + [
+            "-batch", "-ex", "break kernel_main", "-ex", "continue",
+            "-ex", "bt 1", "-ex", "kill"]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60,
+                             stdin=subprocess.DEVNULL)
+        if not re.search(r"#0\s+kernel_main \(dtb_addr=\d+\)", out.stdout):
+            m.fail(f"gdb did not stop in kernel_main:\n{out.stdout}{out.stderr}")
+        if "Cairn" in m.log:
+            m.fail("the kernel printed before gdb let it run past kernel_main")
 
 
 @case

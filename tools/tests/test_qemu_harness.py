@@ -66,6 +66,6 @@ def test_qemu_command_is_the_reference_platform():
     assert "-global arm-smmuv3.stage=nested" in joined
     assert "-smp 4 -m 2G -kernel x.img" in joined
     assert "-append poweroff" in joined
-    assert "-S -gdb tcp::1234" in joined
+    assert "-S -gdb tcp:127.0.0.1:1234" in joined
     assert "-echr" not in joined
     assert "-echr 0x1d" in " ".join(qemu_command("x.img", interactive=True))

@@ -16,7 +16,7 @@ GDB_PORT = 1234
 
 
 def qemu_command(image, memory="1G", cpus=2, append=None, gdb=False,
-                 interactive=False, extra=()):
+                 interactive=False, extra=(), gdb_port=GDB_PORT):
     """The QEMU command line for a Cairn image on the reference platform."""
     cmd = [QEMU, "-M", MACHINE, "-global", "arm-smmuv3.stage=nested",
            "-cpu", "max", "-smp", str(cpus), "-m", str(memory),
@@ -29,7 +29,7 @@ def qemu_command(image, memory="1G", cpus=2, append=None, gdb=False,
     if append:
         cmd += ["-append", append]
     if gdb:
-        cmd += ["-S", "-gdb", f"tcp::{GDB_PORT}"]
+        cmd += ["-S", "-gdb", f"tcp:127.0.0.1:{gdb_port}"]
     return cmd + list(extra)
 
 
@@ -131,3 +131,9 @@ class Machine:
         if self.log_path:
             with open(self.log_path, "w") as f:
                 f.write(self.log)
+
+
+def gdb_command(kernel_elf, port=GDB_PORT):
+    """The gdb-multiarch command that attaches to a --gdb QEMU with symbols."""
+    return ["gdb-multiarch", str(kernel_elf), "-ex",
+            f"target remote localhost:{port}"]
