@@ -67,9 +67,9 @@ static inline void *ptr_from_va(vaddr_t va)
 }
 
 #define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
-#define ALIGN_UP(x, a)   ALIGN_DOWN((x) + (uint64_t)(a)-1, (a))
+#define ALIGN_UP(x, a)	 ALIGN_DOWN((x) + (uint64_t)(a)-1, (a))
 #define IS_ALIGNED(x, a) (((x) & ((uint64_t)(a)-1)) == 0)
-#define ARRAY_SIZE(a)    (sizeof(a) / sizeof((a)[0]))
+#define ARRAY_SIZE(a)	 (sizeof(a) / sizeof((a)[0]))
 
 #define KiB(x) ((uint64_t)(x) << 10)
 #define MiB(x) ((uint64_t)(x) << 20)

@@ -10,10 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BOOTIMAGE_MAGIC	     "CAIRNIMG"
-#define BOOTIMAGE_VERSION    1
+#define BOOTIMAGE_MAGIC	      "CAIRNIMG"
+#define BOOTIMAGE_VERSION     1
 #define BOOTIMAGE_MAX_MODULES 16
-#define BOOTIMAGE_NAME_LEN   32
+#define BOOTIMAGE_NAME_LEN    32
 
 struct bootimage_table {
 	char magic[8];

@@ -16,5 +16,5 @@ size_t format_v(format_sink sink, void *ctx, const char *fmt, va_list ap);
 size_t format_vbuf(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* Formats into buf (always NUL-terminated when size > 0), like snprintf. */
-__attribute__((format(printf, 3, 4))) size_t
-format_buf(char *buf, size_t size, const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) size_t format_buf(char *buf, size_t size,
+							const char *fmt, ...);

@@ -115,7 +115,8 @@ static void print_platform(void)
 	if (plat.has_gic) {
 		print_region("dtb: gicv3 distributor", &plat.gicd);
 		for (size_t i = 0; i < plat.redist_count; i++) {
-			print_region("dtb: gicv3 redistributors", &plat.gicr[i]);
+			print_region("dtb: gicv3 redistributors",
+				     &plat.gicr[i]);
 		}
 	} else {
 		kprintf("dtb: gicv3 not present\n");
@@ -133,8 +134,8 @@ static void print_platform(void)
 	if (plat.has_pcie) {
 		kprintf("dtb: pcie ecam 0x%lx-0x%lx buses %u-%u\n",
 			pa_addr(plat.ecam.base),
-			pa_addr(plat.ecam.base) + plat.ecam.size, plat.bus_first,
-			plat.bus_last);
+			pa_addr(plat.ecam.base) + plat.ecam.size,
+			plat.bus_first, plat.bus_last);
 		for (size_t i = 0; i < plat.pci_window_count; i++) {
 			const struct pci_window *w = &plat.pci_window[i];
 			kprintf("dtb: pcie window %s%s cpu 0x%lx-0x%lx pci "
@@ -175,7 +176,8 @@ static void report_free_ram(paddr_t dtb, uint64_t dtb_size)
 {
 	struct memmap free;
 	struct mem_range dtb_r = {dtb, pa_add(dtb, dtb_size)};
-	enum k_error err = platform_free_ram(&plat, image_range(), dtb_r, &free);
+	enum k_error err =
+	    platform_free_ram(&plat, image_range(), dtb_r, &free);
 
 	if (err != K_OK) {
 		panic("mem: cannot compute free RAM: %s", k_error_name(err));
@@ -195,8 +197,8 @@ static void load_modules(void)
 {
 	const char *what;
 	uint64_t table = (uint64_t)(__kernel_end - _start_image);
-	enum k_error err = bootimage_parse(_start_image, image_size(), table,
-					   &modules, &what);
+	enum k_error err =
+	    bootimage_parse(_start_image, image_size(), table, &modules, &what);
 
 	if (err != K_OK) {
 		kprintf("modules: none (%s)\n", what);
@@ -209,7 +211,8 @@ static void load_modules(void)
 	}
 	const struct boot_module *syms = bootimage_find(&modules, KSYMS_MODULE);
 	if (syms != NULL &&
-	    ksyms_init(syms->data, syms->size, (uint64_t)(uintptr_t)__text_start,
+	    ksyms_init(syms->data, syms->size,
+		       (uint64_t)(uintptr_t)__text_start,
 		       (uint64_t)(uintptr_t)__text_end) == K_OK) {
 		kprintf("modules: %lu kernel symbols for panic reports\n",
 			(unsigned long)ksyms_count());
@@ -218,13 +221,14 @@ static void load_modules(void)
 
 static void inspect_root_task(void)
 {
-	const struct boot_module *root = bootimage_find(&modules,
-							ROOT_TASK_MODULE);
+	const struct boot_module *root =
+	    bootimage_find(&modules, ROOT_TASK_MODULE);
 	struct elf_info info;
 	const char *what;
 
 	if (root == NULL) {
-		kprintf("root: no '%s' module in the image\n", ROOT_TASK_MODULE);
+		kprintf("root: no '%s' module in the image\n",
+			ROOT_TASK_MODULE);
 		return;
 	}
 	enum k_error err = elf_inspect(root->data, root->size, &info, &what);
@@ -259,8 +263,8 @@ __attribute__((noreturn)) void kernel_main(uint64_t dtb_addr)
 		/* No console without a DTB: nothing can be said. */
 		arch_idle_loop();
 	}
-	enum k_error err = platform_from_dtb(ptr_from_va(va_init(dtb_addr)),
-					     &plat, &what);
+	enum k_error err =
+	    platform_from_dtb(ptr_from_va(va_init(dtb_addr)), &plat, &what);
 	if (plat.has_uart) {
 		bring_up_console();
 	}
@@ -274,8 +278,9 @@ __attribute__((noreturn)) void kernel_main(uint64_t dtb_addr)
 	print_platform();
 	for (size_t i = 0; i < plat.ram.count; i++) {
 		const struct mem_range *r = &plat.ram.range[i];
-		map_or_panic(pa_addr(r->base), pa_addr(r->end) - pa_addr(r->base),
-			     MMU_DATA, "RAM");
+		map_or_panic(pa_addr(r->base),
+			     pa_addr(r->end) - pa_addr(r->base), MMU_DATA,
+			     "RAM");
 	}
 	size_t used, total;
 	arch_mmu_usage(&used, &total);
@@ -298,7 +303,8 @@ __attribute__((noreturn)) void kernel_main(uint64_t dtb_addr)
 #endif
 	kprintf("boot: complete\n");
 	if (platform_has_bootarg(&plat, "poweroff")) {
-		kprintf("boot: 'poweroff' on the command line: PSCI SYSTEM_OFF\n");
+		kprintf(
+		    "boot: 'poweroff' on the command line: PSCI SYSTEM_OFF\n");
 		arch_psci_system_off();
 		panic("PSCI SYSTEM_OFF returned (conduit %s)",
 		      psci_conduit_name(plat.psci));

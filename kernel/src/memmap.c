@@ -10,7 +10,8 @@
 static void memmap_check(const struct memmap *map)
 {
 	for (size_t i = 0; i < map->count; i++) {
-		ASSERT(pa_addr(map->range[i].base) < pa_addr(map->range[i].end));
+		ASSERT(pa_addr(map->range[i].base) <
+		       pa_addr(map->range[i].end));
 		if (i > 0) {
 			ASSERT(pa_addr(map->range[i - 1].end) <
 			       pa_addr(map->range[i].base));
@@ -122,8 +123,9 @@ enum k_error memmap_remove(struct memmap *map, paddr_t base, uint64_t size)
 			remove_slots(map, i, 1);
 		} else if (rlo < lo && rhi > hi) {
 			r->end = pa_init(lo);
-			insert_slot(map, i + 1,
-				    (struct mem_range){pa_init(hi), pa_init(rhi)});
+			insert_slot(
+			    map, i + 1,
+			    (struct mem_range){pa_init(hi), pa_init(rhi)});
 			i += 2;
 		} else if (rlo < lo) {
 			r->end = pa_init(lo);
@@ -142,7 +144,8 @@ uint64_t memmap_total(const struct memmap *map)
 	uint64_t total = 0;
 
 	for (size_t i = 0; i < map->count; i++) {
-		total += pa_addr(map->range[i].end) - pa_addr(map->range[i].base);
+		total +=
+		    pa_addr(map->range[i].end) - pa_addr(map->range[i].base);
 	}
 	return total;
 }

@@ -30,8 +30,8 @@ void panic(const char *fmt, ...)
 		va_start(ap, fmt);
 		format_vbuf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
-		kprintf("PANIC on cpu %lu: %s\n", (unsigned long)arch_cpu_index(),
-			msg);
+		kprintf("PANIC on cpu %lu: %s\n",
+			(unsigned long)arch_cpu_index(), msg);
 	}
 	panic_end();
 }

@@ -4,7 +4,7 @@
 
 /* Prints the message on the boot console and powers the machine off. */
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt,
-							    ...);
+							   ...);
 
 /*
  * For panic paths that print more than one message (the exception dump):

@@ -48,7 +48,8 @@ static enum k_error read_reg(const void *fdt, int node, int index,
 static int reg_count(const void *fdt, int node)
 {
 	int parent = fdt_parent_offset(fdt, node);
-	int stride = fdt_address_cells(fdt, parent) + fdt_size_cells(fdt, parent);
+	int stride =
+	    fdt_address_cells(fdt, parent) + fdt_size_cells(fdt, parent);
 	int len;
 
 	if (fdt_getprop(fdt, node, "reg", &len) == NULL || stride <= 0) {
@@ -98,7 +99,8 @@ static enum k_error parse_memory(const void *fdt, struct platform *plat,
 			if (r.size == 0) {
 				continue;
 			}
-			enum k_error err = memmap_add(&plat->ram, r.base, r.size);
+			enum k_error err =
+			    memmap_add(&plat->ram, r.base, r.size);
 			if (err != K_OK) {
 				FAIL(err, "/memory: too many or overflowing "
 					  "RAM ranges");
@@ -209,8 +211,8 @@ static enum k_error parse_gic(const void *fdt, struct platform *plat,
 	if (read_reg(fdt, node, 0, &plat->gicd) != K_OK) {
 		FAIL(K_ERR_INVALID_ARGUMENT, "gic-v3: malformed reg");
 	}
-	const fdt32_t *nr = fdt_getprop(fdt, node, "#redistributor-regions",
-					NULL);
+	const fdt32_t *nr =
+	    fdt_getprop(fdt, node, "#redistributor-regions", NULL);
 	size_t regions = nr ? fdt32_to_cpu(*nr) : 1;
 	if (regions > PLAT_MAX_REDIST) {
 		FAIL(K_ERR_NOT_SUPPORTED, "gic-v3: too many redistributor "
@@ -311,9 +313,9 @@ static enum k_error parse_iommu_map(const void *fdt, int node,
 
 		e->iommu_phandle = fdt32_to_cpu(m[1]);
 		iommu = fdt_node_offset_by_phandle(fdt, e->iommu_phandle);
-		cells = iommu >= 0 ? fdt_getprop(fdt, iommu, "#iommu-cells",
-						 NULL)
-				   : NULL;
+		cells = iommu >= 0
+			    ? fdt_getprop(fdt, iommu, "#iommu-cells", NULL)
+			    : NULL;
 		if (cells == NULL || fdt32_to_cpu(*cells) != 1) {
 			FAIL(K_ERR_NOT_SUPPORTED, "pcie: iommu-map names an "
 						  "IOMMU without #iommu-cells "
@@ -368,7 +370,8 @@ static enum k_error parse_timer(const void *fdt, struct platform *plat,
 	if (n < 4) {
 		FAIL(K_ERR_INVALID_ARGUMENT, "timer: fewer than 4 interrupts");
 	}
-	/* Binding order: secure phys, non-secure phys, virt, hyp phys, hyp virt */
+	/* Binding order: secure phys, non-secure phys, virt, hyp phys, hyp virt
+	 */
 	plat->timer_sec_phys = gic_intid(irq);
 	plat->timer_phys = gic_intid(irq + 3);
 	plat->timer_virt = gic_intid(irq + 6);
@@ -445,7 +448,7 @@ enum k_error platform_from_dtb(const void *fdt, struct platform *plat,
 	typedef enum k_error (*parser)(const void *, struct platform *,
 				       const char **);
 	static const parser parsers[] = {
-	    parse_memory, parse_reserved, parse_uart,  parse_gic,  parse_smmu,
+	    parse_memory, parse_reserved, parse_uart, parse_gic,  parse_smmu,
 	    parse_pcie,	  parse_timer,	  parse_psci, parse_cpus,
 	};
 
@@ -463,9 +466,8 @@ enum k_error platform_from_dtb(const void *fdt, struct platform *plat,
 		}
 	}
 	int chosen = fdt_path_offset(fdt, "/chosen");
-	const char *args = chosen >= 0 ? fdt_getprop(fdt, chosen, "bootargs",
-						     NULL)
-				       : NULL;
+	const char *args =
+	    chosen >= 0 ? fdt_getprop(fdt, chosen, "bootargs", NULL) : NULL;
 	plat->bootargs = args ? args : "";
 	return K_OK;
 }
@@ -484,7 +486,8 @@ enum k_error platform_free_ram(const struct platform *plat,
 				    pa_addr(r->end) - pa_addr(r->base));
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(holes) && err == K_OK; i++) {
-		uint64_t size = pa_addr(holes[i]->end) - pa_addr(holes[i]->base);
+		uint64_t size =
+		    pa_addr(holes[i]->end) - pa_addr(holes[i]->base);
 		if (size != 0) {
 			err = memmap_remove(free, holes[i]->base, size);
 		}

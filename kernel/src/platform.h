@@ -13,12 +13,12 @@
 #include "errors.h"
 #include "memmap.h"
 
-#define PLAT_MAX_CPUS	       8
-#define PLAT_MAX_REDIST	       4
-#define PLAT_MAX_PCI_WINDOWS   4
-#define PLAT_MAX_IOMMU_MAP     8
-#define PLAT_GIC_SPI_BASE      32
-#define PLAT_GIC_PPI_BASE      16
+#define PLAT_MAX_CPUS	     8
+#define PLAT_MAX_REDIST	     4
+#define PLAT_MAX_PCI_WINDOWS 4
+#define PLAT_MAX_IOMMU_MAP   8
+#define PLAT_GIC_SPI_BASE    32
+#define PLAT_GIC_PPI_BASE    16
 
 struct mmio_region {
 	paddr_t base;

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EARLY_BUF_SIZE	   2048
-#define PANIC_LOCK_SPINS   10000000UL
+#define EARLY_BUF_SIZE	 2048
+#define PANIC_LOCK_SPINS 10000000UL
 
 static print_sink sink;
 static char early_buf[EARLY_BUF_SIZE];

@@ -57,9 +57,10 @@ size_t smp_start_secondaries(const struct platform *plat)
 			continue;
 		}
 		if (next == CPU_MAX) {
-			kprintf("smp: MPIDR 0x%lx: more CPUs than CPU_MAX (%d); "
-				"left off\n",
-				plat->cpu_mpidr[i], CPU_MAX);
+			kprintf(
+			    "smp: MPIDR 0x%lx: more CPUs than CPU_MAX (%d); "
+			    "left off\n",
+			    plat->cpu_mpidr[i], CPU_MAX);
 			continue;
 		}
 		struct cpu *c = &cpus[next];

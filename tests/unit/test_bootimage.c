@@ -87,7 +87,8 @@ static void test_rejects_bad_tables(void **state)
 
 	build(0);
 	((struct bootimage_table *)(image + TABLE_OFF))->version = 99;
-	expect_fail(IMAGE, K_ERR_NOT_SUPPORTED, "module table version mismatch");
+	expect_fail(IMAGE, K_ERR_NOT_SUPPORTED,
+		    "module table version mismatch");
 }
 
 int main(void)

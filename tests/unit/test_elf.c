@@ -74,8 +74,7 @@ static void test_rejections(void **state)
 	expect(&im, 10, K_ERR_INVALID_ARGUMENT, "not an ELF file");
 	im = make();
 	im.eh.e_ident[EI_CLASS] = ELFCLASS32;
-	expect(&im, sizeof(im), K_ERR_NOT_SUPPORTED,
-	       "not ELF64 little-endian");
+	expect(&im, sizeof(im), K_ERR_NOT_SUPPORTED, "not ELF64 little-endian");
 	im = make();
 	im.eh.e_machine = EM_X86_64;
 	expect(&im, sizeof(im), K_ERR_NOT_SUPPORTED,

@@ -31,9 +31,9 @@ static void test_add_sorts_and_merges(void **state)
 	add(&m, 0x5000, 0x1000);
 	add(&m, 0x1000, 0x1000);
 	add(&m, 0x9000, 0x1000);
-	expect_ranges(&m, (uint64_t[]){0x1000, 0x2000, 0x5000, 0x6000, 0x9000,
-				       0xa000},
-		      3);
+	expect_ranges(
+	    &m, (uint64_t[]){0x1000, 0x2000, 0x5000, 0x6000, 0x9000, 0xa000},
+	    3);
 	/* Touching on the left, overlapping on the right: all fold. */
 	add(&m, 0x2000, 0x3800);
 	expect_ranges(&m, (uint64_t[]){0x1000, 0x6000, 0x9000, 0xa000}, 2);
@@ -52,17 +52,16 @@ static void test_remove_splits_trims_and_drops(void **state)
 
 	memmap_init(&m);
 	add(&m, 0x40000000, 0x40000000);
-	assert_int_equal(memmap_remove(&m, pa_init(0x40200000), 0x86000),
-			 K_OK);
-	expect_ranges(&m, (uint64_t[]){0x40000000, 0x40200000, 0x40286000,
-				       0x80000000},
-		      2);
+	assert_int_equal(memmap_remove(&m, pa_init(0x40200000), 0x86000), K_OK);
+	expect_ranges(
+	    &m, (uint64_t[]){0x40000000, 0x40200000, 0x40286000, 0x80000000},
+	    2);
 	/* Trim the end of one and drop a whole one. */
 	assert_int_equal(memmap_remove(&m, pa_init(0x40100000), 0x186000),
 			 K_OK);
-	expect_ranges(&m, (uint64_t[]){0x40000000, 0x40100000, 0x40286000,
-				       0x80000000},
-		      2);
+	expect_ranges(
+	    &m, (uint64_t[]){0x40000000, 0x40100000, 0x40286000, 0x80000000},
+	    2);
 	assert_int_equal(memmap_remove(&m, pa_init(0x3ff00000), 0x300000),
 			 K_OK);
 	expect_ranges(&m, (uint64_t[]){0x40286000, 0x80000000}, 1);

@@ -177,9 +177,9 @@ static void test_free_ram(void **state)
 	assert_range(&free.range[2], 0x48010000, 0x50000000);
 	assert_range(&free.range[3], 0x50100000, 0x90000000);
 	assert_range(&free.range[4], 0x100000000, 0x140000000);
-	assert_int_equal(memmap_total(&free),
-			 memmap_total(&plat.ram) - 0x1000 - 0x100000 -
-			     0x100000 - 0x10000);
+	assert_int_equal(memmap_total(&free), memmap_total(&plat.ram) - 0x1000 -
+						  0x100000 - 0x100000 -
+						  0x10000);
 }
 
 int main(void)

@@ -1,6 +1,6 @@
 /* Identification, the generic counter and the idle loop. */
-#include "arch.h"
 #include "arch/cpu.h"
+#include "arch.h"
 #include "arch/sysreg.h"
 
 struct cpu cpus[CPU_MAX];

@@ -11,14 +11,22 @@
 #include "print.h"
 
 static const char *const vector_names[16] = {
-    "synchronous, current EL with SP_EL0", "IRQ, current EL with SP_EL0",
-    "FIQ, current EL with SP_EL0",	   "SError, current EL with SP_EL0",
-    "synchronous, current EL",		   "IRQ, current EL",
-    "FIQ, current EL",			   "SError, current EL",
-    "synchronous, lower EL (AArch64)",	   "IRQ, lower EL (AArch64)",
-    "FIQ, lower EL (AArch64)",		   "SError, lower EL (AArch64)",
-    "synchronous, lower EL (AArch32)",	   "IRQ, lower EL (AArch32)",
-    "FIQ, lower EL (AArch32)",		   "SError, lower EL (AArch32)",
+    "synchronous, current EL with SP_EL0",
+    "IRQ, current EL with SP_EL0",
+    "FIQ, current EL with SP_EL0",
+    "SError, current EL with SP_EL0",
+    "synchronous, current EL",
+    "IRQ, current EL",
+    "FIQ, current EL",
+    "SError, current EL",
+    "synchronous, lower EL (AArch64)",
+    "IRQ, lower EL (AArch64)",
+    "FIQ, lower EL (AArch64)",
+    "SError, lower EL (AArch64)",
+    "synchronous, lower EL (AArch32)",
+    "IRQ, lower EL (AArch32)",
+    "FIQ, lower EL (AArch32)",
+    "SError, lower EL (AArch32)",
 };
 
 const char *esr_class_name(unsigned ec)

@@ -31,7 +31,8 @@ extern char __rodata_end[], __bss_end[];
 /* MAIR_EL2 slots. */
 #define MAIR_DEVICE_NGNRE 0
 #define MAIR_NORMAL_WB	  1
-#define MAIR_VALUE	  ((0x04UL << (8 * MAIR_DEVICE_NGNRE)) | (0xffUL << (8 * MAIR_NORMAL_WB)))
+#define MAIR_VALUE                                                             \
+	((0x04UL << (8 * MAIR_DEVICE_NGNRE)) | (0xffUL << (8 * MAIR_NORMAL_WB)))
 
 typedef uint64_t pte_t;
 
@@ -51,8 +52,8 @@ static size_t pte_index(uint64_t va, int level)
 
 static bool pte_is_table(pte_t e, int level)
 {
-	return level < LEVEL_LAST && (e & (PTE_VALID | PTE_TABLE)) ==
-					     (PTE_VALID | PTE_TABLE);
+	return level < LEVEL_LAST &&
+	       (e & (PTE_VALID | PTE_TABLE)) == (PTE_VALID | PTE_TABLE);
 }
 
 static pte_t *pte_table(pte_t e)
@@ -113,8 +114,10 @@ static size_t tables_needed(const pte_t *table, int level, uint64_t va,
 		pte_t e = table ? table[pte_index(va, level)] : 0;
 
 		if (pte_is_table(e, level)) {
-			n += tables_needed(pte_table(e), level + 1, va, next, pa);
-		} else if (!(e & PTE_VALID) && !leaf_fits(level, va, next, pa)) {
+			n += tables_needed(pte_table(e), level + 1, va, next,
+					   pa);
+		} else if (!(e & PTE_VALID) &&
+			   !leaf_fits(level, va, next, pa)) {
 			n += 1 + tables_needed(NULL, level + 1, va, next, pa);
 		}
 		pa += next - va;
@@ -132,7 +135,8 @@ static void map_level(pte_t *table, int level, uint64_t va, uint64_t end,
 		pte_t *e = &table[pte_index(va, level)];
 
 		if (pte_is_table(*e, level)) {
-			map_level(pte_table(*e), level + 1, va, next, pa, attrs);
+			map_level(pte_table(*e), level + 1, va, next, pa,
+				  attrs);
 		} else if (*e & PTE_VALID) {
 			/* Already mapped: fill-only, leave it. */
 		} else if (leaf_fits(level, va, next, pa)) {

@@ -1,9 +1,9 @@
 /* PSCI calls through the conduit (SMC or HVC) that the DTB names. */
 #include "arch.h"
 
-#define PSCI_VERSION	 0x84000000U
-#define PSCI_CPU_ON_64	 0xc4000003U
-#define PSCI_SYSTEM_OFF	 0x84000008U
+#define PSCI_VERSION	   0x84000000U
+#define PSCI_CPU_ON_64	   0xc4000003U
+#define PSCI_SYSTEM_OFF	   0x84000008U
 #define PSCI_NOT_SUPPORTED (-1)
 
 static enum psci_conduit psci_conduit = PSCI_CONDUIT_NONE;

@@ -17,11 +17,11 @@
 #define write_sysreg(reg, v)                                                   \
 	__asm__ volatile("msr " #reg ", %0" ::"r"((uint64_t)(v)))
 
-#define isb()	    __asm__ volatile("isb" ::: "memory")
-#define dsb(opt)    __asm__ volatile("dsb " #opt ::: "memory")
-#define wfi()	    __asm__ volatile("wfi" ::: "memory")
-#define wfe()	    __asm__ volatile("wfe" ::: "memory")
-#define sev()	    __asm__ volatile("sev" ::: "memory")
+#define isb()	 __asm__ volatile("isb" ::: "memory")
+#define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
+#define wfi()	 __asm__ volatile("wfi" ::: "memory")
+#define wfe()	 __asm__ volatile("wfe" ::: "memory")
+#define sev()	 __asm__ volatile("sev" ::: "memory")
 #endif /* __ASSEMBLER__ */
 
 /* SCTLR_EL2 (non-VHE): M, C, I, SA, WXN plus the RES1 bits. */
@@ -34,12 +34,12 @@
 #define SCTLR_EL2_WXN  (UL(1) << 19)
 
 /* TCR_EL2 (non-VHE). */
-#define TCR_EL2_RES1	    ((UL(1) << 31) | (UL(1) << 23))
-#define TCR_T0SZ(bits)	    ((uint64_t)(64 - (bits)))
-#define TCR_IRGN0_WBWA	    (UL(1) << 8)
-#define TCR_ORGN0_WBWA	    (UL(1) << 10)
-#define TCR_SH0_INNER	    (UL(3) << 12)
-#define TCR_TG0_4K	    (UL(0) << 14)
-#define TCR_EL2_PS_SHIFT    16
+#define TCR_EL2_RES1	 ((UL(1) << 31) | (UL(1) << 23))
+#define TCR_T0SZ(bits)	 ((uint64_t)(64 - (bits)))
+#define TCR_IRGN0_WBWA	 (UL(1) << 8)
+#define TCR_ORGN0_WBWA	 (UL(1) << 10)
+#define TCR_SH0_INNER	 (UL(3) << 12)
+#define TCR_TG0_4K	 (UL(0) << 14)
+#define TCR_EL2_PS_SHIFT 16
 
 #define MPIDR_AFF_MASK UL(0xff00ffffff)
