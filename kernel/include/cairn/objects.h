@@ -1,0 +1,33 @@
+/* Cairn ABI: object types, their sizes, and capability rights. */
+#pragma once
+
+enum cairn_object_type {
+	CAIRN_OBJ_UNTYPED = 1,
+	CAIRN_OBJ_CNODE = 2,
+	CAIRN_OBJ_ENDPOINT = 3,
+	CAIRN_OBJ_NOTIFICATION = 4,
+	CAIRN_OBJ_FRAME_4K = 5,
+	CAIRN_OBJ_FRAME_2M = 6,
+	CAIRN_OBJ_TYPE_COUNT
+};
+
+/*
+ * log2 of object sizes in bytes. CNode and Untyped take a size_bits argument
+ * at Retype: a CNode of radix r has 2^r slots of 2^CAIRN_SLOT_BITS bytes.
+ */
+#define CAIRN_SLOT_BITS		6
+#define CAIRN_ENDPOINT_BITS	4
+#define CAIRN_NOTIFICATION_BITS 5
+#define CAIRN_FRAME_4K_BITS	12
+#define CAIRN_FRAME_2M_BITS	21
+#define CAIRN_UNTYPED_MIN_BITS	4
+#define CAIRN_UNTYPED_MAX_BITS	47
+#define CAIRN_CNODE_MIN_RADIX	1
+#define CAIRN_CNODE_MAX_RADIX	20
+
+/* Capability rights: a 32-bit field; unassigned bits must be zero. */
+#define CAIRN_RIGHT_READ  (1U << 0) /* receive; map readable */
+#define CAIRN_RIGHT_WRITE (1U << 1) /* send; map writable */
+#define CAIRN_RIGHT_GRANT (1U << 2) /* transfer capabilities over IPC */
+#define CAIRN_RIGHT_EXEC  (1U << 3) /* map executable */
+#define CAIRN_RIGHTS_ALL  0xfU

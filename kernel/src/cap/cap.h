@@ -1,0 +1,88 @@
+/*
+ * Capabilities and capability slots (CTEs).
+ *
+ * Every slot is also a node of the capability derivation tree (CDT), kept as
+ * a doubly-linked list in pre-order: a slot's descendants follow it directly
+ * and have a greater depth. Derivations (Copy, Mint, Retype) insert the new
+ * cap right after its parent at depth + 1.
+ */
+#pragma once
+
+#include "addr.h"
+
+#include <cairn/errors.h>
+#include <cairn/objects.h>
+
+enum cap_type {
+	CAP_NULL = 0,
+	CAP_UNTYPED = CAIRN_OBJ_UNTYPED,
+	CAP_CNODE = CAIRN_OBJ_CNODE,
+	CAP_ENDPOINT = CAIRN_OBJ_ENDPOINT,
+	CAP_NOTIFICATION = CAIRN_OBJ_NOTIFICATION,
+	CAP_FRAME = CAIRN_OBJ_FRAME_4K, /* both frame sizes; see size_bits */
+};
+
+struct cap {
+	uint8_t type;	    /* enum cap_type */
+	uint8_t size_bits;  /* Untyped and Frame size; CNode radix */
+	uint8_t guard_bits; /* CNode */
+	bool device;	    /* Untyped and Frame over device memory */
+	uint32_t rights;    /* CAIRN_RIGHT_* */
+	paddr_t object;
+	union {
+		uint64_t badge;	    /* Endpoint, Notification */
+		uint64_t guard;	    /* CNode */
+		uint64_t watermark; /* Untyped: bytes used from the base */
+	};
+	uint64_t reserved;
+};
+
+struct cte {
+	struct cap cap;
+	struct cte *prev;
+	struct cte *next;
+	uint32_t depth;
+	uint32_t reserved0;
+	uint64_t reserved1; /* pads a slot to 2^CAIRN_SLOT_BITS bytes */
+};
+
+_Static_assert(sizeof(struct cte) == (1U << CAIRN_SLOT_BITS),
+	       "a CNode slot is 2^CAIRN_SLOT_BITS bytes");
+
+static inline bool cap_is_null(const struct cap *c)
+{
+	return c->type == CAP_NULL;
+}
+
+/* The bytes an object of this cap's type and size occupies. */
+uint64_t cap_object_size(const struct cap *c);
+
+/* The CNode's slots, for a CNode cap. */
+static inline struct cte *cnode_slots(const struct cap *c);
+
+/* Two caps name the same object (same type and memory). */
+bool cap_same_object(const struct cap *a, const struct cap *b);
+
+/* Failure details as the ABI returns them (cairn/errors.h). */
+struct inv_error {
+	enum cairn_error code;
+	uint64_t detail[3];
+};
+
+static inline enum cairn_error inv_fail(struct inv_error *e,
+					enum cairn_error code, uint64_t d0,
+					uint64_t d1, uint64_t d2)
+{
+	e->code = code;
+	e->detail[0] = d0;
+	e->detail[1] = d1;
+	e->detail[2] = d2;
+	return code;
+}
+
+#include "kmem.h"
+
+static inline struct cte *cnode_slots(const struct cap *c)
+{
+	return kmem_ptr(c->object);
+}

@@ -1,0 +1,45 @@
+/*
+ * CSpace addressing: guarded, radix-addressed CNodes. A capability address
+ * (cptr) is read from its most significant `depth` bits down. At each CNode
+ * the next guard_bits must equal the guard, then radix_bits index a slot.
+ */
+#pragma once
+
+#include "cap/cap.h"
+
+#define CPTR_BITS 64
+
+struct lookup {
+	struct cte *slot;
+	unsigned bits_left; /* address bits not consumed */
+};
+
+/*
+ * Resolves cptr's top `depth` bits from the CNode cap root. Stops at the
+ * first slot that holds no CNode cap or when the bits run out; a path that
+ * needs more bits than are left fails with a depth mismatch. On failure,
+ * fills err with CAIRN_FAILED_LOOKUP (kind, bits left, depth reached).
+ */
+enum cairn_error cspace_resolve(const struct cap *root, uint64_t cptr,
+				unsigned depth, struct lookup *out,
+				struct inv_error *err);
+
+/* A slot named with an explicit depth, which must be consumed exactly. */
+enum cairn_error cspace_lookup_slot(const struct cap *root, uint64_t cptr,
+				    unsigned depth, struct cte **slot,
+				    struct inv_error *err);
+
+/* The non-empty slot a cptr names, resolving all CPTR_BITS bits. */
+enum cairn_error cspace_lookup_cap(const struct cap *root, uint64_t cptr,
+				   struct cte **slot, struct inv_error *err);
+
+/*
+ * The CNode named by (root cptr in cspace, index, depth), as seL4 names
+ * destination CNodes: depth 0 means the root CNode itself. A root that is not
+ * a CNode cap fails with CAIRN_INVALID_CAPABILITY naming root_arg; a
+ * resolved slot that is not a CNode names root_arg + 1 (the index).
+ */
+enum cairn_error cspace_lookup_cnode(const struct cap *cspace,
+				     uint64_t root_cptr, uint64_t index,
+				     uint64_t depth, unsigned root_arg,
+				     struct cap *cnode, struct inv_error *err);

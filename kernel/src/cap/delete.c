@@ -1,0 +1,67 @@
+#include "cap/delete.h"
+
+#include "cap/cdt.h"
+
+static uint64_t cnode_occupied(const struct cap *c)
+{
+	const struct cte *slots = cnode_slots(c);
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; i < (1ULL << c->size_bits); i++) {
+		n += !cap_is_null(&slots[i].cap);
+	}
+	return n;
+}
+
+enum cairn_error cte_delete(struct cte *slot, struct inv_error *err)
+{
+	if (cap_is_null(&slot->cap)) {
+		return CAIRN_OK;
+	}
+	if (slot->cap.type == CAP_CNODE && cdt_is_final(slot)) {
+		uint64_t used = cnode_occupied(&slot->cap);
+		if (used != 0) {
+			return inv_fail(err, CAIRN_DELETE_FIRST, 0, used, 0);
+		}
+	}
+	/*
+	 * Nothing else owns kernel state yet: Untyped memory returns with its
+	 * cap, Endpoint, Notification and Frame objects have no waiters or
+	 * mappings until threads and VSpaces exist.
+	 */
+	cdt_remove(slot);
+	return CAIRN_OK;
+}
+
+/* One pass over slot's descendants; true if it deleted any. */
+static bool revoke_pass(struct cte *slot, struct inv_error *err)
+{
+	struct cte *d = cdt_first_child(slot);
+	bool progress = false;
+
+	while (d != NULL && d->depth > slot->depth) {
+		/* Deleting d leaves d->next in place (children move up). */
+		struct cte *next = d->next;
+
+		if (cte_delete(d, err) == CAIRN_OK) {
+			progress = true;
+		}
+		d = next;
+	}
+	return progress;
+}
+
+enum cairn_error cte_revoke(struct cte *slot, struct inv_error *err)
+{
+	/*
+	 * A pass can fail on a CNode whose contents later in the same pass
+	 * are deleted, so repeat until the subtree is empty or a pass changes
+	 * nothing; then err holds the last refusal.
+	 */
+	while (cdt_has_children(slot)) {
+		if (!revoke_pass(slot, err)) {
+			return err->code;
+		}
+	}
+	return CAIRN_OK;
+}

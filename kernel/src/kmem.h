@@ -1,0 +1,12 @@
+/*
+ * The kernel's view of physical memory. Kernel objects live in RAM retyped
+ * from Untyped and are named by physical address; kmem_ptr() turns that into
+ * a pointer the kernel can use. On AArch64 the kernel maps RAM 1:1; the host
+ * unit tests back "RAM" with an arena.
+ */
+#pragma once
+
+#include "addr.h"
+
+void *kmem_ptr(paddr_t pa);
+paddr_t kmem_pa(const void *p);

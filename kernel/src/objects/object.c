@@ -1,0 +1,89 @@
+#include "objects/object.h"
+
+#include "kmem.h"
+
+#include <string.h>
+
+uint64_t cap_object_size(const struct cap *c)
+{
+	switch ((enum cap_type)c->type) {
+	case CAP_UNTYPED:
+	case CAP_FRAME:
+		return 1ULL << c->size_bits;
+	case CAP_CNODE:
+		return 1ULL << (c->size_bits + CAIRN_SLOT_BITS);
+	case CAP_ENDPOINT:
+		return 1ULL << CAIRN_ENDPOINT_BITS;
+	case CAP_NOTIFICATION:
+		return 1ULL << CAIRN_NOTIFICATION_BITS;
+	case CAP_NULL:
+		break;
+	}
+	return 0;
+}
+
+bool cap_same_object(const struct cap *a, const struct cap *b)
+{
+	return a->type == b->type && a->type != CAP_NULL &&
+	       pa_addr(a->object) == pa_addr(b->object) &&
+	       a->size_bits == b->size_bits;
+}
+
+unsigned object_size_bits(enum cairn_object_type type, unsigned size_bits,
+			  unsigned *arg_min, unsigned *arg_max)
+{
+	*arg_min = *arg_max = 0;
+	switch (type) {
+	case CAIRN_OBJ_UNTYPED:
+		*arg_min = CAIRN_UNTYPED_MIN_BITS;
+		*arg_max = CAIRN_UNTYPED_MAX_BITS;
+		return size_bits >= *arg_min && size_bits <= *arg_max
+			   ? size_bits
+			   : 0;
+	case CAIRN_OBJ_CNODE:
+		*arg_min = CAIRN_CNODE_MIN_RADIX;
+		*arg_max = CAIRN_CNODE_MAX_RADIX;
+		return size_bits >= *arg_min && size_bits <= *arg_max
+			   ? size_bits + CAIRN_SLOT_BITS
+			   : 0;
+	case CAIRN_OBJ_ENDPOINT:
+		return CAIRN_ENDPOINT_BITS;
+	case CAIRN_OBJ_NOTIFICATION:
+		return CAIRN_NOTIFICATION_BITS;
+	case CAIRN_OBJ_FRAME_4K:
+		return CAIRN_FRAME_4K_BITS;
+	case CAIRN_OBJ_FRAME_2M:
+		return CAIRN_FRAME_2M_BITS;
+	case CAIRN_OBJ_TYPE_COUNT:
+		break;
+	}
+	return 0;
+}
+
+struct cap object_create(enum cairn_object_type type, unsigned size_bits,
+			 paddr_t pa, bool device)
+{
+	unsigned lo, hi;
+	unsigned bits = object_size_bits(type, size_bits, &lo, &hi);
+	struct cap c = {
+	    .type = (uint8_t)(type == CAIRN_OBJ_FRAME_2M ? CAP_FRAME : type),
+	    .rights = CAIRN_RIGHTS_ALL,
+	    .object = pa,
+	    .device = device,
+	};
+
+	if (type == CAIRN_OBJ_UNTYPED || type == CAIRN_OBJ_FRAME_4K ||
+	    type == CAIRN_OBJ_FRAME_2M) {
+		c.size_bits = (uint8_t)bits;
+	} else if (type == CAIRN_OBJ_CNODE) {
+		c.size_bits = (uint8_t)size_bits;
+	}
+	/*
+	 * Untyped memory is not touched: it is zeroed when retyped into
+	 * objects. Device memory is never written by the kernel.
+	 */
+	if (!device && type != CAIRN_OBJ_UNTYPED) {
+		memset(kmem_ptr(pa), 0, 1ULL << bits);
+	}
+	return c;
+}

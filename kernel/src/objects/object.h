@@ -1,0 +1,20 @@
+/* Creating and destroying kernel objects, whatever their type. */
+#pragma once
+
+#include "cap/cap.h"
+
+/*
+ * The size in bits of an object of this type, given Retype's size_bits
+ * (used by Untyped and CNode). Returns 0 for a type Retype cannot make or a
+ * size_bits out of range; arg_min and arg_max give the allowed range.
+ */
+unsigned object_size_bits(enum cairn_object_type type, unsigned size_bits,
+			  unsigned *arg_min, unsigned *arg_max);
+
+/*
+ * Initialises a new object of the type at pa (zeroing its memory unless it
+ * is device memory) and returns the original capability to it, with all
+ * rights.
+ */
+struct cap object_create(enum cairn_object_type type, unsigned size_bits,
+			 paddr_t pa, bool device);
