@@ -23,5 +23,6 @@ void *kmem_ptr(paddr_t pa)
 
 paddr_t kmem_pa(const void *p)
 {
-	return pa_init(HOST_RAM_BASE + (uint64_t)((const uint8_t *)p - host_ram));
+	return pa_init(HOST_RAM_BASE +
+		       (uint64_t)((const uint8_t *)p - host_ram));
 }

@@ -163,8 +163,8 @@ static void test_argument_errors(void **state)
 	(void)state;
 
 	uint64_t a[] = {CAIRN_OBJ_ENDPOINT, 0, ROOT_SLOT, 0, 0, 10};
-	expect_err(untyped_invoke(&f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, a,
-				  6, &f.root, &err),
+	expect_err(untyped_invoke(&f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, a, 6,
+				  &f.root, &err),
 		   &err, CAIRN_TRUNCATED_MESSAGE, 0, 7, 0);
 	expect_err(untyped_invoke(&f.slots[UT_SLOT], 99, a, 6, &f.root, &err),
 		   &err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_LABEL, 99, 0);
@@ -189,13 +189,13 @@ static void test_argument_errors(void **state)
 		   CAIRN_DELETE_FIRST, CAIRN_ARG_DEST_OFFSET, 1, 0);
 	/* A destination root that is not a CNode. */
 	uint64_t b[] = {CAIRN_OBJ_ENDPOINT, 0, UT_SLOT, 0, 0, 10, 1};
-	expect_err(untyped_invoke(&f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, b,
-				  7, &f.root, &err),
+	expect_err(untyped_invoke(&f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, b, 7,
+				  &f.root, &err),
 		   &err, CAIRN_INVALID_CAPABILITY, CAIRN_ARG_DEST_ROOT, 0, 0);
 	/* An empty destination root slot. */
 	b[2] = 77;
-	expect_err(untyped_invoke(&f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, b,
-				  7, &f.root, &err),
+	expect_err(untyped_invoke(&f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, b, 7,
+				  &f.root, &err),
 		   &err, CAIRN_FAILED_LOOKUP, CAIRN_LOOKUP_MISSING_CAP, 0, 64);
 	/* Nothing was created by any of these. */
 	assert_int_equal(f.slots[UT_SLOT].cap.watermark, 0);
@@ -218,8 +218,8 @@ static void test_retype_into_a_nested_cnode(void **state)
 	assert_int_equal(inner[4].cap.type, CAP_NOTIFICATION);
 	/* Index 11 names an empty slot, not a CNode. */
 	a[3] = 11;
-	expect_err(untyped_invoke(&f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, a,
-				  7, &f.root, &err),
+	expect_err(untyped_invoke(&f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, a, 7,
+				  &f.root, &err),
 		   &err, CAIRN_INVALID_CAPABILITY, CAIRN_ARG_DEST_INDEX, 0, 0);
 }
 

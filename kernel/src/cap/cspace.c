@@ -68,8 +68,8 @@ enum cairn_error cspace_lookup_slot(const struct cap *root, uint64_t cptr,
 		return e;
 	}
 	if (l.bits_left != 0) {
-		return lookup_fail(err, CAIRN_LOOKUP_DEPTH_MISMATCH, l.bits_left,
-				   depth);
+		return lookup_fail(err, CAIRN_LOOKUP_DEPTH_MISMATCH,
+				   l.bits_left, depth);
 	}
 	*slot = l.slot;
 	return CAIRN_OK;

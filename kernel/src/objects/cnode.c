@@ -6,8 +6,14 @@
 
 #include <cairn/invocations.h>
 
-enum { A_DEST_INDEX, A_DEST_DEPTH, A_SRC_ROOT, A_SRC_INDEX, A_SRC_DEPTH,
-       A_EXTRA };
+enum {
+	A_DEST_INDEX,
+	A_DEST_DEPTH,
+	A_SRC_ROOT,
+	A_SRC_INDEX,
+	A_SRC_DEPTH,
+	A_EXTRA
+};
 
 static unsigned depth_arg(uint64_t depth)
 {
@@ -87,8 +93,8 @@ static enum cairn_error decode_pair(const struct cap *invoked,
 		return inv_fail(err, CAIRN_DELETE_FIRST, CAIRN_ARG_DEST_INDEX,
 				a[A_DEST_INDEX], 0);
 	}
-	e = cspace_lookup_cnode(cspace, a[A_SRC_ROOT], 0, 0,
-				CAIRN_ARG_SRC_ROOT, &src_root, err);
+	e = cspace_lookup_cnode(cspace, a[A_SRC_ROOT], 0, 0, CAIRN_ARG_SRC_ROOT,
+				&src_root, err);
 	if (e == CAIRN_OK) {
 		e = cspace_lookup_slot(&src_root, a[A_SRC_INDEX],
 				       depth_arg(a[A_SRC_DEPTH]), &op->src,

@@ -22,17 +22,17 @@ static enum cairn_error decode_dest(const uint64_t *a, const struct cap *cspace,
 				    struct retype *out, struct inv_error *err)
 {
 	struct cap cnode;
-	enum cairn_error e = cspace_lookup_cnode(
-	    cspace, a[A_ROOT], a[A_INDEX], a[A_DEPTH], CAIRN_ARG_DEST_ROOT,
-	    &cnode, err);
+	enum cairn_error e =
+	    cspace_lookup_cnode(cspace, a[A_ROOT], a[A_INDEX], a[A_DEPTH],
+				CAIRN_ARG_DEST_ROOT, &cnode, err);
 
 	if (e != CAIRN_OK) {
 		return e;
 	}
 	uint64_t slots = 1ULL << cnode.size_bits;
 	if (a[A_OFFSET] >= slots) {
-		return inv_fail(err, CAIRN_RANGE_ERROR, CAIRN_ARG_DEST_OFFSET, 0,
-				slots - 1);
+		return inv_fail(err, CAIRN_RANGE_ERROR, CAIRN_ARG_DEST_OFFSET,
+				0, slots - 1);
 	}
 	if (a[A_COUNT] < 1 || a[A_COUNT] > UNTYPED_RETYPE_MAX_COUNT ||
 	    a[A_COUNT] > slots - a[A_OFFSET]) {

@@ -31,4 +31,5 @@ void untyped_retype(struct cte *slot, const struct retype *r);
 /* Decodes and performs an Untyped invocation. */
 enum cairn_error untyped_invoke(struct cte *slot, uint64_t label,
 				const uint64_t *args, size_t nargs,
-				const struct cap *cspace, struct inv_error *err);
+				const struct cap *cspace,
+				struct inv_error *err);
