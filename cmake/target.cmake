@@ -21,3 +21,18 @@ set(CAIRN_PICOLIBC_SPECS /usr/lib/picolibc/aarch64-linux-gnu/picolibc.specs)
 if(NOT EXISTS "${CAIRN_PICOLIBC_SPECS}")
   message(FATAL_ERROR "picolibc for aarch64 is missing: run tools/setup")
 endif()
+
+# cairn_program(NAME SOURCES...): a user-level program (NAME.elf) linked with
+# libcairn and picolibc, text at 4 MiB, data at 8 MiB, the stack below
+# CAIRN_ROOT_STACK_TOP (kernel/include/cairn/bootinfo.h).
+function(cairn_program name)
+  add_executable(${name} ${ARGN})
+  set_target_properties(${name} PROPERTIES SUFFIX ".elf")
+  target_compile_options(${name} PRIVATE ${CAIRN_TARGET_WARNINGS})
+  target_link_libraries(${name} PRIVATE cairn)
+  target_link_options(${name} PRIVATE "--specs=${CAIRN_PICOLIBC_SPECS}"
+    -nostartfiles -static -no-pie -Wl,-u,_start -Wl,-u,stdout
+    -Wl,--defsym=__flash=0x400000 -Wl,--defsym=__flash_size=0x400000
+    -Wl,--defsym=__ram=0x800000 -Wl,--defsym=__ram_size=0x800000
+    -Wl,--defsym=__stack=0x10000000)
+endfunction()

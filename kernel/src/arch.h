@@ -54,3 +54,55 @@ void arch_psci_system_off(void);
 paddr_t arch_secondary_entry(void);
 
 __attribute__((noreturn)) void arch_idle_loop(void);
+
+/* ---- Stage 2: the translation every VSpace (thread or guest) runs in ---- */
+
+#define S2_IPA_BITS 39 /* walks start at level 1: one 4 KiB root table */
+#define S2_LEVEL_FIRST 1
+#define S2_LEVEL_LAST 3
+
+typedef uint64_t s2_pte_t;
+
+/* What a leaf maps: CAIRN_RIGHT_READ/WRITE/EXEC, device memory or not. */
+struct s2_leaf {
+	paddr_t pa;
+	uint32_t rights;
+	bool device;
+};
+
+/* Programs VTCR_EL2 for the IPA size above. Once per CPU. */
+void arch_s2_init(void);
+
+/*
+ * Walks root's tables for ipa. Returns the entry at the deepest level
+ * reached (a leaf or an empty entry) and sets *level to its level.
+ */
+s2_pte_t *arch_s2_walk(paddr_t root, ipaddr_t ipa, int *level);
+
+bool arch_s2_valid(s2_pte_t e);
+void arch_s2_set_table(s2_pte_t *e, paddr_t table);
+void arch_s2_set_leaf(s2_pte_t *e, int level, const struct s2_leaf *leaf);
+
+/* Decodes a valid leaf. */
+void arch_s2_leaf(const s2_pte_t *e, struct s2_leaf *out);
+
+/* Invalidates the TLB entries of one IPA, or all, of a VMID. */
+void arch_s2_flush_ipa(uint16_t vmid, ipaddr_t ipa);
+void arch_s2_flush_vmid(uint16_t vmid);
+
+/* ---- Threads ---- */
+
+struct tcb;
+
+/* Enters t at EL0 in its VSpace: sets it current on this CPU. */
+__attribute__((noreturn)) void arch_run_thread(struct tcb *t);
+
+/* The name of an ESR exception class, for fault and panic reports. */
+const char *esr_class_name(unsigned ec);
+
+/* Lets EL0 read the counters and use FP/SIMD. Once per CPU. */
+void arch_user_init(void);
+
+/* Register state a new native thread starts with (EL0, AArch64). */
+void arch_thread_init_regs(struct tcb *t, uint64_t pc, uint64_t sp,
+			   uint64_t arg0);

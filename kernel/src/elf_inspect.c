@@ -112,3 +112,30 @@ enum k_error elf_inspect(const void *data, size_t size, struct elf_info *info,
 	}
 	return K_OK;
 }
+
+size_t elf_load_segments(const void *data, struct elf_segment *out,
+			 size_t max)
+{
+	const struct elf64_ehdr *h = data;
+	const struct elf64_phdr *ph =
+	    (const void *)((const uint8_t *)data + h->phoff);
+	size_t n = 0;
+
+	for (uint16_t i = 0; i < h->phnum; i++) {
+		if (ph[i].type != PT_LOAD) {
+			continue;
+		}
+		if (n < max) {
+			out[n] = (struct elf_segment){
+			    .vaddr = ph[i].vaddr,
+			    .paddr = ph[i].paddr,
+			    .memsz = ph[i].memsz,
+			    .filesz = ph[i].filesz,
+			    .offset = ph[i].offset,
+			    .flags = ph[i].flags,
+			};
+		}
+		n++;
+	}
+	return n;
+}

@@ -23,3 +23,23 @@ struct elf_info {
  */
 enum k_error elf_inspect(const void *data, size_t size, struct elf_info *info,
 			 const char **what);
+
+#define ELF_PF_X 1
+#define ELF_PF_W 2
+#define ELF_PF_R 4
+
+struct elf_segment {
+	uint64_t vaddr;
+	uint64_t paddr; /* load address: where the file bytes go */
+	uint64_t memsz;
+	uint64_t filesz;
+	uint64_t offset;
+	uint32_t flags; /* ELF_PF_* */
+};
+
+/*
+ * The PT_LOAD segments of an image elf_inspect() accepted, at most max of
+ * them; returns how many there are.
+ */
+size_t elf_load_segments(const void *data, struct elf_segment *out,
+			 size_t max);

@@ -4,13 +4,14 @@
  * secondary CPUs. Every step prints one greppable line.
  */
 #include "arch.h"
+#include "boot/root_task.h"
 #include "bootimage.h"
 #include "drivers/pl011.h"
-#include "elf_inspect.h"
 #include "ksyms.h"
 #include "panic.h"
 #include "platform.h"
 #include "print.h"
+#include "sched.h"
 #include "smp.h"
 
 #ifndef CAIRN_VERSION
@@ -27,6 +28,7 @@ extern char _start_image[], __text_start[], __text_end[], __rodata_end[],
 
 static struct platform plat;
 static struct boot_modules modules;
+static struct memmap free_ram;
 
 struct image_header {
 	uint32_t code0, code1;
@@ -174,10 +176,9 @@ static void print_platform(void)
 
 static void report_free_ram(paddr_t dtb, uint64_t dtb_size)
 {
-	struct memmap free;
+	struct memmap *free = &free_ram;
 	struct mem_range dtb_r = {dtb, pa_add(dtb, dtb_size)};
-	enum k_error err =
-	    platform_free_ram(&plat, image_range(), dtb_r, &free);
+	enum k_error err = platform_free_ram(&plat, image_range(), dtb_r, free);
 
 	if (err != K_OK) {
 		panic("mem: cannot compute free RAM: %s", k_error_name(err));
@@ -185,11 +186,11 @@ static void report_free_ram(paddr_t dtb, uint64_t dtb_size)
 	kprintf("mem: kernel image 0x%lx-0x%lx (%lu KiB with modules)\n",
 		pa_addr(image_range().base), pa_addr(image_range().end),
 		image_size() >> 10);
-	for (size_t i = 0; i < free.count; i++) {
-		kprintf("mem: free 0x%lx-0x%lx\n", pa_addr(free.range[i].base),
-			pa_addr(free.range[i].end));
+	for (size_t i = 0; i < free->count; i++) {
+		kprintf("mem: free 0x%lx-0x%lx\n", pa_addr(free->range[i].base),
+			pa_addr(free->range[i].end));
 	}
-	kprintf("mem: %lu KiB free of %lu KiB RAM\n", memmap_total(&free) >> 10,
+	kprintf("mem: %lu KiB free of %lu KiB RAM\n", memmap_total(free) >> 10,
 		memmap_total(&plat.ram) >> 10);
 }
 
@@ -219,29 +220,18 @@ static void load_modules(void)
 	}
 }
 
-static void inspect_root_task(void)
+static void start_root_task(void)
 {
-	const struct boot_module *root =
-	    bootimage_find(&modules, ROOT_TASK_MODULE);
-	struct elf_info info;
-	const char *what;
+	const struct boot_module *root = bootimage_find(&modules,
+							ROOT_TASK_MODULE);
 
 	if (root == NULL) {
-		kprintf("root: no '%s' module in the image\n",
+		kprintf("root: no '%s' module in the image: nothing to run\n",
 			ROOT_TASK_MODULE);
 		return;
 	}
-	enum k_error err = elf_inspect(root->data, root->size, &info, &what);
-	if (err != K_OK) {
-		kprintf("root: '%s' is not a usable executable: %s\n",
-			ROOT_TASK_MODULE, what);
-		return;
-	}
-	kprintf("root: ELF entry 0x%lx, %lu PT_LOAD segments spanning "
-		"0x%lx-0x%lx; not started (user level arrives with the "
-		"capability core)\n",
-		info.entry, (unsigned long)info.load_segments, info.vaddr_lo,
-		info.vaddr_hi);
+	arch_user_init();
+	root_task_create(&plat, &free_ram, root);
 }
 
 static void bring_up_console(void)
@@ -288,7 +278,6 @@ __attribute__((noreturn)) void kernel_main(uint64_t dtb_addr)
 		(unsigned long)used, (unsigned long)total);
 	report_free_ram(dtb, dtb_size);
 	load_modules();
-	inspect_root_task();
 	if (plat.psci != PSCI_CONDUIT_NONE) {
 		int64_t v = arch_psci_version();
 		kprintf("psci: version %ld.%ld\n", (long)(v >> 16),
@@ -301,6 +290,7 @@ __attribute__((noreturn)) void kernel_main(uint64_t dtb_addr)
 	kprintf("test: executing an undefined instruction at EL2\n");
 	__asm__ volatile("udf #0");
 #endif
+	start_root_task();
 	kprintf("boot: complete\n");
 	if (platform_has_bootarg(&plat, "poweroff")) {
 		kprintf(
@@ -309,6 +299,5 @@ __attribute__((noreturn)) void kernel_main(uint64_t dtb_addr)
 		panic("PSCI SYSTEM_OFF returned (conduit %s)",
 		      psci_conduit_name(plat.psci));
 	}
-	kprintf("boot: idle; nothing runs at user level yet\n");
-	arch_idle_loop();
+	sched_run();
 }

@@ -77,3 +77,13 @@ void print_enter_panic_mode(void)
 {
 	panic_mode = true;
 }
+
+void kputchar(char c)
+{
+	bool locked = lock_acquire();
+
+	put(NULL, c);
+	if (locked) {
+		lock_release();
+	}
+}

@@ -19,4 +19,7 @@ __attribute__((format(printf, 1, 2))) void kprintf(const char *fmt, ...);
  */
 void print_enter_panic_mode(void);
 
+/* One character from a thread's DebugPutChar. */
+void kputchar(char c);
+
 bool print_has_sink(void);

@@ -51,6 +51,7 @@ size_t smp_start_secondaries(const struct platform *plat)
 	size_t online = 1;
 
 	cpus[0].mpidr = self;
+	cpus[0].stack_top = (uint64_t)(uintptr_t)&kernel_stacks[1][0];
 	cpus[0].online = true;
 	for (size_t i = 0; i < plat->cpu_count; i++) {
 		if (plat->cpu_mpidr[i] == self) {

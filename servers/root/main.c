@@ -1,25 +1,24 @@
 /*
- * The root task. For now a placeholder that proves the user-level toolchain
- * (picolibc, its crt0 and linker script): the kernel packs it into the image
- * and validates it, but starts it only once the capability core can create
- * user threads. Then it will instantiate the system spec and exit.
+ * The root task. For now it reports what the kernel handed it; instantiating
+ * the system spec (and then exiting) arrives with the spec loader.
  */
-#include <stdlib.h>
-#include <string.h>
-
-static char greeting[] = "cairn root task";
+#include <libcairn/start.h>
+#include <stdio.h>
 
 int main(void)
 {
-	return strlen(greeting) == sizeof(greeting) - 1 ? EXIT_SUCCESS
-							: EXIT_FAILURE;
-}
+	const struct cairn_bootinfo *bi = cairn_bootinfo;
 
-/* No system calls exist yet to end a thread: wait to be torn down. */
-void _exit(int status)
-{
-	(void)status;
-	for (;;) {
-		__asm__ volatile("wfe");
+	if (bi == NULL || bi->magic != CAIRN_BOOTINFO_MAGIC) {
+		printf("root: no BootInfo from the kernel\n");
+		return 1;
 	}
+	printf("root: running at EL0; %lu untyped caps in slots %lu-%lu "
+	       "(%lu MiB RAM, %lu MiB device MMIO), free slots %lu-%lu\n",
+	       bi->untyped_count, bi->untyped_first,
+	       bi->untyped_first + bi->untyped_count - 1, bi->ram_bytes >> 20,
+	       bi->device_bytes >> 20, bi->free_first, bi->free_end - 1);
+	printf("root: nothing more to do until the spec loader exists; "
+	       "parking\n");
+	return 0;
 }

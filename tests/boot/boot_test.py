@@ -88,14 +88,28 @@ def platform_report(images):
             r"dtb: timer ppis sec-phys 29 phys 30 virt 27 hyp-phys 26 hyp-virt 28",
             r"dtb: psci conduit smc",
             r"mmu: EL2 stage 1 on, caches on",
-            r"root: ELF entry 0x[0-9a-f]+",
             r"psci: version 1\.",
+            r"root: .root. loaded: entry 0x400000, \d+ pages, VMID 1; \d+ untyped",
             r"boot: 'poweroff' on the command line: PSCI SYSTEM_OFF",
         ]:
             m.expect(line)
         status = m.wait_exit()
         if status != 0:
             m.fail(f"QEMU exit status {status} after SYSTEM_OFF")
+
+
+@case
+def root_task_runs(images):
+    """The root task runs at EL0 in its VSpace and reads its BootInfo."""
+    with boot(images, append=None) as m:
+        loaded = m.expect(r"root: .root. loaded: .*; (\d+) untyped \((\d+) MiB RAM")
+        seen = m.expect(r"root: running at EL0; (\d+) untyped caps in slots "
+                        r"16-(\d+) \((\d+) MiB RAM")
+        if seen.group(1) != loaded.group(1) or seen.group(3) != loaded.group(2):
+            m.fail("the root task's BootInfo disagrees with the kernel")
+        if int(seen.group(2)) != 16 + int(seen.group(1)) - 1:
+            m.fail("untyped slots do not match the untyped count")
+        m.expect("root: nothing more to do")
 
 
 @case

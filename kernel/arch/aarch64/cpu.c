@@ -11,6 +11,8 @@ _Static_assert(__builtin_offsetof(struct cpu, stack_top) == CPU_OFF_STACK_TOP,
 	       "head.S reads stack_top at CPU_OFF_STACK_TOP");
 _Static_assert(__builtin_offsetof(struct cpu, index) == CPU_OFF_INDEX,
 	       "vectors.S reads index at CPU_OFF_INDEX");
+_Static_assert(__builtin_offsetof(struct cpu, current) == CPU_OFF_CURRENT,
+	       "vectors.S finds the current thread at CPU_OFF_CURRENT");
 _Static_assert(__builtin_offsetof(struct cpu, frame) == CPU_OFF_FRAME,
 	       "vectors.S saves registers at CPU_OFF_FRAME");
 

@@ -1,11 +1,20 @@
 /*
- * EL2 exception vectors. Nothing is expected yet: every entry saves the full
- * register state into this CPU's struct cpu (found through TPIDR_EL2, not the
- * stack, which may be what broke) and calls exception_unexpected() on a
- * dedicated per-CPU exception stack. TPIDRRO_EL0 is the one scratch register;
+ * EL2 exception vectors.
+ *
+ * A synchronous exception from a native thread at EL0 (system call or
+ * fault) saves the thread's registers into its TCB (this CPU's `current`)
+ * and calls handle_lower_sync() on a fresh kernel stack; the kernel leaves
+ * again through arch_return_to_user(). The kernel stack holds nothing
+ * across a trap.
+ *
+ * Everything else is unexpected: the entry saves the full register state
+ * into this CPU's struct cpu (found through TPIDR_EL2, not the stack, which
+ * may be what broke) and calls exception_unexpected() on a dedicated
+ * per-CPU exception stack. TPIDRRO_EL0 is the one scratch register there;
  * its value is lost, which a panic can afford.
  */
 #include "arch/cpu.h"
+#include "objects/tcb.h"
 
 #define FRAME_SP	(31 * 8)
 #define FRAME_ELR	(32 * 8)
@@ -35,7 +44,11 @@ exception_vectors:
 	unexpected 5
 	unexpected 6
 	unexpected 7
-	unexpected 8	/* lower EL, AArch64: synchronous */
+	.balign	0x80	/* lower EL, AArch64: synchronous */
+	stp	x0, x1, [sp, #-16]!
+	mrs	x0, tpidr_el2
+	ldr	x0, [x0, #CPU_OFF_CURRENT]
+	b	lower_sync_save
 	unexpected 9
 	unexpected 10
 	unexpected 11
@@ -84,3 +97,64 @@ exc_unexpected_common:
 	mov	sp, x2
 	bl	exception_unexpected
 	b	park
+
+/* x0 = the current TCB; the thread's x0 and x1 are on the stack. */
+lower_sync_save:
+	stp	x2, x3, [x0, #16]
+	stp	x4, x5, [x0, #32]
+	stp	x6, x7, [x0, #48]
+	stp	x8, x9, [x0, #64]
+	stp	x10, x11, [x0, #80]
+	stp	x12, x13, [x0, #96]
+	stp	x14, x15, [x0, #112]
+	stp	x16, x17, [x0, #128]
+	stp	x18, x19, [x0, #144]
+	stp	x20, x21, [x0, #160]
+	stp	x22, x23, [x0, #176]
+	stp	x24, x25, [x0, #192]
+	stp	x26, x27, [x0, #208]
+	stp	x28, x29, [x0, #224]
+	str	x30, [x0, #240]
+	ldp	x2, x3, [sp], #16
+	stp	x2, x3, [x0, #0]
+	mrs	x2, sp_el0
+	str	x2, [x0, #USER_REGS_OFF_SP]
+	mrs	x2, elr_el2
+	str	x2, [x0, #USER_REGS_OFF_PC]
+	mrs	x2, spsr_el2
+	str	x2, [x0, #USER_REGS_OFF_SPSR]
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1, #CPU_OFF_STACK_TOP]
+	mov	sp, x1
+	bl	handle_lower_sync
+	b	park
+
+/* arch_return_to_user(struct user_regs *regs): restore and eret. */
+	.global arch_return_to_user
+arch_return_to_user:
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1, #CPU_OFF_STACK_TOP]
+	mov	sp, x1
+	ldr	x1, [x0, #USER_REGS_OFF_SP]
+	msr	sp_el0, x1
+	ldr	x1, [x0, #USER_REGS_OFF_PC]
+	msr	elr_el2, x1
+	ldr	x1, [x0, #USER_REGS_OFF_SPSR]
+	msr	spsr_el2, x1
+	ldp	x2, x3, [x0, #16]
+	ldp	x4, x5, [x0, #32]
+	ldp	x6, x7, [x0, #48]
+	ldp	x8, x9, [x0, #64]
+	ldp	x10, x11, [x0, #80]
+	ldp	x12, x13, [x0, #96]
+	ldp	x14, x15, [x0, #112]
+	ldp	x16, x17, [x0, #128]
+	ldp	x18, x19, [x0, #144]
+	ldp	x20, x21, [x0, #160]
+	ldp	x22, x23, [x0, #176]
+	ldp	x24, x25, [x0, #192]
+	ldp	x26, x27, [x0, #208]
+	ldp	x28, x29, [x0, #224]
+	ldr	x30, [x0, #240]
+	ldp	x0, x1, [x0, #0]
+	eret

@@ -20,6 +20,9 @@ enum cap_type {
 	CAP_ENDPOINT = CAIRN_OBJ_ENDPOINT,
 	CAP_NOTIFICATION = CAIRN_OBJ_NOTIFICATION,
 	CAP_FRAME = CAIRN_OBJ_FRAME_4K, /* both frame sizes; see size_bits */
+	/* Kernel-made for the root task only, until their invocations exist. */
+	CAP_TCB = 32,
+	CAP_VSPACE = 33,
 };
 
 struct cap {
@@ -33,6 +36,7 @@ struct cap {
 		uint64_t badge;	    /* Endpoint, Notification */
 		uint64_t guard;	    /* CNode */
 		uint64_t watermark; /* Untyped: bytes used from the base */
+		uint64_t vmid;	    /* VSpace */
 	};
 	uint64_t reserved;
 };

@@ -16,6 +16,10 @@ uint64_t cap_object_size(const struct cap *c)
 		return 1ULL << CAIRN_ENDPOINT_BITS;
 	case CAP_NOTIFICATION:
 		return 1ULL << CAIRN_NOTIFICATION_BITS;
+	case CAP_TCB:
+		return 1ULL << 10;
+	case CAP_VSPACE:
+		return 1ULL << 12;
 	case CAP_NULL:
 		break;
 	}

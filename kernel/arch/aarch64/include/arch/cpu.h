@@ -10,7 +10,8 @@
 
 #define CPU_OFF_STACK_TOP 0
 #define CPU_OFF_INDEX	  8
-#define CPU_OFF_FRAME	  32
+#define CPU_OFF_CURRENT	  16
+#define CPU_OFF_FRAME	  40
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
@@ -26,10 +27,13 @@ struct exc_frame {
 	uint64_t far;
 };
 
+struct tcb;
+
 struct cpu {
-	/* Offsets 0 and 8 are read by head.S and vectors.S: keep them first. */
+	/* The CPU_OFF_* fields are used by head.S and vectors.S. */
 	uint64_t stack_top;
 	uint64_t index;
+	struct tcb *current; /* the thread whose registers a trap saves */
 	uint64_t mpidr;
 	volatile bool online;
 	struct exc_frame frame; /* written by the vectors on an exception */

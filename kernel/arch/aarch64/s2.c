@@ -1,0 +1,134 @@
+/*
+ * Stage-2 translation tables (VMSAv8-64, 4 KiB granule, 39-bit IPA, walks
+ * from level 1). Native threads run at EL0 with HCR_EL2.TGE and DC set, so
+ * stage 2 is their only translation; guests add their own stage 1.
+ */
+#include "arch.h"
+#include "arch/sysreg.h"
+#include "kmem.h"
+
+#include <cairn/objects.h>
+
+#define PTE_VALID    (1UL << 0)
+#define PTE_TABLE    (1UL << 1) /* table at levels 1-2, page at level 3 */
+#define PTE_MEMATTR_NORMAL_WB (0xfUL << 2)
+#define PTE_MEMATTR_DEVICE    (0x1UL << 2) /* Device-nGnRE */
+#define PTE_S2AP_R   (1UL << 6)
+#define PTE_S2AP_W   (1UL << 7)
+#define PTE_SH_INNER (3UL << 8)
+#define PTE_AF	     (1UL << 10)
+#define PTE_XN	     (1UL << 54)
+#define PTE_ADDR     0x0000fffffffff000UL
+
+#define VTCR_RES1     (1UL << 31)
+#define VTCR_T0SZ     (64 - S2_IPA_BITS)
+#define VTCR_SL0_L1   (1UL << 6)
+#define VTCR_IRGN0_WB (1UL << 8)
+#define VTCR_ORGN0_WB (1UL << 10)
+#define VTCR_SH0_IS   (3UL << 12)
+#define VTCR_PS_SHIFT 16
+
+static unsigned level_shift(int level)
+{
+	return 12 + 9 * (unsigned)(S2_LEVEL_LAST - level);
+}
+
+void arch_s2_init(void)
+{
+	uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
+	uint64_t ps = parange > 5 ? 5 : parange;
+
+	write_sysreg(vtcr_el2, VTCR_RES1 | VTCR_T0SZ | VTCR_SL0_L1 |
+				   VTCR_IRGN0_WB | VTCR_ORGN0_WB |
+				   VTCR_SH0_IS | (ps << VTCR_PS_SHIFT));
+	isb();
+}
+
+bool arch_s2_valid(s2_pte_t e)
+{
+	return (e & PTE_VALID) != 0;
+}
+
+s2_pte_t *arch_s2_walk(paddr_t root, ipaddr_t ipa, int *level)
+{
+	s2_pte_t *table = kmem_ptr(root);
+
+	for (int l = S2_LEVEL_FIRST;; l++) {
+		s2_pte_t *e = &table[(ipa_addr(ipa) >> level_shift(l)) & 511];
+
+		if (l == S2_LEVEL_LAST ||
+		    (*e & (PTE_VALID | PTE_TABLE)) != (PTE_VALID | PTE_TABLE)) {
+			*level = l;
+			return e;
+		}
+		table = kmem_ptr(pa_init(*e & PTE_ADDR));
+	}
+}
+
+void arch_s2_set_table(s2_pte_t *e, paddr_t table)
+{
+	*e = pa_addr(table) | PTE_TABLE | PTE_VALID;
+	dsb(ishst);
+}
+
+void arch_s2_set_leaf(s2_pte_t *e, int level, const struct s2_leaf *leaf)
+{
+	uint64_t v = pa_addr(leaf->pa) | PTE_AF | PTE_VALID;
+
+	v |= leaf->device ? PTE_MEMATTR_DEVICE
+			  : PTE_MEMATTR_NORMAL_WB | PTE_SH_INNER;
+	v |= (leaf->rights & CAIRN_RIGHT_READ) ? PTE_S2AP_R : 0;
+	v |= (leaf->rights & CAIRN_RIGHT_WRITE) ? PTE_S2AP_W : 0;
+	v |= (leaf->rights & CAIRN_RIGHT_EXEC) && !leaf->device ? 0 : PTE_XN;
+	v |= level == S2_LEVEL_LAST ? PTE_TABLE : 0;
+	*e = v;
+	dsb(ishst);
+}
+
+/* TLBI by IPA acts on the VMID in VTTBR_EL2: borrow it for the flush. */
+static uint64_t borrow_vmid(uint16_t vmid)
+{
+	uint64_t saved = read_sysreg(vttbr_el2);
+
+	write_sysreg(vttbr_el2, (uint64_t)vmid << 48);
+	isb();
+	return saved;
+}
+
+static void restore_vmid(uint64_t saved)
+{
+	write_sysreg(vttbr_el2, saved);
+	isb();
+}
+
+void arch_s2_flush_ipa(uint16_t vmid, ipaddr_t ipa)
+{
+	uint64_t saved = borrow_vmid(vmid);
+
+	dsb(ishst);
+	__asm__ volatile("tlbi ipas2e1is, %0" ::"r"(ipa_addr(ipa) >> 12));
+	dsb(ish);
+	/* Stage-1+2 entries cached from this IPA go too. */
+	__asm__ volatile("tlbi vmalle1is" ::: "memory");
+	dsb(ish);
+	restore_vmid(saved);
+}
+
+void arch_s2_flush_vmid(uint16_t vmid)
+{
+	uint64_t saved = borrow_vmid(vmid);
+
+	dsb(ishst);
+	__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
+	dsb(ish);
+	restore_vmid(saved);
+}
+
+void arch_s2_leaf(const s2_pte_t *e, struct s2_leaf *out)
+{
+	out->pa = pa_init(*e & PTE_ADDR);
+	out->device = (*e & (0xfUL << 2)) == PTE_MEMATTR_DEVICE;
+	out->rights = ((*e & PTE_S2AP_R) ? CAIRN_RIGHT_READ : 0) |
+		      ((*e & PTE_S2AP_W) ? CAIRN_RIGHT_WRITE : 0) |
+		      ((*e & PTE_XN) ? 0 : CAIRN_RIGHT_EXEC);
+}

@@ -1,0 +1,80 @@
+/*
+ * Native threads at EL0: entering them and decoding their traps. A native
+ * thread runs with HCR_EL2.TGE set (its exceptions, system calls included,
+ * come to EL2), DC set (stage 1 off, memory normal cacheable) and VM set (its
+ * VSpace is the stage-2 translation).
+ */
+#include "arch.h"
+#include "arch/cpu.h"
+#include "arch/sysreg.h"
+#include "objects/tcb.h"
+#include "syscall.h"
+
+#define HCR_VM	(1UL << 0)
+#define HCR_DC	(1UL << 12)
+#define HCR_TGE (1UL << 27)
+#define HCR_RW	(1UL << 31)
+
+#define SPSR_EL0T 0x0UL
+
+#define EC_SVC64	0x15
+#define EC_DABT_LOWER	0x24
+#define EC_IABT_LOWER	0x20
+
+void arch_return_to_user(struct user_regs *regs) __attribute__((noreturn));
+
+void arch_user_init(void)
+{
+	/* Physical and virtual counters readable at EL0 (bench, timing). */
+	write_sysreg(cnthctl_el2, 3);
+	write_sysreg(cntkctl_el1, 3);
+	/* FP/SIMD untrapped at EL0 (CPTR_EL2.TFP is clear from head.S). */
+	write_sysreg(cpacr_el1, 3UL << 20);
+	arch_s2_init();
+}
+
+void arch_thread_init_regs(struct tcb *t, uint64_t pc, uint64_t sp,
+			   uint64_t arg0)
+{
+	t->regs = (struct user_regs){.pc = pc, .sp = sp, .spsr = SPSR_EL0T};
+	t->regs.x[0] = arg0;
+}
+
+void arch_run_thread(struct tcb *t)
+{
+	this_cpu()->current = t;
+	write_sysreg(vttbr_el2, pa_addr(t->vspace_root) | ((uint64_t)t->vmid << 48));
+	write_sysreg(hcr_el2, HCR_RW | HCR_TGE | HCR_DC | HCR_VM);
+	isb();
+	arch_return_to_user(&t->regs);
+}
+
+/* The IPA of a stage-2 abort: HPFAR_EL2 gives the page, FAR the offset. */
+static uint64_t fault_ipa(void)
+{
+	uint64_t hpfar = read_sysreg(hpfar_el2);
+	uint64_t far = read_sysreg(far_el2);
+
+	return ((hpfar >> 4) << 12) | (far & 0xfff);
+}
+
+void handle_lower_sync(struct tcb *t)
+{
+	uint64_t esr = read_sysreg(esr_el2);
+	unsigned ec = (unsigned)(esr >> 26) & 0x3f;
+	struct user_fault f = {
+	    .esr = esr,
+	    .class_name = esr_class_name(ec),
+	    .pc = t->regs.pc,
+	    .address = read_sysreg(far_el2),
+	};
+
+	if (ec == EC_SVC64) {
+		syscall_handle(t, t->regs.x[8]);
+	}
+	if (ec == EC_DABT_LOWER || ec == EC_IABT_LOWER) {
+		f.has_address = true;
+		f.ipa = fault_ipa();
+	}
+	user_fault(t, &f);
+}

@@ -1,0 +1,48 @@
+/*
+ * Cairn ABI: what the kernel hands the root task. The root task starts at
+ * its ELF entry with x0 = the address of this structure (a read-only frame),
+ * its stack below CAIRN_ROOT_STACK_TOP, and the capabilities below in its
+ * root CNode, whose guard makes every cptr a plain slot number.
+ */
+#pragma once
+
+#define CAIRN_BOOTINFO_MAGIC   0x3149424e52494143UL /* "CAIRNBI1" */
+#define CAIRN_BOOTINFO_MAX_UT  128
+#define CAIRN_ROOT_STACK_TOP   0x10000000UL
+#define CAIRN_ROOT_STACK_SIZE  0x10000UL
+#define CAIRN_ROOT_IPC_BUFFER  0x10000000UL
+#define CAIRN_ROOT_BOOTINFO    0x10001000UL
+#define CAIRN_ROOT_CNODE_RADIX 12
+
+/* Fixed slots of the root CNode. */
+enum cairn_root_slot {
+	CAIRN_SLOT_NULL = 0,
+	CAIRN_SLOT_TCB = 1,
+	CAIRN_SLOT_CNODE = 2,
+	CAIRN_SLOT_VSPACE = 3,
+	CAIRN_SLOT_IPC_BUFFER = 4,
+	CAIRN_SLOT_BOOTINFO = 5,
+	CAIRN_SLOT_IRQ_CONTROL = 6,   /* empty until interrupts arrive */
+	CAIRN_SLOT_SID_CONTROL = 7,   /* empty until the SMMU arrives */
+	CAIRN_SLOT_AUDIT_CONTROL = 8, /* empty until the live audit arrives */
+	CAIRN_SLOT_FIRST_UNTYPED = 16,
+};
+
+struct cairn_untyped_desc {
+	unsigned long paddr;
+	unsigned char size_bits;
+	unsigned char device; /* 1: MMIO, retypes only into Frames/Untyped */
+	unsigned char pad[6];
+};
+
+struct cairn_bootinfo {
+	unsigned long magic;
+	unsigned long cnode_radix;
+	unsigned long untyped_first; /* slot of untyped[0] */
+	unsigned long untyped_count;
+	unsigned long free_first; /* first empty slot */
+	unsigned long free_end;	  /* one past the last empty slot */
+	unsigned long ram_bytes;  /* RAM in the untyped list */
+	unsigned long device_bytes;
+	struct cairn_untyped_desc untyped[CAIRN_BOOTINFO_MAX_UT];
+};

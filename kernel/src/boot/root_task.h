@@ -1,0 +1,13 @@
+#pragma once
+
+#include "bootimage.h"
+#include "platform.h"
+
+/*
+ * Builds the root task from its ELF module: a VSpace holding its segments,
+ * stack, IPC buffer and BootInfo; a CSpace holding caps to those and Untyped
+ * caps to all free RAM (taken from *free) and to device MMIO the kernel does
+ * not keep; a TCB ready to run. Panics with the reason if it cannot.
+ */
+void root_task_create(const struct platform *plat, struct memmap *free,
+		      const struct boot_module *elf);

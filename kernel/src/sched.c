@@ -1,0 +1,103 @@
+#include "sched.h"
+
+#include "arch.h"
+#include "assert.h"
+#include "print.h"
+
+#define PRIORITIES 256
+
+/* Invariant: a thread is queued iff it is runnable and not current. */
+static struct tcb *queue_head[PRIORITIES];
+static struct tcb *queue_tail[PRIORITIES];
+static uint64_t ready_bitmap[PRIORITIES / 64];
+
+void sched_enqueue(struct tcb *t)
+{
+	unsigned p = t->priority;
+
+	ASSERT(t->state == THREAD_RUNNABLE);
+	t->sched_next = NULL;
+	t->sched_prev = queue_tail[p];
+	if (queue_tail[p] != NULL) {
+		queue_tail[p]->sched_next = t;
+	} else {
+		queue_head[p] = t;
+	}
+	queue_tail[p] = t;
+	ready_bitmap[p / 64] |= 1ULL << (p % 64);
+}
+
+void sched_dequeue(struct tcb *t)
+{
+	unsigned p = t->priority;
+
+	if (t->sched_prev != NULL) {
+		t->sched_prev->sched_next = t->sched_next;
+	} else if (queue_head[p] == t) {
+		queue_head[p] = t->sched_next;
+	} else {
+		return; /* not queued */
+	}
+	if (t->sched_next != NULL) {
+		t->sched_next->sched_prev = t->sched_prev;
+	} else {
+		queue_tail[p] = t->sched_prev;
+	}
+	t->sched_next = t->sched_prev = NULL;
+	if (queue_head[p] == NULL) {
+		ready_bitmap[p / 64] &= ~(1ULL << (p % 64));
+	}
+}
+
+/* The highest priority with a ready thread, or -1. */
+static int highest_ready(void)
+{
+	for (int w = PRIORITIES / 64 - 1; w >= 0; w--) {
+		if (ready_bitmap[w] != 0) {
+			return w * 64 + 63 - __builtin_clzll(ready_bitmap[w]);
+		}
+	}
+	return -1;
+}
+
+struct tcb *sched_pick(void)
+{
+	int p = highest_ready();
+
+	if (p < 0) {
+		return NULL;
+	}
+	struct tcb *t = queue_head[p];
+	sched_dequeue(t);
+	return t;
+}
+
+void sched_yield(struct tcb *t)
+{
+	if (t->state == THREAD_RUNNABLE) {
+		sched_enqueue(t);
+	}
+}
+
+void sched_run(void)
+{
+	struct tcb *t = sched_pick();
+
+	if (t == NULL) {
+		kprintf("sched: no runnable thread; cpu %lu idles\n",
+			(unsigned long)arch_cpu_index());
+		arch_idle_loop();
+	}
+	arch_run_thread(t);
+}
+
+void sched_continue(struct tcb *t)
+{
+	if (t->state == THREAD_RUNNABLE) {
+		if (highest_ready() <= (int)t->priority) {
+			arch_run_thread(t);
+		}
+		sched_enqueue(t);
+	}
+	sched_run();
+}

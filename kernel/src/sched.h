@@ -1,0 +1,25 @@
+/*
+ * The scheduler: fixed priorities 0..255, round robin within a priority.
+ * Runs on the boot CPU for now; per-CPU state is in struct cpu.
+ */
+#pragma once
+
+#include "objects/tcb.h"
+
+void sched_enqueue(struct tcb *t);
+void sched_dequeue(struct tcb *t);
+
+/* The highest-priority runnable thread, taken off its queue, or NULL. */
+struct tcb *sched_pick(void);
+
+/* Runs the next runnable thread on this CPU, or idles. Never returns. */
+__attribute__((noreturn)) void sched_run(void);
+
+/* The calling thread goes to the back of its priority's queue. */
+void sched_yield(struct tcb *t);
+
+/*
+ * After a trap: resumes t if it is runnable and no thread of higher
+ * priority is ready; otherwise queues it and runs the next. Never returns.
+ */
+__attribute__((noreturn)) void sched_continue(struct tcb *t);

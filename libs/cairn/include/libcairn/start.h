@@ -1,0 +1,7 @@
+/* libcairn: what a program learns at start-up. */
+#pragma once
+
+#include <cairn/bootinfo.h>
+
+/* The root task's BootInfo (x0 at entry), or NULL for other programs. */
+extern const struct cairn_bootinfo *cairn_bootinfo;
