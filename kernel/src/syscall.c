@@ -50,8 +50,8 @@ static enum cairn_error invoke(struct tcb *t, struct inv_error *err)
 		return untyped_invoke(slot, label, words, n, &t->cspace.cap,
 				      err);
 	case CAP_CNODE:
-		return cnode_invoke(&slot->cap, label, words, n,
-				    &t->cspace.cap, err);
+		return cnode_invoke(&slot->cap, label, words, n, &t->cspace.cap,
+				    err);
 	default:
 		/* Endpoints, Notifications, Frames, TCBs and VSpaces have no
 		 * invocations yet. */
@@ -110,10 +110,14 @@ void user_fault(struct tcb *t, const struct user_fault *f)
 			"suspended\n",
 			t->name, f->class_name, f->pc, f->address, f->ipa,
 			f->esr);
+	} else if (f->esr != 0) {
+		kprintf("fault: thread '%s': %s at pc 0x%lx, ESR 0x%lx; no "
+			"fault endpoint: suspended\n",
+			t->name, f->class_name, f->pc, f->esr);
 	} else {
-		kprintf("fault: thread '%s': %s at pc 0x%lx (0x%lx), ESR "
-			"0x%lx; no fault endpoint: suspended\n",
-			t->name, f->class_name, f->pc, f->address, f->esr);
+		kprintf("fault: thread '%s': %s (0x%lx) at pc 0x%lx; no fault "
+			"endpoint: suspended\n",
+			t->name, f->class_name, f->address, f->pc);
 	}
 	t->state = THREAD_INACTIVE;
 	sched_run();

@@ -113,6 +113,22 @@ def root_task_runs(images):
 
 
 @case
+def system_captest(images):
+    """The in-system capability suite: every test passes, then the unknown
+    system call at its end suspends it with a fault line."""
+    with boot(images, system="test-caps", append=None) as m:
+        summary = m.expect(r"captest: (\d+) passed, (\d+) failed")
+        m.expect(r"fault: thread 'root': unknown system call \(0x63\) at pc "
+                 r"0x[0-9a-f]+; no fault endpoint: suspended")
+        m.expect("sched: no runnable thread")
+        passed, failed = int(summary.group(1)), int(summary.group(2))
+        fails = re.findall(r"^FAIL .*$", m.log, re.M)
+        if failed or fails or passed < 7:
+            m.fail(f"in-system suite: {passed} passed, {failed} failed: {fails}")
+        print(f"captest: {passed} passed, {failed} failed")
+
+
+@case
 def undefined_instruction_panics(images):
     """An UDF at EL2 panics with the class and a symbolised ELR, then powers off."""
     with boot(images, system="test-undef", append=None) as m:
