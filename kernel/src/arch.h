@@ -57,9 +57,9 @@ __attribute__((noreturn)) void arch_idle_loop(void);
 
 /* ---- Stage 2: the translation every VSpace (thread or guest) runs in ---- */
 
-#define S2_IPA_BITS 39 /* walks start at level 1: one 4 KiB root table */
+#define S2_IPA_BITS    39 /* walks start at level 1: one 4 KiB root table */
 #define S2_LEVEL_FIRST 1
-#define S2_LEVEL_LAST 3
+#define S2_LEVEL_LAST  3
 
 typedef uint64_t s2_pte_t;
 
@@ -83,6 +83,11 @@ bool arch_s2_valid(s2_pte_t e);
 void arch_s2_set_table(s2_pte_t *e, paddr_t table);
 void arch_s2_set_leaf(s2_pte_t *e, int level, const struct s2_leaf *leaf);
 
+void arch_s2_clear(s2_pte_t *e);
+
+/* The output address of a valid entry (table or leaf). */
+uint64_t arch_s2_output(s2_pte_t e);
+
 /* Decodes a valid leaf. */
 void arch_s2_leaf(const s2_pte_t *e, struct s2_leaf *out);
 
@@ -93,6 +98,12 @@ void arch_s2_flush_vmid(uint16_t vmid);
 /* ---- Threads ---- */
 
 struct tcb;
+
+/* The thread this CPU runs (or last ran), or NULL. */
+struct tcb *arch_current_thread(void);
+
+/* t is being destroyed: drop every per-CPU reference to it. */
+void arch_forget_thread(struct tcb *t);
 
 /* Enters t at EL0 in its VSpace: sets it current on this CPU. */
 __attribute__((noreturn)) void arch_run_thread(struct tcb *t);

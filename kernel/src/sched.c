@@ -101,3 +101,8 @@ void sched_continue(struct tcb *t)
 	}
 	sched_run();
 }
+
+struct tcb *sched_current(void)
+{
+	return arch_current_thread();
+}

@@ -7,6 +7,9 @@
 #include "objects/tcb.h"
 
 void sched_enqueue(struct tcb *t);
+
+/* The thread this CPU runs (or last ran). */
+struct tcb *sched_current(void);
 void sched_dequeue(struct tcb *t);
 
 /* The highest-priority runnable thread, taken off its queue, or NULL. */

@@ -1,86 +1,223 @@
 #include "syscall.h"
 
 #include "cap/cspace.h"
+#include "ipc.h"
 #include "kmem.h"
 #include "objects/cnode.h"
 #include "objects/untyped.h"
+#include "objects/vspace.h"
 #include "print.h"
 #include "sched.h"
 
 #include <cairn/invocations.h>
 #include <cairn/syscalls.h>
 
+static struct cairn_ipc_buffer *ipc_buffer_of(const struct tcb *t)
+{
+	return pa_addr(t->ipc_buffer) != 0 ? kmem_ptr(t->ipc_buffer) : NULL;
+}
+
 /* Message words 0..5 travel in x2..x7, the rest in the IPC buffer. */
 static size_t read_message(const struct tcb *t, uint64_t *words)
 {
 	size_t n = CAIRN_MSGINFO_LENGTH(t->regs.x[1]);
+	const struct cairn_ipc_buffer *b = ipc_buffer_of(t);
 
 	if (n > CAIRN_MSG_MAX_WORDS) {
 		n = CAIRN_MSG_MAX_WORDS;
 	}
-	for (size_t i = 0; i < n && i < CAIRN_MSG_REG_WORDS; i++) {
-		words[i] = t->regs.x[2 + i];
+	if (n > CAIRN_MSG_REG_WORDS && b == NULL) {
+		n = CAIRN_MSG_REG_WORDS; /* the rest cannot arrive */
 	}
-	if (n > CAIRN_MSG_REG_WORDS) {
-		if (pa_addr(t->ipc_buffer) == 0) {
-			return CAIRN_MSG_REG_WORDS; /* the rest cannot arrive */
-		}
-		const struct cairn_ipc_buffer *b = kmem_ptr(t->ipc_buffer);
-		for (size_t i = CAIRN_MSG_REG_WORDS; i < n; i++) {
-			words[i] = b->mr[i];
-		}
+	for (size_t i = 0; i < n; i++) {
+		words[i] =
+		    i < CAIRN_MSG_REG_WORDS ? t->regs.x[2 + i] : b->mr[i];
 	}
 	return n;
 }
 
-static enum cairn_error invoke(struct tcb *t, struct inv_error *err)
+static void write_reply(struct tcb *t, const uint64_t *words, size_t n)
+{
+	struct cairn_ipc_buffer *b = ipc_buffer_of(t);
+
+	if (n > CAIRN_MSG_REG_WORDS && b == NULL) {
+		n = CAIRN_MSG_REG_WORDS;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i < CAIRN_MSG_REG_WORDS) {
+			t->regs.x[2 + i] = words[i];
+		} else {
+			b->mr[i] = words[i];
+		}
+	}
+	t->regs.x[1] = CAIRN_MSGINFO(0, n);
+}
+
+static enum cairn_error invoke_object(struct tcb *t, struct cte *slot,
+				      uint64_t *reply, size_t *reply_len,
+				      struct inv_error *err)
 {
 	uint64_t words[CAIRN_MSG_MAX_WORDS];
 	uint64_t label = CAIRN_MSGINFO_LABEL(t->regs.x[1]);
-	struct cte *slot;
-	enum cairn_error e;
-
-	e = cspace_lookup_cap(&t->cspace.cap, t->regs.x[0], &slot, err);
-	if (e != CAIRN_OK) {
-		return e;
-	}
 	size_t n = read_message(t, words);
+	const struct cap *cs = &t->cspace.cap;
+
 	switch ((enum cap_type)slot->cap.type) {
 	case CAP_UNTYPED:
-		return untyped_invoke(slot, label, words, n, &t->cspace.cap,
-				      err);
+		return untyped_invoke(slot, label, words, n, cs, err);
 	case CAP_CNODE:
-		return cnode_invoke(&slot->cap, label, words, n, &t->cspace.cap,
+		return cnode_invoke(&slot->cap, label, words, n, cs, err);
+	case CAP_FRAME:
+		return frame_invoke(slot, label, words, n, cs, reply, reply_len,
 				    err);
+	case CAP_PAGE_TABLE:
+		return page_table_invoke(slot, label, words, n, cs, err);
+	case CAP_TCB:
+		return tcb_invoke(slot, label, words, n, cs, reply, reply_len,
+				  err);
 	default:
-		/* Endpoints, Notifications, Frames, TCBs and VSpaces have no
-		 * invocations yet. */
+		/* VSpace, Notification and Reply have no invocations. */
 		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_INVOKED,
 				slot->cap.type, 0);
 	}
 }
 
-static void reply_call(struct tcb *t, enum cairn_error e,
-		       const struct inv_error *err)
+static void call(struct tcb *t)
 {
+	struct inv_error err;
+	struct cte *slot;
+	uint64_t reply[CAIRN_MSG_MAX_WORDS];
+	size_t reply_len = 0;
+	enum cairn_error e =
+	    cspace_lookup_cap(&t->cspace.cap, t->regs.x[0], &slot, &err);
+
+	if (e == CAIRN_OK && slot->cap.type == CAP_ENDPOINT) {
+		if (!(slot->cap.rights & CAIRN_RIGHT_WRITE)) {
+			e = inv_fail(&err, CAIRN_ILLEGAL_OPERATION,
+				     CAIRN_ARG_RIGHTS, slot->cap.rights, 0);
+		} else {
+			ipc_send(t, &slot->cap, true, true);
+			return;
+		}
+	}
+	if (e == CAIRN_OK) {
+		e = invoke_object(t, slot, reply, &reply_len, &err);
+	}
 	t->regs.x[0] = e;
 	if (e == CAIRN_OK) {
-		t->regs.x[1] = CAIRN_MSGINFO(0, 0);
-		return;
+		write_reply(t, reply, reply_len);
+	} else {
+		write_reply(t, err.detail, 3);
 	}
-	t->regs.x[1] = CAIRN_MSGINFO(0, 3);
-	for (int i = 0; i < 3; i++) {
-		t->regs.x[2 + i] = err->detail[i];
+}
+
+/* A Send/Recv-family call on a missing or unsuitable cap. */
+__attribute__((noreturn)) static void cap_fault(struct tcb *t, uint64_t cptr,
+						uint64_t number,
+						enum cairn_error code,
+						const char *why)
+{
+	t->fault_label = CAIRN_FAULT_CAP;
+	t->fault_msg[0] = t->regs.pc;
+	t->fault_msg[1] = cptr;
+	t->fault_msg[2] = number;
+	t->fault_msg[3] = code;
+	struct user_fault f = {
+	    .class_name = why, .pc = t->regs.pc, .address = cptr};
+	user_fault_prepared(t, &f);
+}
+
+static struct cte *ipc_cap(struct tcb *t, uint64_t cptr, uint64_t number)
+{
+	struct inv_error err;
+	struct cte *slot;
+
+	if (cspace_lookup_cap(&t->cspace.cap, cptr, &slot, &err) != CAIRN_OK) {
+		cap_fault(t, cptr, number, err.code,
+			  "capability fault (lookup failed)");
+	}
+	return slot;
+}
+
+static void send(struct tcb *t, uint64_t number)
+{
+	struct cte *slot = ipc_cap(t, t->regs.x[0], number);
+	bool blocking = number == CAIRN_SYS_SEND;
+
+	switch ((enum cap_type)slot->cap.type) {
+	case CAP_ENDPOINT:
+		if (slot->cap.rights & CAIRN_RIGHT_WRITE) {
+			ipc_send(t, &slot->cap, blocking, false);
+			return;
+		}
+		break;
+	case CAP_NOTIFICATION:
+		if (slot->cap.rights & CAIRN_RIGHT_WRITE) {
+			notification_signal(kmem_ptr(slot->cap.object),
+					    slot->cap.badge);
+			return;
+		}
+		break;
+	case CAP_REPLY:
+		ipc_reply(t, kmem_ptr(slot->cap.object));
+		return;
+	default:
+		break;
+	}
+	cap_fault(t, t->regs.x[0], number, CAIRN_INVALID_CAPABILITY,
+		  "capability fault (cannot send)");
+}
+
+static void recv(struct tcb *t, uint64_t number)
+{
+	bool blocking = number != CAIRN_SYS_NB_RECV;
+	struct cte *slot = ipc_cap(t, t->regs.x[0], number);
+	struct reply *rp = NULL;
+
+	if (t->regs.x[9] != 0) {
+		struct cte *r = ipc_cap(t, t->regs.x[9], number);
+		if (r->cap.type != CAP_REPLY) {
+			cap_fault(t, t->regs.x[9], number,
+				  CAIRN_INVALID_CAPABILITY,
+				  "capability fault (not a Reply)");
+		}
+		rp = kmem_ptr(r->cap.object);
+	}
+	if (number == CAIRN_SYS_REPLY_RECV) {
+		if (rp == NULL) {
+			cap_fault(t, 0, number, CAIRN_INVALID_CAPABILITY,
+				  "capability fault (ReplyRecv without Reply)");
+		}
+		ipc_reply(t, rp);
+	}
+	if (!(slot->cap.rights & CAIRN_RIGHT_READ)) {
+		cap_fault(t, t->regs.x[0], number, CAIRN_INVALID_CAPABILITY,
+			  "capability fault (cannot receive)");
+	}
+	if (slot->cap.type == CAP_ENDPOINT) {
+		ipc_recv(t, &slot->cap, rp, blocking);
+	} else if (slot->cap.type == CAP_NOTIFICATION) {
+		notification_wait(t, kmem_ptr(slot->cap.object), blocking);
+	} else {
+		cap_fault(t, t->regs.x[0], number, CAIRN_INVALID_CAPABILITY,
+			  "capability fault (cannot receive)");
 	}
 }
 
 void syscall_handle(struct tcb *t, uint64_t number)
 {
-	struct inv_error err;
-
 	switch (number) {
 	case CAIRN_SYS_CALL:
-		reply_call(t, invoke(t, &err), &err);
+		call(t);
+		break;
+	case CAIRN_SYS_SEND:
+	case CAIRN_SYS_NB_SEND:
+		send(t, number);
+		break;
+	case CAIRN_SYS_RECV:
+	case CAIRN_SYS_NB_RECV:
+	case CAIRN_SYS_REPLY_RECV:
+		recv(t, number);
 		break;
 	case CAIRN_SYS_YIELD:
 		sched_yield(t);
@@ -91,12 +228,15 @@ void syscall_handle(struct tcb *t, uint64_t number)
 		break;
 #endif
 	default: {
+		t->fault_label = CAIRN_FAULT_UNKNOWN_SYSCALL;
+		t->fault_msg[0] = t->regs.pc;
+		t->fault_msg[1] = number;
 		struct user_fault f = {
 		    .class_name = "unknown system call",
 		    .pc = t->regs.pc,
 		    .address = number,
 		};
-		user_fault(t, &f);
+		user_fault_prepared(t, &f);
 	}
 	}
 	sched_continue(t);
@@ -104,6 +244,26 @@ void syscall_handle(struct tcb *t, uint64_t number)
 
 void user_fault(struct tcb *t, const struct user_fault *f)
 {
+	t->fault_label =
+	    f->has_address ? CAIRN_FAULT_VM : CAIRN_FAULT_USER_EXCEPTION;
+	t->fault_msg[0] = f->pc;
+	if (f->has_address) {
+		t->fault_msg[1] = f->address;
+		t->fault_msg[2] = f->ipa;
+		t->fault_msg[3] = f->esr;
+		t->fault_msg[4] = f->instruction;
+	} else {
+		t->fault_msg[1] = f->esr;
+		t->fault_msg[2] = t->regs.sp;
+	}
+	user_fault_prepared(t, f);
+}
+
+void user_fault_prepared(struct tcb *t, const struct user_fault *f)
+{
+	if (ipc_send_fault(t)) {
+		sched_continue(t); /* t now waits for its handler's reply */
+	}
 	if (f->has_address) {
 		kprintf("fault: thread '%s': %s at pc 0x%lx, address 0x%lx "
 			"(IPA 0x%lx), ESR 0x%lx; no fault endpoint: "
@@ -119,6 +279,6 @@ void user_fault(struct tcb *t, const struct user_fault *f)
 			"endpoint: suspended\n",
 			t->name, f->class_name, f->address, f->pc);
 	}
-	t->state = THREAD_INACTIVE;
+	tcb_suspend(t);
 	sched_run();
 }

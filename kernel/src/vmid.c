@@ -2,13 +2,15 @@
 
 #include "arch.h"
 
-static uint64_t used[VMID_COUNT / 64] = {1}; /* VMID 0 reserved */
+static paddr_t owner[VMID_COUNT];
+static unsigned in_use = 1; /* VMID 0 */
 
-uint16_t vmid_alloc(void)
+uint16_t vmid_alloc(paddr_t root)
 {
 	for (unsigned v = 1; v < VMID_COUNT; v++) {
-		if (!(used[v / 64] & (1ULL << (v % 64)))) {
-			used[v / 64] |= 1ULL << (v % 64);
+		if (pa_addr(owner[v]) == 0) {
+			owner[v] = root;
+			in_use++;
 			/* A previous owner's entries may linger. */
 			arch_s2_flush_vmid((uint16_t)v);
 			return (uint16_t)v;
@@ -19,5 +21,17 @@ uint16_t vmid_alloc(void)
 
 void vmid_free(uint16_t vmid)
 {
-	used[vmid / 64] &= ~(1ULL << (vmid % 64));
+	arch_s2_flush_vmid(vmid);
+	owner[vmid] = pa_init(0);
+	in_use--;
+}
+
+unsigned vmid_available(void)
+{
+	return VMID_COUNT - in_use;
+}
+
+paddr_t vmid_owner(uint16_t vmid)
+{
+	return owner[vmid];
 }

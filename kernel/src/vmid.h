@@ -1,10 +1,15 @@
 /* VMIDs tag stage-2 TLB entries: one per live VSpace. */
 #pragma once
 
-#include <stdint.h>
+#include "addr.h"
 
 #define VMID_COUNT 256 /* 8-bit VMIDs; 0 is never handed out */
 
-/* A free VMID with its TLB entries flushed, or 0 if none is left. */
-uint16_t vmid_alloc(void);
+/* A free VMID, its TLB entries flushed, now owned by the VSpace at root. */
+uint16_t vmid_alloc(paddr_t root);
 void vmid_free(uint16_t vmid);
+unsigned vmid_available(void);
+
+/* The VSpace root that owns vmid, or 0: a mapping record is live only if
+ * its VMID still belongs to the VSpace it names. */
+paddr_t vmid_owner(uint16_t vmid);

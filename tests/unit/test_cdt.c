@@ -229,7 +229,7 @@ static void test_move_keeps_the_tree_position(void **state)
 			 CAIRN_ILLEGAL_OPERATION);
 	ok(move(31, UT_SLOT));
 	ok(retype_from(31, CAIRN_OBJ_ENDPOINT, 0, 32));
-	assert_int_equal(pa_addr(f.slots[32].cap.object), UT_BASE + 16);
+	assert_int_equal(pa_addr(f.slots[32].cap.object), UT_BASE + 32);
 }
 
 static void test_truncated_and_unknown(void **state)

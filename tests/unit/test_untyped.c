@@ -67,11 +67,11 @@ static void test_watermark_and_alignment(void **state)
 	for (int i = 0; i < 3; i++) {
 		struct cap *c = &f.slots[10 + i].cap;
 		assert_int_equal(c->type, CAP_ENDPOINT);
-		assert_int_equal(pa_addr(c->object), UT_BASE + 16 * i);
+		assert_int_equal(pa_addr(c->object), UT_BASE + 32 * i);
 		assert_int_equal(c->rights, CAIRN_RIGHTS_ALL);
 		assert_int_equal(f.slots[10 + i].depth, 1);
 	}
-	assert_int_equal(f.slots[UT_SLOT].cap.watermark, 48);
+	assert_int_equal(f.slots[UT_SLOT].cap.watermark, 96);
 	/* A 4 KiB frame goes to the next 4 KiB boundary. */
 	ok(retype(CAIRN_OBJ_FRAME_4K, 0, 20, 1, &err), &err);
 	assert_int_equal(pa_addr(f.slots[20].cap.object), UT_BASE + 0x1000);
@@ -108,7 +108,7 @@ static void test_out_of_memory_reports_what_is_left(void **state)
 
 	ok(retype(CAIRN_OBJ_FRAME_2M, 0, 10, 1, &err), &err);
 	ok(retype(CAIRN_OBJ_ENDPOINT, 0, 11, 1, &err), &err);
-	/* 4 MiB - 2 MiB - 16: no room for another 2 MiB frame. */
+	/* 4 MiB - 2 MiB - 32: no room for another 2 MiB frame. */
 	expect_err(retype(CAIRN_OBJ_FRAME_2M, 0, 12, 1, &err), &err,
 		   CAIRN_NOT_ENOUGH_MEMORY, 0, 0, 0);
 	/* Three 1 MiB Untyped start at 3 MiB: 1 MiB is left for them. */
@@ -117,7 +117,7 @@ static void test_out_of_memory_reports_what_is_left(void **state)
 	expect_err(retype(CAIRN_OBJ_UNTYPED, 23, 12, 1, &err), &err,
 		   CAIRN_NOT_ENOUGH_MEMORY, 0, 0, 0);
 	assert_true(cap_is_null(&f.slots[12].cap));
-	assert_int_equal(f.slots[UT_SLOT].cap.watermark, (2 << 20) + 16);
+	assert_int_equal(f.slots[UT_SLOT].cap.watermark, (2 << 20) + 32);
 }
 
 static void test_revoke_resets_the_watermark(void **state)

@@ -9,39 +9,20 @@
 
 #include <cairn/objects.h>
 
-#define PTE_VALID    (1UL << 0)
-#define PTE_TABLE    (1UL << 1) /* table at levels 1-2, page at level 3 */
+#define PTE_VALID	      (1UL << 0)
+#define PTE_TABLE	      (1UL << 1) /* table at levels 1-2, page at level 3 */
 #define PTE_MEMATTR_NORMAL_WB (0xfUL << 2)
 #define PTE_MEMATTR_DEVICE    (0x1UL << 2) /* Device-nGnRE */
-#define PTE_S2AP_R   (1UL << 6)
-#define PTE_S2AP_W   (1UL << 7)
-#define PTE_SH_INNER (3UL << 8)
-#define PTE_AF	     (1UL << 10)
-#define PTE_XN	     (1UL << 54)
-#define PTE_ADDR     0x0000fffffffff000UL
-
-#define VTCR_RES1     (1UL << 31)
-#define VTCR_T0SZ     (64 - S2_IPA_BITS)
-#define VTCR_SL0_L1   (1UL << 6)
-#define VTCR_IRGN0_WB (1UL << 8)
-#define VTCR_ORGN0_WB (1UL << 10)
-#define VTCR_SH0_IS   (3UL << 12)
-#define VTCR_PS_SHIFT 16
+#define PTE_S2AP_R	      (1UL << 6)
+#define PTE_S2AP_W	      (1UL << 7)
+#define PTE_SH_INNER	      (3UL << 8)
+#define PTE_AF		      (1UL << 10)
+#define PTE_XN		      (1UL << 54)
+#define PTE_ADDR	      0x0000fffffffff000UL
 
 static unsigned level_shift(int level)
 {
 	return 12 + 9 * (unsigned)(S2_LEVEL_LAST - level);
-}
-
-void arch_s2_init(void)
-{
-	uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
-	uint64_t ps = parange > 5 ? 5 : parange;
-
-	write_sysreg(vtcr_el2, VTCR_RES1 | VTCR_T0SZ | VTCR_SL0_L1 |
-				   VTCR_IRGN0_WB | VTCR_ORGN0_WB |
-				   VTCR_SH0_IS | (ps << VTCR_PS_SHIFT));
-	isb();
 }
 
 bool arch_s2_valid(s2_pte_t e)
@@ -85,45 +66,6 @@ void arch_s2_set_leaf(s2_pte_t *e, int level, const struct s2_leaf *leaf)
 	dsb(ishst);
 }
 
-/* TLBI by IPA acts on the VMID in VTTBR_EL2: borrow it for the flush. */
-static uint64_t borrow_vmid(uint16_t vmid)
-{
-	uint64_t saved = read_sysreg(vttbr_el2);
-
-	write_sysreg(vttbr_el2, (uint64_t)vmid << 48);
-	isb();
-	return saved;
-}
-
-static void restore_vmid(uint64_t saved)
-{
-	write_sysreg(vttbr_el2, saved);
-	isb();
-}
-
-void arch_s2_flush_ipa(uint16_t vmid, ipaddr_t ipa)
-{
-	uint64_t saved = borrow_vmid(vmid);
-
-	dsb(ishst);
-	__asm__ volatile("tlbi ipas2e1is, %0" ::"r"(ipa_addr(ipa) >> 12));
-	dsb(ish);
-	/* Stage-1+2 entries cached from this IPA go too. */
-	__asm__ volatile("tlbi vmalle1is" ::: "memory");
-	dsb(ish);
-	restore_vmid(saved);
-}
-
-void arch_s2_flush_vmid(uint16_t vmid)
-{
-	uint64_t saved = borrow_vmid(vmid);
-
-	dsb(ishst);
-	__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
-	dsb(ish);
-	restore_vmid(saved);
-}
-
 void arch_s2_leaf(const s2_pte_t *e, struct s2_leaf *out)
 {
 	out->pa = pa_init(*e & PTE_ADDR);
@@ -131,4 +73,15 @@ void arch_s2_leaf(const s2_pte_t *e, struct s2_leaf *out)
 	out->rights = ((*e & PTE_S2AP_R) ? CAIRN_RIGHT_READ : 0) |
 		      ((*e & PTE_S2AP_W) ? CAIRN_RIGHT_WRITE : 0) |
 		      ((*e & PTE_XN) ? 0 : CAIRN_RIGHT_EXEC);
+}
+
+uint64_t arch_s2_output(s2_pte_t e)
+{
+	return e & PTE_ADDR;
+}
+
+void arch_s2_clear(s2_pte_t *e)
+{
+	*e = 0;
+	dsb(ishst);
 }

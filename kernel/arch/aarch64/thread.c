@@ -17,9 +17,9 @@
 
 #define SPSR_EL0T 0x0UL
 
-#define EC_SVC64	0x15
-#define EC_DABT_LOWER	0x24
-#define EC_IABT_LOWER	0x20
+#define EC_SVC64      0x15
+#define EC_DABT_LOWER 0x24
+#define EC_IABT_LOWER 0x20
 
 void arch_return_to_user(struct user_regs *regs) __attribute__((noreturn));
 
@@ -40,10 +40,42 @@ void arch_thread_init_regs(struct tcb *t, uint64_t pc, uint64_t sp,
 	t->regs.x[0] = arg0;
 }
 
+struct tcb *arch_current_thread(void)
+{
+	return this_cpu()->current;
+}
+
+void arch_fp_save(struct fp_regs *fp);
+void arch_fp_restore(const struct fp_regs *fp);
+
+void arch_forget_thread(struct tcb *t)
+{
+	struct cpu *c = this_cpu();
+
+	if (c->fp_owner == t) {
+		c->fp_owner = NULL;
+	}
+	if (c->current == t) {
+		c->current = NULL;
+	}
+}
+
 void arch_run_thread(struct tcb *t)
 {
-	this_cpu()->current = t;
-	write_sysreg(vttbr_el2, pa_addr(t->vspace_root) | ((uint64_t)t->vmid << 48));
+	struct cpu *c = this_cpu();
+
+	/* The kernel never touches FP/SIMD, so only a change of thread
+	 * needs the registers switched. */
+	if (c->fp_owner != t) {
+		if (c->fp_owner != NULL) {
+			arch_fp_save(&c->fp_owner->fp);
+		}
+		arch_fp_restore(&t->fp);
+		c->fp_owner = t;
+	}
+	c->current = t;
+	write_sysreg(vttbr_el2,
+		     pa_addr(t->vspace_root) | ((uint64_t)t->vmid << 48));
 	write_sysreg(hcr_el2, HCR_RW | HCR_TGE | HCR_DC | HCR_VM);
 	isb();
 	arch_return_to_user(&t->regs);
@@ -75,6 +107,7 @@ void handle_lower_sync(struct tcb *t)
 	if (ec == EC_DABT_LOWER || ec == EC_IABT_LOWER) {
 		f.has_address = true;
 		f.ipa = fault_ipa();
+		f.instruction = ec == EC_IABT_LOWER;
 	}
 	user_fault(t, &f);
 }

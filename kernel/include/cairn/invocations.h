@@ -12,15 +12,39 @@ enum cairn_invocation {
 	 *  dest_offset, count) */
 
 	/* CNode: every call names its target by (index, depth) in this CNode */
-	CAIRN_CNODE_COPY = 16,	 /* (dest_index, dest_depth, src_root, src_index,
-				    src_depth, rights) */
-	CAIRN_CNODE_MINT = 17,	 /* ... as Copy, then badge (or CNode guard) */
-	CAIRN_CNODE_MOVE = 18,	 /* (dest_index, dest_depth, src_root, src_index,
-				    src_depth) */
+	CAIRN_CNODE_COPY = 16, /* (dest_index, dest_depth, src_root, src_index,
+				  src_depth, rights) */
+	CAIRN_CNODE_MINT = 17, /* ... as Copy, then badge (or CNode guard) */
+	CAIRN_CNODE_MOVE = 18, /* (dest_index, dest_depth, src_root, src_index,
+				  src_depth) */
 	CAIRN_CNODE_MUTATE = 19, /* ... as Move, then badge (or CNode guard) */
 	CAIRN_CNODE_DELETE = 20, /* (index, depth) */
 	CAIRN_CNODE_REVOKE = 21, /* (index, depth) */
+
+	/* Frame */
+	CAIRN_FRAME_MAP = 32,	      /* (vspace, ipa, rights) */
+	CAIRN_FRAME_UNMAP = 33,	      /* () */
+	CAIRN_FRAME_GET_ADDRESS = 34, /* () -> (physical address) */
+
+	/* PageTable */
+	CAIRN_PAGE_TABLE_MAP = 40,   /* (vspace, ipa) */
+	CAIRN_PAGE_TABLE_UNMAP = 41, /* () */
+
+	/* TCB */
+	CAIRN_TCB_CONFIGURE = 48, /* (cspace_root, vspace, ipc_buffer frame or
+				     0, fault endpoint cptr or 0) */
+	CAIRN_TCB_SET_PRIORITY = 49,	  /* (authority tcb, priority) */
+	CAIRN_TCB_READ_REGISTERS = 50,	  /* (count) -> (pc, sp, x0..x30) */
+	CAIRN_TCB_WRITE_REGISTERS = 51,	  /* (resume, count, pc, sp, x0..) */
+	CAIRN_TCB_RESUME = 52,		  /* () */
+	CAIRN_TCB_SUSPEND = 53,		  /* () */
+	CAIRN_TCB_BIND_NOTIFICATION = 54, /* (notification) */
+	CAIRN_TCB_SET_NAME = 55,	  /* (2 words: up to 15 bytes, NUL) */
+	CAIRN_TCB_SET_MC_PRIORITY = 56,	  /* (authority tcb, mcp) */
 };
+
+/* Registers in Read/WriteRegisters order. */
+#define CAIRN_TCB_REGISTER_COUNT 33 /* pc, sp, x0..x30 */
 
 /* detail[0] of CAIRN_INVALID_ARGUMENT, CAIRN_RANGE_ERROR and friends. */
 enum cairn_argument {
@@ -38,6 +62,16 @@ enum cairn_argument {
 	CAIRN_ARG_BADGE = 12,
 	CAIRN_ARG_INVOKED = 13, /* the capability being invoked */
 	CAIRN_ARG_LABEL = 14,
+	CAIRN_ARG_VSPACE = 15,
+	CAIRN_ARG_IPA = 16,
+	CAIRN_ARG_AUTHORITY = 17,
+	CAIRN_ARG_PRIORITY = 18,
+	CAIRN_ARG_CSPACE = 19,
+	CAIRN_ARG_IPC_BUFFER = 20,
+	CAIRN_ARG_FAULT_ENDPOINT = 21,
+	CAIRN_ARG_NOTIFICATION = 22,
+	CAIRN_ARG_REGISTERS = 23,
+	CAIRN_ARG_REPLY = 24,
 };
 
 /*

@@ -8,6 +8,10 @@ enum cairn_object_type {
 	CAIRN_OBJ_NOTIFICATION = 4,
 	CAIRN_OBJ_FRAME_4K = 5,
 	CAIRN_OBJ_FRAME_2M = 6,
+	CAIRN_OBJ_VSPACE = 7,	  /* a stage-2 root table and a VMID */
+	CAIRN_OBJ_PAGE_TABLE = 8, /* a stage-2 table below the root */
+	CAIRN_OBJ_TCB = 9,
+	CAIRN_OBJ_REPLY = 10,
 	CAIRN_OBJ_TYPE_COUNT
 };
 
@@ -16,10 +20,16 @@ enum cairn_object_type {
  * at Retype: a CNode of radix r has 2^r slots of 2^CAIRN_SLOT_BITS bytes.
  */
 #define CAIRN_SLOT_BITS		6
-#define CAIRN_ENDPOINT_BITS	4
+#define CAIRN_ENDPOINT_BITS	5
 #define CAIRN_NOTIFICATION_BITS 5
 #define CAIRN_FRAME_4K_BITS	12
 #define CAIRN_FRAME_2M_BITS	21
+#define CAIRN_VSPACE_BITS	12
+#define CAIRN_PAGE_TABLE_BITS	12
+#define CAIRN_TCB_BITS		11
+#define CAIRN_REPLY_BITS	4
+#define CAIRN_IPA_BITS		39 /* a VSpace spans 2^39 bytes of IPA */
+#define CAIRN_MAX_PRIORITY	255
 #define CAIRN_UNTYPED_MIN_BITS	4
 #define CAIRN_UNTYPED_MAX_BITS	47
 #define CAIRN_CNODE_MIN_RADIX	1

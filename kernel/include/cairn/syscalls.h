@@ -1,38 +1,77 @@
 /*
- * Cairn ABI: system calls and the message layout.
+ * Cairn ABI: system calls, messages and faults.
  *
  * A thread traps with `svc #0`, the system call number in x8.
- *   Call:         x0 = cptr of the invoked cap, x1 = message info,
- *                 x2..x7 = message words 0..5; further words in the IPC
- *                 buffer (mr[6] on). Returns x0 = CAIRN_OK or an error,
- *                 x1 = message info of the reply, x2..x7 = reply words; on
- *                 an error, words 0..2 are the error's detail words.
- *   Yield:        gives up the rest of the time slice.
+ *   Call:    x0 = cptr, x1 = message info, x2..x7 = words 0..5 (further
+ *            words in the IPC buffer, mr[6] on). On a kernel object: the
+ *            invocation; returns x0 = CAIRN_OK or an error (detail words in
+ *            words 0..2), x1 = reply info, x2..x7 = reply words. On an
+ *            Endpoint: sends and waits for the reply; x0 = CAIRN_OK, x1 and
+ *            the words are the reply's.
+ *   Send, NBSend: x0 = cptr (Endpoint, Notification or Reply), x1, x2..x7 as
+ *            Call. Send blocks until a receiver takes the message; NBSend
+ *            drops it if none waits. On a Notification: signal its badge.
+ *            On a Reply: answer the Call it holds.
+ *   Recv, NBRecv: x0 = Endpoint or Notification cptr, x9 = Reply cptr (0:
+ *            none). Returns x0 = the sender's badge (or the notification
+ *            word), x1 = message info, x2..x7 = words.
+ *   ReplyRecv: x9 = Reply cptr, x1, x2..x7 = the reply; then Recv on x0.
+ *   Yield:   gives up the rest of the time slice.
  *   DebugPutChar: x0 = a character for the kernel console (debug builds).
+ * A Send/Recv-family call naming a missing or wrong capability is a
+ * capability fault (CAIRN_FAULT_CAP) of the caller.
  */
 #pragma once
 
 enum cairn_syscall {
 	CAIRN_SYS_CALL = 1,
-	CAIRN_SYS_REPLY_RECV = 2, /* not yet */
-	CAIRN_SYS_SEND = 3,	  /* not yet */
-	CAIRN_SYS_NB_SEND = 4,	  /* not yet */
-	CAIRN_SYS_RECV = 5,	  /* not yet */
-	CAIRN_SYS_NB_RECV = 6,	  /* not yet */
+	CAIRN_SYS_REPLY_RECV = 2,
+	CAIRN_SYS_SEND = 3,
+	CAIRN_SYS_NB_SEND = 4,
+	CAIRN_SYS_RECV = 5,
+	CAIRN_SYS_NB_RECV = 6,
 	CAIRN_SYS_YIELD = 7,
 	CAIRN_SYS_DEBUG_PUTCHAR = 16,
 };
 
-/* Message info: label in bits 12..63, length in words in bits 0..6. */
+/*
+ * Message info: label in bits 12..63, capabilities to transfer in bits 7..8
+ * (at most CAIRN_MSG_MAX_CAPS), length in words in bits 0..6.
+ */
 #define CAIRN_MSG_REG_WORDS 6
 #define CAIRN_MSG_MAX_WORDS 64
+#define CAIRN_MSG_MAX_CAPS  1
 #define CAIRN_MSGINFO(label, length)                                           \
 	(((unsigned long)(label) << 12) | ((unsigned long)(length)&0x7f))
-#define CAIRN_MSGINFO_LABEL(info)  ((unsigned long)(info) >> 12)
-#define CAIRN_MSGINFO_LENGTH(info) ((unsigned)((info)&0x7f))
+#define CAIRN_MSGINFO_CAPS(label, caps, length)                                \
+	(CAIRN_MSGINFO(label, length) | (((unsigned long)(caps)&3) << 7))
+#define CAIRN_MSGINFO_LABEL(info)     ((unsigned long)(info) >> 12)
+#define CAIRN_MSGINFO_LENGTH(info)    ((unsigned)((info)&0x7f))
+#define CAIRN_MSGINFO_CAP_COUNT(info) ((unsigned)(((info) >> 7) & 3))
 
 /* The IPC buffer: one 4 KiB frame per thread. */
 struct cairn_ipc_buffer {
 	unsigned long tag;
-	unsigned long mr[CAIRN_MSG_MAX_WORDS]; /* mr[0..5] travel in x2..x7 */
+	unsigned long mr[CAIRN_MSG_MAX_WORDS];	/* mr[0..5] travel in x2..x7 */
+	unsigned long caps[CAIRN_MSG_MAX_CAPS]; /* cptrs to send (GRANT) */
+	/* Where a received cap goes: (CNode cptr, index, depth), as the
+	 * destination of a CNode invocation; recv_cnode 0 = receive none. */
+	unsigned long recv_cnode;
+	unsigned long recv_index;
+	unsigned long recv_depth;
 };
+
+/* Fault messages: the label names the fault, the words describe it. */
+enum cairn_fault {
+	CAIRN_FAULT_CAP = 1,		 /* words: pc, cptr, syscall, error */
+	CAIRN_FAULT_UNKNOWN_SYSCALL = 2, /* words: pc, number */
+	CAIRN_FAULT_USER_EXCEPTION = 3,	 /* words: pc, ESR, sp */
+	CAIRN_FAULT_VM = 4,		 /* words: pc, address, IPA, ESR,
+					    instruction (1) or data (0) */
+};
+#define CAIRN_FAULT_WORDS 6
+
+/* A reply to a fault with this label writes registers first: words are
+ * (count, pc, sp, x0, ...), as TCB.WriteRegisters. Any other label just
+ * resumes the thread where it faulted. */
+#define CAIRN_FAULT_REPLY_WRITE_REGS 1

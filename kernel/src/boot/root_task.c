@@ -37,7 +37,8 @@ static paddr_t boot_alloc(struct builder *b, uint64_t size)
 	for (size_t i = 0; i < b->free->count; i++) {
 		uint64_t base = ALIGN_UP(pa_addr(b->free->range[i].base), size);
 		if (base + size <= pa_addr(b->free->range[i].end)) {
-			enum k_error e = memmap_remove(b->free, pa_init(base), size);
+			enum k_error e =
+			    memmap_remove(b->free, pa_init(base), size);
 			if (e != K_OK) {
 				panic("root: cannot carve boot memory: %s",
 				      k_error_name(e));
@@ -152,7 +153,8 @@ static void load_elf(struct builder *b, const struct boot_module *elf)
 
 static unsigned block_bits(uint64_t base, uint64_t end)
 {
-	unsigned bits = base == 0 ? MAX_UT_BITS : (unsigned)__builtin_ctzll(base);
+	unsigned bits =
+	    base == 0 ? MAX_UT_BITS : (unsigned)__builtin_ctzll(base);
 	unsigned fit = 63 - (unsigned)__builtin_clzll(end - base);
 
 	bits = bits < fit ? bits : fit;
@@ -177,8 +179,10 @@ static void add_untyped(struct builder *b, uint64_t base, uint64_t end,
 		struct cap ut = object_create(CAIRN_OBJ_UNTYPED, bits,
 					      pa_init(base), device);
 		cdt_insert_root(&b->slots[b->next_slot++], &ut);
-		bi->untyped[bi->untyped_count++] = (struct cairn_untyped_desc){
-		    .paddr = base, .size_bits = (uint8_t)bits, .device = device};
+		bi->untyped[bi->untyped_count++] =
+		    (struct cairn_untyped_desc){.paddr = base,
+						.size_bits = (uint8_t)bits,
+						.device = device};
 		if (device) {
 			bi->device_bytes += 1UL << bits;
 		} else {
@@ -192,9 +196,9 @@ static void add_device_untyped(struct builder *b, const struct platform *p)
 {
 	/* MMIO for user level; the GIC and the SMMU stay with the kernel. */
 	if (p->has_uart) {
-		add_untyped(b, pa_addr(p->uart.base),
-			    pa_addr(p->uart.base) + ALIGN_UP(p->uart.size, PAGE),
-			    true);
+		add_untyped(
+		    b, pa_addr(p->uart.base),
+		    pa_addr(p->uart.base) + ALIGN_UP(p->uart.size, PAGE), true);
 	}
 	if (p->has_pcie) {
 		add_untyped(b, pa_addr(p->ecam.base),
@@ -234,13 +238,14 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 		panic("root: '%s' is not a usable executable: %s", elf->name,
 		      what);
 	}
-	uint16_t vmid = vmid_alloc();
+	paddr_t vspace_root = boot_alloc(&b, PAGE);
+	uint16_t vmid = vmid_alloc(vspace_root);
 	if (vmid == 0) {
 		panic("root: no VMID free");
 	}
-	b.vspace = boot_alloc(&b, PAGE);
-	paddr_t cnode = boot_alloc(&b, 1UL << (CAIRN_ROOT_CNODE_RADIX +
-						CAIRN_SLOT_BITS));
+	b.vspace = vspace_root;
+	paddr_t cnode =
+	    boot_alloc(&b, 1UL << (CAIRN_ROOT_CNODE_RADIX + CAIRN_SLOT_BITS));
 	paddr_t tcb_pa = boot_alloc(&b, PAGE);
 	paddr_t ipc = boot_alloc(&b, PAGE);
 	paddr_t bootinfo = boot_alloc(&b, PAGE);
@@ -260,10 +265,12 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 			 .guard_bits = 64 - CAIRN_ROOT_CNODE_RADIX,
 			 .rights = CAIRN_RIGHTS_ALL,
 			 .object = cnode};
-	struct cap tcb_cap = {.type = CAP_TCB, .rights = CAIRN_RIGHTS_ALL,
-			      .object = tcb_pa};
-	struct cap vs_cap = {.type = CAP_VSPACE, .rights = CAIRN_RIGHTS_ALL,
-			     .object = b.vspace, .vmid = vmid};
+	struct cap tcb_cap = {
+	    .type = CAP_TCB, .rights = CAIRN_RIGHTS_ALL, .object = tcb_pa};
+	struct cap vs_cap = {.type = CAP_VSPACE,
+			     .rights = CAIRN_RIGHTS_ALL,
+			     .object = b.vspace,
+			     .vmid = vmid};
 	give(&b, CAIRN_SLOT_TCB, &tcb_cap);
 	give(&b, CAIRN_SLOT_CNODE, &cn);
 	give(&b, CAIRN_SLOT_VSPACE, &vs_cap);
@@ -301,6 +308,5 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 		"untyped (%lu MiB RAM, %lu MiB device), free slots %lu-%lu\n",
 		elf->name, info.entry, (unsigned long)b.pages, vmid,
 		b.bi->untyped_count, b.bi->ram_bytes >> 20,
-		b.bi->device_bytes >> 20, b.bi->free_first,
-		b.bi->free_end - 1);
+		b.bi->device_bytes >> 20, b.bi->free_first, b.bi->free_end - 1);
 }

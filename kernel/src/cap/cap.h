@@ -20,9 +20,10 @@ enum cap_type {
 	CAP_ENDPOINT = CAIRN_OBJ_ENDPOINT,
 	CAP_NOTIFICATION = CAIRN_OBJ_NOTIFICATION,
 	CAP_FRAME = CAIRN_OBJ_FRAME_4K, /* both frame sizes; see size_bits */
-	/* Kernel-made for the root task only, until their invocations exist. */
-	CAP_TCB = 32,
-	CAP_VSPACE = 33,
+	CAP_VSPACE = CAIRN_OBJ_VSPACE,
+	CAP_PAGE_TABLE = CAIRN_OBJ_PAGE_TABLE,
+	CAP_TCB = CAIRN_OBJ_TCB,
+	CAP_REPLY = CAIRN_OBJ_REPLY,
 };
 
 struct cap {
@@ -37,18 +38,46 @@ struct cap {
 		uint64_t guard;	    /* CNode */
 		uint64_t watermark; /* Untyped: bytes used from the base */
 		uint64_t vmid;	    /* VSpace */
+		uint64_t mapping;   /* Frame, PageTable: see mapping_* */
 	};
-	uint64_t reserved;
+	paddr_t mapped_root; /* Frame, PageTable: the VSpace mapped into */
 };
+
+/*
+ * Where a Frame or PageTable cap is mapped: the IPA (page aligned) with the
+ * VMID in bits 0..7 and the level in bits 8..9; 0 when not mapped.
+ */
+static inline uint64_t mapping_make(uint64_t ipa, uint16_t vmid, int level)
+{
+	return ipa | (vmid & 0xff) | ((uint64_t)level << 8);
+}
+
+static inline uint64_t mapping_ipa(uint64_t m)
+{
+	return m & ~0xfffULL;
+}
+
+static inline uint16_t mapping_vmid(uint64_t m)
+{
+	return (uint16_t)(m & 0xff);
+}
+
+static inline int mapping_level(uint64_t m)
+{
+	return (int)((m >> 8) & 3);
+}
 
 struct cte {
 	struct cap cap;
 	struct cte *prev;
 	struct cte *next;
 	uint32_t depth;
-	uint32_t reserved0;
+	uint32_t owner;	    /* CTE_OWNER_*: who holds a slot outside CNodes */
 	uint64_t reserved1; /* pads a slot to 2^CAIRN_SLOT_BITS bytes */
 };
+
+#define CTE_OWNER_CNODE 0 /* an ordinary CNode slot */
+#define CTE_OWNER_TCB	1 /* a TCB's CSpace or VSpace root */
 
 _Static_assert(sizeof(struct cte) == (1U << CAIRN_SLOT_BITS),
 	       "a CNode slot is 2^CAIRN_SLOT_BITS bytes");

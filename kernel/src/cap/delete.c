@@ -1,6 +1,7 @@
 #include "cap/delete.h"
 
 #include "cap/cdt.h"
+#include "objects/object.h"
 
 static uint64_t cnode_occupied(const struct cap *c)
 {
@@ -13,24 +14,45 @@ static uint64_t cnode_occupied(const struct cap *c)
 	return n;
 }
 
-enum cairn_error cte_delete(struct cte *slot, struct inv_error *err)
+enum cairn_error cte_prepare_delete(const struct cte *slot,
+				    struct inv_error *err)
 {
-	if (cap_is_null(&slot->cap)) {
+	if (cap_is_null(&slot->cap) || !cdt_is_final(slot)) {
 		return CAIRN_OK;
 	}
-	if (slot->cap.type == CAP_CNODE && cdt_is_final(slot)) {
+	if (slot->cap.type == CAP_CNODE) {
 		uint64_t used = cnode_occupied(&slot->cap);
 		if (used != 0) {
 			return inv_fail(err, CAIRN_DELETE_FIRST, 0, used, 0);
 		}
 	}
-	/*
-	 * Nothing else owns kernel state yet: Untyped memory returns with its
-	 * cap, Endpoint, Notification and Frame objects have no waiters or
-	 * mappings until threads and VSpaces exist.
-	 */
+	return object_prepare_destroy(&slot->cap, err);
+}
+
+void cte_commit_delete(struct cte *slot)
+{
+	if (cap_is_null(&slot->cap)) {
+		return;
+	}
+	bool final = cdt_is_final(slot);
+	struct cap cap = slot->cap;
+
+	/* Out of the tree first: destruction may delete other slots. */
+	object_cap_gone(slot);
 	cdt_remove(slot);
-	return CAIRN_OK;
+	if (final) {
+		object_destroy(&cap);
+	}
+}
+
+enum cairn_error cte_delete(struct cte *slot, struct inv_error *err)
+{
+	enum cairn_error e = cte_prepare_delete(slot, err);
+
+	if (e == CAIRN_OK) {
+		cte_commit_delete(slot);
+	}
+	return e;
 }
 
 /* One pass over slot's descendants; true if it deleted any. */

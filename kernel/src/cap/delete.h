@@ -1,14 +1,28 @@
-/* Deleting and revoking capabilities. */
+/*
+ * Deleting and revoking capabilities, in two phases: prepare checks that a
+ * delete can complete (and changes nothing); commit performs it and cannot
+ * fail.
+ */
 #pragma once
 
 #include "cap/cap.h"
 
 /*
- * Empties slot. If it held the last cap to its object, the object is
- * destroyed first. Deleting an empty slot succeeds. The last cap to a CNode
- * that still holds caps is refused (CAIRN_DELETE_FIRST, detail[1] = slots
- * occupied): delete or revoke its contents first.
+ * Can slot be emptied? Refused (CAIRN_DELETE_FIRST, detail[1] = slots
+ * occupied) for the last cap to a CNode that still holds caps, or to a TCB
+ * whose own CSpace root is such a CNode.
  */
+enum cairn_error cte_prepare_delete(const struct cte *slot,
+				    struct inv_error *err);
+
+/*
+ * Empties slot after a successful prepare: takes down a mapping the cap
+ * records; if it was the last cap to its object, destroys the object
+ * (wakes its waiters with errors, suspends its thread, frees its VMID).
+ */
+void cte_commit_delete(struct cte *slot);
+
+/* Both phases. Deleting an empty slot succeeds. */
 enum cairn_error cte_delete(struct cte *slot, struct inv_error *err);
 
 /*

@@ -1,6 +1,10 @@
 #include "objects/object.h"
 
+#include "ipc.h"
 #include "kmem.h"
+#include "objects/tcb.h"
+#include "objects/vspace.h"
+#include "vmid.h"
 
 #include <string.h>
 
@@ -17,9 +21,13 @@ uint64_t cap_object_size(const struct cap *c)
 	case CAP_NOTIFICATION:
 		return 1ULL << CAIRN_NOTIFICATION_BITS;
 	case CAP_TCB:
-		return 1ULL << 10;
+		return 1ULL << CAIRN_TCB_BITS;
 	case CAP_VSPACE:
-		return 1ULL << 12;
+		return 1ULL << CAIRN_VSPACE_BITS;
+	case CAP_PAGE_TABLE:
+		return 1ULL << CAIRN_PAGE_TABLE_BITS;
+	case CAP_REPLY:
+		return 1ULL << CAIRN_REPLY_BITS;
 	case CAP_NULL:
 		break;
 	}
@@ -58,6 +66,14 @@ unsigned object_size_bits(enum cairn_object_type type, unsigned size_bits,
 		return CAIRN_FRAME_4K_BITS;
 	case CAIRN_OBJ_FRAME_2M:
 		return CAIRN_FRAME_2M_BITS;
+	case CAIRN_OBJ_VSPACE:
+		return CAIRN_VSPACE_BITS;
+	case CAIRN_OBJ_PAGE_TABLE:
+		return CAIRN_PAGE_TABLE_BITS;
+	case CAIRN_OBJ_TCB:
+		return CAIRN_TCB_BITS;
+	case CAIRN_OBJ_REPLY:
+		return CAIRN_REPLY_BITS;
 	case CAIRN_OBJ_TYPE_COUNT:
 		break;
 	}
@@ -89,5 +105,55 @@ struct cap object_create(enum cairn_object_type type, unsigned size_bits,
 	if (!device && type != CAIRN_OBJ_UNTYPED) {
 		memset(kmem_ptr(pa), 0, 1ULL << bits);
 	}
+	if (type == CAIRN_OBJ_VSPACE) {
+		/* Untyped decode checked that enough VMIDs are free. */
+		c.vmid = vmid_alloc(pa);
+	} else if (type == CAIRN_OBJ_TCB) {
+		tcb_set_name(kmem_ptr(pa), "thread");
+	}
 	return c;
+}
+
+enum cairn_error object_prepare_destroy(const struct cap *c,
+					struct inv_error *err)
+{
+	if (c->type == CAP_TCB) {
+		return tcb_prepare_destroy(tcb_of(c), err);
+	}
+	return CAIRN_OK;
+}
+
+void object_cap_gone(struct cte *slot)
+{
+	if (slot->cap.type == CAP_FRAME || slot->cap.type == CAP_PAGE_TABLE) {
+		vspace_unmap_cap(&slot->cap);
+	}
+	if (slot->owner == CTE_OWNER_TCB) {
+		tcb_lost_cap(slot);
+	}
+}
+
+void object_destroy(const struct cap *c)
+{
+	switch ((enum cap_type)c->type) {
+	case CAP_TCB:
+		tcb_destroy(tcb_of(c));
+		break;
+	case CAP_VSPACE:
+		vspace_destroy(c);
+		break;
+	case CAP_ENDPOINT:
+		endpoint_cancel_all(kmem_ptr(c->object));
+		break;
+	case CAP_NOTIFICATION:
+		notification_cancel_all(kmem_ptr(c->object));
+		break;
+	case CAP_REPLY:
+		reply_cancel(kmem_ptr(c->object));
+		break;
+	default:
+		/* Untyped, CNode (already empty), Frame, PageTable: nothing
+		 * beyond the memory, which returns with the Untyped. */
+		break;
+	}
 }

@@ -18,3 +18,14 @@ unsigned object_size_bits(enum cairn_object_type type, unsigned size_bits,
  */
 struct cap object_create(enum cairn_object_type type, unsigned size_bits,
 			 paddr_t pa, bool device);
+
+/* Prepare: can the object of the last cap c be destroyed? */
+enum cairn_error object_prepare_destroy(const struct cap *c,
+					struct inv_error *err);
+
+/* A cap is leaving slot (any cap, final or not): per-cap cleanup, such as
+ * taking down the mapping a Frame or PageTable cap records. */
+void object_cap_gone(struct cte *slot);
+
+/* The last cap to c's object is gone: release what the object holds. */
+void object_destroy(const struct cap *c);

@@ -11,8 +11,10 @@
 #ifndef __ASSEMBLER__
 #include "cap/cap.h"
 
+#include <cairn/objects.h>
+#include <cairn/syscalls.h>
+
 #define TCB_NAME_LEN 16
-#define TCB_BITS     10 /* a TCB object is 1 KiB */
 
 struct user_regs {
 	uint64_t x[31];
@@ -23,27 +25,79 @@ struct user_regs {
 
 _Static_assert(sizeof(struct user_regs) == 34 * 8, "vectors.S layout");
 
+/* FP/SIMD state, switched by arch_run_thread when the owner changes. */
+struct fp_regs {
+	__uint128_t q[32];
+	uint64_t fpsr;
+	uint64_t fpcr;
+};
+
 enum thread_state {
-	THREAD_INACTIVE,  /* never started, or suspended */
-	THREAD_RUNNABLE,  /* running or ready to */
+	THREAD_INACTIVE,	     /* never started, or suspended */
+	THREAD_RUNNABLE,	     /* running or ready to */
+	THREAD_BLOCKED_SEND,	     /* queued on an endpoint to send */
+	THREAD_BLOCKED_RECV,	     /* queued on an endpoint to receive */
+	THREAD_BLOCKED_REPLY,	     /* made a Call, waiting for the reply */
+	THREAD_BLOCKED_NOTIFICATION, /* waiting on a notification */
 };
 
 struct tcb {
 	struct user_regs regs;
 	enum thread_state state;
 	uint8_t priority;
+	uint8_t mcp; /* the highest priority it may give any thread */
 	uint16_t vmid;
 	paddr_t vspace_root; /* stage-2 root table */
 	paddr_t ipc_buffer;  /* frame, or 0 for none */
+	uint64_t fault_ep;   /* cptr in its own CSpace, or 0 */
 	struct cte cspace;   /* copy of the CSpace root cap */
+	struct cte vspace;   /* copy of the VSpace cap */
 	struct tcb *sched_next;
 	struct tcb *sched_prev;
+	/* IPC */
+	paddr_t blocked_on;  /* endpoint or notification */
+	struct tcb *ep_next; /* queue on blocked_on */
+	struct tcb *ep_prev;
+	uint64_t ipc_badge;   /* badge of the cap it sends with */
+	uint32_t ipc_rights;  /* rights of that cap */
+	bool ipc_is_call;     /* a Call (or fault): wants a reply */
+	bool fault_pending;   /* blocked on a fault, not a Call */
+	uint64_t fault_label; /* the fault message, kept until sent */
+	uint64_t fault_msg[CAIRN_FAULT_WORDS];
+	paddr_t reply;	    /* Reply object a receive binds to */
+	paddr_t bound_ntfn; /* bound Notification, or 0 */
 	char name[TCB_NAME_LEN];
+	struct fp_regs fp __attribute__((aligned(16)));
 };
 
-_Static_assert(sizeof(struct tcb) <= (1U << TCB_BITS), "TCB fits its object");
+_Static_assert(sizeof(struct tcb) <= (1U << CAIRN_TCB_BITS),
+	       "a TCB fits its object");
 _Static_assert(__builtin_offsetof(struct tcb, regs) == 0,
 	       "vectors.S saves registers at offset 0 of a TCB");
 
 void tcb_set_name(struct tcb *t, const char *name);
+
+static inline struct tcb *tcb_of(const struct cap *c)
+{
+	return kmem_ptr(c->object);
+}
+
+/* TCB invocations; reply words go to reply[], their count to *reply_len. */
+enum cairn_error tcb_invoke(struct cte *slot, uint64_t label,
+			    const uint64_t *args, size_t nargs,
+			    const struct cap *cspace, uint64_t *reply,
+			    size_t *reply_len, struct inv_error *err);
+
+/* Stops the thread: off the run queue and out of any IPC queue. */
+void tcb_suspend(struct tcb *t);
+
+/* Makes a configured, inactive thread runnable. */
+void tcb_resume(struct tcb *t);
+
+/* A cap the TCB holds (slot->owner == CTE_OWNER_TCB) is being deleted. */
+void tcb_lost_cap(struct cte *slot);
+
+/* Before the last cap to t goes: can its own caps be deleted? */
+enum cairn_error tcb_prepare_destroy(struct tcb *t, struct inv_error *err);
+void tcb_destroy(struct tcb *t);
 #endif /* __ASSEMBLER__ */

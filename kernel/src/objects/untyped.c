@@ -3,6 +3,7 @@
 #include "cap/cdt.h"
 #include "cap/cspace.h"
 #include "objects/object.h"
+#include "vmid.h"
 
 #include <cairn/invocations.h>
 
@@ -80,6 +81,12 @@ enum cairn_error untyped_decode_retype(struct cte *slot, const uint64_t *a,
 	}
 	out->size_bits = (unsigned)a[A_SIZE_BITS];
 	enum cairn_error e = decode_dest(a, cspace, out, err);
+	if (e == CAIRN_OK && out->type == CAIRN_OBJ_VSPACE &&
+	    vmid_available() < out->count) {
+		/* Each VSpace needs a VMID; detail[1] = how many are left. */
+		return inv_fail(err, CAIRN_NOT_ENOUGH_MEMORY, CAIRN_ARG_TYPE,
+				vmid_available(), 0);
+	}
 	if (e != CAIRN_OK) {
 		return e;
 	}

@@ -11,7 +11,7 @@
 #define CPU_OFF_STACK_TOP 0
 #define CPU_OFF_INDEX	  8
 #define CPU_OFF_CURRENT	  16
-#define CPU_OFF_FRAME	  40
+#define CPU_OFF_FRAME	  48
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
@@ -35,6 +35,7 @@ struct cpu {
 	uint64_t index;
 	struct tcb *current; /* the thread whose registers a trap saves */
 	uint64_t mpidr;
+	struct tcb *fp_owner; /* whose FP/SIMD state the registers hold */
 	volatile bool online;
 	struct exc_frame frame; /* written by the vectors on an exception */
 };

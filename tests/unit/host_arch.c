@@ -1,0 +1,75 @@
+/*
+ * The parts of the architecture interface the portable kernel code calls,
+ * for host tests: TLB flushes are counted, printing goes to stdout, and
+ * anything that would enter a thread or idle fails the test.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "arch.h"
+#include "host_arch.h"
+#include "print.h"
+
+unsigned host_flush_ipa_count, host_flush_vmid_count;
+struct tcb *host_current;
+
+void arch_s2_flush_ipa(uint16_t vmid, ipaddr_t ipa)
+{
+	(void)vmid;
+	(void)ipa;
+	host_flush_ipa_count++;
+}
+
+void arch_s2_flush_vmid(uint16_t vmid)
+{
+	(void)vmid;
+	host_flush_vmid_count++;
+}
+
+struct tcb *arch_current_thread(void)
+{
+	return host_current;
+}
+
+void arch_forget_thread(struct tcb *t)
+{
+	if (host_current == t) {
+		host_current = NULL;
+	}
+}
+
+void arch_run_thread(struct tcb *t)
+{
+	fail_msg("host test tried to run thread %p", (void *)t);
+	__builtin_unreachable();
+}
+
+void arch_idle_loop(void)
+{
+	fail_msg("host test tried to idle");
+	__builtin_unreachable();
+}
+
+size_t arch_cpu_index(void)
+{
+	return 0;
+}
+
+void kprintf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+void kputchar(char c)
+{
+	putchar(c);
+}
