@@ -80,7 +80,8 @@ static int test_bootinfo(void)
 	int ok = 1;
 	CHECK(bi->magic == CAIRN_BOOTINFO_MAGIC);
 	CHECK(bi->cnode_radix == CAIRN_ROOT_CNODE_RADIX);
-	CHECK(bi->untyped_first == CAIRN_SLOT_FIRST_UNTYPED);
+	CHECK(bi->image_first == CAIRN_SLOT_FIRST_IMAGE && bi->image_count > 0);
+	CHECK(bi->untyped_first == bi->image_first + bi->image_count);
 	CHECK(bi->untyped_count > 0);
 	CHECK(bi->free_first == bi->untyped_first + bi->untyped_count);
 	CHECK(bi->free_end == 1UL << CAIRN_ROOT_CNODE_RADIX);

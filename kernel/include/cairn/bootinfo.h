@@ -25,8 +25,11 @@ enum cairn_root_slot {
 	CAIRN_SLOT_IRQ_CONTROL = 6,   /* empty until interrupts arrive */
 	CAIRN_SLOT_SID_CONTROL = 7,   /* empty until the SMMU arrives */
 	CAIRN_SLOT_AUDIT_CONTROL = 8, /* empty until the live audit arrives */
-	CAIRN_SLOT_FIRST_UNTYPED = 16,
+	CAIRN_SLOT_FIRST_IMAGE = 16,  /* frames of the root task's own pages,
+					 then the Untyped caps */
 };
+
+#define CAIRN_BOOTINFO_MAX_IMAGE 64
 
 struct cairn_untyped_desc {
 	unsigned long paddr;
@@ -38,6 +41,10 @@ struct cairn_untyped_desc {
 struct cairn_bootinfo {
 	unsigned long magic;
 	unsigned long cnode_radix;
+	unsigned long
+	    image_first; /* slot of the frame mapped at image_ipa[0] */
+	unsigned long image_count;
+	unsigned long image_ipa[CAIRN_BOOTINFO_MAX_IMAGE];
 	unsigned long untyped_first; /* slot of untyped[0] */
 	unsigned long untyped_count;
 	unsigned long free_first; /* first empty slot */

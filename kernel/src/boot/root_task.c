@@ -29,6 +29,8 @@ struct builder {
 	struct cairn_bootinfo *bi;
 	uint64_t next_slot;
 	size_t pages;
+	uint64_t page_ipa[CAIRN_BOOTINFO_MAX_IMAGE];
+	paddr_t page_pa[CAIRN_BOOTINFO_MAX_IMAGE];
 };
 
 /* A zeroed, size-aligned block of free RAM (size a power of two). */
@@ -84,7 +86,13 @@ static paddr_t ensure_page(struct builder *b, uint64_t ipa, uint32_t rights)
 		arch_s2_leaf(e, &leaf);
 		leaf.rights |= rights; /* pages shared by two segments */
 	} else {
+		if (b->pages == CAIRN_BOOTINFO_MAX_IMAGE) {
+			panic("root: the root task needs more than %d pages",
+			      CAIRN_BOOTINFO_MAX_IMAGE);
+		}
 		leaf = (struct s2_leaf){boot_alloc(b, PAGE), rights, false};
+		b->page_ipa[b->pages] = ipa;
+		b->page_pa[b->pages] = leaf.pa;
 		b->pages++;
 	}
 	arch_s2_set_leaf(e, S2_LEVEL_LAST, &leaf);
@@ -246,7 +254,7 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 	b.vspace = vspace_root;
 	paddr_t cnode =
 	    boot_alloc(&b, 1UL << (CAIRN_ROOT_CNODE_RADIX + CAIRN_SLOT_BITS));
-	paddr_t tcb_pa = boot_alloc(&b, PAGE);
+	paddr_t tcb_pa = boot_alloc(&b, 1UL << CAIRN_TCB_BITS);
 	paddr_t ipc = boot_alloc(&b, PAGE);
 	paddr_t bootinfo = boot_alloc(&b, PAGE);
 	b.slots = kmem_ptr(cnode);
@@ -282,8 +290,16 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 	/* Everything the root task needs is carved: the rest is Untyped. */
 	b.bi->magic = CAIRN_BOOTINFO_MAGIC;
 	b.bi->cnode_radix = CAIRN_ROOT_CNODE_RADIX;
-	b.bi->untyped_first = CAIRN_SLOT_FIRST_UNTYPED;
-	b.next_slot = CAIRN_SLOT_FIRST_UNTYPED;
+	/* Caps to its own pages, so it can share its code with new VSpaces. */
+	b.bi->image_first = CAIRN_SLOT_FIRST_IMAGE;
+	b.bi->image_count = b.pages;
+	for (size_t i = 0; i < b.pages; i++) {
+		struct cap fc = frame_cap(b.page_pa[i]);
+		cdt_insert_root(&b.slots[CAIRN_SLOT_FIRST_IMAGE + i], &fc);
+		b.bi->image_ipa[i] = b.page_ipa[i];
+	}
+	b.bi->untyped_first = CAIRN_SLOT_FIRST_IMAGE + b.pages;
+	b.next_slot = b.bi->untyped_first;
 	for (size_t i = 0; i < free->count; i++) {
 		add_untyped(&b, ALIGN_UP(pa_addr(free->range[i].base), PAGE),
 			    ALIGN_DOWN(pa_addr(free->range[i].end), PAGE),
@@ -299,6 +315,10 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 	t->ipc_buffer = ipc;
 	t->priority = 255;
 	cdt_insert_child(&originals[CAIRN_SLOT_CNODE], &t->cspace, &cn);
+	cdt_insert_child(&originals[CAIRN_SLOT_VSPACE], &t->vspace, &vs_cap);
+	t->cspace.owner = CTE_OWNER_TCB;
+	t->vspace.owner = CTE_OWNER_TCB;
+	t->mcp = CAIRN_MAX_PRIORITY;
 	tcb_set_name(t, "root");
 	arch_thread_init_regs(t, info.entry, CAIRN_ROOT_STACK_TOP,
 			      CAIRN_ROOT_BOOTINFO);

@@ -25,8 +25,7 @@ struct cairn_result cairn_invoke(uint64_t cptr, uint64_t label,
 	} while (0)
 
 struct cairn_result cairn_untyped_retype(uint64_t untyped, uint64_t type,
-					 uint64_t size_bits,
-					 uint64_t dest_root,
+					 uint64_t size_bits, uint64_t dest_root,
 					 uint64_t dest_index,
 					 uint64_t dest_depth,
 					 uint64_t dest_offset, uint64_t count)
@@ -82,13 +81,128 @@ struct cairn_result cairn_cnode_revoke(uint64_t cnode, uint64_t index,
 	INVOKE(cnode, CAIRN_CNODE_REVOKE, index, depth);
 }
 
+struct cairn_result cairn_frame_map(uint64_t frame, uint64_t vspace,
+				    uint64_t ipa, uint64_t rights)
+{
+	INVOKE(frame, CAIRN_FRAME_MAP, vspace, ipa, rights);
+}
+
+struct cairn_result cairn_frame_unmap(uint64_t frame)
+{
+	return cairn_invoke(frame, CAIRN_FRAME_UNMAP, 0, 0);
+}
+
+struct cairn_result cairn_frame_get_address(uint64_t frame)
+{
+	struct cairn_msg msg = {.info =
+				    CAIRN_MSGINFO(CAIRN_FRAME_GET_ADDRESS, 0)};
+	struct cairn_result r = {.error = cairn_call(frame, &msg)};
+	r.detail[0] = msg.mr[0];
+	return r;
+}
+
+struct cairn_result cairn_page_table_map(uint64_t pt, uint64_t vspace,
+					 uint64_t ipa)
+{
+	INVOKE(pt, CAIRN_PAGE_TABLE_MAP, vspace, ipa);
+}
+
+struct cairn_result cairn_page_table_unmap(uint64_t pt)
+{
+	return cairn_invoke(pt, CAIRN_PAGE_TABLE_UNMAP, 0, 0);
+}
+
+struct cairn_result cairn_tcb_configure(uint64_t tcb, uint64_t cspace,
+					uint64_t vspace, uint64_t ipc_frame,
+					uint64_t fault_ep)
+{
+	INVOKE(tcb, CAIRN_TCB_CONFIGURE, cspace, vspace, ipc_frame, fault_ep);
+}
+
+struct cairn_result cairn_tcb_set_priority(uint64_t tcb, uint64_t authority,
+					   uint64_t priority)
+{
+	INVOKE(tcb, CAIRN_TCB_SET_PRIORITY, authority, priority);
+}
+
+struct cairn_result cairn_tcb_set_mc_priority(uint64_t tcb, uint64_t authority,
+					      uint64_t mcp)
+{
+	INVOKE(tcb, CAIRN_TCB_SET_MC_PRIORITY, authority, mcp);
+}
+
+struct cairn_result cairn_tcb_write_registers(uint64_t tcb, int resume,
+					      const uint64_t *regs,
+					      unsigned count)
+{
+	uint64_t w[2 + CAIRN_TCB_REGISTER_COUNT] = {(uint64_t)resume, count};
+
+	for (unsigned i = 0; i < count && i < CAIRN_TCB_REGISTER_COUNT; i++) {
+		w[2 + i] = regs[i];
+	}
+	return cairn_invoke(tcb, CAIRN_TCB_WRITE_REGISTERS, w, 2 + count);
+}
+
+struct cairn_result cairn_tcb_read_registers(uint64_t tcb, uint64_t *regs,
+					     unsigned count)
+{
+	struct cairn_msg msg = {.info =
+				    CAIRN_MSGINFO(CAIRN_TCB_READ_REGISTERS, 1)};
+	struct cairn_result r = {0};
+
+	msg.mr[0] = count;
+	r.error = cairn_call(tcb, &msg);
+	for (unsigned i = 0; r.error == CAIRN_OK && i < count; i++) {
+		regs[i] = i < CAIRN_MSG_REG_WORDS ? msg.mr[i]
+						  : cairn_ipc_buffer->mr[i];
+	}
+	for (int i = 0; r.error != CAIRN_OK && i < 3; i++) {
+		r.detail[i] = msg.mr[i];
+	}
+	return r;
+}
+
+struct cairn_result cairn_tcb_resume(uint64_t tcb)
+{
+	return cairn_invoke(tcb, CAIRN_TCB_RESUME, 0, 0);
+}
+
+struct cairn_result cairn_tcb_suspend(uint64_t tcb)
+{
+	return cairn_invoke(tcb, CAIRN_TCB_SUSPEND, 0, 0);
+}
+
+struct cairn_result cairn_tcb_bind_notification(uint64_t tcb, uint64_t ntfn)
+{
+	INVOKE(tcb, CAIRN_TCB_BIND_NOTIFICATION, ntfn);
+}
+
+struct cairn_result cairn_tcb_set_name(uint64_t tcb, const char *name)
+{
+	uint64_t w[2] = {0, 0};
+	char *p = (char *)w;
+
+	for (int i = 0; i < 15 && name[i] != '\0'; i++) {
+		p[i] = name[i];
+	}
+	return cairn_invoke(tcb, CAIRN_TCB_SET_NAME, w, 2);
+}
+
 const char *cairn_error_name(long error)
 {
 	static const char *const names[CAIRN_ERROR_COUNT] = {
-	    "ok",	       "invalid argument", "invalid capability",
-	    "illegal operation", "range error",	   "alignment error",
-	    "failed lookup",   "truncated message", "delete first",
-	    "revoke first",    "not enough memory", "not supported",
+	    "ok",
+	    "invalid argument",
+	    "invalid capability",
+	    "illegal operation",
+	    "range error",
+	    "alignment error",
+	    "failed lookup",
+	    "truncated message",
+	    "delete first",
+	    "revoke first",
+	    "not enough memory",
+	    "not supported",
 	};
 	return error >= 0 && error < CAIRN_ERROR_COUNT ? names[error]
 						       : "unknown error";

@@ -13,8 +13,7 @@ struct cairn_result {
 };
 
 struct cairn_result cairn_untyped_retype(uint64_t untyped, uint64_t type,
-					 uint64_t size_bits,
-					 uint64_t dest_root,
+					 uint64_t size_bits, uint64_t dest_root,
 					 uint64_t dest_index,
 					 uint64_t dest_depth,
 					 uint64_t dest_offset, uint64_t count);
@@ -38,6 +37,34 @@ struct cairn_result cairn_cnode_delete(uint64_t cnode, uint64_t index,
 				       uint64_t depth);
 struct cairn_result cairn_cnode_revoke(uint64_t cnode, uint64_t index,
 				       uint64_t depth);
+
+struct cairn_result cairn_frame_map(uint64_t frame, uint64_t vspace,
+				    uint64_t ipa, uint64_t rights);
+struct cairn_result cairn_frame_unmap(uint64_t frame);
+/* detail[0] holds the physical address on success. */
+struct cairn_result cairn_frame_get_address(uint64_t frame);
+struct cairn_result cairn_page_table_map(uint64_t pt, uint64_t vspace,
+					 uint64_t ipa);
+struct cairn_result cairn_page_table_unmap(uint64_t pt);
+
+struct cairn_result cairn_tcb_configure(uint64_t tcb, uint64_t cspace,
+					uint64_t vspace, uint64_t ipc_frame,
+					uint64_t fault_ep);
+struct cairn_result cairn_tcb_set_priority(uint64_t tcb, uint64_t authority,
+					   uint64_t priority);
+struct cairn_result cairn_tcb_set_mc_priority(uint64_t tcb, uint64_t authority,
+					      uint64_t mcp);
+/* regs: pc, sp, x0.. (count of them); resume: start it too. */
+struct cairn_result cairn_tcb_write_registers(uint64_t tcb, int resume,
+					      const uint64_t *regs,
+					      unsigned count);
+/* Reads count registers (pc, sp, x0..) into regs. */
+struct cairn_result cairn_tcb_read_registers(uint64_t tcb, uint64_t *regs,
+					     unsigned count);
+struct cairn_result cairn_tcb_resume(uint64_t tcb);
+struct cairn_result cairn_tcb_suspend(uint64_t tcb);
+struct cairn_result cairn_tcb_bind_notification(uint64_t tcb, uint64_t ntfn);
+struct cairn_result cairn_tcb_set_name(uint64_t tcb, const char *name);
 
 /* A raw invocation with n words, for tests of malformed messages. */
 struct cairn_result cairn_invoke(uint64_t cptr, uint64_t label,
