@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools" / "lib"))
 from cairn.qemu import BootError, Machine, gdb_command, qemu_command  # noqa: E402
 
 TIME_LIMIT = 60
+LONG_TIME_LIMIT = 300
 CASES = {}
 
 
@@ -24,10 +25,10 @@ def case(fn):
     return fn
 
 
-def boot(images, system="demo", **kw):
+def boot(images, system="demo", time_limit=TIME_LIMIT, **kw):
     kw.setdefault("append", "poweroff")
     return Machine(qemu_command(Path(images) / system / "cairn.img", **kw),
-                   time_limit=TIME_LIMIT)
+                   time_limit=time_limit)
 
 
 def check_ram(images, memory, end):
@@ -127,6 +128,20 @@ def system_captest(images):
         if failed or fails or passed < 7:
             m.fail(f"in-system suite: {passed} passed, {failed} failed: {fails}")
         print(f"captest: {passed} passed, {failed} failed")
+
+
+@case
+def system_threadtest(images):
+    """Threads, IPC (100 000 round trips across VSpaces), faults: all pass."""
+    with boot(images, system="test-threads", append=None,
+              time_limit=LONG_TIME_LIMIT) as m:
+        m.expect(r"100000 round trips, 0 bad", timeout=240)
+        summary = m.expect(r"threadtest: (\d+) passed, (\d+) failed")
+        passed, failed = int(summary.group(1)), int(summary.group(2))
+        fails = re.findall(r"^FAIL .*$", m.log, re.M)
+        if failed or fails or passed < 13:
+            m.fail(f"in-system suite: {passed} passed, {failed} failed: {fails}")
+        print(f"threadtest: {passed} passed, {failed} failed")
 
 
 @case

@@ -74,6 +74,8 @@ void arch_run_thread(struct tcb *t)
 		c->fp_owner = t;
 	}
 	c->current = t;
+	/* Where the thread finds its IPC buffer (read-only at EL0). */
+	write_sysreg(tpidrro_el0, t->ipc_buffer_ipa);
 	write_sysreg(vttbr_el2,
 		     pa_addr(t->vspace_root) | ((uint64_t)t->vmid << 48));
 	write_sysreg(hcr_el2, HCR_RW | HCR_TGE | HCR_DC | HCR_VM);

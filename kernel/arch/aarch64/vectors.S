@@ -123,6 +123,8 @@ lower_sync_save:
 	str	x2, [x0, #USER_REGS_OFF_PC]
 	mrs	x2, spsr_el2
 	str	x2, [x0, #USER_REGS_OFF_SPSR]
+	mrs	x2, tpidr_el0
+	str	x2, [x0, #USER_REGS_OFF_TPIDR]
 	mrs	x1, tpidr_el2
 	ldr	x1, [x1, #CPU_OFF_STACK_TOP]
 	mov	sp, x1
@@ -141,6 +143,8 @@ arch_return_to_user:
 	msr	elr_el2, x1
 	ldr	x1, [x0, #USER_REGS_OFF_SPSR]
 	msr	spsr_el2, x1
+	ldr	x1, [x0, #USER_REGS_OFF_TPIDR]
+	msr	tpidr_el0, x1
 	ldp	x2, x3, [x0, #16]
 	ldp	x4, x5, [x0, #32]
 	ldp	x6, x7, [x0, #48]

@@ -32,7 +32,8 @@ enum cairn_invocation {
 
 	/* TCB */
 	CAIRN_TCB_CONFIGURE = 48, /* (cspace_root, vspace, ipc_buffer frame or
-				     0, fault endpoint cptr or 0) */
+				     0, its address in the VSpace, fault
+				     endpoint cptr or 0) */
 	CAIRN_TCB_SET_PRIORITY = 49,	  /* (authority tcb, priority) */
 	CAIRN_TCB_READ_REGISTERS = 50,	  /* (count) -> (pc, sp, x0..x30) */
 	CAIRN_TCB_WRITE_REGISTERS = 51,	  /* (resume, count, pc, sp, x0..) */

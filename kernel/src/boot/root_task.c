@@ -313,6 +313,7 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 	t->vspace_root = b.vspace;
 	t->vmid = vmid;
 	t->ipc_buffer = ipc;
+	t->ipc_buffer_ipa = CAIRN_ROOT_IPC_BUFFER;
 	t->priority = 255;
 	cdt_insert_child(&originals[CAIRN_SLOT_CNODE], &t->cspace, &cn);
 	cdt_insert_child(&originals[CAIRN_SLOT_VSPACE], &t->vspace, &vs_cap);

@@ -47,8 +47,8 @@ static enum cairn_error configure(struct tcb *t, const uint64_t *a, size_t n,
 	struct cte *cs, *vs, *ipc = NULL;
 	enum cairn_error e;
 
-	if (n < 4) {
-		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, 4, 0);
+	if (n < 5) {
+		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, 5, 0);
 	}
 	e = lookup_typed(cspace, a[0], CAP_CNODE, CAIRN_ARG_CSPACE, &cs, err);
 	if (e == CAIRN_OK) {
@@ -84,7 +84,8 @@ static enum cairn_error configure(struct tcb *t, const uint64_t *a, size_t n,
 	t->vspace_root = vs_cap.object;
 	t->vmid = (uint16_t)vs_cap.vmid;
 	t->ipc_buffer = ipc != NULL ? ipc->cap.object : pa_init(0);
-	t->fault_ep = a[3];
+	t->ipc_buffer_ipa = ipc != NULL ? a[3] : 0;
+	t->fault_ep = a[4];
 	return CAIRN_OK;
 }
 

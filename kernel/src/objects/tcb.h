@@ -4,9 +4,10 @@
  */
 #pragma once
 
-#define USER_REGS_OFF_SP   (31 * 8)
-#define USER_REGS_OFF_PC   (32 * 8)
-#define USER_REGS_OFF_SPSR (33 * 8)
+#define USER_REGS_OFF_SP    (31 * 8)
+#define USER_REGS_OFF_PC    (32 * 8)
+#define USER_REGS_OFF_SPSR  (33 * 8)
+#define USER_REGS_OFF_TPIDR (34 * 8)
 
 #ifndef __ASSEMBLER__
 #include "cap/cap.h"
@@ -21,9 +22,11 @@ struct user_regs {
 	uint64_t sp; /* SP_EL0 */
 	uint64_t pc; /* ELR_EL2 */
 	uint64_t spsr;
+	uint64_t tpidr; /* TPIDR_EL0: the thread's TLS pointer */
+	uint64_t pad;
 };
 
-_Static_assert(sizeof(struct user_regs) == 34 * 8, "vectors.S layout");
+_Static_assert(sizeof(struct user_regs) == 36 * 8, "vectors.S layout");
 
 /* FP/SIMD state, switched by arch_run_thread when the owner changes. */
 struct fp_regs {
@@ -47,11 +50,12 @@ struct tcb {
 	uint8_t priority;
 	uint8_t mcp; /* the highest priority it may give any thread */
 	uint16_t vmid;
-	paddr_t vspace_root; /* stage-2 root table */
-	paddr_t ipc_buffer;  /* frame, or 0 for none */
-	uint64_t fault_ep;   /* cptr in its own CSpace, or 0 */
-	struct cte cspace;   /* copy of the CSpace root cap */
-	struct cte vspace;   /* copy of the VSpace cap */
+	paddr_t vspace_root;	 /* stage-2 root table */
+	paddr_t ipc_buffer;	 /* frame, or 0 for none */
+	uint64_t ipc_buffer_ipa; /* where the thread sees it: TPIDRRO_EL0 */
+	uint64_t fault_ep;	 /* cptr in its own CSpace, or 0 */
+	struct cte cspace;	 /* copy of the CSpace root cap */
+	struct cte vspace;	 /* copy of the VSpace cap */
 	struct tcb *sched_next;
 	struct tcb *sched_prev;
 	/* IPC */

@@ -20,13 +20,10 @@ __attribute__((noreturn, used)) void cairn_cstart(uintptr_t arg0)
 {
 	memcpy(__data_start, __data_source, (uintptr_t)__data_size);
 	memset(__bss_start, 0, (uintptr_t)__bss_size);
-	uintptr_t tp = (uintptr_t)__tls_base - (uintptr_t)__arm64_tls_tcb_offset;
+	uintptr_t tp =
+	    (uintptr_t)__tls_base - (uintptr_t)__arm64_tls_tcb_offset;
 	__asm__ volatile("msr tpidr_el0, %0" ::"r"(tp));
 	cairn_bootinfo = (const struct cairn_bootinfo *)arg0;
-	if (cairn_bootinfo != NULL &&
-	    cairn_bootinfo->magic == CAIRN_BOOTINFO_MAGIC) {
-		cairn_ipc_buffer = (void *)CAIRN_ROOT_IPC_BUFFER;
-	}
 	__libc_init_array();
 	exit(main());
 }

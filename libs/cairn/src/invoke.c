@@ -114,9 +114,10 @@ struct cairn_result cairn_page_table_unmap(uint64_t pt)
 
 struct cairn_result cairn_tcb_configure(uint64_t tcb, uint64_t cspace,
 					uint64_t vspace, uint64_t ipc_frame,
-					uint64_t fault_ep)
+					uint64_t ipc_ipa, uint64_t fault_ep)
 {
-	INVOKE(tcb, CAIRN_TCB_CONFIGURE, cspace, vspace, ipc_frame, fault_ep);
+	INVOKE(tcb, CAIRN_TCB_CONFIGURE, cspace, vspace, ipc_frame, ipc_ipa,
+	       fault_ep);
 }
 
 struct cairn_result cairn_tcb_set_priority(uint64_t tcb, uint64_t authority,

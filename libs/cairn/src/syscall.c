@@ -1,7 +1,5 @@
 #include <libcairn/syscall.h>
 
-struct cairn_ipc_buffer *cairn_ipc_buffer;
-
 long cairn_call(uint64_t cptr, struct cairn_msg *msg)
 {
 	unsigned n = CAIRN_MSGINFO_LENGTH(msg->info);

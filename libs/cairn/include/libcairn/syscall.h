@@ -9,8 +9,16 @@ struct cairn_msg {
 	uint64_t mr[CAIRN_MSG_MAX_WORDS];
 };
 
-/* The IPC buffer of the calling thread (set by crt0 for the root task). */
-extern struct cairn_ipc_buffer *cairn_ipc_buffer;
+/* The calling thread's IPC buffer: the kernel keeps its address in
+ * TPIDRRO_EL0 (TCB.Configure sets it). */
+static inline struct cairn_ipc_buffer *cairn_ipc_buffer_get(void)
+{
+	struct cairn_ipc_buffer *b;
+
+	__asm__ volatile("mrs %0, tpidrro_el0" : "=r"(b));
+	return b;
+}
+#define cairn_ipc_buffer (cairn_ipc_buffer_get())
 
 /*
  * Call on cptr with msg; the reply replaces msg. Words past

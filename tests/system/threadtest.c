@@ -1,0 +1,633 @@
+/*
+ * In-system suite for threads, IPC, VSpaces and faults, run as the root
+ * task: TCB invocations and their errors, Send/Recv/Call/ReplyRecv with
+ * badges and long messages, notifications, capability transfer, a 100 000
+ * round-trip ping-pong with a server in its own VSpace, a page fault
+ * delivered to a handler that maps a frame and resumes the thread, and
+ * unmapping on delete (the TLB must forget it).
+ */
+#include <libcairn/invoke.h>
+#include <libcairn/ipc.h>
+#include <libcairn/start.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ROOT   CAIRN_SLOT_CNODE
+#define VSPACE CAIRN_SLOT_VSPACE
+#define SELF   CAIRN_SLOT_TCB
+#define DEPTH  64
+#define ALL    CAIRN_RIGHTS_ALL
+#define RW     (CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE)
+#define PRIO   200 /* test threads; the root runs at 255 */
+
+#define PINGPONG_ROUNDS 100000
+#define MAX_THREADS	12
+#define THREAD_STACK	4096
+#define IPC_BASE	0x10002000UL /* thread IPC buffers, one page each */
+#define FAULT_ADDR	0x10080000UL /* unmapped, in an existing table */
+
+static int passed, failed;
+static uint64_t next_free, ut;
+static unsigned next_thread;
+static uint8_t stacks[MAX_THREADS][THREAD_STACK] __attribute__((aligned(16)));
+static volatile uint64_t counter;
+
+static int check(const char *what, int ok, int line)
+{
+	if (!ok) {
+		printf("  check failed: %s (line %d)\n", what, line);
+	}
+	return ok;
+}
+
+#define CHECK(cond) ok &= check(#cond, (cond), __LINE__)
+
+static int is_err(struct cairn_result r, long err, uint64_t d0, int line)
+{
+	if (r.error == err && (err == CAIRN_OK || r.detail[0] == d0)) {
+		return 1;
+	}
+	printf("  line %d: got %s [%lu %lu %lu], want %s [%lu]\n", line,
+	       cairn_error_name(r.error), r.detail[0], r.detail[1], r.detail[2],
+	       cairn_error_name(err), d0);
+	return 0;
+}
+
+#define OK(r)	      ok &= is_err((r), CAIRN_OK, 0, __LINE__)
+#define ERR(r, e, d0) ok &= is_err((r), (e), (d0), __LINE__)
+
+static void report(const char *name, int ok)
+{
+	printf("%s %s\n", ok ? "PASS" : "FAIL", name);
+	ok ? passed++ : failed++;
+}
+
+static uint64_t slot(void)
+{
+	return next_free++;
+}
+
+static uint64_t make(uint64_t type, uint64_t bits)
+{
+	uint64_t s = slot();
+	struct cairn_result r =
+	    cairn_untyped_retype(ut, type, bits, ROOT, 0, 0, s, 1);
+	if (r.error != CAIRN_OK) {
+		printf("  retype of type %lu failed: %s\n", type,
+		       cairn_error_name(r.error));
+	}
+	return s;
+}
+
+static uint64_t mint(uint64_t src, uint64_t rights, uint64_t badge)
+{
+	uint64_t s = slot();
+	cairn_cnode_mint(ROOT, s, DEPTH, ROOT, src, DEPTH, rights, badge);
+	return s;
+}
+
+/*
+ * A thread in the root's VSpace and CSpace at priority PRIO, started at
+ * fn(a0, a1, its own TCB cptr).
+ */
+static uint64_t spawn(void (*fn)(uint64_t, uint64_t, uint64_t), uint64_t a0,
+		      uint64_t a1, uint64_t fault_ep)
+{
+	unsigned i = next_thread++;
+	if (i == MAX_THREADS) {
+		printf("FAIL spawn: more than %d test threads\n", MAX_THREADS);
+		failed++;
+		i = 0;
+	}
+	uint64_t tcb = make(CAIRN_OBJ_TCB, 0);
+	uint64_t ipc = make(CAIRN_OBJ_FRAME_4K, 0);
+	uint64_t ipa = IPC_BASE + i * 0x1000UL;
+
+	cairn_frame_map(ipc, VSPACE, ipa, RW);
+	cairn_tcb_configure(tcb, ROOT, VSPACE, ipc, ipa, fault_ep);
+	cairn_tcb_set_priority(tcb, SELF, PRIO);
+	uint64_t regs[5] = {(uint64_t)fn, (uint64_t)&stacks[i][THREAD_STACK],
+			    a0, a1, tcb};
+	cairn_tcb_write_registers(tcb, 1, regs, 5);
+	return tcb;
+}
+
+static void stop(uint64_t self)
+{
+	cairn_tcb_suspend(self);
+}
+
+/* Lets the lower-priority test threads run until they all block. */
+static void let_threads_run(void)
+{
+	cairn_tcb_set_priority(SELF, SELF, 1);
+	cairn_yield();
+	cairn_tcb_set_priority(SELF, SELF, 255);
+}
+
+/* ---- TCB invocations ---- */
+
+static int test_tcb_errors(void)
+{
+	int ok = 1;
+	uint64_t tcb = make(CAIRN_OBJ_TCB, 0), ep = make(CAIRN_OBJ_ENDPOINT, 0);
+	uint64_t w[4] = {ROOT, VSPACE, 0, 0};
+
+	ERR(cairn_invoke(tcb, CAIRN_TCB_CONFIGURE, w, 4),
+	    CAIRN_TRUNCATED_MESSAGE, 0);
+	ERR(cairn_tcb_configure(tcb, ep, VSPACE, 0, 0, 0),
+	    CAIRN_INVALID_CAPABILITY, CAIRN_ARG_CSPACE);
+	ERR(cairn_tcb_configure(tcb, ROOT, ROOT, 0, 0, 0),
+	    CAIRN_INVALID_CAPABILITY, CAIRN_ARG_VSPACE);
+	ERR(cairn_tcb_configure(tcb, ROOT, VSPACE, ep, 0, 0),
+	    CAIRN_INVALID_CAPABILITY, CAIRN_ARG_IPC_BUFFER);
+	ERR(cairn_tcb_resume(tcb), CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_VSPACE);
+	ERR(cairn_tcb_set_priority(tcb, SELF, 256), CAIRN_RANGE_ERROR,
+	    CAIRN_ARG_PRIORITY);
+	ERR(cairn_tcb_set_priority(tcb, ep, 1), CAIRN_INVALID_CAPABILITY,
+	    CAIRN_ARG_AUTHORITY);
+	/* A new thread's MCP is 0: as an authority it allows nothing above. */
+	ERR(cairn_tcb_set_priority(tcb, tcb, 1), CAIRN_RANGE_ERROR,
+	    CAIRN_ARG_PRIORITY);
+	OK(cairn_tcb_set_priority(tcb, tcb, 0));
+	uint64_t regs[33];
+	ERR(cairn_tcb_read_registers(tcb, regs, 0), CAIRN_RANGE_ERROR,
+	    CAIRN_ARG_COUNT);
+	ERR(cairn_tcb_read_registers(tcb, regs, 34), CAIRN_RANGE_ERROR,
+	    CAIRN_ARG_COUNT);
+	uint64_t ntfn = make(CAIRN_OBJ_NOTIFICATION, 0);
+	OK(cairn_tcb_bind_notification(tcb, ntfn));
+	ERR(cairn_tcb_bind_notification(tcb, ntfn), CAIRN_ILLEGAL_OPERATION,
+	    CAIRN_ARG_NOTIFICATION);
+	ERR(cairn_tcb_bind_notification(tcb, ep), CAIRN_INVALID_CAPABILITY,
+	    CAIRN_ARG_NOTIFICATION);
+	ERR(cairn_invoke(tcb, 99, NULL, 0), CAIRN_ILLEGAL_OPERATION,
+	    CAIRN_ARG_LABEL);
+	OK(cairn_tcb_set_name(tcb, "named-thread"));
+	return ok;
+}
+
+static int test_registers_roundtrip(void)
+{
+	int ok = 1;
+	uint64_t tcb = make(CAIRN_OBJ_TCB, 0);
+	uint64_t in[33], out[33];
+
+	OK(cairn_tcb_configure(tcb, ROOT, VSPACE, 0, 0, 0));
+	for (unsigned i = 0; i < 33; i++) {
+		in[i] = 0x1000 + i * 0x111;
+	}
+	OK(cairn_tcb_write_registers(tcb, 0, in, 33));
+	OK(cairn_tcb_read_registers(tcb, out, 33));
+	CHECK(memcmp(in, out, sizeof(in)) == 0);
+	return ok;
+}
+
+static void count_forever(uint64_t a, uint64_t b, uint64_t c)
+{
+	(void)a, (void)b, (void)c;
+	for (;;) {
+		counter++;
+		cairn_yield();
+	}
+}
+
+static int test_suspend_resume_yield(void)
+{
+	int ok = 1;
+	uint64_t tcb = spawn(count_forever, 0, 0, 0);
+
+	/* Equal priority: yield hands the CPU over and back. */
+	OK(cairn_tcb_set_priority(tcb, SELF, 255));
+	uint64_t before = counter;
+	for (int i = 0; i < 5; i++) {
+		cairn_yield();
+	}
+	CHECK(counter > before);
+	OK(cairn_tcb_suspend(tcb));
+	before = counter;
+	for (int i = 0; i < 5; i++) {
+		cairn_yield();
+	}
+	CHECK(counter == before);
+	OK(cairn_tcb_resume(tcb));
+	cairn_yield();
+	CHECK(counter > before);
+	OK(cairn_tcb_suspend(tcb));
+	return ok;
+}
+
+/* ---- IPC ---- */
+
+static void echo_sum(uint64_t ep, uint64_t reply, uint64_t self)
+{
+	struct cairn_recv in;
+	struct cairn_msg out = {0};
+
+	cairn_recv(ep, reply, &in);
+	/* Reply: badge, length, and the sum of all 16 words. */
+	uint64_t n = CAIRN_MSGINFO_LENGTH(in.info), sum = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		sum += i < 6 ? in.mr[i] : cairn_ipc_buffer->mr[i];
+	}
+	out.info = CAIRN_MSGINFO(CAIRN_MSGINFO_LABEL(in.info) + 1, 3);
+	out.mr[0] = in.badge;
+	out.mr[1] = n;
+	out.mr[2] = sum;
+	cairn_send(reply, &out);
+	stop(self);
+}
+
+static int test_call_long_message_badge(void)
+{
+	int ok = 1;
+	uint64_t ep = make(CAIRN_OBJ_ENDPOINT, 0),
+		 rp = make(CAIRN_OBJ_REPLY, 0);
+	uint64_t badged = mint(ep, ALL, 0xb0b);
+	spawn(echo_sum, ep, rp, 0);
+	struct cairn_msg msg = {.info = CAIRN_MSGINFO(77, 16)};
+	uint64_t want = 0;
+
+	for (int i = 0; i < 16; i++) {
+		msg.mr[i] = 1000 + i * i;
+		want += msg.mr[i];
+	}
+	long e = cairn_call(badged, &msg);
+	CHECK(e == CAIRN_OK);
+	CHECK(CAIRN_MSGINFO_LABEL(msg.info) == 78);
+	CHECK(msg.mr[0] == 0xb0b);
+	CHECK(msg.mr[1] == 16);
+	CHECK(msg.mr[2] == want);
+	return ok;
+}
+
+static int test_nonblocking(void)
+{
+	int ok = 1;
+	uint64_t ep = make(CAIRN_OBJ_ENDPOINT, 0);
+	struct cairn_msg msg = {.info = CAIRN_MSGINFO(5, 1), .mr = {9}};
+	struct cairn_recv in;
+
+	cairn_nbsend(ep, &msg); /* nobody waits: dropped, no block */
+	cairn_nbrecv(ep, 0, &in);
+	CHECK(in.badge == 0 && CAIRN_MSGINFO_LENGTH(in.info) == 0);
+	return ok;
+}
+
+static void wait_and_report(uint64_t ntfn, uint64_t ep, uint64_t self)
+{
+	struct cairn_msg out = {.info = CAIRN_MSGINFO(0, 1)};
+
+	out.mr[0] = cairn_wait(ntfn);
+	cairn_send(ep, &out);
+	stop(self);
+}
+
+static int test_notifications(void)
+{
+	int ok = 1;
+	uint64_t ntfn = make(CAIRN_OBJ_NOTIFICATION, 0);
+	uint64_t one = mint(ntfn, ALL, 1), two = mint(ntfn, ALL, 2);
+	uint64_t ep = make(CAIRN_OBJ_ENDPOINT, 0);
+	struct cairn_recv in;
+
+	cairn_signal(one);
+	cairn_signal(two);
+	CHECK(cairn_wait(ntfn) == 3);
+	CHECK(cairn_poll(ntfn) == 0);
+	/* A waiting thread is woken with the word. */
+	spawn(wait_and_report, ntfn, ep, 0);
+	let_threads_run();
+	cairn_signal(two);
+	cairn_recv(ep, 0, &in);
+	CHECK(in.mr[0] == 2);
+	return ok;
+}
+
+static void bound_receiver(uint64_t ep, uint64_t report, uint64_t self)
+{
+	struct cairn_recv in;
+	struct cairn_msg out = {.info = CAIRN_MSGINFO(0, 2)};
+
+	cairn_recv(ep, 0, &in); /* woken by the bound notification */
+	out.mr[0] = in.badge;
+	out.mr[1] = CAIRN_MSGINFO_LABEL(in.info);
+	cairn_send(report, &out);
+	stop(self);
+}
+
+static int test_bound_notification(void)
+{
+	int ok = 1;
+	uint64_t ep = make(CAIRN_OBJ_ENDPOINT, 0),
+		 rep = make(CAIRN_OBJ_ENDPOINT, 0);
+	uint64_t ntfn = make(CAIRN_OBJ_NOTIFICATION, 0);
+	uint64_t sig = mint(ntfn, ALL, 0x40);
+	uint64_t tcb = spawn(bound_receiver, ep, rep, 0);
+	struct cairn_recv in;
+
+	OK(cairn_tcb_bind_notification(tcb, ntfn));
+	let_threads_run(); /* it blocks in Recv on ep */
+	cairn_signal(sig);
+	cairn_recv(rep, 0, &in);
+	CHECK(in.mr[0] == 0x40);
+	CHECK(in.mr[1] == 0);
+	return ok;
+}
+
+static uint64_t cap_dest;
+
+static void cap_receiver(uint64_t ep, uint64_t reply, uint64_t self)
+{
+	uint64_t dest = cap_dest;
+	struct cairn_recv in;
+	struct cairn_msg out = {.info = CAIRN_MSGINFO(0, 1)};
+
+	for (;;) {
+		(void)self;
+		cairn_ipc_buffer->recv_cnode = ROOT;
+		cairn_ipc_buffer->recv_index = dest;
+		cairn_ipc_buffer->recv_depth = DEPTH;
+		cairn_recv(ep, reply, &in);
+		out.mr[0] = CAIRN_MSGINFO_CAP_COUNT(in.info);
+		cairn_send(reply, &out);
+		dest++;
+	}
+}
+
+static int test_cap_transfer_needs_grant(void)
+{
+	int ok = 1;
+	uint64_t ep = make(CAIRN_OBJ_ENDPOINT, 0),
+		 rp = make(CAIRN_OBJ_REPLY, 0);
+	uint64_t grant = mint(ep, ALL, 1);
+	uint64_t nogrant = mint(ep, RW, 2);
+	uint64_t gift = make(CAIRN_OBJ_NOTIFICATION, 0);
+	uint64_t dest = next_free;
+	next_free += 4;
+	cap_dest = dest;
+	uint64_t tcb = spawn(cap_receiver, ep, rp, 0);
+	struct cairn_msg msg = {.info = CAIRN_MSGINFO_CAPS(0, 1, 0)};
+
+	cairn_ipc_buffer->caps[0] = gift;
+	CHECK(cairn_call(grant, &msg) == CAIRN_OK);
+	CHECK(msg.mr[0] == 1);
+	/* The copy arrived: copying from it works. */
+	OK(cairn_cnode_copy(ROOT, slot(), DEPTH, ROOT, dest, DEPTH, ALL));
+	msg.info = CAIRN_MSGINFO_CAPS(0, 1, 0);
+	cairn_ipc_buffer->caps[0] = gift;
+	CHECK(cairn_call(nogrant, &msg) == CAIRN_OK);
+	CHECK(msg.mr[0] == 0);
+	ERR(cairn_cnode_copy(ROOT, slot(), DEPTH, ROOT, dest + 1, DEPTH, ALL),
+	    CAIRN_FAILED_LOOKUP, CAIRN_LOOKUP_MISSING_CAP);
+	cairn_tcb_suspend(tcb);
+	return ok;
+}
+
+static void recv_then_report(uint64_t ep, uint64_t report, uint64_t self)
+{
+	struct cairn_recv in;
+	struct cairn_msg out = {.info = CAIRN_MSGINFO(0, 1)};
+
+	cairn_recv(ep, 0, &in);
+	out.mr[0] = CAIRN_MSGINFO_LABEL(in.info);
+	cairn_send(report, &out);
+	stop(self);
+}
+
+static int test_deleted_endpoint_aborts_waiter(void)
+{
+	int ok = 1;
+	uint64_t ep = make(CAIRN_OBJ_ENDPOINT, 0),
+		 rep = make(CAIRN_OBJ_ENDPOINT, 0);
+	struct cairn_recv in;
+
+	spawn(recv_then_report, ep, rep, 0);
+	let_threads_run(); /* it blocks in Recv on ep */
+	OK(cairn_cnode_delete(ROOT, ep, DEPTH));
+	cairn_recv(rep, 0, &in);
+	CHECK(in.mr[0] == (1UL << 52) - 1); /* the aborted label */
+	return ok;
+}
+
+/* ---- ping-pong across VSpaces ---- */
+
+static void pingpong_server(uint64_t ep, uint64_t reply, uint64_t unused)
+{
+	struct cairn_recv in;
+	struct cairn_msg out;
+
+	(void)unused;
+	cairn_recv(ep, reply, &in);
+	for (;;) {
+		out.info =
+		    CAIRN_MSGINFO(CAIRN_MSGINFO_LABEL(in.info) ^ 0x5a, 6);
+		for (int i = 0; i < 6; i++) {
+			out.mr[i] = (in.mr[i] ^ in.badge) + (uint64_t)i;
+		}
+		cairn_reply_recv(ep, reply, &out, &in);
+	}
+}
+
+static uint64_t map_new(uint64_t vs, uint64_t ipa, uint64_t rights)
+{
+	uint64_t f = make(CAIRN_OBJ_FRAME_4K, 0);
+	cairn_frame_map(f, vs, ipa, rights);
+	return f;
+}
+
+/* A VSpace sharing the root's code (read-only) with fresh data pages. */
+static uint64_t build_vspace(const struct cairn_bootinfo *bi, int *ok_out)
+{
+	int ok = 1;
+	uint64_t vs = make(CAIRN_OBJ_VSPACE, 0);
+	uint64_t regions[] = {0x400000, 0x800000, 0xfe00000, 0x10000000};
+
+	OK(cairn_page_table_map(make(CAIRN_OBJ_PAGE_TABLE, 0), vs, 0));
+	for (unsigned i = 0; i < 4; i++) {
+		OK(cairn_page_table_map(make(CAIRN_OBJ_PAGE_TABLE, 0), vs,
+					regions[i]));
+	}
+	ERR(cairn_page_table_map(make(CAIRN_OBJ_PAGE_TABLE, 0), vs, 0x400000),
+	    CAIRN_DELETE_FIRST, CAIRN_ARG_IPA);
+	for (uint64_t i = 0; i < bi->image_count; i++) {
+		uint64_t ipa = bi->image_ipa[i];
+		if (ipa < 0x800000) {
+			uint64_t copy = slot();
+			OK(cairn_cnode_copy(ROOT, copy, DEPTH, ROOT,
+					    bi->image_first + i, DEPTH, ALL));
+			OK(cairn_frame_map(copy, vs, ipa,
+					   CAIRN_RIGHT_READ |
+					       CAIRN_RIGHT_EXEC));
+		} else if (ipa < 0x1000000) {
+			map_new(vs, ipa, RW);
+		}
+	}
+	map_new(vs, 0x10000000 - 0x1000, RW);
+	map_new(vs, 0x10000000 - 0x2000, RW);
+	*ok_out = ok;
+	return vs;
+}
+
+static int test_pingpong_separate_vspace(const struct cairn_bootinfo *bi)
+{
+	int ok = 1;
+	uint64_t vs = build_vspace(bi, &ok);
+	uint64_t ep = make(CAIRN_OBJ_ENDPOINT, 0),
+		 rp = make(CAIRN_OBJ_REPLY, 0);
+	uint64_t client = mint(ep, ALL, 0xc0ffee);
+	uint64_t tcb = make(CAIRN_OBJ_TCB, 0);
+	uint64_t ipc = map_new(vs, 0x10000000, RW);
+
+	OK(cairn_tcb_configure(tcb, ROOT, vs, ipc, 0x10000000, 0));
+	OK(cairn_tcb_set_priority(tcb, SELF, PRIO));
+	OK(cairn_tcb_set_name(tcb, "pingpong"));
+	uint64_t regs[4] = {(uint64_t)pingpong_server, 0x10000000, ep, rp};
+	OK(cairn_tcb_write_registers(tcb, 1, regs, 4));
+
+	unsigned bad = 0;
+	for (uint64_t k = 0; k < PINGPONG_ROUNDS; k++) {
+		struct cairn_msg m = {.info = CAIRN_MSGINFO(k & 0xfff, 6)};
+		for (int i = 0; i < 6; i++) {
+			m.mr[i] = k * 7 + (uint64_t)i;
+		}
+		long e = cairn_call(client, &m);
+		int good =
+		    e == CAIRN_OK &&
+		    CAIRN_MSGINFO_LABEL(m.info) == ((k & 0xfff) ^ 0x5a) &&
+		    CAIRN_MSGINFO_LENGTH(m.info) == 6;
+		for (int i = 0; i < 6; i++) {
+			good &= m.mr[i] == ((k * 7 + (uint64_t)i) ^ 0xc0ffee) +
+					       (uint64_t)i;
+		}
+		if (!good && bad++ < 3) {
+			printf("  round %lu: bad reply (error %ld)\n", k, e);
+		}
+	}
+	printf("  %d round trips, %u bad\n", PINGPONG_ROUNDS, bad);
+	CHECK(bad == 0);
+	OK(cairn_tcb_suspend(tcb));
+	return ok;
+}
+
+/* ---- faults ---- */
+
+static void touch(uint64_t addr, uint64_t done, uint64_t self)
+{
+	*(volatile uint64_t *)addr = 42;
+	struct cairn_msg out = {.info = CAIRN_MSGINFO(1, 1), .mr = {7}};
+	cairn_send(done, &out);
+	stop(self);
+}
+
+static int test_vm_fault_handled(void)
+{
+	int ok = 1;
+	uint64_t fep = make(CAIRN_OBJ_ENDPOINT, 0),
+		 rp = make(CAIRN_OBJ_REPLY, 0);
+	uint64_t done = make(CAIRN_OBJ_ENDPOINT, 0);
+	struct cairn_recv in;
+
+	spawn(touch, FAULT_ADDR, done, fep);
+	cairn_recv(fep, rp, &in);
+	CHECK(CAIRN_MSGINFO_LABEL(in.info) == CAIRN_FAULT_VM);
+	CHECK(in.mr[1] == FAULT_ADDR);
+	CHECK(in.mr[2] == FAULT_ADDR);
+	CHECK(((in.mr[3] >> 26) & 0x3f) == 0x24); /* data abort, lower EL */
+	CHECK(in.mr[4] == 0);
+	uint64_t frame = make(CAIRN_OBJ_FRAME_4K, 0);
+	OK(cairn_frame_map(frame, VSPACE, FAULT_ADDR, RW));
+	ERR(cairn_frame_map(frame, VSPACE, FAULT_ADDR + 0x1000, RW),
+	    CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_INVOKED);
+	struct cairn_msg resume = {0};
+	cairn_send(rp, &resume); /* the reply resumes it at the store */
+	cairn_recv(done, 0, &in);
+	CHECK(CAIRN_MSGINFO_LABEL(in.info) == 1 && in.mr[0] == 7);
+	CHECK(*(volatile uint64_t *)FAULT_ADDR == 42);
+
+	/* Deleting the frame cap unmaps it: the next touch faults again. */
+	OK(cairn_cnode_delete(ROOT, frame, DEPTH));
+	uint64_t t2 = spawn(touch, FAULT_ADDR, done, fep);
+	cairn_recv(fep, rp, &in);
+	CHECK(CAIRN_MSGINFO_LABEL(in.info) == CAIRN_FAULT_VM);
+	CHECK(in.mr[1] == FAULT_ADDR);
+	OK(cairn_tcb_suspend(t2));
+	return ok;
+}
+
+static int test_frame_errors(void)
+{
+	int ok = 1;
+	uint64_t f = make(CAIRN_OBJ_FRAME_4K, 0);
+
+	ERR(cairn_frame_map(f, VSPACE, FAULT_ADDR + 8, RW),
+	    CAIRN_ALIGNMENT_ERROR, CAIRN_ARG_IPA);
+	ERR(cairn_frame_map(f, VSPACE, 1UL << 39, RW), CAIRN_RANGE_ERROR,
+	    CAIRN_ARG_IPA);
+	ERR(cairn_frame_map(f, ROOT, FAULT_ADDR, RW), CAIRN_INVALID_CAPABILITY,
+	    CAIRN_ARG_VSPACE);
+	ERR(cairn_frame_map(f, VSPACE, 0x40000000, RW), CAIRN_FAILED_LOOKUP,
+	    CAIRN_LOOKUP_MISSING_CAP);
+	ERR(cairn_frame_map(f, VSPACE, CAIRN_ROOT_BOOTINFO, RW),
+	    CAIRN_DELETE_FIRST, CAIRN_ARG_IPA);
+	ERR(cairn_frame_map(f, VSPACE, FAULT_ADDR, 1UL << 8),
+	    CAIRN_INVALID_ARGUMENT, CAIRN_ARG_RIGHTS);
+	struct cairn_result r = cairn_frame_get_address(f);
+	CHECK(r.error == CAIRN_OK && r.detail[0] != 0 &&
+	      (r.detail[0] & 0xfff) == 0);
+	OK(cairn_frame_unmap(f)); /* not mapped: nothing to do */
+	return ok;
+}
+
+static void bad_send(uint64_t cptr, uint64_t a, uint64_t b)
+{
+	(void)a, (void)b;
+	struct cairn_msg m = {0};
+	cairn_send(cptr, &m);
+}
+
+static int test_cap_fault(void)
+{
+	int ok = 1;
+	uint64_t fep = make(CAIRN_OBJ_ENDPOINT, 0),
+		 rp = make(CAIRN_OBJ_REPLY, 0);
+	uint64_t empty = slot();
+	struct cairn_recv in;
+
+	uint64_t t = spawn(bad_send, empty, 0, fep);
+	cairn_recv(fep, rp, &in);
+	CHECK(CAIRN_MSGINFO_LABEL(in.info) == CAIRN_FAULT_CAP);
+	CHECK(in.mr[1] == empty && in.mr[2] == CAIRN_SYS_SEND);
+	CHECK(in.mr[3] == CAIRN_FAILED_LOOKUP);
+	OK(cairn_tcb_suspend(t));
+	return ok;
+}
+
+int main(void)
+{
+	const struct cairn_bootinfo *bi = cairn_bootinfo;
+
+	next_free = bi->free_first;
+	for (uint64_t i = 0; i < bi->untyped_count; i++) {
+		if (!bi->untyped[i].device && bi->untyped[i].size_bits >= 24) {
+			ut = bi->untyped_first + i;
+			break;
+		}
+	}
+	report("tcb_errors", test_tcb_errors());
+	report("registers_roundtrip", test_registers_roundtrip());
+	report("suspend_resume_yield", test_suspend_resume_yield());
+	report("call_long_message_badge", test_call_long_message_badge());
+	report("nonblocking", test_nonblocking());
+	report("notifications", test_notifications());
+	report("bound_notification", test_bound_notification());
+	report("cap_transfer_needs_grant", test_cap_transfer_needs_grant());
+	report("deleted_endpoint_aborts_waiter",
+	       test_deleted_endpoint_aborts_waiter());
+	report("frame_errors", test_frame_errors());
+	report("vm_fault_handled", test_vm_fault_handled());
+	report("cap_fault", test_cap_fault());
+	report("pingpong_separate_vspace", test_pingpong_separate_vspace(bi));
+	printf("threadtest: %d passed, %d failed\n", passed, failed);
+	return 0;
+}
