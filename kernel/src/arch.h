@@ -95,6 +95,18 @@ void arch_s2_leaf(const s2_pte_t *e, struct s2_leaf *out);
 void arch_s2_flush_ipa(uint16_t vmid, ipaddr_t ipa);
 void arch_s2_flush_vmid(uint16_t vmid);
 
+/* ---- Interrupts (GICv3) and the EL2 physical timer ---- */
+
+#define GIC_SPURIOUS 1023
+
+/* Distributor, this CPU's redistributor and CPU interface; enables ppi. */
+void arch_gic_init(const struct platform *p, uint32_t ppi);
+uint32_t arch_gic_ack(void);
+void arch_gic_eoi(uint32_t intid);
+
+/* The EL2 physical timer fires after ticks of the system counter. */
+void arch_timer_arm(uint64_t ticks);
+
 /* ---- Threads ---- */
 
 struct tcb;

@@ -222,8 +222,8 @@ static void load_modules(void)
 
 static void start_root_task(void)
 {
-	const struct boot_module *root = bootimage_find(&modules,
-							ROOT_TASK_MODULE);
+	const struct boot_module *root =
+	    bootimage_find(&modules, ROOT_TASK_MODULE);
 
 	if (root == NULL) {
 		kprintf("root: no '%s' module in the image: nothing to run\n",
@@ -232,6 +232,7 @@ static void start_root_task(void)
 	}
 	arch_user_init();
 	root_task_create(&plat, &free_ram, root);
+	sched_start_ticks(&plat);
 }
 
 static void bring_up_console(void)
@@ -271,6 +272,15 @@ __attribute__((noreturn)) void kernel_main(uint64_t dtb_addr)
 		map_or_panic(pa_addr(r->base),
 			     pa_addr(r->end) - pa_addr(r->base), MMU_DATA,
 			     "RAM");
+	}
+	if (plat.has_gic) {
+		map_or_panic(pa_addr(plat.gicd.base), plat.gicd.size,
+			     MMU_DEVICE, "GIC distributor");
+		for (size_t i = 0; i < plat.redist_count; i++) {
+			map_or_panic(pa_addr(plat.gicr[i].base),
+				     plat.gicr[i].size, MMU_DEVICE,
+				     "GIC redistributors");
+		}
 	}
 	size_t used, total;
 	arch_mmu_usage(&used, &total);

@@ -106,3 +106,33 @@ struct tcb *sched_current(void)
 {
 	return arch_current_thread();
 }
+
+static uint32_t timer_intid;
+static uint64_t slice_ticks;
+
+void sched_start_ticks(const struct platform *plat)
+{
+	if (!plat->has_gic || !plat->has_timer) {
+		kprintf("sched: no GIC or timer in the DTB: no preemption\n");
+		return;
+	}
+	timer_intid = plat->timer_hyp_phys;
+	slice_ticks = arch_counter_freq() / 1000 * SCHED_SLICE_MS;
+	arch_gic_init(plat, timer_intid);
+	arch_timer_arm(slice_ticks);
+	kprintf("sched: %d ms time slices from the EL2 physical timer (PPI "
+		"intid %u)\n",
+		SCHED_SLICE_MS, timer_intid);
+}
+
+uint32_t sched_timer_intid(void)
+{
+	return timer_intid;
+}
+
+void sched_tick(struct tcb *t)
+{
+	arch_timer_arm(slice_ticks);
+	sched_yield(t);
+	sched_run();
+}

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "objects/tcb.h"
+#include "platform.h"
 
 void sched_enqueue(struct tcb *t);
 
@@ -26,3 +27,16 @@ void sched_yield(struct tcb *t);
  * priority is ready; otherwise queues it and runs the next. Never returns.
  */
 __attribute__((noreturn)) void sched_continue(struct tcb *t);
+
+/*
+ * Time slices: the EL2 physical timer interrupts the running thread every
+ * SCHED_SLICE_MS; it then goes to the back of its priority's queue.
+ */
+#define SCHED_SLICE_MS 5
+
+/* Starts the tick on this CPU (GIC and timer), before the first thread. */
+void sched_start_ticks(const struct platform *plat);
+uint32_t sched_timer_intid(void);
+
+/* The tick interrupted t. Never returns. */
+__attribute__((noreturn)) void sched_tick(struct tcb *t);

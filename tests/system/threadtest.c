@@ -217,6 +217,47 @@ static int test_suspend_resume_yield(void)
 	return ok;
 }
 
+static volatile uint64_t spins[2];
+
+static void spin_forever(uint64_t which, uint64_t b, uint64_t c)
+{
+	(void)b, (void)c;
+	for (;;) {
+		spins[which]++; /* never yields: only the timer stops it */
+	}
+}
+
+static int test_preemption_round_robin(void)
+{
+	int ok = 1;
+	uint64_t a = spawn(spin_forever, 0, 0, 0);
+	uint64_t b = spawn(spin_forever, 1, 0, 0);
+
+	/* All three at one priority: time slices share the CPU. */
+	OK(cairn_tcb_set_priority(a, SELF, 100));
+	OK(cairn_tcb_set_priority(b, SELF, 100));
+	OK(cairn_tcb_set_priority(SELF, SELF, 100));
+	uint64_t rounds = 0;
+	while ((spins[0] < 1000 || spins[1] < 1000) && rounds < 200000000) {
+		rounds++; /* spins too; preempted like them */
+	}
+	OK(cairn_tcb_set_priority(SELF, SELF, 255));
+	CHECK(spins[0] >= 1000 && spins[1] >= 1000);
+	/* Ticks never hand the CPU to lower priorities: they stay put while
+	 * we spin through several slices. */
+	uint64_t before = spins[0] + spins[1];
+	uint64_t t0, t1, freq;
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
+	__asm__ volatile("mrs %0, cntpct_el0" : "=r"(t0));
+	do {
+		__asm__ volatile("mrs %0, cntpct_el0" : "=r"(t1));
+	} while (t1 - t0 < freq / 1000 * 20); /* 20 ms: 4 slices */
+	CHECK(spins[0] + spins[1] == before);
+	OK(cairn_tcb_suspend(a));
+	OK(cairn_tcb_suspend(b));
+	return ok;
+}
+
 /* ---- IPC ---- */
 
 static void echo_sum(uint64_t ep, uint64_t reply, uint64_t self)
@@ -617,6 +658,7 @@ int main(void)
 	report("tcb_errors", test_tcb_errors());
 	report("registers_roundtrip", test_registers_roundtrip());
 	report("suspend_resume_yield", test_suspend_resume_yield());
+	report("preemption_round_robin", test_preemption_round_robin());
 	report("call_long_message_badge", test_call_long_message_badge());
 	report("nonblocking", test_nonblocking());
 	report("notifications", test_notifications());

@@ -73,3 +73,19 @@ void kputchar(char c)
 {
 	putchar(c);
 }
+
+uint64_t arch_counter_freq(void)
+{
+	return 62500000;
+}
+
+void arch_gic_init(const struct platform *p, uint32_t ppi)
+{
+	(void)p;
+	(void)ppi;
+}
+
+void arch_timer_arm(uint64_t ticks)
+{
+	(void)ticks;
+}

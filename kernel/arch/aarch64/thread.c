@@ -8,6 +8,8 @@
 #include "arch/cpu.h"
 #include "arch/sysreg.h"
 #include "objects/tcb.h"
+#include "print.h"
+#include "sched.h"
 #include "syscall.h"
 
 #define HCR_VM	(1UL << 0)
@@ -112,4 +114,19 @@ void handle_lower_sync(struct tcb *t)
 		f.instruction = ec == EC_IABT_LOWER;
 	}
 	user_fault(t, &f);
+}
+
+void handle_lower_irq(struct tcb *t)
+{
+	uint32_t intid = arch_gic_ack();
+
+	if (intid == GIC_SPURIOUS) {
+		arch_run_thread(t);
+	}
+	arch_gic_eoi(intid);
+	if (intid == sched_timer_intid()) {
+		sched_tick(t);
+	}
+	kprintf("irq: unexpected interrupt %u\n", intid);
+	arch_run_thread(t);
 }

@@ -46,10 +46,12 @@ exception_vectors:
 	unexpected 7
 	.balign	0x80	/* lower EL, AArch64: synchronous */
 	stp	x0, x1, [sp, #-16]!
-	mrs	x0, tpidr_el2
-	ldr	x0, [x0, #CPU_OFF_CURRENT]
-	b	lower_sync_save
-	unexpected 9
+	mov	x1, #0
+	b	lower_save
+	.balign	0x80	/* lower EL, AArch64: IRQ */
+	stp	x0, x1, [sp, #-16]!
+	mov	x1, #1
+	b	lower_save
 	unexpected 10
 	unexpected 11
 	unexpected 12	/* lower EL, AArch32: synchronous */
@@ -98,8 +100,13 @@ exc_unexpected_common:
 	bl	exception_unexpected
 	b	park
 
-/* x0 = the current TCB; the thread's x0 and x1 are on the stack. */
-lower_sync_save:
+/*
+ * x1 = 0 for a synchronous exception, 1 for an IRQ; the thread's x0 and x1
+ * are on the stack.
+ */
+lower_save:
+	mrs	x0, tpidr_el2
+	ldr	x0, [x0, #CPU_OFF_CURRENT]
 	stp	x2, x3, [x0, #16]
 	stp	x4, x5, [x0, #32]
 	stp	x6, x7, [x0, #48]
@@ -125,10 +132,13 @@ lower_sync_save:
 	str	x2, [x0, #USER_REGS_OFF_SPSR]
 	mrs	x2, tpidr_el0
 	str	x2, [x0, #USER_REGS_OFF_TPIDR]
-	mrs	x1, tpidr_el2
-	ldr	x1, [x1, #CPU_OFF_STACK_TOP]
-	mov	sp, x1
+	mrs	x2, tpidr_el2
+	ldr	x2, [x2, #CPU_OFF_STACK_TOP]
+	mov	sp, x2
+	cbnz	x1, 1f
 	bl	handle_lower_sync
+	b	park
+1:	bl	handle_lower_irq
 	b	park
 
 /* arch_return_to_user(struct user_regs *regs): restore and eret. */

@@ -1,0 +1,124 @@
+/*
+ * GICv3, the minimum the scheduler needs: the distributor on, this CPU's
+ * redistributor awake, the system-register CPU interface on, and one PPI
+ * (the EL2 physical timer) enabled in group 1. Interrupt capabilities and
+ * split EOI arrive with the interrupt issue.
+ */
+#include "arch.h"
+#include "arch/sysreg.h"
+#include "panic.h"
+
+#define GICD_CTLR	  0x0000
+#define GICD_CTLR_RWP	  (1U << 31)
+#define GICD_CTLR_ARE	  (1U << 4)
+#define GICD_CTLR_GRP1	  (1U << 1)
+#define GICR_TYPER	  0x0008
+#define GICR_WAKER	  0x0014
+#define GICR_WAKER_SLEEP  (1U << 1)
+#define GICR_WAKER_ASLEEP (1U << 2)
+#define GICR_SGI_BASE	  0x10000
+#define GICR_IGROUPR0	  (GICR_SGI_BASE + 0x0080)
+#define GICR_ISENABLER0	  (GICR_SGI_BASE + 0x0100)
+#define GICR_IPRIORITYR	  (GICR_SGI_BASE + 0x0400)
+#define GICR_STRIDE	  0x20000
+#define GICR_TYPER_LAST	  (1UL << 4)
+
+#define ICC_PMR_EL1	"S3_0_C4_C6_0"
+#define ICC_IAR1_EL1	"S3_0_C12_C12_0"
+#define ICC_EOIR1_EL1	"S3_0_C12_C12_1"
+#define ICC_BPR1_EL1	"S3_0_C12_C12_3"
+#define ICC_CTLR_EL1	"S3_0_C12_C12_4"
+#define ICC_IGRPEN1_EL1 "S3_0_C12_C12_7"
+#define ICC_SRE_EL2	"S3_4_C12_C9_5"
+
+#define sysreg_write(name, v)                                                  \
+	__asm__ volatile("msr " name ", %0" ::"r"((uint64_t)(v)))
+#define sysreg_read(name)                                                      \
+	({                                                                     \
+		uint64_t v_;                                                   \
+		__asm__ volatile("mrs %0, " name : "=r"(v_));                  \
+		v_;                                                            \
+	})
+
+static volatile uint8_t *gicd, *gicr;
+
+static uint32_t rd32(volatile uint8_t *base, uint32_t off)
+{
+	return *(volatile uint32_t *)(base + off);
+}
+
+static void wr32(volatile uint8_t *base, uint32_t off, uint32_t v)
+{
+	*(volatile uint32_t *)(base + off) = v;
+}
+
+/* This CPU's redistributor: the frame whose TYPER affinity is our MPIDR. */
+static volatile uint8_t *find_redist(const struct platform *p)
+{
+	uint64_t mpidr = arch_mpidr();
+	uint64_t aff = ((mpidr >> 32) & 0xff) << 24 | (mpidr & 0xffffff);
+
+	for (size_t r = 0; r < p->redist_count; r++) {
+		volatile uint8_t *base =
+		    (volatile uint8_t *)pa_addr(p->gicr[r].base);
+		volatile uint8_t *end = base + p->gicr[r].size;
+		for (; base < end; base += GICR_STRIDE) {
+			uint64_t typer =
+			    *(volatile uint64_t *)(base + GICR_TYPER);
+			if ((typer >> 32) == aff) {
+				return base;
+			}
+			if (typer & GICR_TYPER_LAST) {
+				break;
+			}
+		}
+	}
+	return NULL;
+}
+
+void arch_gic_init(const struct platform *p, uint32_t ppi)
+{
+	gicd = (volatile uint8_t *)pa_addr(p->gicd.base);
+	gicr = find_redist(p);
+	if (gicr == NULL) {
+		panic("gic: no redistributor for MPIDR 0x%lx", arch_mpidr());
+	}
+	wr32(gicd, GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_GRP1);
+	while (rd32(gicd, GICD_CTLR) & GICD_CTLR_RWP) {
+	}
+	wr32(gicr, GICR_WAKER, rd32(gicr, GICR_WAKER) & ~GICR_WAKER_SLEEP);
+	while (rd32(gicr, GICR_WAKER) & GICR_WAKER_ASLEEP) {
+	}
+	wr32(gicr, GICR_IGROUPR0, rd32(gicr, GICR_IGROUPR0) | (1U << ppi));
+	gicr[GICR_IPRIORITYR + ppi] = 0x80;
+	wr32(gicr, GICR_ISENABLER0, 1U << ppi);
+
+	sysreg_write(ICC_SRE_EL2, 0xf); /* SRE, DFB, DIB, Enable (EL1 use) */
+	isb();
+	sysreg_write(ICC_PMR_EL1, 0xff);
+	sysreg_write(ICC_BPR1_EL1, 0);
+	sysreg_write(ICC_CTLR_EL1, 0); /* EOImode 0: EOI also deactivates */
+	sysreg_write(ICC_IGRPEN1_EL1, 1);
+	isb();
+}
+
+uint32_t arch_gic_ack(void)
+{
+	uint32_t intid = (uint32_t)sysreg_read(ICC_IAR1_EL1) & 0xffffff;
+
+	dsb(sy);
+	return intid;
+}
+
+void arch_gic_eoi(uint32_t intid)
+{
+	sysreg_write(ICC_EOIR1_EL1, intid);
+	isb();
+}
+
+void arch_timer_arm(uint64_t ticks)
+{
+	write_sysreg(cnthp_tval_el2, ticks);
+	write_sysreg(cnthp_ctl_el2, 1); /* enabled, not masked */
+	isb();
+}
