@@ -145,6 +145,20 @@ def system_threadtest(images):
 
 
 @case
+def bench_ipc_runs(images):
+    """bench/ipc's image runs under -icount shift=0 and prints its figure
+    (the figure itself is a benchmark, not a test: only its presence and
+    the replies' correctness are checked)."""
+    with boot(images, system="bench-ipc", append=None,
+              extra=["-icount", "shift=0"]) as m:
+        m.expect(r"ipc bench: 20000 Call\+ReplyRecv round trips .*, 0 bad replies")
+        figure = m.expect(r"slowpath round trip: (\d+) instructions")
+        if int(figure.group(1)) <= 0:
+            m.fail("no instruction count")
+        print(f"ipc round trip: {figure.group(1)} instructions")
+
+
+@case
 def undefined_instruction_panics(images):
     """An UDF at EL2 panics with the class and a symbolised ELR, then powers off."""
     with boot(images, system="test-undef", append=None) as m:

@@ -6,19 +6,13 @@
  * delivered to a handler that maps a frame and resumes the thread, and
  * unmapping on delete (the TLB must forget it).
  */
-#include <libcairn/invoke.h>
+#include "common.h"
+
 #include <libcairn/ipc.h>
-#include <libcairn/start.h>
 #include <stdio.h>
 #include <string.h>
 
-#define ROOT   CAIRN_SLOT_CNODE
-#define VSPACE CAIRN_SLOT_VSPACE
-#define SELF   CAIRN_SLOT_TCB
-#define DEPTH  64
-#define ALL    CAIRN_RIGHTS_ALL
-#define RW     (CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE)
-#define PRIO   200 /* test threads; the root runs at 255 */
+#define PRIO 200 /* test threads; the root runs at 255 */
 
 #define PINGPONG_ROUNDS 100000
 #define MAX_THREADS	12
@@ -27,7 +21,6 @@
 #define FAULT_ADDR	0x10080000UL /* unmapped, in an existing table */
 
 static int passed, failed;
-static uint64_t next_free, ut;
 static unsigned next_thread;
 static uint8_t stacks[MAX_THREADS][THREAD_STACK] __attribute__((aligned(16)));
 static volatile uint64_t counter;
@@ -60,30 +53,6 @@ static void report(const char *name, int ok)
 {
 	printf("%s %s\n", ok ? "PASS" : "FAIL", name);
 	ok ? passed++ : failed++;
-}
-
-static uint64_t slot(void)
-{
-	return next_free++;
-}
-
-static uint64_t make(uint64_t type, uint64_t bits)
-{
-	uint64_t s = slot();
-	struct cairn_result r =
-	    cairn_untyped_retype(ut, type, bits, ROOT, 0, 0, s, 1);
-	if (r.error != CAIRN_OK) {
-		printf("  retype of type %lu failed: %s\n", type,
-		       cairn_error_name(r.error));
-	}
-	return s;
-}
-
-static uint64_t mint(uint64_t src, uint64_t rights, uint64_t badge)
-{
-	uint64_t s = slot();
-	cairn_cnode_mint(ROOT, s, DEPTH, ROOT, src, DEPTH, rights, badge);
-	return s;
 }
 
 /*
@@ -404,8 +373,10 @@ static int test_cap_transfer_needs_grant(void)
 	uint64_t grant = mint(ep, ALL, 1);
 	uint64_t nogrant = mint(ep, RW, 2);
 	uint64_t gift = make(CAIRN_OBJ_NOTIFICATION, 0);
-	uint64_t dest = next_free;
-	next_free += 4;
+	uint64_t dest = slot();
+	for (int i = 0; i < 3; i++) {
+		slot();
+	}
 	cap_dest = dest;
 	uint64_t tcb = spawn(cap_receiver, ep, rp, 0);
 	struct cairn_msg msg = {.info = CAIRN_MSGINFO_CAPS(0, 1, 0)};
@@ -453,12 +424,11 @@ static int test_deleted_endpoint_aborts_waiter(void)
 
 /* ---- ping-pong across VSpaces ---- */
 
-static void pingpong_server(uint64_t ep, uint64_t reply, uint64_t unused)
+static void pingpong_server(uint64_t ep, uint64_t reply)
 {
 	struct cairn_recv in;
 	struct cairn_msg out;
 
-	(void)unused;
 	cairn_recv(ep, reply, &in);
 	for (;;) {
 		out.info =
@@ -470,61 +440,20 @@ static void pingpong_server(uint64_t ep, uint64_t reply, uint64_t unused)
 	}
 }
 
-static uint64_t map_new(uint64_t vs, uint64_t ipa, uint64_t rights)
-{
-	uint64_t f = make(CAIRN_OBJ_FRAME_4K, 0);
-	cairn_frame_map(f, vs, ipa, rights);
-	return f;
-}
-
-/* A VSpace sharing the root's code (read-only) with fresh data pages. */
-static uint64_t build_vspace(const struct cairn_bootinfo *bi, int *ok_out)
+static int test_pingpong_separate_vspace(void)
 {
 	int ok = 1;
-	uint64_t vs = make(CAIRN_OBJ_VSPACE, 0);
-	uint64_t regions[] = {0x400000, 0x800000, 0xfe00000, 0x10000000};
+	uint64_t ipc;
+	uint64_t vs = vspace_with_root_code(&ipc);
+	uint64_t ep = make(CAIRN_OBJ_ENDPOINT, 0);
+	uint64_t rp = make(CAIRN_OBJ_REPLY, 0);
+	uint64_t client = mint(ep, ALL, 0xc0ffee);
 
-	OK(cairn_page_table_map(make(CAIRN_OBJ_PAGE_TABLE, 0), vs, 0));
-	for (unsigned i = 0; i < 4; i++) {
-		OK(cairn_page_table_map(make(CAIRN_OBJ_PAGE_TABLE, 0), vs,
-					regions[i]));
-	}
+	CHECK(vs != 0);
 	ERR(cairn_page_table_map(make(CAIRN_OBJ_PAGE_TABLE, 0), vs, 0x400000),
 	    CAIRN_DELETE_FIRST, CAIRN_ARG_IPA);
-	for (uint64_t i = 0; i < bi->image_count; i++) {
-		uint64_t ipa = bi->image_ipa[i];
-		if (ipa < 0x800000) {
-			uint64_t copy = slot();
-			OK(cairn_cnode_copy(ROOT, copy, DEPTH, ROOT,
-					    bi->image_first + i, DEPTH, ALL));
-			OK(cairn_frame_map(copy, vs, ipa,
-					   CAIRN_RIGHT_READ |
-					       CAIRN_RIGHT_EXEC));
-		} else if (ipa < 0x1000000) {
-			map_new(vs, ipa, RW);
-		}
-	}
-	map_new(vs, 0x10000000 - 0x1000, RW);
-	map_new(vs, 0x10000000 - 0x2000, RW);
-	*ok_out = ok;
-	return vs;
-}
-
-static int test_pingpong_separate_vspace(const struct cairn_bootinfo *bi)
-{
-	int ok = 1;
-	uint64_t vs = build_vspace(bi, &ok);
-	uint64_t ep = make(CAIRN_OBJ_ENDPOINT, 0),
-		 rp = make(CAIRN_OBJ_REPLY, 0);
-	uint64_t client = mint(ep, ALL, 0xc0ffee);
-	uint64_t tcb = make(CAIRN_OBJ_TCB, 0);
-	uint64_t ipc = map_new(vs, 0x10000000, RW);
-
-	OK(cairn_tcb_configure(tcb, ROOT, vs, ipc, 0x10000000, 0));
-	OK(cairn_tcb_set_priority(tcb, SELF, PRIO));
-	OK(cairn_tcb_set_name(tcb, "pingpong"));
-	uint64_t regs[4] = {(uint64_t)pingpong_server, 0x10000000, ep, rp};
-	OK(cairn_tcb_write_registers(tcb, 1, regs, 4));
+	uint64_t tcb =
+	    thread_in(vs, ipc, pingpong_server, ep, rp, PRIO, "pingpong");
 
 	unsigned bad = 0;
 	for (uint64_t k = 0; k < PINGPONG_ROUNDS; k++) {
@@ -646,15 +575,7 @@ static int test_cap_fault(void)
 
 int main(void)
 {
-	const struct cairn_bootinfo *bi = cairn_bootinfo;
-
-	next_free = bi->free_first;
-	for (uint64_t i = 0; i < bi->untyped_count; i++) {
-		if (!bi->untyped[i].device && bi->untyped[i].size_bits >= 24) {
-			ut = bi->untyped_first + i;
-			break;
-		}
-	}
+	common_init(cairn_bootinfo);
 	report("tcb_errors", test_tcb_errors());
 	report("registers_roundtrip", test_registers_roundtrip());
 	report("suspend_resume_yield", test_suspend_resume_yield());
@@ -669,7 +590,7 @@ int main(void)
 	report("frame_errors", test_frame_errors());
 	report("vm_fault_handled", test_vm_fault_handled());
 	report("cap_fault", test_cap_fault());
-	report("pingpong_separate_vspace", test_pingpong_separate_vspace(bi));
+	report("pingpong_separate_vspace", test_pingpong_separate_vspace());
 	printf("threadtest: %d passed, %d failed\n", passed, failed);
 	return 0;
 }

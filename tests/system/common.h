@@ -1,0 +1,37 @@
+/*
+ * Helpers the in-system suites and benchmarks share: slot allocation,
+ * object creation, and a VSpace that runs the root task's own code.
+ */
+#pragma once
+
+#include <libcairn/invoke.h>
+#include <libcairn/start.h>
+
+#define ROOT   CAIRN_SLOT_CNODE
+#define VSPACE CAIRN_SLOT_VSPACE
+#define SELF   CAIRN_SLOT_TCB
+#define DEPTH  64
+#define ALL    CAIRN_RIGHTS_ALL
+#define RW     (CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE)
+
+/* Picks the first RAM Untyped of at least 16 MiB; call first. */
+void common_init(const struct cairn_bootinfo *bi);
+
+uint64_t slot(void);
+uint64_t make(uint64_t type, uint64_t size_bits);
+uint64_t mint(uint64_t src, uint64_t rights, uint64_t badge);
+
+/* A fresh frame mapped at ipa in vs. */
+uint64_t map_new(uint64_t vs, uint64_t ipa, uint64_t rights);
+
+/*
+ * A new VSpace running the root task's code: its text pages shared
+ * read-only, fresh zeroed data pages, a two-page stack below 0x10000000 and
+ * an IPC buffer frame (*ipc) at 0x10000000. Code run there must not rely on
+ * initialised globals. Returns the VSpace cptr, or 0 on an error (printed).
+ */
+uint64_t vspace_with_root_code(uint64_t *ipc);
+
+/* A thread in vs at priority prio: pc = fn, x0 = a0, x1 = a1. */
+uint64_t thread_in(uint64_t vs, uint64_t ipc, void (*fn)(uint64_t, uint64_t),
+		   uint64_t a0, uint64_t a1, uint64_t prio, const char *name);
