@@ -74,10 +74,11 @@ struct s2_leaf {
 void arch_s2_init(void);
 
 /*
- * Walks root's tables for ipa. Returns the entry at the deepest level
- * reached (a leaf or an empty entry) and sets *level to its level.
+ * Walks root's tables for ipa down to at most max_level. Returns the entry
+ * where the walk stopped (at max_level, or earlier at a leaf or an empty
+ * entry) and sets *level to its level.
  */
-s2_pte_t *arch_s2_walk(paddr_t root, ipaddr_t ipa, int *level);
+s2_pte_t *arch_s2_walk(paddr_t root, ipaddr_t ipa, int max_level, int *level);
 
 bool arch_s2_valid(s2_pte_t e);
 void arch_s2_set_table(s2_pte_t *e, paddr_t table);

@@ -30,14 +30,14 @@ bool arch_s2_valid(s2_pte_t e)
 	return (e & PTE_VALID) != 0;
 }
 
-s2_pte_t *arch_s2_walk(paddr_t root, ipaddr_t ipa, int *level)
+s2_pte_t *arch_s2_walk(paddr_t root, ipaddr_t ipa, int max_level, int *level)
 {
 	s2_pte_t *table = kmem_ptr(root);
 
 	for (int l = S2_LEVEL_FIRST;; l++) {
 		s2_pte_t *e = &table[(ipa_addr(ipa) >> level_shift(l)) & 511];
 
-		if (l == S2_LEVEL_LAST ||
+		if (l == max_level ||
 		    (*e & (PTE_VALID | PTE_TABLE)) != (PTE_VALID | PTE_TABLE)) {
 			*level = l;
 			return e;

@@ -57,11 +57,13 @@ static paddr_t boot_alloc(struct builder *b, uint64_t size)
 static s2_pte_t *page_entry(struct builder *b, uint64_t ipa)
 {
 	int level;
-	s2_pte_t *e = arch_s2_walk(b->vspace, ipa_init(ipa), &level);
+	s2_pte_t *e =
+	    arch_s2_walk(b->vspace, ipa_init(ipa), S2_LEVEL_LAST, &level);
 
 	while (level < S2_LEVEL_LAST && !arch_s2_valid(*e)) {
 		arch_s2_set_table(e, boot_alloc(b, PAGE));
-		e = arch_s2_walk(b->vspace, ipa_init(ipa), &level);
+		e = arch_s2_walk(b->vspace, ipa_init(ipa), S2_LEVEL_LAST,
+				 &level);
 	}
 	if (level != S2_LEVEL_LAST) {
 		panic("root: IPA 0x%lx already covered by a block", ipa);

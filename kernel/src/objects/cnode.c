@@ -68,6 +68,11 @@ enum cairn_error cnode_derive(const struct cap *src, uint32_t rights,
 	}
 	*out = *src;
 	out->rights &= rights;
+	if (src->type == CAP_FRAME || src->type == CAP_PAGE_TABLE) {
+		/* A derived cap starts unmapped: each cap maps once. */
+		out->mapping = 0;
+		out->mapped_root = pa_init(0);
+	}
 	return set_badge ? derive_badge(src, badge, out, err) : CAIRN_OK;
 }
 

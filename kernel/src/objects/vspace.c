@@ -75,7 +75,8 @@ static enum cairn_error frame_map(struct cte *slot, const uint64_t *a, size_t n,
 	if (e != CAIRN_OK) {
 		return e;
 	}
-	s2_pte_t *pte = arch_s2_walk(vs->object, ipa_init(a[A_IPA]), &level);
+	s2_pte_t *pte = arch_s2_walk(vs->object, ipa_init(a[A_IPA]),
+				     leaf_level(bytes), &level);
 	if (level < leaf_level(bytes) && !arch_s2_valid(*pte)) {
 		/* A table is missing at `level`: map a PageTable first. */
 		return inv_fail(err, CAIRN_FAILED_LOOKUP,
@@ -138,7 +139,8 @@ static enum cairn_error page_table_map(struct cte *slot, const uint64_t *a,
 	if (e != CAIRN_OK) {
 		return e;
 	}
-	s2_pte_t *pte = arch_s2_walk(vs->object, ipa_init(a[A_IPA]), &level);
+	s2_pte_t *pte =
+	    arch_s2_walk(vs->object, ipa_init(a[A_IPA]), S2_LEVEL_LAST, &level);
 	if (level == S2_LEVEL_LAST || arch_s2_valid(*pte)) {
 		/* Every table on the way exists, or a block covers it. */
 		return inv_fail(err, CAIRN_DELETE_FIRST, CAIRN_ARG_IPA,
@@ -180,8 +182,8 @@ void vspace_unmap_cap(struct cap *c)
 	if (m == 0 || pa_addr(vmid_owner(vmid)) != pa_addr(c->mapped_root)) {
 		return; /* never mapped, or its VSpace is gone */
 	}
-	s2_pte_t *pte =
-	    arch_s2_walk(c->mapped_root, ipa_init(mapping_ipa(m)), &level);
+	s2_pte_t *pte = arch_s2_walk(c->mapped_root, ipa_init(mapping_ipa(m)),
+				     mapping_level(m), &level);
 	/* Clear only an entry that still points at this object. */
 	if (level != mapping_level(m) || !arch_s2_valid(*pte) ||
 	    arch_s2_output(*pte) != pa_addr(c->object)) {
