@@ -68,6 +68,7 @@ struct s2_leaf {
 	paddr_t pa;
 	uint32_t rights;
 	bool device;
+	bool uncached; /* Normal non-cacheable (ignored for device) */
 };
 
 /* Programs VTCR_EL2 for the IPA size above. Once per CPU. */

@@ -139,7 +139,7 @@ def system_threadtest(images):
         summary = m.expect(r"threadtest: (\d+) passed, (\d+) failed")
         passed, failed = int(summary.group(1)), int(summary.group(2))
         fails = re.findall(r"^FAIL .*$", m.log, re.M)
-        if failed or fails or passed < 14:
+        if failed or fails or passed < 18:
             m.fail(f"in-system suite: {passed} passed, {failed} failed: {fails}")
         print(f"threadtest: {passed} passed, {failed} failed")
 

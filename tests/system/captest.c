@@ -164,6 +164,8 @@ static int test_cnode_copy_mint_move_mutate(void)
 	    CAIRN_FAILED_LOOKUP, CAIRN_LOOKUP_MISSING_CAP, 0, DEPTH);
 	ERR(cairn_cnode_copy(ROOT, c, DEPTH, ROOT, ram_ut, DEPTH, ALL),
 	    CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_SRC_INDEX, 0, 0);
+	ERR(cairn_cnode_copy(ROOT, c, DEPTH, ep, a, DEPTH, ALL),
+	    CAIRN_INVALID_CAPABILITY, CAIRN_ARG_SRC_ROOT, 0, 0);
 	OK(cairn_cnode_move(ROOT, c, DEPTH, ROOT, b, DEPTH));
 	CHECK(!occupied(b) && occupied(c));
 	OK(cairn_cnode_mutate(ROOT, d, DEPTH, ROOT, ep, DEPTH, 7));
@@ -188,6 +190,15 @@ static int test_nested_cnode_and_revoke(void)
 	OK(cairn_untyped_retype(ut, CAIRN_OBJ_NOTIFICATION, 0, ROOT, cn, DEPTH,
 				3, 2));
 	OK(cairn_untyped_retype(ut, CAIRN_OBJ_ENDPOINT, 0, ROOT, 0, 0, ep, 1));
+	/* Guards: 60 bits plus radix 4 cannot fit 64; a guard wider than
+	 * its bits is malformed. */
+	uint64_t g = slot();
+	ERR(cairn_cnode_mint(ROOT, g, DEPTH, ROOT, cn, DEPTH, ALL,
+			     CAIRN_GUARD_WORD(0, 61)),
+	    CAIRN_RANGE_ERROR, CAIRN_ARG_BADGE, 0, 60);
+	ERR(cairn_cnode_mint(ROOT, g, DEPTH, ROOT, cn, DEPTH, ALL,
+			     CAIRN_GUARD_WORD(4, 2)),
+	    CAIRN_INVALID_ARGUMENT, CAIRN_ARG_BADGE, 0, 0);
 	/* Copy the endpoint into slot 9 of the nested CNode (depth 4). */
 	OK(cairn_cnode_copy(cn, 9, 4, ROOT, ep, DEPTH, ALL));
 	ERR(cairn_cnode_copy(cn, 9, 4, ROOT, ep, DEPTH, ALL),

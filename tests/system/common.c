@@ -17,6 +17,11 @@ void common_init(const struct cairn_bootinfo *info)
 	}
 }
 
+uint64_t bi_ut(void)
+{
+	return ut;
+}
+
 uint64_t slot(void)
 {
 	return next_free++;
@@ -44,7 +49,7 @@ uint64_t mint(uint64_t src, uint64_t rights, uint64_t badge)
 uint64_t map_new(uint64_t vs, uint64_t ipa, uint64_t rights)
 {
 	uint64_t f = make(CAIRN_OBJ_FRAME_4K, 0);
-	cairn_frame_map(f, vs, ipa, rights);
+	cairn_frame_map(f, vs, ipa, rights, 0);
 	return f;
 }
 
@@ -77,9 +82,9 @@ uint64_t vspace_with_root_code(uint64_t *ipc)
 						    bi->image_first + i, DEPTH,
 						    ALL),
 				   "copy of a code frame");
-			ok &= must(cairn_frame_map(copy, vs, ipa,
-						   CAIRN_RIGHT_READ |
-						       CAIRN_RIGHT_EXEC),
+			ok &= must(cairn_frame_map(
+				       copy, vs, ipa,
+				       CAIRN_RIGHT_READ | CAIRN_RIGHT_EXEC, 0),
 				   "code frame");
 		} else if (ipa < 0x1000000) {
 			map_new(vs, ipa, RW);

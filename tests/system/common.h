@@ -18,6 +18,9 @@
 void common_init(const struct cairn_bootinfo *bi);
 
 uint64_t slot(void);
+
+/* The Untyped make() retypes from. */
+uint64_t bi_ut(void);
 uint64_t make(uint64_t type, uint64_t size_bits);
 uint64_t mint(uint64_t src, uint64_t rights, uint64_t badge);
 

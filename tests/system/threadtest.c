@@ -15,7 +15,7 @@
 #define PRIO 200 /* test threads; the root runs at 255 */
 
 #define PINGPONG_ROUNDS 100000
-#define MAX_THREADS	12
+#define MAX_THREADS	16
 #define THREAD_STACK	4096
 #define IPC_BASE	0x10002000UL /* thread IPC buffers, one page each */
 #define FAULT_ADDR	0x10080000UL /* unmapped, in an existing table */
@@ -72,7 +72,7 @@ static uint64_t spawn(void (*fn)(uint64_t, uint64_t, uint64_t), uint64_t a0,
 	uint64_t ipc = make(CAIRN_OBJ_FRAME_4K, 0);
 	uint64_t ipa = IPC_BASE + i * 0x1000UL;
 
-	cairn_frame_map(ipc, VSPACE, ipa, RW);
+	cairn_frame_map(ipc, VSPACE, ipa, RW, 0);
 	cairn_tcb_configure(tcb, ROOT, VSPACE, ipc, ipa, fault_ep);
 	cairn_tcb_set_priority(tcb, SELF, PRIO);
 	uint64_t regs[5] = {(uint64_t)fn, (uint64_t)&stacks[i][THREAD_STACK],
@@ -124,6 +124,11 @@ static int test_tcb_errors(void)
 	    CAIRN_ARG_COUNT);
 	ERR(cairn_tcb_read_registers(tcb, regs, 34), CAIRN_RANGE_ERROR,
 	    CAIRN_ARG_COUNT);
+	uint64_t wr[4] = {0, 5, 1, 2}; /* count 5, but only 2 values */
+	ERR(cairn_invoke(tcb, CAIRN_TCB_WRITE_REGISTERS, wr, 4),
+	    CAIRN_TRUNCATED_MESSAGE, 0);
+	ERR(cairn_invoke(tcb, CAIRN_TCB_SET_NAME, wr, 1),
+	    CAIRN_TRUNCATED_MESSAGE, 0);
 	uint64_t ntfn = make(CAIRN_OBJ_NOTIFICATION, 0);
 	OK(cairn_tcb_bind_notification(tcb, ntfn));
 	ERR(cairn_tcb_bind_notification(tcb, ntfn), CAIRN_ILLEGAL_OPERATION,
@@ -506,8 +511,8 @@ static int test_vm_fault_handled(void)
 	CHECK(((in.mr[3] >> 26) & 0x3f) == 0x24); /* data abort, lower EL */
 	CHECK(in.mr[4] == 0);
 	uint64_t frame = make(CAIRN_OBJ_FRAME_4K, 0);
-	OK(cairn_frame_map(frame, VSPACE, FAULT_ADDR, RW));
-	ERR(cairn_frame_map(frame, VSPACE, FAULT_ADDR + 0x1000, RW),
+	OK(cairn_frame_map(frame, VSPACE, FAULT_ADDR, RW, 0));
+	ERR(cairn_frame_map(frame, VSPACE, FAULT_ADDR + 0x1000, RW, 0),
 	    CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_INVOKED);
 	struct cairn_msg resume = {0};
 	cairn_send(rp, &resume); /* the reply resumes it at the store */
@@ -530,22 +535,153 @@ static int test_frame_errors(void)
 	int ok = 1;
 	uint64_t f = make(CAIRN_OBJ_FRAME_4K, 0);
 
-	ERR(cairn_frame_map(f, VSPACE, FAULT_ADDR + 8, RW),
+	ERR(cairn_frame_map(f, VSPACE, FAULT_ADDR + 8, RW, 0),
 	    CAIRN_ALIGNMENT_ERROR, CAIRN_ARG_IPA);
-	ERR(cairn_frame_map(f, VSPACE, 1UL << 39, RW), CAIRN_RANGE_ERROR,
+	ERR(cairn_frame_map(f, VSPACE, 1UL << 39, RW, 0), CAIRN_RANGE_ERROR,
 	    CAIRN_ARG_IPA);
-	ERR(cairn_frame_map(f, ROOT, FAULT_ADDR, RW), CAIRN_INVALID_CAPABILITY,
-	    CAIRN_ARG_VSPACE);
-	ERR(cairn_frame_map(f, VSPACE, 0x40000000, RW), CAIRN_FAILED_LOOKUP,
+	ERR(cairn_frame_map(f, ROOT, FAULT_ADDR, RW, 0),
+	    CAIRN_INVALID_CAPABILITY, CAIRN_ARG_VSPACE);
+	ERR(cairn_frame_map(f, VSPACE, 0x40000000, RW, 0), CAIRN_FAILED_LOOKUP,
 	    CAIRN_LOOKUP_MISSING_CAP);
-	ERR(cairn_frame_map(f, VSPACE, CAIRN_ROOT_BOOTINFO, RW),
+	ERR(cairn_frame_map(f, VSPACE, CAIRN_ROOT_BOOTINFO, RW, 0),
 	    CAIRN_DELETE_FIRST, CAIRN_ARG_IPA);
-	ERR(cairn_frame_map(f, VSPACE, FAULT_ADDR, 1UL << 8),
+	ERR(cairn_frame_map(f, VSPACE, FAULT_ADDR, 1UL << 8, 0),
 	    CAIRN_INVALID_ARGUMENT, CAIRN_ARG_RIGHTS);
+	ERR(cairn_frame_map(f, VSPACE, FAULT_ADDR, RW, 1UL << 5),
+	    CAIRN_INVALID_ARGUMENT, CAIRN_ARG_ATTRIBUTES);
+	uint64_t w3[3] = {VSPACE, FAULT_ADDR, RW};
+	ERR(cairn_invoke(f, CAIRN_FRAME_MAP, w3, 3), CAIRN_TRUNCATED_MESSAGE,
+	    0);
+	/* Uncached and device attributes map (and the memory works). */
+	OK(cairn_frame_map(f, VSPACE, FAULT_ADDR, RW, CAIRN_MAP_UNCACHED));
+	*(volatile uint64_t *)FAULT_ADDR = 0xfeed;
+	CHECK(*(volatile uint64_t *)FAULT_ADDR == 0xfeed);
+	OK(cairn_frame_unmap(f));
+	OK(cairn_frame_map(f, VSPACE, FAULT_ADDR, RW, CAIRN_MAP_DEVICE));
+	CHECK(*(volatile uint64_t *)FAULT_ADDR == 0xfeed);
+	OK(cairn_frame_unmap(f));
 	struct cairn_result r = cairn_frame_get_address(f);
 	CHECK(r.error == CAIRN_OK && r.detail[0] != 0 &&
 	      (r.detail[0] & 0xfff) == 0);
 	OK(cairn_frame_unmap(f)); /* not mapped: nothing to do */
+	return ok;
+}
+
+static void undefined_then_report(uint64_t report, uint64_t b, uint64_t self)
+{
+	(void)b;
+	__asm__ volatile("udf #7");
+	struct cairn_msg out = {.info = CAIRN_MSGINFO(9, 0)};
+	cairn_send(report, &out); /* reached only if the handler skipped it */
+	stop(self);
+}
+
+static int test_undefined_instruction_fault(void)
+{
+	int ok = 1;
+	uint64_t fep = make(CAIRN_OBJ_ENDPOINT, 0),
+		 rp = make(CAIRN_OBJ_REPLY, 0);
+	uint64_t rep = make(CAIRN_OBJ_ENDPOINT, 0);
+	struct cairn_recv in;
+
+	spawn(undefined_then_report, rep, 0, fep);
+	cairn_recv(fep, rp, &in);
+	CHECK(CAIRN_MSGINFO_LABEL(in.info) == CAIRN_FAULT_USER_EXCEPTION);
+	CHECK(((in.mr[1] >> 26) & 0x3f) == 0); /* EC 0: unknown reason */
+	uint64_t pc = in.mr[0];
+	CHECK(*(volatile uint32_t *)pc == 0x00000007); /* udf #7 */
+	/* Reply with new registers: resume past the instruction. */
+	struct cairn_msg skip = {
+	    .info = CAIRN_MSGINFO(CAIRN_FAULT_REPLY_WRITE_REGS, 2)};
+	skip.mr[0] = 1; /* one register: pc */
+	skip.mr[1] = pc + 4;
+	cairn_send(rp, &skip);
+	cairn_recv(rep, 0, &in);
+	CHECK(CAIRN_MSGINFO_LABEL(in.info) == 9);
+	return ok;
+}
+
+static void recv_without_read(uint64_t cptr, uint64_t b, uint64_t c)
+{
+	(void)b, (void)c;
+	struct cairn_recv in;
+	cairn_recv(cptr, 0, &in);
+}
+
+static void reply_recv_without_reply(uint64_t cptr, uint64_t b, uint64_t c)
+{
+	(void)b, (void)c;
+	struct cairn_msg m = {0};
+	struct cairn_recv in;
+	cairn_reply_recv(cptr, 0, &m, &in);
+}
+
+static int test_more_cap_faults(void)
+{
+	int ok = 1;
+	uint64_t fep = make(CAIRN_OBJ_ENDPOINT, 0),
+		 rp = make(CAIRN_OBJ_REPLY, 0);
+	uint64_t ep = make(CAIRN_OBJ_ENDPOINT, 0);
+	uint64_t send_only = mint(ep, CAIRN_RIGHT_WRITE, 0);
+	struct cairn_recv in;
+
+	uint64_t t = spawn(recv_without_read, send_only, 0, fep);
+	cairn_recv(fep, rp, &in);
+	CHECK(CAIRN_MSGINFO_LABEL(in.info) == CAIRN_FAULT_CAP);
+	CHECK(in.mr[1] == send_only && in.mr[2] == CAIRN_SYS_RECV);
+	CHECK(in.mr[3] == CAIRN_INVALID_CAPABILITY);
+	OK(cairn_tcb_suspend(t));
+	t = spawn(reply_recv_without_reply, ep, 0, fep);
+	cairn_recv(fep, rp, &in);
+	CHECK(CAIRN_MSGINFO_LABEL(in.info) == CAIRN_FAULT_CAP);
+	CHECK(in.mr[2] == CAIRN_SYS_REPLY_RECV);
+	OK(cairn_tcb_suspend(t));
+	return ok;
+}
+
+static int test_large_frame_and_tables(void)
+{
+	int ok = 1;
+	uint64_t pt = make(CAIRN_OBJ_PAGE_TABLE, 0);
+	uint64_t big = make(CAIRN_OBJ_FRAME_2M, 0);
+	uint64_t w[1] = {VSPACE};
+
+	ERR(cairn_invoke(pt, CAIRN_PAGE_TABLE_MAP, w, 1),
+	    CAIRN_TRUNCATED_MESSAGE, 0);
+	ERR(cairn_page_table_map(pt, VSPACE, 0x40000008), CAIRN_ALIGNMENT_ERROR,
+	    CAIRN_ARG_IPA);
+	/* The 1 GiB at 0x40000000 has no table: this one becomes it. */
+	OK(cairn_page_table_map(pt, VSPACE, 0x40000000));
+	ERR(cairn_page_table_map(pt, VSPACE, 0x80000000),
+	    CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_INVOKED);
+	ERR(cairn_frame_map(big, VSPACE, 0x40100000, RW, 0),
+	    CAIRN_ALIGNMENT_ERROR, CAIRN_ARG_IPA);
+	OK(cairn_frame_map(big, VSPACE, 0x40200000, RW, 0));
+	volatile uint64_t *p = (volatile uint64_t *)0x40200000;
+	p[0] = 0x1234;
+	p[(2 << 20) / 8 - 1] = 0x5678; /* the last word of the 2 MiB */
+	CHECK(p[0] == 0x1234 && p[(2 << 20) / 8 - 1] == 0x5678);
+	ERR(cairn_invoke(big, 99, NULL, 0), CAIRN_ILLEGAL_OPERATION,
+	    CAIRN_ARG_LABEL);
+	OK(cairn_frame_unmap(big));
+	OK(cairn_page_table_unmap(pt));
+	return ok;
+}
+
+static int test_vmids_run_out(void)
+{
+	int ok = 1;
+	unsigned made = 0;
+	struct cairn_result r;
+
+	/* 255 VMIDs: the root has one, earlier tests used some. */
+	do {
+		r = cairn_untyped_retype(bi_ut(), CAIRN_OBJ_VSPACE, 0, ROOT, 0,
+					 0, slot(), 1);
+		made += r.error == CAIRN_OK;
+	} while (r.error == CAIRN_OK && made < 300);
+	ERR(r, CAIRN_NOT_ENOUGH_MEMORY, CAIRN_ARG_TYPE);
+	CHECK(r.detail[1] == 0 && made > 200 && made < 255);
 	return ok;
 }
 
@@ -590,7 +726,12 @@ int main(void)
 	report("frame_errors", test_frame_errors());
 	report("vm_fault_handled", test_vm_fault_handled());
 	report("cap_fault", test_cap_fault());
+	report("undefined_instruction_fault",
+	       test_undefined_instruction_fault());
+	report("more_cap_faults", test_more_cap_faults());
+	report("large_frame_and_tables", test_large_frame_and_tables());
 	report("pingpong_separate_vspace", test_pingpong_separate_vspace());
+	report("vmids_run_out", test_vmids_run_out()); /* last: uses them up */
 	printf("threadtest: %d passed, %d failed\n", passed, failed);
 	return 0;
 }

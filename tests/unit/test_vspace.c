@@ -41,10 +41,10 @@ static void retype(uint64_t type, uint64_t slot)
 
 static enum cairn_error map_frame(uint64_t slot, uint64_t ipa)
 {
-	uint64_t a[] = {VS, ipa, CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE};
+	uint64_t a[] = {VS, ipa, CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE, 0};
 	uint64_t reply[1];
 	size_t n = 0;
-	return frame_invoke(&f.slots[slot], CAIRN_FRAME_MAP, a, 3, &f.root,
+	return frame_invoke(&f.slots[slot], CAIRN_FRAME_MAP, a, 4, &f.root,
 			    reply, &n, &err);
 }
 

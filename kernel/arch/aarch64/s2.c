@@ -13,6 +13,7 @@
 #define PTE_TABLE	      (1UL << 1) /* table at levels 1-2, page at level 3 */
 #define PTE_MEMATTR_NORMAL_WB (0xfUL << 2)
 #define PTE_MEMATTR_DEVICE    (0x1UL << 2) /* Device-nGnRE */
+#define PTE_MEMATTR_NORMAL_NC (0x5UL << 2)
 #define PTE_S2AP_R	      (1UL << 6)
 #define PTE_S2AP_W	      (1UL << 7)
 #define PTE_SH_INNER	      (3UL << 8)
@@ -56,8 +57,9 @@ void arch_s2_set_leaf(s2_pte_t *e, int level, const struct s2_leaf *leaf)
 {
 	uint64_t v = pa_addr(leaf->pa) | PTE_AF | PTE_VALID;
 
-	v |= leaf->device ? PTE_MEMATTR_DEVICE
-			  : PTE_MEMATTR_NORMAL_WB | PTE_SH_INNER;
+	v |= leaf->device     ? PTE_MEMATTR_DEVICE
+	     : leaf->uncached ? PTE_MEMATTR_NORMAL_NC | PTE_SH_INNER
+			      : PTE_MEMATTR_NORMAL_WB | PTE_SH_INNER;
 	v |= (leaf->rights & CAIRN_RIGHT_READ) ? PTE_S2AP_R : 0;
 	v |= (leaf->rights & CAIRN_RIGHT_WRITE) ? PTE_S2AP_W : 0;
 	v |= (leaf->rights & CAIRN_RIGHT_EXEC) && !leaf->device ? 0 : PTE_XN;
@@ -70,6 +72,7 @@ void arch_s2_leaf(const s2_pte_t *e, struct s2_leaf *out)
 {
 	out->pa = pa_init(*e & PTE_ADDR);
 	out->device = (*e & (0xfUL << 2)) == PTE_MEMATTR_DEVICE;
+	out->uncached = (*e & (0xfUL << 2)) == PTE_MEMATTR_NORMAL_NC;
 	out->rights = ((*e & PTE_S2AP_R) ? CAIRN_RIGHT_READ : 0) |
 		      ((*e & PTE_S2AP_W) ? CAIRN_RIGHT_WRITE : 0) |
 		      ((*e & PTE_XN) ? 0 : CAIRN_RIGHT_EXEC);

@@ -22,7 +22,7 @@ enum cairn_invocation {
 	CAIRN_CNODE_REVOKE = 21, /* (index, depth) */
 
 	/* Frame */
-	CAIRN_FRAME_MAP = 32,	      /* (vspace, ipa, rights) */
+	CAIRN_FRAME_MAP = 32,	      /* (vspace, ipa, rights, attributes) */
 	CAIRN_FRAME_UNMAP = 33,	      /* () */
 	CAIRN_FRAME_GET_ADDRESS = 34, /* () -> (physical address) */
 
@@ -73,7 +73,13 @@ enum cairn_argument {
 	CAIRN_ARG_NOTIFICATION = 22,
 	CAIRN_ARG_REGISTERS = 23,
 	CAIRN_ARG_REPLY = 24,
+	CAIRN_ARG_ATTRIBUTES = 25,
 };
+
+/* Frame.Map attributes (a 64-bit field; unassigned bits must be zero). */
+#define CAIRN_MAP_DEVICE    (1UL << 0) /* Device-nGnRE, never executable */
+#define CAIRN_MAP_UNCACHED  (1UL << 1) /* Normal, non-cacheable */
+#define CAIRN_MAP_ATTRS_ALL 0x3UL
 
 /*
  * CNode guards set through Mint/Mutate of a CNode cap: the badge word

@@ -74,7 +74,7 @@ static s2_pte_t *page_entry(struct builder *b, uint64_t ipa)
 static void map_frame(struct builder *b, uint64_t ipa, paddr_t pa,
 		      uint32_t rights)
 {
-	struct s2_leaf leaf = {pa, rights, false};
+	struct s2_leaf leaf = {.pa = pa, .rights = rights};
 
 	arch_s2_set_leaf(page_entry(b, ipa), S2_LEVEL_LAST, &leaf);
 }
@@ -92,7 +92,8 @@ static paddr_t ensure_page(struct builder *b, uint64_t ipa, uint32_t rights)
 			panic("root: the root task needs more than %d pages",
 			      CAIRN_BOOTINFO_MAX_IMAGE);
 		}
-		leaf = (struct s2_leaf){boot_alloc(b, PAGE), rights, false};
+		leaf = (struct s2_leaf){.pa = boot_alloc(b, PAGE),
+					.rights = rights};
 		b->page_ipa[b->pages] = ipa;
 		b->page_pa[b->pages] = leaf.pa;
 		b->pages++;

@@ -7,7 +7,7 @@
 
 #include <cairn/invocations.h>
 
-enum { A_VSPACE, A_IPA, A_RIGHTS };
+enum { A_VSPACE, A_IPA, A_RIGHTS, A_ATTRS };
 
 static enum cairn_error lookup_vspace(const struct cap *cspace, uint64_t cptr,
 				      const struct cap **vs,
@@ -57,8 +57,8 @@ static enum cairn_error frame_map(struct cte *slot, const uint64_t *a, size_t n,
 	enum cairn_error e;
 	int level;
 
-	if (n < 3) {
-		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, 3, 0);
+	if (n < 4) {
+		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, 4, 0);
 	}
 	if (f->mapping != 0) {
 		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_INVOKED,
@@ -67,6 +67,10 @@ static enum cairn_error frame_map(struct cte *slot, const uint64_t *a, size_t n,
 	if ((a[A_RIGHTS] & ~(uint64_t)CAIRN_RIGHTS_ALL) != 0) {
 		return inv_fail(err, CAIRN_INVALID_ARGUMENT, CAIRN_ARG_RIGHTS,
 				0, CAIRN_RIGHTS_ALL);
+	}
+	if ((a[A_ATTRS] & ~CAIRN_MAP_ATTRS_ALL) != 0) {
+		return inv_fail(err, CAIRN_INVALID_ARGUMENT,
+				CAIRN_ARG_ATTRIBUTES, 0, CAIRN_MAP_ATTRS_ALL);
 	}
 	e = lookup_vspace(cspace, a[A_VSPACE], &vs, err);
 	if (e == CAIRN_OK) {
@@ -87,8 +91,12 @@ static enum cairn_error frame_map(struct cte *slot, const uint64_t *a, size_t n,
 		return inv_fail(err, CAIRN_DELETE_FIRST, CAIRN_ARG_IPA,
 				a[A_IPA], 0);
 	}
-	struct s2_leaf leaf = {f->object, (uint32_t)a[A_RIGHTS] & f->rights,
-			       f->device};
+	struct s2_leaf leaf = {
+	    .pa = f->object,
+	    .rights = (uint32_t)a[A_RIGHTS] & f->rights,
+	    .device = f->device || (a[A_ATTRS] & CAIRN_MAP_DEVICE),
+	    .uncached = (a[A_ATTRS] & CAIRN_MAP_UNCACHED) != 0,
+	};
 	arch_s2_set_leaf(pte, level, &leaf);
 	f->mapping = mapping_make(a[A_IPA], (uint16_t)vs->vmid, level);
 	f->mapped_root = vs->object;

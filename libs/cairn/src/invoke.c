@@ -82,9 +82,10 @@ struct cairn_result cairn_cnode_revoke(uint64_t cnode, uint64_t index,
 }
 
 struct cairn_result cairn_frame_map(uint64_t frame, uint64_t vspace,
-				    uint64_t ipa, uint64_t rights)
+				    uint64_t ipa, uint64_t rights,
+				    uint64_t attributes)
 {
-	INVOKE(frame, CAIRN_FRAME_MAP, vspace, ipa, rights);
+	INVOKE(frame, CAIRN_FRAME_MAP, vspace, ipa, rights, attributes);
 }
 
 struct cairn_result cairn_frame_unmap(uint64_t frame)

@@ -39,7 +39,8 @@ struct cairn_result cairn_cnode_revoke(uint64_t cnode, uint64_t index,
 				       uint64_t depth);
 
 struct cairn_result cairn_frame_map(uint64_t frame, uint64_t vspace,
-				    uint64_t ipa, uint64_t rights);
+				    uint64_t ipa, uint64_t rights,
+				    uint64_t attributes);
 struct cairn_result cairn_frame_unmap(uint64_t frame);
 /* detail[0] holds the physical address on success. */
 struct cairn_result cairn_frame_get_address(uint64_t frame);
