@@ -52,3 +52,14 @@ static inline void fixture_init(struct fixture *f)
 	struct cap ut = fixture_untyped(UT_BASE, UT_BITS, false);
 	cdt_insert_root(&f->slots[UT_SLOT], &ut);
 }
+
+/* Fails the test with the error and its details unless e is CAIRN_OK. */
+static inline void fixture_ok(enum cairn_error e, const struct inv_error *err)
+{
+	if (e != CAIRN_OK) {
+		fail_msg("error %d (detail %lu %lu %lu)", e,
+			 (unsigned long)err->detail[0],
+			 (unsigned long)err->detail[1],
+			 (unsigned long)err->detail[2]);
+	}
+}

@@ -70,12 +70,7 @@ static enum cairn_error retype_from(uint64_t ut, uint64_t type, uint64_t bits,
 
 static void ok(enum cairn_error e)
 {
-	if (e != CAIRN_OK) {
-		fail_msg("error %d (detail %lu %lu %lu)", e,
-			 (unsigned long)err.detail[0],
-			 (unsigned long)err.detail[1],
-			 (unsigned long)err.detail[2]);
-	}
+	fixture_ok(e, &err);
 }
 
 static bool empty(uint64_t slot)

@@ -39,12 +39,7 @@ static enum cairn_error retype(uint64_t type, uint64_t size_bits,
 
 static void ok(enum cairn_error e, const struct inv_error *err)
 {
-	if (e != CAIRN_OK) {
-		fail_msg("error %d detail %lu %lu %lu", e,
-			 (unsigned long)err->detail[0],
-			 (unsigned long)err->detail[1],
-			 (unsigned long)err->detail[2]);
-	}
+	fixture_ok(e, err);
 }
 
 static void expect_err(enum cairn_error got, const struct inv_error *err,

@@ -24,12 +24,7 @@ enum { VS = 10, PT1 = 11, PT2 = 12, FR = 13, FR_COPY = 14 };
 
 static void ok(enum cairn_error e)
 {
-	if (e != CAIRN_OK) {
-		fail_msg("error %d (detail %lu %lu %lu)", e,
-			 (unsigned long)err.detail[0],
-			 (unsigned long)err.detail[1],
-			 (unsigned long)err.detail[2]);
-	}
+	fixture_ok(e, &err);
 }
 
 static void retype(uint64_t type, uint64_t slot)
