@@ -103,8 +103,17 @@ void arch_s2_flush_vmid(uint16_t vmid);
 
 /* Distributor, this CPU's redistributor and CPU interface; enables ppi. */
 void arch_gic_init(const struct platform *p, uint32_t ppi);
+uint32_t arch_gic_irq_limit(void);
+/* Group 1, default priority, level or edge, SPIs routed to this CPU. */
+void arch_gic_configure(uint32_t intid, bool edge);
+void arch_gic_set_enabled(uint32_t intid, bool on);
 uint32_t arch_gic_ack(void);
+/* Priority drop (EOImode 1): the interrupt stays active. */
 void arch_gic_eoi(uint32_t intid);
+/* Deactivation: the interrupt may be signalled again. */
+void arch_gic_deactivate(uint32_t intid);
+/* Sleeps until an interrupt is pending (taken or not). */
+void arch_wait_for_interrupt(void);
 
 /* The EL2 physical timer fires after ticks of the system counter. */
 void arch_timer_arm(uint64_t ticks);
@@ -115,6 +124,9 @@ struct tcb;
 
 /* The thread this CPU runs (or last ran), or NULL. */
 struct tcb *arch_current_thread(void);
+
+/* This CPU runs no thread (it idles). */
+void arch_current_clear(void);
 
 /* t is being destroyed: drop every per-CPU reference to it. */
 void arch_forget_thread(struct tcb *t);

@@ -2,6 +2,7 @@
 
 #include "arch.h"
 #include "assert.h"
+#include "objects/irq.h"
 #include "print.h"
 
 #define PRIORITIES 256
@@ -84,9 +85,7 @@ void sched_run(void)
 	struct tcb *t = sched_pick();
 
 	if (t == NULL) {
-		kprintf("sched: no runnable thread; cpu %lu idles\n",
-			(unsigned long)arch_cpu_index());
-		arch_idle_loop();
+		sched_idle();
 	}
 	arch_run_thread(t);
 }
@@ -119,6 +118,7 @@ void sched_start_ticks(const struct platform *plat)
 	timer_intid = plat->timer_hyp_phys;
 	slice_ticks = arch_counter_freq() / 1000 * SCHED_SLICE_MS;
 	arch_gic_init(plat, timer_intid);
+	irq_init(plat, timer_intid);
 	arch_timer_arm(slice_ticks);
 	kprintf("sched: %d ms time slices from the EL2 physical timer (PPI "
 		"intid %u)\n",
@@ -130,9 +130,47 @@ uint32_t sched_timer_intid(void)
 	return timer_intid;
 }
 
-void sched_tick(struct tcb *t)
+/* Takes one pending interrupt; true if it was the tick. */
+static bool take_interrupt(void)
 {
-	arch_timer_arm(slice_ticks);
-	sched_yield(t);
-	sched_run();
+	uint32_t intid = arch_gic_ack();
+
+	if (intid == GIC_SPURIOUS) {
+		return false;
+	}
+	arch_gic_eoi(intid);
+	if (intid == timer_intid) {
+		arch_gic_deactivate(intid);
+		arch_timer_arm(slice_ticks);
+		return true;
+	}
+	irq_deliver(intid);
+	return false;
+}
+
+void sched_interrupt(struct tcb *t)
+{
+	if (take_interrupt()) {
+		sched_yield(t); /* the slice is over */
+		sched_run();
+	}
+	sched_continue(t); /* a woken handler may outrank t */
+}
+
+void sched_idle(void)
+{
+	if (timer_intid == 0) {
+		kprintf("sched: no runnable thread and no interrupts; cpu %lu "
+			"idles\n",
+			(unsigned long)arch_cpu_index());
+		arch_idle_loop();
+	}
+	arch_current_clear();
+	for (;;) {
+		arch_wait_for_interrupt();
+		take_interrupt();
+		if (highest_ready() >= 0) {
+			sched_run();
+		}
+	}
 }

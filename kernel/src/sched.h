@@ -19,6 +19,9 @@ struct tcb *sched_pick(void);
 /* Runs the next runnable thread on this CPU, or idles. Never returns. */
 __attribute__((noreturn)) void sched_run(void);
 
+/* Nothing to run: wait for interrupts until something is. */
+__attribute__((noreturn)) void sched_idle(void);
+
 /* The calling thread goes to the back of its priority's queue. */
 void sched_yield(struct tcb *t);
 
@@ -38,5 +41,9 @@ __attribute__((noreturn)) void sched_continue(struct tcb *t);
 void sched_start_ticks(const struct platform *plat);
 uint32_t sched_timer_intid(void);
 
-/* The tick interrupted t. Never returns. */
-__attribute__((noreturn)) void sched_tick(struct tcb *t);
+/*
+ * An interrupt is pending while t ran (t is NULL when the CPU idled):
+ * the tick preempts t, a device interrupt goes to its handler. Never
+ * returns.
+ */
+__attribute__((noreturn)) void sched_interrupt(struct tcb *t);

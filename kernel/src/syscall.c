@@ -4,6 +4,7 @@
 #include "ipc.h"
 #include "kmem.h"
 #include "objects/cnode.h"
+#include "objects/irq.h"
 #include "objects/untyped.h"
 #include "objects/vspace.h"
 #include "print.h"
@@ -75,6 +76,10 @@ static enum cairn_error invoke_object(struct tcb *t, struct cte *slot,
 	case CAP_TCB:
 		return tcb_invoke(slot, label, words, n, cs, reply, reply_len,
 				  err);
+	case CAP_IRQ_CONTROL:
+		return irq_control_invoke(label, words, n, cs, err);
+	case CAP_IRQ_HANDLER:
+		return irq_handler_invoke(slot, label, words, n, cs, err);
 	default:
 		/* VSpace, Notification and Reply have no invocations. */
 		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_INVOKED,

@@ -87,7 +87,9 @@ static int test_bootinfo(void)
 	CHECK(bi->free_end == 1UL << CAIRN_ROOT_CNODE_RADIX);
 	CHECK(ram_ut != 0);
 	CHECK(occupied(CAIRN_SLOT_TCB) && occupied(CAIRN_SLOT_VSPACE));
-	CHECK(!occupied(CAIRN_SLOT_IRQ_CONTROL));
+	CHECK(occupied(CAIRN_SLOT_IRQ_CONTROL));
+	CHECK(!occupied(CAIRN_SLOT_SID_CONTROL));
+	CHECK(!occupied(CAIRN_SLOT_AUDIT_CONTROL));
 	return ok;
 }
 

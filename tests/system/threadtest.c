@@ -668,6 +668,68 @@ static int test_large_frame_and_tables(void)
 	return ok;
 }
 
+#define VTIMER_PPI 27 /* the EL1 virtual timer on QEMU virt */
+
+static void vtimer_fire_in_ms(uint64_t ms)
+{
+	uint64_t freq;
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
+	__asm__ volatile("msr cntv_tval_el0, %0" ::"r"(freq / 1000 * ms));
+	__asm__ volatile("msr cntv_ctl_el0, %0; isb" ::"r"(1UL));
+}
+
+static void vtimer_off(void)
+{
+	__asm__ volatile("msr cntv_ctl_el0, %0; isb" ::"r"(0UL));
+}
+
+static int test_interrupt_delivered(void)
+{
+	int ok = 1;
+	uint64_t h = slot(), h2 = slot();
+	uint64_t ntfn = make(CAIRN_OBJ_NOTIFICATION, 0);
+	uint64_t badged = mint(ntfn, ALL, 0x100);
+	const uint64_t ctl = CAIRN_SLOT_IRQ_CONTROL;
+
+	ERR(cairn_irq_control_get(ctl, 5, 0, ROOT, h, DEPTH), CAIRN_RANGE_ERROR,
+	    CAIRN_ARG_IRQ);
+	ERR(cairn_irq_control_get(ctl, 26, 0, ROOT, h, DEPTH),
+	    CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_IRQ); /* the kernel's tick */
+	ERR(cairn_irq_control_get(ctl, VTIMER_PPI, 2, ROOT, h, DEPTH),
+	    CAIRN_INVALID_ARGUMENT, CAIRN_ARG_TRIGGER);
+	OK(cairn_irq_control_get(ctl, VTIMER_PPI, CAIRN_IRQ_LEVEL, ROOT, h,
+				 DEPTH));
+	/* At most one handler per interrupt. */
+	ERR(cairn_irq_control_get(ctl, VTIMER_PPI, CAIRN_IRQ_LEVEL, ROOT, h2,
+				  DEPTH),
+	    CAIRN_REVOKE_FIRST, CAIRN_ARG_IRQ);
+	OK(cairn_irq_handler_set_notification(h, badged));
+	for (int round = 0; round < 3; round++) {
+		vtimer_fire_in_ms(2);
+		uint64_t word = cairn_wait(ntfn); /* idle until it fires */
+		CHECK(word == 0x100);
+		vtimer_off(); /* level-triggered: quiet the source, then Ack */
+		OK(cairn_irq_handler_ack(h));
+	}
+	/* Deleting the handler disables the line and frees the INTID. */
+	OK(cairn_cnode_delete(ROOT, h, DEPTH));
+	vtimer_fire_in_ms(1);
+	uint64_t t0, t1, freq;
+	__asm__ volatile("mrs %0, cntfrq_el0; mrs %1, cntpct_el0"
+			 : "=r"(freq), "=r"(t0));
+	do {
+		__asm__ volatile("mrs %0, cntpct_el0" : "=r"(t1));
+	} while (t1 - t0 < freq / 1000 * 5);
+	CHECK(cairn_poll(ntfn) == 0); /* it fired, nobody heard */
+	vtimer_off();
+	OK(cairn_irq_control_get(ctl, VTIMER_PPI, CAIRN_IRQ_LEVEL, ROOT, h2,
+				 DEPTH));
+	OK(cairn_irq_handler_clear(h2));
+	OK(cairn_cnode_delete(ROOT, h2, DEPTH));
+	return ok;
+}
+
 static int test_vmids_run_out(void)
 {
 	int ok = 1;
@@ -731,6 +793,7 @@ int main(void)
 	report("more_cap_faults", test_more_cap_faults());
 	report("large_frame_and_tables", test_large_frame_and_tables());
 	report("pingpong_separate_vspace", test_pingpong_separate_vspace());
+	report("interrupt_delivered", test_interrupt_delivered());
 	report("vmids_run_out", test_vmids_run_out()); /* last: uses them up */
 	printf("threadtest: %d passed, %d failed\n", passed, failed);
 	return 0;

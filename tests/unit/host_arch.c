@@ -89,3 +89,45 @@ void arch_timer_arm(uint64_t ticks)
 {
 	(void)ticks;
 }
+
+uint32_t arch_gic_irq_limit(void)
+{
+	return 288;
+}
+
+void arch_gic_configure(uint32_t intid, bool edge)
+{
+	(void)intid;
+	(void)edge;
+}
+
+void arch_gic_set_enabled(uint32_t intid, bool on)
+{
+	(void)intid;
+	(void)on;
+}
+
+uint32_t arch_gic_ack(void)
+{
+	return GIC_SPURIOUS;
+}
+
+void arch_gic_eoi(uint32_t intid)
+{
+	(void)intid;
+}
+
+void arch_gic_deactivate(uint32_t intid)
+{
+	(void)intid;
+}
+
+void arch_wait_for_interrupt(void)
+{
+	fail_msg("host test tried to wait for an interrupt");
+}
+
+void arch_current_clear(void)
+{
+	host_current = NULL;
+}

@@ -27,9 +27,11 @@ void arch_return_to_user(struct user_regs *regs) __attribute__((noreturn));
 
 void arch_user_init(void)
 {
-	/* Physical and virtual counters readable at EL0 (bench, timing). */
+	/* Counters readable and the EL1 timers usable at EL0 (timing, and
+	 * the virtual timer as an interrupt source for handlers). */
 	write_sysreg(cnthctl_el2, 3);
-	write_sysreg(cntkctl_el1, 3);
+	write_sysreg(cntkctl_el1, 0x303);
+	write_sysreg(cntvoff_el2, 0);
 	/* FP/SIMD untrapped at EL0 (CPTR_EL2.TFP is clear from head.S). */
 	write_sysreg(cpacr_el1, 3UL << 20);
 	arch_s2_init();
@@ -49,6 +51,11 @@ struct tcb *arch_current_thread(void)
 
 void arch_fp_save(struct fp_regs *fp);
 void arch_fp_restore(const struct fp_regs *fp);
+
+void arch_current_clear(void)
+{
+	this_cpu()->current = NULL;
+}
 
 void arch_forget_thread(struct tcb *t)
 {
@@ -118,15 +125,5 @@ void handle_lower_sync(struct tcb *t)
 
 void handle_lower_irq(struct tcb *t)
 {
-	uint32_t intid = arch_gic_ack();
-
-	if (intid == GIC_SPURIOUS) {
-		arch_run_thread(t);
-	}
-	arch_gic_eoi(intid);
-	if (intid == sched_timer_intid()) {
-		sched_tick(t);
-	}
-	kprintf("irq: unexpected interrupt %u\n", intid);
-	arch_run_thread(t);
+	sched_interrupt(t);
 }

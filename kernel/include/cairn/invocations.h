@@ -42,7 +42,20 @@ enum cairn_invocation {
 	CAIRN_TCB_BIND_NOTIFICATION = 54, /* (notification) */
 	CAIRN_TCB_SET_NAME = 55,	  /* (2 words: up to 15 bytes, NUL) */
 	CAIRN_TCB_SET_MC_PRIORITY = 56,	  /* (authority tcb, mcp) */
+
+	/* IRQControl */
+	CAIRN_IRQ_CONTROL_GET = 64, /* (irq, trigger, dest_root, dest_index,
+				       dest_depth) */
+
+	/* IRQHandler */
+	CAIRN_IRQ_HANDLER_SET_NOTIFICATION = 72, /* (notification) */
+	CAIRN_IRQ_HANDLER_ACK = 73,		 /* () */
+	CAIRN_IRQ_HANDLER_CLEAR = 74,		 /* () */
 };
+
+/* IRQControl.Get trigger argument. */
+#define CAIRN_IRQ_LEVEL 0
+#define CAIRN_IRQ_EDGE	1
 
 /* Registers in Read/WriteRegisters order. */
 #define CAIRN_TCB_REGISTER_COUNT 33 /* pc, sp, x0..x30 */
@@ -74,6 +87,8 @@ enum cairn_argument {
 	CAIRN_ARG_REGISTERS = 23,
 	CAIRN_ARG_REPLY = 24,
 	CAIRN_ARG_ATTRIBUTES = 25,
+	CAIRN_ARG_IRQ = 26,
+	CAIRN_ARG_TRIGGER = 27,
 };
 
 /* Frame.Map attributes (a 64-bit field; unassigned bits must be zero). */

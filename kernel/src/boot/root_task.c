@@ -20,7 +20,7 @@
 
 /* Boot objects' original caps: the root task holds only copies of them, so
  * deleting its caps can never destroy what it runs on. */
-static struct cte originals[CAIRN_SLOT_BOOTINFO + 1];
+static struct cte originals[CAIRN_SLOT_AUDIT_CONTROL + 1];
 
 struct builder {
 	struct memmap *free;
@@ -289,6 +289,8 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 	give(&b, CAIRN_SLOT_IPC_BUFFER, &f);
 	f = frame_cap(bootinfo);
 	give(&b, CAIRN_SLOT_BOOTINFO, &f);
+	struct cap irqc = {.type = CAP_IRQ_CONTROL, .rights = CAIRN_RIGHTS_ALL};
+	give(&b, CAIRN_SLOT_IRQ_CONTROL, &irqc);
 
 	/* Everything the root task needs is carved: the rest is Untyped. */
 	b.bi->magic = CAIRN_BOOTINFO_MAGIC;

@@ -24,6 +24,10 @@ enum cap_type {
 	CAP_PAGE_TABLE = CAIRN_OBJ_PAGE_TABLE,
 	CAP_TCB = CAIRN_OBJ_TCB,
 	CAP_REPLY = CAIRN_OBJ_REPLY,
+	/* Authority over interrupts, not memory: `object` holds no address
+	 * (0 for IRQControl, the INTID for an IRQHandler). */
+	CAP_IRQ_CONTROL = 32,
+	CAP_IRQ_HANDLER = 33,
 };
 
 struct cap {

@@ -2,6 +2,7 @@
 
 #include "ipc.h"
 #include "kmem.h"
+#include "objects/irq.h"
 #include "objects/tcb.h"
 #include "objects/vspace.h"
 #include "vmid.h"
@@ -28,6 +29,8 @@ uint64_t cap_object_size(const struct cap *c)
 		return 1ULL << CAIRN_PAGE_TABLE_BITS;
 	case CAP_REPLY:
 		return 1ULL << CAIRN_REPLY_BITS;
+	case CAP_IRQ_CONTROL:
+	case CAP_IRQ_HANDLER: /* authority, not memory */
 	case CAP_NULL:
 		break;
 	}
@@ -150,6 +153,9 @@ void object_destroy(const struct cap *c)
 		break;
 	case CAP_REPLY:
 		reply_cancel(kmem_ptr(c->object));
+		break;
+	case CAP_IRQ_HANDLER:
+		irq_handler_destroy((uint32_t)pa_addr(c->object));
 		break;
 	default:
 		/* Untyped, CNode (already empty), Frame, PageTable: nothing

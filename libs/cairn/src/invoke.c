@@ -190,6 +190,31 @@ struct cairn_result cairn_tcb_set_name(uint64_t tcb, const char *name)
 	return cairn_invoke(tcb, CAIRN_TCB_SET_NAME, w, 2);
 }
 
+struct cairn_result cairn_irq_control_get(uint64_t control, uint64_t irq,
+					  uint64_t trigger, uint64_t dest_root,
+					  uint64_t dest_index,
+					  uint64_t dest_depth)
+{
+	INVOKE(control, CAIRN_IRQ_CONTROL_GET, irq, trigger, dest_root,
+	       dest_index, dest_depth);
+}
+
+struct cairn_result cairn_irq_handler_set_notification(uint64_t handler,
+						       uint64_t ntfn)
+{
+	INVOKE(handler, CAIRN_IRQ_HANDLER_SET_NOTIFICATION, ntfn);
+}
+
+struct cairn_result cairn_irq_handler_ack(uint64_t handler)
+{
+	return cairn_invoke(handler, CAIRN_IRQ_HANDLER_ACK, 0, 0);
+}
+
+struct cairn_result cairn_irq_handler_clear(uint64_t handler)
+{
+	return cairn_invoke(handler, CAIRN_IRQ_HANDLER_CLEAR, 0, 0);
+}
+
 const char *cairn_error_name(long error)
 {
 	static const char *const names[CAIRN_ERROR_COUNT] = {

@@ -67,6 +67,17 @@ struct cairn_result cairn_tcb_suspend(uint64_t tcb);
 struct cairn_result cairn_tcb_bind_notification(uint64_t tcb, uint64_t ntfn);
 struct cairn_result cairn_tcb_set_name(uint64_t tcb, const char *name);
 
+/* An IRQHandler for irq (CAIRN_IRQ_LEVEL or _EDGE) into (root, index, depth).
+ */
+struct cairn_result cairn_irq_control_get(uint64_t control, uint64_t irq,
+					  uint64_t trigger, uint64_t dest_root,
+					  uint64_t dest_index,
+					  uint64_t dest_depth);
+struct cairn_result cairn_irq_handler_set_notification(uint64_t handler,
+						       uint64_t ntfn);
+struct cairn_result cairn_irq_handler_ack(uint64_t handler);
+struct cairn_result cairn_irq_handler_clear(uint64_t handler);
+
 /* A raw invocation with n words, for tests of malformed messages. */
 struct cairn_result cairn_invoke(uint64_t cptr, uint64_t label,
 				 const uint64_t *words, unsigned n);

@@ -1,0 +1,28 @@
+/*
+ * Interrupts for user level: IRQControl hands out one IRQHandler cap per
+ * interrupt; an interrupt signals the handler's notification and stays
+ * active (masked) until the handler Acks it.
+ */
+#pragma once
+
+#include "cap/cap.h"
+#include "platform.h"
+
+#define IRQ_MAX 1020 /* INTIDs 0..1019: SGIs, PPIs and SPIs */
+
+/* Which interrupts exist and which the kernel keeps (the timer tick). */
+void irq_init(const struct platform *plat, uint32_t kernel_intid);
+
+enum cairn_error irq_control_invoke(uint64_t label, const uint64_t *args,
+				    size_t nargs, const struct cap *cspace,
+				    struct inv_error *err);
+enum cairn_error irq_handler_invoke(struct cte *slot, uint64_t label,
+				    const uint64_t *args, size_t nargs,
+				    const struct cap *cspace,
+				    struct inv_error *err);
+
+/* The last IRQHandler cap for intid is gone: disable the line. */
+void irq_handler_destroy(uint32_t intid);
+
+/* An interrupt other than the kernel's arrived (already priority-dropped). */
+void irq_deliver(uint32_t intid);
