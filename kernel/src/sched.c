@@ -174,3 +174,8 @@ void sched_idle(void)
 		}
 	}
 }
+
+int sched_highest_ready(void)
+{
+	return highest_ready();
+}

@@ -9,6 +9,9 @@
 
 void sched_enqueue(struct tcb *t);
 
+/* The highest priority with a ready (queued) thread, or -1. */
+int sched_highest_ready(void);
+
 /* The thread this CPU runs (or last ran). */
 struct tcb *sched_current(void);
 void sched_dequeue(struct tcb *t);

@@ -1,6 +1,7 @@
 #include "syscall.h"
 
 #include "cap/cspace.h"
+#include "fastpath.h"
 #include "ipc.h"
 #include "kmem.h"
 #include "objects/cnode.h"
@@ -211,6 +212,13 @@ static void recv(struct tcb *t, uint64_t number)
 
 void syscall_handle(struct tcb *t, uint64_t number)
 {
+#ifndef CAIRN_NO_FASTPATH
+	if (number == CAIRN_SYS_CALL) {
+		fastpath_call(t);
+	} else if (number == CAIRN_SYS_REPLY_RECV) {
+		fastpath_reply_recv(t);
+	}
+#endif
 	switch (number) {
 	case CAIRN_SYS_CALL:
 		call(t);

@@ -151,10 +151,31 @@ def bench_ipc_runs(images):
     with boot(images, system="bench-ipc", append=None,
               extra=["-icount", "shift=0"]) as m:
         m.expect(r"ipc bench: 20000 Call\+ReplyRecv round trips .*, 0 bad replies")
-        figure = m.expect(r"slowpath round trip: (\d+) instructions")
+        figure = m.expect(r"round trip: (\d+) instructions")
         if int(figure.group(1)) <= 0:
             m.fail("no instruction count")
         print(f"ipc round trip: {figure.group(1)} instructions")
+
+
+def suite_results(images, system):
+    with boot(images, system=system, append=None,
+              time_limit=LONG_TIME_LIMIT) as m:
+        m.expect(r"threadtest: \d+ passed, \d+ failed", timeout=240)
+    return re.findall(r"^((?:PASS|FAIL) \S+|  \d+ round trips, \d+ bad)$",
+                      m.log, re.M)
+
+
+@case
+def fastpath_equivalence(images):
+    """The thread suite gives identical results with and without the IPC
+    fastpath (and passes)."""
+    fast = suite_results(images, "test-threads")
+    slow = suite_results(images, "test-threads-slowpath")
+    if fast != slow:
+        raise AssertionError(f"results differ:\nfastpath: {fast}\nslowpath: {slow}")
+    if not fast or any(r.startswith("FAIL") for r in fast):
+        raise AssertionError(f"suite did not pass: {fast}")
+    print(f"identical: {len(fast)} results")
 
 
 @case
