@@ -4,6 +4,7 @@
 #include "fastpath.h"
 #include "ipc.h"
 #include "kmem.h"
+#include "objects/audit.h"
 #include "objects/cnode.h"
 #include "objects/irq.h"
 #include "objects/untyped.h"
@@ -81,6 +82,8 @@ static enum cairn_error invoke_object(struct tcb *t, struct cte *slot,
 		return irq_control_invoke(label, words, n, cs, err);
 	case CAP_IRQ_HANDLER:
 		return irq_handler_invoke(slot, label, words, n, cs, err);
+	case CAP_AUDIT_CONTROL:
+		return audit_invoke(label, words, n, reply, reply_len, err);
 	default:
 		/* VSpace, Notification and Reply have no invocations. */
 		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_INVOKED,

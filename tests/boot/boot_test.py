@@ -178,6 +178,44 @@ def fastpath_equivalence(images):
     print(f"identical: {len(fast)} results")
 
 
+AUDIT_EXPECTED = Path(__file__).resolve().parents[1] / "system" / "audittest.expected.jsonl"
+CAPAUDIT = Path(__file__).resolve().parents[2] / "tools" / "capaudit"
+
+
+def audit_diff(images, system):
+    """Boots the audit test system; returns capaudit's result on its dump."""
+    import tempfile
+
+    with boot(images, system=system, append=None) as m:
+        m.expect(r"audit: end \d+ entries")
+    with tempfile.NamedTemporaryFile("w", suffix=".log") as dump:
+        dump.write(m.log)
+        dump.flush()
+        return subprocess.run(
+            [sys.executable, str(CAPAUDIT), "diff", "--expected", str(AUDIT_EXPECTED),
+             "--dump", dump.name, "--holders", "alpha,beta"],
+            capture_output=True, text=True)
+
+
+@case
+def audit_matches_expected(images):
+    """The live audit of the known system equals the expected set exactly."""
+    r = audit_diff(images, "test-audit")
+    print(r.stdout, end="")
+    if r.returncode != 0 or "audit: ok, 4 capabilities" not in r.stdout:
+        raise AssertionError(f"capaudit disagrees:\n{r.stdout}{r.stderr}")
+
+
+@case
+def audit_names_extra_copy(images):
+    """One Copy the expected set does not explain fails the diff, named."""
+    r = audit_diff(images, "test-audit-extra")
+    print(r.stdout, end="")
+    want = "unexpected: beta cptr 5 (depth 64): notification"
+    if r.returncode != 1 or want not in r.stdout or "missing:" in r.stdout:
+        raise AssertionError(f"capaudit did not name the extra copy:\n{r.stdout}{r.stderr}")
+
+
 @case
 def undefined_instruction_panics(images):
     """An UDF at EL2 panics with the class and a symbolised ELR, then powers off."""

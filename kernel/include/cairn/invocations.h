@@ -53,6 +53,18 @@ enum cairn_invocation {
 	CAIRN_IRQ_HANDLER_CLEAR = 74,		 /* () */
 };
 
+/*
+ * AuditControl.Walk(cursor): the next chunk of the live capability audit.
+ * Reply: word 0 = the cursor for the next call (0: done), word 1 = entries
+ * in this chunk, then CAIRN_AUDIT_ENTRY_WORDS words per entry:
+ *   holder name (16 bytes, NUL-padded, 2 words), cptr, depth (the slot's
+ *   address in the holder's CSpace), object type, object id (stable for the
+ *   boot, never an address), rights, badge (or CNode guard word).
+ */
+#define CAIRN_AUDIT_WALK	     80
+#define CAIRN_AUDIT_ENTRY_WORDS	     8
+#define CAIRN_AUDIT_ENTRIES_PER_CALL 7
+
 /* IRQControl.Get trigger argument. */
 #define CAIRN_IRQ_LEVEL 0
 #define CAIRN_IRQ_EDGE	1

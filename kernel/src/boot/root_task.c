@@ -291,6 +291,9 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 	give(&b, CAIRN_SLOT_BOOTINFO, &f);
 	struct cap irqc = {.type = CAP_IRQ_CONTROL, .rights = CAIRN_RIGHTS_ALL};
 	give(&b, CAIRN_SLOT_IRQ_CONTROL, &irqc);
+	struct cap audit = {.type = CAP_AUDIT_CONTROL,
+			    .rights = CAIRN_RIGHTS_ALL};
+	give(&b, CAIRN_SLOT_AUDIT_CONTROL, &audit);
 
 	/* Everything the root task needs is carved: the rest is Untyped. */
 	b.bi->magic = CAIRN_BOOTINFO_MAGIC;
@@ -326,6 +329,7 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 	t->vspace.owner = CTE_OWNER_TCB;
 	t->mcp = CAIRN_MAX_PRIORITY;
 	tcb_set_name(t, "root");
+	tcb_register(t);
 	arch_thread_init_regs(t, info.entry, CAIRN_ROOT_STACK_TOP,
 			      CAIRN_ROOT_BOOTINFO);
 	t->state = THREAD_RUNNABLE;

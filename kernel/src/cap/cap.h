@@ -28,6 +28,7 @@ enum cap_type {
 	 * (0 for IRQControl, the INTID for an IRQHandler). */
 	CAP_IRQ_CONTROL = 32,
 	CAP_IRQ_HANDLER = 33,
+	CAP_AUDIT_CONTROL = 34,
 };
 
 struct cap {

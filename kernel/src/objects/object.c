@@ -31,6 +31,7 @@ uint64_t cap_object_size(const struct cap *c)
 		return 1ULL << CAIRN_REPLY_BITS;
 	case CAP_IRQ_CONTROL:
 	case CAP_IRQ_HANDLER: /* authority, not memory */
+	case CAP_AUDIT_CONTROL:
 	case CAP_NULL:
 		break;
 	}
@@ -113,6 +114,7 @@ struct cap object_create(enum cairn_object_type type, unsigned size_bits,
 		c.vmid = vmid_alloc(pa);
 	} else if (type == CAIRN_OBJ_TCB) {
 		tcb_set_name(kmem_ptr(pa), "thread");
+		tcb_register(kmem_ptr(pa));
 	}
 	return c;
 }

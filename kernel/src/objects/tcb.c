@@ -20,6 +20,40 @@ void tcb_set_name(struct tcb *t, const char *name)
 	t->name[i] = '\0';
 }
 
+static struct tcb *all_head, *all_tail;
+
+void tcb_register(struct tcb *t)
+{
+	t->all_next = NULL;
+	t->all_prev = all_tail;
+	if (all_tail != NULL) {
+		all_tail->all_next = t;
+	} else {
+		all_head = t;
+	}
+	all_tail = t;
+}
+
+static void tcb_unregister(struct tcb *t)
+{
+	if (t->all_prev != NULL) {
+		t->all_prev->all_next = t->all_next;
+	} else if (all_head == t) {
+		all_head = t->all_next;
+	}
+	if (t->all_next != NULL) {
+		t->all_next->all_prev = t->all_prev;
+	} else if (all_tail == t) {
+		all_tail = t->all_prev;
+	}
+	t->all_next = t->all_prev = NULL;
+}
+
+struct tcb *tcb_first(void)
+{
+	return all_head;
+}
+
 void tcb_suspend(struct tcb *t)
 {
 	ipc_cancel(t);
@@ -249,6 +283,7 @@ enum cairn_error tcb_prepare_destroy(struct tcb *t, struct inv_error *err)
 void tcb_destroy(struct tcb *t)
 {
 	tcb_suspend(t);
+	tcb_unregister(t);
 	arch_forget_thread(t);
 	notification_unbind_tcb(t);
 	cte_commit_delete(&t->cspace);

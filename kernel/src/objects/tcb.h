@@ -71,6 +71,8 @@ struct tcb {
 	paddr_t reply;	    /* Reply object a receive binds to */
 	paddr_t bound_ntfn; /* bound Notification, or 0 */
 	char name[TCB_NAME_LEN];
+	struct tcb *all_next; /* every live TCB, for the audit */
+	struct tcb *all_prev;
 	struct fp_regs fp __attribute__((aligned(16)));
 };
 
@@ -100,6 +102,10 @@ void tcb_resume(struct tcb *t);
 
 /* A cap the TCB holds (slot->owner == CTE_OWNER_TCB) is being deleted. */
 void tcb_lost_cap(struct cte *slot);
+
+/* Every live TCB, in creation order, for the audit. */
+void tcb_register(struct tcb *t);
+struct tcb *tcb_first(void);
 
 /* Before the last cap to t goes: can its own caps be deleted? */
 enum cairn_error tcb_prepare_destroy(struct tcb *t, struct inv_error *err);

@@ -1,0 +1,124 @@
+/*
+ * The audit visits every TCB (creation order) and, in each, every slot of
+ * its CSpace reachable by a cptr of at most 64 bits (depth-first, slot
+ * order), reporting the non-empty ones. Each CNode's slots are reported
+ * once per holder, under the first path that reaches it, so cycles and
+ * shared CNodes cannot multiply the work. A walk call is stateless: the
+ * cursor is the ordinal of the next entry, so each call walks from the
+ * start and skips what was already returned. TCBs created or destroyed
+ * between calls shift the ordinals: a consistent dump needs a quiet system.
+ */
+#include "objects/audit.h"
+
+#include "arch.h"
+#include "objects/tcb.h"
+
+#include <cairn/invocations.h>
+#include <string.h>
+
+#define AUDIT_MAX_CNODES 256 /* per holder; deeper ones are not entered */
+
+struct walk {
+	uint64_t skip; /* entries before the chunk */
+	paddr_t visited[AUDIT_MAX_CNODES];
+	size_t nvisited;
+	uint64_t seen; /* entries visited so far */
+	uint64_t *out; /* reply words for entries */
+	size_t count;  /* entries written */
+	const struct tcb *holder;
+};
+
+static uint64_t id_key;
+
+static uint64_t mix(uint64_t x)
+{
+	/* splitmix64's finaliser: a bijection, so distinct objects keep
+	 * distinct ids. */
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+uint64_t audit_object_id(const struct cap *c)
+{
+	if (id_key == 0) {
+		id_key = arch_counter() | 1; /* per boot, never 0 */
+	}
+	return mix((pa_addr(c->object) ^ id_key) + ((uint64_t)c->type << 56) +
+		   c->size_bits);
+}
+
+static void emit(struct walk *w, const struct cap *c, uint64_t cptr,
+		 unsigned depth)
+{
+	if (w->seen++ < w->skip || w->count == CAIRN_AUDIT_ENTRIES_PER_CALL) {
+		return;
+	}
+	uint64_t *e = &w->out[w->count++ * CAIRN_AUDIT_ENTRY_WORDS];
+	memcpy(e, w->holder->name, 16);
+	e[2] = cptr;
+	e[3] = depth;
+	e[4] = c->type;
+	e[5] = audit_object_id(c);
+	e[6] = c->rights;
+	e[7] = c->type == CAP_CNODE ? CAIRN_GUARD_WORD(c->guard, c->guard_bits)
+				    : c->badge;
+}
+
+/* The slots of the CNode cap cn, whose address prefix is (cptr, depth). */
+static void visit(struct walk *w, const struct cap *cn, uint64_t cptr,
+		  unsigned depth)
+{
+	unsigned level = cn->guard_bits + cn->size_bits;
+	const struct cte *slots = cnode_slots(cn);
+
+	if (depth + level > 64 || w->nvisited == AUDIT_MAX_CNODES) {
+		return; /* not addressable, or too many CNodes */
+	}
+	for (size_t v = 0; v < w->nvisited; v++) {
+		if (pa_addr(w->visited[v]) == pa_addr(cn->object)) {
+			return; /* reported already */
+		}
+	}
+	w->visited[w->nvisited++] = cn->object;
+	for (uint64_t i = 0; i < (1ULL << cn->size_bits); i++) {
+		const struct cap *c = &slots[i].cap;
+		uint64_t addr =
+		    (((cptr << cn->guard_bits) | cn->guard) << cn->size_bits) |
+		    i;
+		if (cap_is_null(c)) {
+			continue;
+		}
+		emit(w, c, addr, depth + level);
+		if (c->type == CAP_CNODE) {
+			visit(w, c, addr, depth + level);
+		}
+	}
+}
+
+enum cairn_error audit_invoke(uint64_t label, const uint64_t *a, size_t n,
+			      uint64_t *reply, size_t *reply_len,
+			      struct inv_error *err)
+{
+	if (label != CAIRN_AUDIT_WALK) {
+		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_LABEL,
+				label, 0);
+	}
+	if (n < 1) {
+		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, 1, 0);
+	}
+	struct walk w = {.skip = a[0], .out = &reply[2]};
+	for (const struct tcb *t = tcb_first(); t != NULL; t = t->all_next) {
+		if (t->cspace.cap.type == CAP_CNODE) {
+			w.holder = t;
+			w.nvisited = 0;
+			visit(&w, &t->cspace.cap, 0, 0);
+		}
+	}
+	reply[0] = w.skip + w.count < w.seen ? w.skip + w.count : 0;
+	reply[1] = w.count;
+	*reply_len = 2 + w.count * CAIRN_AUDIT_ENTRY_WORDS;
+	return CAIRN_OK;
+}

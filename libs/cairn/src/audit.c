@@ -1,0 +1,101 @@
+#include <cairn/invocations.h>
+#include <cairn/objects.h>
+#include <libcairn/audit.h>
+#include <libcairn/syscall.h>
+#include <stdio.h>
+#include <string.h>
+
+long cairn_audit_walk(uint64_t audit, cairn_audit_fn fn, void *ctx)
+{
+	uint64_t cursor = 0;
+	long count = 0;
+
+	do {
+		struct cairn_msg msg = {
+		    .info = CAIRN_MSGINFO(CAIRN_AUDIT_WALK, 1), .mr = {cursor}};
+		long e = cairn_call(audit, &msg);
+		if (e != 0) {
+			return -e;
+		}
+		/* Words past the sixth arrive in the IPC buffer. */
+		const uint64_t *w = cairn_ipc_buffer->mr;
+		uint64_t words[2 + CAIRN_AUDIT_ENTRIES_PER_CALL *
+				       CAIRN_AUDIT_ENTRY_WORDS];
+		unsigned n = CAIRN_MSGINFO_LENGTH(msg.info);
+		for (unsigned i = 0; i < n && i < sizeof(words) / 8; i++) {
+			words[i] = i < CAIRN_MSG_REG_WORDS ? msg.mr[i] : w[i];
+		}
+		cursor = words[0];
+		for (uint64_t i = 0; i < words[1]; i++) {
+			const uint64_t *x =
+			    &words[2 + i * CAIRN_AUDIT_ENTRY_WORDS];
+			struct cairn_audit_entry ent = {.cptr = x[2],
+							.depth = x[3],
+							.type = x[4],
+							.object = x[5],
+							.rights = x[6],
+							.badge = x[7]};
+			memcpy(ent.holder, x, 16);
+			ent.holder[16] = '\0';
+			fn(&ent, ctx);
+			count++;
+		}
+	} while (cursor != 0);
+	return count;
+}
+
+const char *cairn_object_type_name(uint64_t type)
+{
+	switch (type) {
+	case CAIRN_OBJ_UNTYPED:
+		return "untyped";
+	case CAIRN_OBJ_CNODE:
+		return "cnode";
+	case CAIRN_OBJ_ENDPOINT:
+		return "endpoint";
+	case CAIRN_OBJ_NOTIFICATION:
+		return "notification";
+	case CAIRN_OBJ_FRAME_4K:
+		return "frame";
+	case CAIRN_OBJ_VSPACE:
+		return "vspace";
+	case CAIRN_OBJ_PAGE_TABLE:
+		return "page_table";
+	case CAIRN_OBJ_TCB:
+		return "tcb";
+	case CAIRN_OBJ_REPLY:
+		return "reply";
+	case 32:
+		return "irq_control";
+	case 33:
+		return "irq_handler";
+	case 34:
+		return "audit_control";
+	default:
+		return "unknown";
+	}
+}
+
+static void print_one(const struct cairn_audit_entry *e, void *ctx)
+{
+	const char *prefix = ctx;
+	char rights[5] = "----";
+
+	rights[0] = (e->rights & CAIRN_RIGHT_READ) ? 'r' : '-';
+	rights[1] = (e->rights & CAIRN_RIGHT_WRITE) ? 'w' : '-';
+	rights[2] = (e->rights & CAIRN_RIGHT_GRANT) ? 'g' : '-';
+	rights[3] = (e->rights & CAIRN_RIGHT_EXEC) ? 'x' : '-';
+	printf("%s{\"holder\": \"%s\", \"cptr\": %lu, \"depth\": %lu, "
+	       "\"type\": \"%s\", \"object\": \"%016lx\", \"rights\": \"%s\", "
+	       "\"badge\": %lu}\n",
+	       prefix, e->holder, e->cptr, e->depth,
+	       cairn_object_type_name(e->type), e->object, rights, e->badge);
+}
+
+long cairn_audit_print_jsonl(uint64_t audit, const char *prefix)
+{
+	long n = cairn_audit_walk(audit, print_one, (void *)prefix);
+
+	printf("%send %ld entries\n", prefix, n);
+	return n;
+}
