@@ -217,6 +217,19 @@ def audit_names_extra_copy(images):
 
 
 @case
+def system_rpctest(images):
+    """Stubs generated from IDL: every parameter kind, a cap, an event and a
+    1 MiB dataport between two VSpaces."""
+    with boot(images, system="test-rpc", append=None) as m:
+        summary = m.expect(r"rpctest: (\d+) passed, (\d+) failed")
+    passed, failed = int(summary.group(1)), int(summary.group(2))
+    fails = re.findall(r"^FAIL .*$", m.log, re.M)
+    if failed or fails or passed < 7:
+        m.fail(f"rpctest: {passed} passed, {failed} failed: {fails}")
+    print(f"rpctest: {passed} passed")
+
+
+@case
 def undefined_instruction_panics(images):
     """An UDF at EL2 panics with the class and a symbolised ELR, then powers off."""
     with boot(images, system="test-undef", append=None) as m:

@@ -109,7 +109,7 @@ enum cairn_error irq_handler_invoke(struct cte *slot, uint64_t label,
 					CAIRN_ARG_NOTIFICATION, 0, 0);
 		}
 		s->ntfn = nt->cap.object;
-		s->badge = nt->cap.badge != 0 ? nt->cap.badge : 1;
+		s->badge = nt->cap.badge;
 		arch_gic_set_enabled(intid, true);
 		return CAIRN_OK;
 	case CAIRN_IRQ_HANDLER_ACK:

@@ -24,7 +24,8 @@ void notification_deliver(struct tcb *t, uint64_t word)
 
 void notification_signal(struct notification *n, uint64_t badge)
 {
-	n->word |= badge;
+	/* An unbadged cap signals bit 0, so a waiter never wakes to 0. */
+	n->word |= badge != 0 ? badge : 1;
 	if (n->head != NULL) {
 		struct tcb *t = n->head;
 		n->head = t->ep_next;

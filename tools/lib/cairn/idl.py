@@ -160,6 +160,10 @@ class _Checker:
                 if ptype.kind in ("string", "array") and ptype.length < 1:
                     self.fail(p.meta, f"'{pname}': {ptype} must hold at least one element")
                 params.append(Param(str(p.children[0]), ptype, pname))
+            caps = [p for p in params if p.type.kind == "cap"]
+            if any(p.direction != "in" for p in caps) or len(caps) > 1:
+                self.fail(m.meta, f"'{name}.{mname}': at most one cap parameter, "
+                                  "and only as in (a message carries one cap)")
             for direction in ("in", "out"):
                 words = sum(p.type.words() for p in params
                             if p.direction in (direction, "inout"))
