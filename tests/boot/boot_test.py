@@ -114,19 +114,25 @@ def root_task_runs(images):
         m.expect("root: nothing more to do")
 
 
+def check_suite(m, name, at_least):
+    """Reads an in-system suite's closing line from m: all must pass, and at
+    least at_least of them must have run."""
+    summary = m.expect(rf"{name}: (\d+) passed, (\d+) failed")
+    passed, failed = int(summary.group(1)), int(summary.group(2))
+    fails = re.findall(r"^FAIL .*$", m.log, re.M)
+    if failed or fails or passed < at_least:
+        m.fail(f"{name}: {passed} passed, {failed} failed: {fails}")
+    print(f"{name}: {passed} passed, {failed} failed")
+
+
 @case
 def system_captest(images):
     """The in-system capability suite: every test passes, then the unknown
     system call at its end suspends it with a fault line."""
     with boot(images, system="test-caps", append=None) as m:
-        summary = m.expect(r"captest: (\d+) passed, (\d+) failed")
+        check_suite(m, "captest", 7)
         m.expect(r"fault: thread 'root': unknown system call \(0x63\) at pc "
                  r"0x[0-9a-f]+; no fault endpoint: suspended")
-        passed, failed = int(summary.group(1)), int(summary.group(2))
-        fails = re.findall(r"^FAIL .*$", m.log, re.M)
-        if failed or fails or passed < 7:
-            m.fail(f"in-system suite: {passed} passed, {failed} failed: {fails}")
-        print(f"captest: {passed} passed, {failed} failed")
 
 
 @case
@@ -135,12 +141,7 @@ def system_threadtest(images):
     with boot(images, system="test-threads", append=None,
               time_limit=LONG_TIME_LIMIT) as m:
         m.expect(r"100000 round trips, 0 bad", timeout=240)
-        summary = m.expect(r"threadtest: (\d+) passed, (\d+) failed")
-        passed, failed = int(summary.group(1)), int(summary.group(2))
-        fails = re.findall(r"^FAIL .*$", m.log, re.M)
-        if failed or fails or passed < 19:
-            m.fail(f"in-system suite: {passed} passed, {failed} failed: {fails}")
-        print(f"threadtest: {passed} passed, {failed} failed")
+        check_suite(m, "threadtest", 19)
 
 
 @case
@@ -221,12 +222,7 @@ def system_rpctest(images):
     """Stubs generated from IDL: every parameter kind, a cap, an event and a
     1 MiB dataport between two VSpaces."""
     with boot(images, system="test-rpc", append=None) as m:
-        summary = m.expect(r"rpctest: (\d+) passed, (\d+) failed")
-    passed, failed = int(summary.group(1)), int(summary.group(2))
-    fails = re.findall(r"^FAIL .*$", m.log, re.M)
-    if failed or fails or passed < 7:
-        m.fail(f"rpctest: {passed} passed, {failed} failed: {fails}")
-    print(f"rpctest: {passed} passed")
+        check_suite(m, "rpctest", 7)
 
 
 @case
