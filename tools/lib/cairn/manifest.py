@@ -59,6 +59,7 @@ class Manifest:
     cpus: int
     root_program: str
     components: dict = field(default_factory=dict)  # name -> IDL type
+    idl_files: list = field(default_factory=list)
     connections: list = field(default_factory=list)  # (from, to, kind)
     domains: list = field(default_factory=list)
 
@@ -163,6 +164,7 @@ def load(path):
                  description=system.get("description", ""),
                  memory_bytes=memory_bytes, memory=memory, cpus=cpus,
                  root_program=root["program"])
+    m.idl_files = list(system.get("idl", []))
     _check_domains(m, data.get("domain", []))
     if "idl" in system or data.get("component") or data.get("connection"):
         _check_components(m, system.get("idl", []), data)
