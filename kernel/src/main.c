@@ -231,7 +231,7 @@ static void start_root_task(void)
 		return;
 	}
 	arch_user_init();
-	root_task_create(&plat, &free_ram, root);
+	root_task_create(&plat, &free_ram, &modules, root);
 	sched_start_ticks(&plat);
 }
 

@@ -10,6 +10,7 @@
 #include "objects/untyped.h"
 #include "objects/vspace.h"
 #include "print.h"
+#include "objects/tcb.h"
 #include "sched.h"
 
 #include <cairn/invocations.h>
@@ -213,6 +214,13 @@ static void recv(struct tcb *t, uint64_t number)
 	}
 }
 
+/* The thread ends itself; it needs no capability to do so. */
+static void thread_exit(struct tcb *t)
+{
+	kprintf("%s: exited with status %ld\n", t->name, (long)t->regs.x[0]);
+	tcb_suspend(t);
+}
+
 void syscall_handle(struct tcb *t, uint64_t number)
 {
 #ifndef CAIRN_NO_FASTPATH
@@ -234,6 +242,9 @@ void syscall_handle(struct tcb *t, uint64_t number)
 	case CAIRN_SYS_NB_RECV:
 	case CAIRN_SYS_REPLY_RECV:
 		recv(t, number);
+		break;
+	case CAIRN_SYS_EXIT:
+		thread_exit(t);
 		break;
 	case CAIRN_SYS_YIELD:
 		sched_yield(t);

@@ -13,6 +13,8 @@
 #define CAIRN_ROOT_IPC_BUFFER  0x10000000UL
 #define CAIRN_ROOT_BOOTINFO    0x10001000UL
 #define CAIRN_ROOT_CNODE_RADIX 12
+/* Boot modules (the spec, component ELFs) are mapped read-only from here. */
+#define CAIRN_ROOT_MODULES 0x4000000000UL /* 256 GiB */
 
 /* Fixed slots of the root CNode. */
 enum cairn_root_slot {
@@ -29,7 +31,16 @@ enum cairn_root_slot {
 					 then the Untyped caps */
 };
 
-#define CAIRN_BOOTINFO_MAX_IMAGE 64
+#define CAIRN_BOOTINFO_MAX_IMAGE	  64
+#define CAIRN_BOOTINFO_MAX_MODULES 16
+#define CAIRN_MODULE_NAME_LEN	  32
+
+/* A boot module as the root task sees it: its bytes at ipa, read-only. */
+struct cairn_boot_module {
+	char name[CAIRN_MODULE_NAME_LEN]; /* NUL-terminated */
+	unsigned long ipa;
+	unsigned long size;
+};
 
 struct cairn_untyped_desc {
 	unsigned long paddr;
@@ -52,4 +63,6 @@ struct cairn_bootinfo {
 	unsigned long ram_bytes;  /* RAM in the untyped list */
 	unsigned long device_bytes;
 	struct cairn_untyped_desc untyped[CAIRN_BOOTINFO_MAX_UT];
+	unsigned long module_count;
+	struct cairn_boot_module module[CAIRN_BOOTINFO_MAX_MODULES];
 };

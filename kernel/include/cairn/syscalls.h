@@ -17,6 +17,10 @@
  *            word), x1 = message info, x2..x7 = words.
  *   ReplyRecv: x9 = Reply cptr, x1, x2..x7 = the reply; then Recv on x0.
  *   Yield:   gives up the rest of the time slice.
+ *   Exit:    x0 = a status. The calling thread stops for good, as if
+ *            suspended: it needs no capability (a thread that has deleted
+ *            all of its own, like the root task when it is done, can still
+ *            end). Resume through a TCB cap restarts it where it stopped.
  *   DebugPutChar: x0 = a character for the kernel console (debug builds).
  * A Send/Recv-family call naming a missing or wrong capability is a
  * capability fault (CAIRN_FAULT_CAP) of the caller.
@@ -31,6 +35,7 @@ enum cairn_syscall {
 	CAIRN_SYS_RECV = 5,
 	CAIRN_SYS_NB_RECV = 6,
 	CAIRN_SYS_YIELD = 7,
+	CAIRN_SYS_EXIT = 8,
 	CAIRN_SYS_DEBUG_PUTCHAR = 16,
 };
 

@@ -162,6 +162,38 @@ static void load_elf(struct builder *b, const struct boot_module *elf)
 	}
 }
 
+/*
+ * The boot modules, read-only and without caps: they are the image's own
+ * memory (never Untyped), the root task only reads them while it builds the
+ * system, and they vanish with its VSpace.
+ */
+static void map_modules(struct builder *b, const struct boot_modules *mods)
+{
+	uint64_t ipa = CAIRN_ROOT_MODULES;
+
+	for (size_t i = 0; i < mods->count; i++) {
+		const struct boot_module *m = &mods->module[i];
+		paddr_t pa = kmem_pa(m->data);
+		struct cairn_boot_module *out = &b->bi->module[i];
+
+		if (pa_addr(pa) % PAGE != 0) {
+			panic("root: module '%s' is not page aligned in the "
+			      "image",
+			      m->name);
+		}
+		for (uint64_t off = 0; off < m->size; off += PAGE) {
+			map_frame(b, ipa + off, pa_add(pa, off),
+				  CAIRN_RIGHT_READ);
+		}
+		/* bootimage_parse checked the name fits, NUL included. */
+		memcpy(out->name, m->name, strlen(m->name));
+		out->ipa = ipa;
+		out->size = m->size;
+		ipa += ALIGN_UP(m->size, PAGE);
+	}
+	b->bi->module_count = mods->count;
+}
+
 static unsigned block_bits(uint64_t base, uint64_t end)
 {
 	unsigned bits =
@@ -239,6 +271,7 @@ static struct cap frame_cap(paddr_t pa)
 }
 
 void root_task_create(const struct platform *plat, struct memmap *free,
+		      const struct boot_modules *mods,
 		      const struct boot_module *elf)
 {
 	struct elf_info info;
@@ -269,6 +302,7 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 	map_frame(&b, CAIRN_ROOT_IPC_BUFFER, ipc,
 		  CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE);
 	map_frame(&b, CAIRN_ROOT_BOOTINFO, bootinfo, CAIRN_RIGHT_READ);
+	map_modules(&b, mods);
 
 	/* Capabilities: the CNode resolves 64-bit cptrs as slot numbers. */
 	struct cap cn = {.type = CAP_CNODE,

@@ -39,12 +39,9 @@ __asm__(".section .init, \"ax\"\n"
 	"	b cairn_cstart\n"
 	".previous\n");
 
-/* No system call ends a thread yet: park in WFI, which the kernel lets
- * EL0 execute, so an idle program costs the machine nothing. */
 void _exit(int status)
 {
-	(void)status;
 	for (;;) {
-		__asm__ volatile("wfi");
+		cairn_exit(status);
 	}
 }

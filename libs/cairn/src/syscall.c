@@ -56,6 +56,13 @@ void cairn_yield(void)
 	__asm__ volatile("svc #0" ::"r"(x8) : "memory");
 }
 
+void cairn_exit(long status)
+{
+	register uint64_t x0 __asm__("x0") = (uint64_t)status;
+	register uint64_t x8 __asm__("x8") = CAIRN_SYS_EXIT;
+	__asm__ volatile("svc #0" : "+r"(x0) : "r"(x8) : "memory");
+}
+
 void cairn_debug_putchar(char c)
 {
 	register uint64_t x0 __asm__("x0") = (unsigned char)c;

@@ -28,4 +28,6 @@ static inline struct cairn_ipc_buffer *cairn_ipc_buffer_get(void)
 long cairn_call(uint64_t cptr, struct cairn_msg *msg);
 
 void cairn_yield(void);
+/* Ends the calling thread (returns only if something resumes it). */
+void cairn_exit(long status);
 void cairn_debug_putchar(char c);
