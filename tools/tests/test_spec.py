@@ -1,49 +1,187 @@
 import json
+import struct
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 from test_manifest import IDL, SYSTEM
 
-from cairn import idl, manifest, spec
+from cairn import idl, manifest, spec, specblob
 
 
-def compile_system(tmp_path):
+def fake_elf(segments, entry=0x400000):
+    """A minimal AArch64 ELF: segments are (vaddr, paddr, filesz, memsz,
+    flags) with file bytes 0x11, 0x22, ... per segment."""
+    phoff, phsize = 64, 56
+    data_off = phoff + phsize * len(segments)
+    head = bytearray(b"\x7fELF\x02\x01\x01" + bytes(9))
+    head += struct.pack("<HHIQQQIHHHHHH", 2, 183, 1, entry, phoff, 0, 0, 64,
+                        phsize, len(segments), 0, 0, 0)
+    body, phdrs = bytearray(), bytearray()
+    for i, (vaddr, paddr, filesz, memsz, flags) in enumerate(segments):
+        off = data_off + len(body)
+        phdrs += struct.pack("<IIQQQQQQ", 1, flags, off, vaddr, paddr, filesz,
+                             memsz, 4096)
+        body += bytes([0x11 * (i + 1)]) * filesz
+    return bytes(head + phdrs + body)
+
+
+# text: 2 pages R-X; .data runs at 8 MiB (1 page, +1 page of bss) and loads
+# right after the text.
+ELF = fake_elf([(0x400000, 0x400000, 0x1800, 0x1800, 5),
+                (0x800000, 0x402000, 0x10, 0x1800, 6)])
+
+
+def compile_system(tmp_path, text=SYSTEM):
+    (tmp_path / "demo.idl").write_text(IDL)
+    (tmp_path / "m.toml").write_text(text)
+    m = manifest.load(tmp_path / "m.toml")
+    types = idl.parse(IDL, "demo.idl")
+    progs = {"client": spec.elf_segments(ELF, "client"),
+             "server": spec.elf_segments(ELF, "server")}
+    return spec.compile_manifest(m, types.components, types.dataports, progs)
+
+
+def caps_of(s, holder, kinds=("endpoint", "notification", "reply", "tcb",
+                              "audit_control")):
+    return [(c.slot, c.type, c.object, spec.rights_str(c.rights), c.badge)
+            for c in s.caps if c.holder == holder and c.type in kinds]
+
+
+def test_interface_caps_follow_the_declaration_order(tmp_path):
+    s = compile_system(tmp_path)
+    assert caps_of(s, "client") == [
+        (1, "tcb", "tcb:client", "rwgx", 0),
+        (2, "endpoint", "endpoint:server.calc", "-wg-", 1),
+        (3, "notification", "notification:server.tick", "-w--", 1),
+    ]
+    assert caps_of(s, "server") == [
+        (1, "tcb", "tcb:server", "rwgx", 0),
+        (2, "endpoint", "endpoint:server.calc", "r---", 0),
+        (3, "reply", "reply:server.calc", "rwgx", 0),
+        (4, "notification", "notification:server.tick", "r---", 0),
+    ]
+    slots, dataports = spec.layout(
+        idl.parse(IDL, "x").components["Server"].interfaces, {"Buf": 65536})
+    assert slots["recv"] == 5 and slots["grants"] == 6
+    assert dataports == {"buf": (spec.DATAPORT_BASE, 65536)}
+
+
+def test_memory_caps_map_program_stack_ipc_and_dataport(tmp_path):
+    s = compile_system(tmp_path)
+    frames = {c.map_ipa: (c.object, spec.rights_str(c.rights))
+              for c in s.caps if c.holder == "client" and c.type == "frame"}
+    # text (2 pages) and the .data load page after it: read, exec
+    assert frames[0x400000] == ("frame:client@0x400000", "r--x")
+    assert frames[0x401000][1] == "r--x"
+    assert frames[0x402000][1] == "r---"
+    # .data and .bss where they run
+    assert frames[0x800000][1] == "rw--" and frames[0x801000][1] == "rw--"
+    # a 16 KiB stack below the IPC buffer
+    assert [a for a in frames if 0xF000000 <= a < 0x10000000] == [
+        0x10000000 - 0x4000 + i * 0x1000 for i in range(4)]
+    assert frames[0x10000000] == ("frame:client.ipc", "rw--")
+    # both ends of the dataport map the same 16 frames
+    dp = [o for a, (o, r) in frames.items() if a >= spec.DATAPORT_BASE]
+    assert dp == [f"frame:server.buf+{i * 4096:#x}" for i in range(16)]
+    srv = {c.object for c in s.caps if c.holder == "server"}
+    assert set(dp) <= srv
+    # tables: level 2 for GiB 0 and the dataport's GiB, level 3 per 2 MiB
+    tables = [c.map_ipa for c in s.caps
+              if c.holder == "client" and c.type == "page_table"]
+    assert tables == [0, spec.DATAPORT_BASE, 0x400000, 0x800000, 0xFE00000,
+                      0x10000000, spec.DATAPORT_BASE]
+    # page tables come first so every frame maps onto an existing table
+    types = [c.type for c in s.caps if c.holder == "client" and c.map_ipa is not None]
+    assert types == sorted(types, key=lambda t: t != "page_table")
+
+
+def test_fills_copy_file_bytes_to_load_addresses(tmp_path):
+    s = compile_system(tmp_path)
+    fills = [(f.frame, f.frame_offset, f.file_offset, f.length)
+             for f in s.fills if f.frame.startswith("frame:client@")]
+    text_off = 64 + 2 * 56
+    assert fills == [("frame:client@0x400000", 0, text_off, 4096),
+                     ("frame:client@0x401000", 0, text_off + 4096, 0x800),
+                     ("frame:client@0x402000", 0, text_off + 0x1800, 0x10)]
+
+
+def test_slots_are_dense_and_the_cnode_fits(tmp_path):
+    s = compile_system(tmp_path)
+    for inst in ("client", "server"):
+        slots = sorted(c.slot for c in s.caps if c.holder == inst)
+        recv = 4 if inst == "client" else 5
+        assert slots == [x for x in range(1, slots[-1] + 1) if x != recv]
+        assert 1 << s.radix[inst] > slots[-1]
+        assert s.objects[f"cnode:{inst}"] == ("cnode", s.radix[inst])
+
+
+def test_granted_kernel_caps_follow_the_receive_slot(tmp_path):
+    text = SYSTEM.replace('priority = 150', 'priority = 150\ncaps = ["audit"]')
+    s = compile_system(tmp_path, text)
+    assert (6, "audit_control", "audit_control", "rwgx", 0) in caps_of(s, "server")
+
+
+def test_priority_defaults_and_manifest_override(tmp_path):
+    s = compile_system(tmp_path)
+    assert {t.name: t.priority for t in s.threads} == {"client": 100, "server": 150}
+    assert {t.entry for t in s.threads} == {0x400000}
+
+
+def test_missing_program_and_bad_elf_are_named(tmp_path):
     (tmp_path / "demo.idl").write_text(IDL)
     (tmp_path / "m.toml").write_text(SYSTEM)
     m = manifest.load(tmp_path / "m.toml")
-    types = idl.parse(IDL, "demo.idl")
-    return spec.compile_manifest(m, {n: c.interfaces for n, c in types.components.items()})
+    with pytest.raises(spec.SpecError, match="program 'client' is not built"):
+        spec.for_manifest(m, {})
+    with pytest.raises(spec.SpecError, match="not a 64-bit little-endian ELF"):
+        spec.elf_segments(b"MZ" + bytes(100), "x")
 
 
-def test_caps_follow_the_interface_order(tmp_path):
+def test_blob_header_counts_and_record_sizes(tmp_path):
     s = compile_system(tmp_path)
-    got = [(c.holder, c.slot, c.type, c.object, c.rights, c.badge) for c in s.caps]
-    assert got == [
-        ("client", 1, "endpoint", "endpoint:server.calc", "-wg-", 1),
-        ("client", 2, "notification", "notification:server.tick", "-w--", 1),
-        ("server", 1, "endpoint", "endpoint:server.calc", "r---", 0),
-        ("server", 2, "reply", "reply:server.calc", "rwgx", 0),
-        ("server", 3, "notification", "notification:server.tick", "r---", 0),
-    ]
-    # Both ends of the dataport map the same frames, at the same place.
-    assert s.mappings == [("client", "dataport:server.buf", spec.DATAPORT_BASE),
-                          ("server", "dataport:server.buf", spec.DATAPORT_BASE + (1 << 30))]
-    assert s.objects["tcb:client"] == "tcb"
-    assert s.objects["endpoint:server.calc"] == "endpoint"
+    blob, programs = specblob.encode(s)
+    h = specblob.decode_header(blob)
+    assert programs == ["client", "server"]
+    assert (h["objects"], h["caps"], h["fills"], h["threads"]) == (
+        len(s.objects), len(s.caps), len(s.fills), 2)
+    size = (specblob.HEADER.size + h["objects"] * 16 + h["caps"] * 40
+            + h["fills"] * 24 + h["threads"] * 48 + 4 * h["programs"] + h["strings"])
+    assert len(blob) == size
+    # objects are packed largest first
+    first = specblob.OBJECT.unpack_from(blob, specblob.HEADER.size)
+    assert first[0] == spec.OBJ["cnode"]
+
+
+def test_record_sizes_match_the_c_header():
+    text = (ROOT / "servers" / "root" / "spec_format.h").read_text()
+    assert '#define SPEC_VERSION 1' in text and specblob.VERSION == 1
+    assert (specblob.OBJECT.size, specblob.CAP.size, specblob.FILL.size,
+            specblob.THREAD.size, specblob.HEADER.size) == (16, 40, 24, 48, 40)
 
 
 def test_capaudit_manifest_table_and_jsonl(tmp_path):
-    compile_system(tmp_path)
-    tool = [sys.executable, str(ROOT / "tools" / "capaudit"), str(tmp_path / "m.toml")]
+    (tmp_path / "demo.idl").write_text(IDL)
+    (tmp_path / "m.toml").write_text(SYSTEM)
+    (tmp_path / "progs").mkdir()
+    for p in ("client", "server"):
+        (tmp_path / "progs" / f"{p}.elf").write_bytes(ELF)
+    tool = [sys.executable, str(ROOT / "tools" / "capaudit"), str(tmp_path / "m.toml"),
+            "--programs", str(tmp_path / "progs")]
     table = subprocess.run(tool, capture_output=True, text=True, check=True).stdout
     assert table.splitlines()[0].split() == ["holder", "slot", "type", "object",
-                                             "rights", "badge"]
-    assert "client  1     endpoint      endpoint:server.calc" in table
-    assert "5 capabilities held by 2 components" in table
+                                             "rights", "badge", "mapped"]
+    rows = [r.split() for r in table.splitlines()]
+    assert ["client", "2", "endpoint", "endpoint:server.calc", "-wg-", "0x1", "-"] in rows
+    assert "held by 2 components" in table
     lines = subprocess.run(tool + ["--jsonl"], capture_output=True, text=True,
                            check=True).stdout.splitlines()
-    assert json.loads(lines[0]) == {"holder": "client", "cptr": 1, "depth": 64,
+    assert json.loads(lines[1]) == {"holder": "client", "cptr": 2, "depth": 64,
                                     "type": "endpoint", "object": "endpoint:server.calc",
                                     "rights": "-wg-", "badge": 1}
-    assert len(lines) == 5
+    s = compile_system(tmp_path)
+    assert len(lines) == len(s.caps)
+    bad = subprocess.run(tool[:3] + ["--programs", str(tmp_path / "none")],
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and "build first" in bad.stderr

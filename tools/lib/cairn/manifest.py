@@ -24,13 +24,16 @@ SCHEMA = {
 # array-of-tables sections: [[component]], [[connection]], [[domain]]
 TABLES = {
     "component": {"name": (str, True), "type": (str, True),
-                  "priority": (int, False)},
+                  "priority": (int, False), "caps": (list, False)},
     "connection": {"from": (str, True), "to": (str, True)},
     "domain": {"name": (str, True), "kernel": (str, True), "memory": (str, True),
                "vcpus": (int, False), "passthrough": (str, False),
                "devices": (list, False)},
 }
 PASSTHROUGH = ("disabled", "sync-pt", "share-pt")
+# kernel capabilities a component may be granted (`caps`), see spec.py
+KERNEL_CAPS = ("audit",)
+MAX_COMPONENT_PRIORITY = 254  # the root task runs at 255 until it is done
 MIN_DOMAIN_MEMORY = 16 << 20
 BDF = re.compile(r"[0-9a-f]{4}:[0-9a-f]{2}:[0-1][0-9a-f]\.[0-7]")
 
@@ -59,6 +62,8 @@ class Manifest:
     cpus: int
     root_program: str
     components: dict = field(default_factory=dict)  # name -> IDL type
+    component_priority: dict = field(default_factory=dict)  # name -> int
+    component_caps: dict = field(default_factory=dict)  # name -> [kernel cap]
     idl_files: list = field(default_factory=list)
     connections: list = field(default_factory=list)  # (from, to, kind)
     domains: list = field(default_factory=list)
@@ -245,9 +250,18 @@ def _check_components(m, idl_files, data):
         if c["type"] not in spec.components:
             raise ManifestError(f"{where}.type: no component type '{c['type']}' in "
                                 f"the IDL{_suggest(c['type'], spec.components)}")
-        if not 0 <= c.get("priority", 0) <= 255:
-            raise ManifestError(f"{where}.priority: expected 0 to 255")
+        if not 0 <= c.get("priority", 0) <= MAX_COMPONENT_PRIORITY:
+            raise ManifestError(f"{where}.priority: expected 0 to "
+                                f"{MAX_COMPONENT_PRIORITY} (255 is the root task's)")
+        for cap in c.get("caps", []):
+            if cap not in KERNEL_CAPS:
+                raise ManifestError(
+                    f"{where}.caps: unknown kernel capability {cap!r}: expected "
+                    f"one of {', '.join(KERNEL_CAPS)}{_suggest(str(cap), KERNEL_CAPS)}")
         m.components[c["name"]] = c["type"]
+        if "priority" in c:
+            m.component_priority[c["name"]] = c["priority"]
+        m.component_caps[c["name"]] = list(c.get("caps", []))
     connected = set()
     for i, c in enumerate(data.get("connection", [])):
         where = f"{m.path}: connection[{i}]"

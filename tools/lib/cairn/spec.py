@@ -1,27 +1,58 @@
-"""Compiling a manifest into a system spec: every object and every
-capability (holder, slot, object, rights, badge) the system should hold.
+"""Compiling a manifest into a system spec: every object, every capability
+(holder, slot, object, rights, badge), every mapping and every byte the root
+task copies, plus each component's thread.
 
-This is the contract the root task's spec loader will implement (it does not
-exist yet) and what the live audit is diffed against. Layout, per component
-instance:
-  - objects: its TCB, CNode (CNODE_RADIX slots, guarded so cptrs are slot
-    numbers), VSpace and IPC buffer frame;
-  - caps in its CNode, from slot 1, in the order its IDL type declares its
-    interfaces:
-      uses P      the endpoint of the connected provider: write+grant,
-                  badge = the connection's number (1-based)
-      provides P  its endpoint (read), then a Reply object (next slot)
-      emits E     the consumer's notification: write, badge 1
-      consumes E  its notification (read)
-      dataport D  no cap: the frames are mapped (see `mappings`)
-Objects are named "<kind>:<instance>[.<interface>]".
+servers/root instantiates exactly this (specblob.py packs it), and the live
+audit is diffed against `Spec.caps`. Nothing in the spec is left to the
+root task's judgement. Per component instance:
+  - objects: TCB, CNode (radix: the smallest that fits, at least 4; guarded
+    so cptrs are slot numbers), VSpace, IPC buffer frame, one frame per page
+    of its program and stack, the page tables those need;
+  - caps in its CNode (layout() gives the slots, idlgen prints them for C):
+      1           its own TCB (someone must hold it, or the thread dies)
+      2 ...       its interfaces in IDL declaration order:
+        uses P      the provider's endpoint: write+grant, badge = the
+                    connection's number (1-based)
+        provides P  its endpoint (read), then a Reply object (next slot)
+        emits E     the consumer's notification: write, badge 1
+        consumes E  its notification (read)
+        dataport D  no cap here: its frames come with the memory below
+      RECV        kept empty: where a granted cap arrives
+      RECV+1 ...  kernel capabilities the manifest grants (`caps`)
+      then memory: page tables (each mapped), the IPC buffer, program and
+      stack pages, dataport pages, each frame cap mapped where it is used
+      with the rights it is mapped with.
+Objects are named "<type>:<instance>[<where>]".
 """
+import struct
 from dataclasses import dataclass, field
 
-CNODE_RADIX = 6
-DATAPORT_BASE = 0x40000000  # dataports are mapped from here, in order
+PAGE = 4096
+DATAPORT_BASE = 0x40000000  # a component's k-th dataport: base + k GiB
+STACK_TOP = 0x10000000      # as for the root task (cairn/bootinfo.h)
+IPC_BUFFER = 0x10000000
+DEFAULT_STACK = 16384
+DEFAULT_PRIORITY = 100
+MIN_RADIX = 4
 
-RIGHTS_R, RIGHTS_W, RIGHTS_G = "r---", "-w--", "-wg-"
+# cairn/objects.h: object types and rights; the audit's type names.
+OBJ = {"cnode": 2, "endpoint": 3, "notification": 4, "frame": 5,
+       "vspace": 7, "page_table": 8, "tcb": 9, "reply": 10}
+R, W, G, X = 1, 2, 4, 8
+ALL = R | W | G | X
+KERNEL_CAPS = {"audit": "audit_control"}  # manifest name -> audit type
+_OBJ_BITS = {"endpoint": 5, "notification": 5, "frame": 12, "vspace": 12,
+             "page_table": 12, "tcb": 11, "reply": 4}
+SLOT_BITS = 6
+
+
+def object_bytes(type_, size_bits):
+    """An object's size (cairn/objects.h): a CNode's from its radix."""
+    return 1 << (size_bits + SLOT_BITS if type_ == "cnode" else _OBJ_BITS[type_])
+
+
+def rights_str(bits):
+    return "".join(c if bits & b else "-" for c, b in zip("rwgx", (R, W, G, X)))
 
 
 @dataclass
@@ -30,88 +61,264 @@ class Cap:
     slot: int
     type: str
     object: str
-    rights: str
+    rights: int
     badge: int = 0
+    map_ipa: int = None  # frames and page tables: where, in holder's VSpace
 
     def audit_entry(self):
         return {"holder": self.holder, "cptr": self.slot, "depth": 64,
                 "type": self.type, "object": self.object,
-                "rights": self.rights, "badge": self.badge}
+                "rights": rights_str(self.rights), "badge": self.badge}
+
+
+@dataclass
+class Fill:
+    """Copy program bytes into a frame before it is mapped."""
+    frame: str
+    frame_offset: int
+    program: str
+    file_offset: int
+    length: int
+
+
+@dataclass
+class Thread:
+    name: str
+    program: str
+    entry: int
+    priority: int
 
 
 @dataclass
 class Spec:
-    objects: dict = field(default_factory=dict)  # name -> type
+    objects: dict = field(default_factory=dict)  # name -> (type, size_bits)
     caps: list = field(default_factory=list)
-    mappings: list = field(default_factory=list)  # (instance, object, ipa)
+    fills: list = field(default_factory=list)
+    threads: list = field(default_factory=list)
+    radix: dict = field(default_factory=dict)  # instance -> CNode radix
+
+    def add(self, name, type_, size_bits=0):
+        self.objects.setdefault(name, (type_, size_bits))
+        return name
 
 
-def _provider(m, end):
-    for frm, to, kind in m.connections:
+class SpecError(Exception):
+    pass
+
+
+# ---- programs -------------------------------------------------------------
+
+@dataclass
+class Segment:
+    vaddr: int
+    paddr: int
+    offset: int
+    filesz: int
+    memsz: int
+    rights: int
+
+
+def elf_segments(data, name):
+    """(entry, PT_LOAD segments) of a 64-bit little-endian AArch64 ELF."""
+    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        raise SpecError(f"program {name}: not a 64-bit little-endian ELF")
+    entry, phoff = struct.unpack_from("<QQ", data, 0x18)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    segs = []
+    for i in range(phnum):
+        p_type, flags, off, vaddr, paddr, filesz, memsz = struct.unpack_from(
+            "<IIQQQQQ", data, phoff + i * phentsize)
+        if p_type == 1:
+            rights = ((R if flags & 4 else 0) | (W if flags & 2 else 0)
+                      | (X if flags & 1 else 0))
+            segs.append(Segment(vaddr, paddr, off, filesz, memsz, rights))
+    return entry, segs
+
+
+def _pages(start, size):
+    return range(start // PAGE * PAGE, start + size, PAGE)
+
+
+def program_pages(segs, stack_size):
+    """{page IPA: rights} for a program's segments (where they run, and
+    where their file bytes load: picolibc copies .data from there) and its
+    stack; fills as (ipa, file offset, length) per page."""
+    pages, fills = {}, []
+    for s in segs:
+        for p in _pages(s.vaddr, s.memsz):
+            pages[p] = pages.get(p, 0) | s.rights
+        for p in _pages(s.paddr, s.filesz):
+            pages[p] = pages.get(p, 0) | (s.rights & ~W)
+        done = 0
+        while done < s.filesz:
+            ipa = s.paddr + done
+            n = min(PAGE - ipa % PAGE, s.filesz - done)
+            fills.append((ipa, s.offset + done, n))
+            done += n
+    for p in _pages(STACK_TOP - stack_size, stack_size):
+        if p in pages:
+            raise SpecError(f"stack at {p:#x} overlaps the program")
+        pages[p] = R | W
+    return pages, fills
+
+
+# ---- layout ---------------------------------------------------------------
+
+def layout(interfaces, dataport_sizes):
+    """A component type's fixed slots and addresses: {iface: slot} (a
+    provided procedure also '<iface>_reply'), the receive slot, the first
+    granted-cap slot, and {dataport: (ipa, bytes)}."""
+    slots, dataports, slot, k = {"self": 1}, {}, 2, 0
+    for iface, (kind, typ) in interfaces.items():
+        if kind == "port":  # a dataport
+            dataports[iface] = (DATAPORT_BASE + (k << 30), dataport_sizes[typ])
+            k += 1
+            continue
+        slots[iface] = slot
+        slot += 1
+        if kind == "provides":
+            slots[f"{iface}_reply"] = slot
+            slot += 1
+    slots["recv"] = slot
+    slots["grants"] = slot + 1
+    return slots, dataports
+
+
+def _connection(m, end):
+    for n, (frm, to, _) in enumerate(m.connections, 1):
         if frm == end:
-            return to, m.connections.index((frm, to, kind)) + 1
+            return to, n
     return None, 0
 
 
-def compile_manifest(m, interfaces):
-    """m: a loaded Manifest; interfaces: IDL component type -> {name: (kind,
-    type)} (idl.Component.interfaces), in declaration order."""
+def _interface_caps(spec, m, inst, interfaces, slots):
+    for iface, (kind, _) in interfaces.items():
+        end = f"{inst}.{iface}"
+        if kind == "uses":
+            to, n = _connection(m, end)
+            obj = spec.add(f"endpoint:{to}", "endpoint")
+            yield Cap(inst, slots[iface], "endpoint", obj, W | G, n)
+        elif kind == "provides":
+            yield Cap(inst, slots[iface], "endpoint",
+                      spec.add(f"endpoint:{end}", "endpoint"), R)
+            yield Cap(inst, slots[f"{iface}_reply"], "reply",
+                      spec.add(f"reply:{end}", "reply"), ALL)
+        elif kind == "emits":
+            to, _ = _connection(m, end)
+            obj = spec.add(f"notification:{to}", "notification")
+            yield Cap(inst, slots[iface], "notification", obj, W, 1)
+        elif kind == "consumes":
+            yield Cap(inst, slots[iface], "notification",
+                      spec.add(f"notification:{end}", "notification"), R)
+
+
+def _tables(ipas):
+    """Page tables a VSpace (a level-1 root) needs for these pages, level 2
+    before level 3 so each maps onto an existing parent."""
+    l2 = sorted({ipa >> 30 << 30 for ipa in ipas})
+    l3 = sorted({ipa >> 21 << 21 for ipa in ipas})
+    return [(2, a) for a in l2] + [(3, a) for a in l3]
+
+
+def _memory(spec, m, inst, comp, program, elf, dataports):
+    """Frames and tables of one instance, as caps with their mappings."""
+    entry, segs = elf
+    stack = comp.attributes.get("stack_size", DEFAULT_STACK)
+    pages, fills = program_pages(segs, stack)
+    frames = {IPC_BUFFER: (spec.add(f"frame:{inst}.ipc", "frame"), R | W)}
+    for ipa, rights in sorted(pages.items()):
+        frames[ipa] = (spec.add(f"frame:{inst}@{ipa:#x}", "frame"), rights)
+    for iface, (ipa, size) in dataports.items():
+        to, _ = _connection(m, f"{inst}.{iface}")
+        key = to or f"{inst}.{iface}"
+        for off in range(0, size, PAGE):
+            frames[ipa + off] = (spec.add(f"frame:{key}+{off:#x}", "frame"),
+                                 R | W)
+    for ipa, off, n in fills:
+        spec.fills.append(Fill(frames[ipa // PAGE * PAGE][0], ipa % PAGE,
+                               program, off, n))
+    caps = [Cap(inst, 0, "page_table",
+                spec.add(f"page_table:{inst}@L{lvl}:{ipa:#x}", "page_table"),
+                ALL, map_ipa=ipa) for lvl, ipa in _tables(frames)]
+    caps += [Cap(inst, 0, "frame", obj, rights, map_ipa=ipa)
+             for ipa, (obj, rights) in frames.items()]
+    return entry, caps
+
+
+def program_name(component_type):
+    """The program (CMake target, boot module) a component type runs."""
+    return component_type.lower()
+
+
+def compile_manifest(m, types, dataport_sizes, programs):
+    """m: a loaded Manifest; types: IDL component type -> idl.Component;
+    dataport_sizes: IDL dataport -> bytes; programs: program name ->
+    (entry, segments) (see elf_segments)."""
     spec = Spec()
-    for inst in m.components:
-        for kind in ("tcb", "cnode", "vspace"):
-            spec.objects[f"{kind}:{inst}"] = kind
-        spec.objects[f"frame:{inst}.ipc"] = "frame"
-    next_ipa = DATAPORT_BASE
-    dataports = {}
     for inst, ctype in m.components.items():
-        slot = 1
-        for iface, (kind, _) in interfaces[ctype].items():
-            end = f"{inst}.{iface}"
-            if kind == "uses":
-                to, n = _provider(m, end)
-                obj = f"endpoint:{to}"
-                spec.objects[obj] = "endpoint"
-                spec.caps.append(Cap(inst, slot, "endpoint", obj, RIGHTS_G, n))
-                slot += 1
-            elif kind == "provides":
-                obj = f"endpoint:{end}"
-                spec.objects[obj] = "endpoint"
-                spec.objects[f"reply:{end}"] = "reply"
-                spec.caps.append(Cap(inst, slot, "endpoint", obj, RIGHTS_R))
-                spec.caps.append(Cap(inst, slot + 1, "reply", f"reply:{end}",
-                                     "rwgx"))
-                slot += 2
-            elif kind == "emits":
-                to, _ = _provider(m, end)
-                obj = f"notification:{to}"
-                spec.objects[obj] = "notification"
-                spec.caps.append(Cap(inst, slot, "notification", obj, RIGHTS_W, 1))
-                slot += 1
-            elif kind == "consumes":
-                obj = f"notification:{end}"
-                spec.objects[obj] = "notification"
-                spec.caps.append(Cap(inst, slot, "notification", obj, RIGHTS_R))
-                slot += 1
-            else:  # a dataport: both ends map the frames named by the "to" end
-                to, _ = _provider(m, end)
-                key = to if to else end
-                obj = dataports.setdefault(key, f"dataport:{key}")
-                if obj not in spec.objects:
-                    spec.objects[obj] = "frames"
-                spec.mappings.append((inst, obj, next_ipa))
-                next_ipa += 1 << 30
-        if slot > 1 << CNODE_RADIX:
-            raise ValueError(f"component {inst}: {slot - 1} caps do not fit "
-                             f"{1 << CNODE_RADIX} slots")
+        comp, program = types[ctype], program_name(ctype)
+        if program not in programs:
+            raise SpecError(f"component {inst}: no program '{program}' "
+                            f"for type {ctype}")
+        for kind in ("tcb", "vspace", "cnode"):
+            spec.add(f"{kind}:{inst}", kind)
+        slots, dataports = layout(comp.interfaces, dataport_sizes)
+        caps = [Cap(inst, 1, "tcb", f"tcb:{inst}", ALL)]
+        caps += _interface_caps(spec, m, inst, comp.interfaces, slots)
+        for i, name in enumerate(m.component_caps.get(inst, [])):
+            caps.append(Cap(inst, slots["grants"] + i, KERNEL_CAPS[name],
+                            KERNEL_CAPS[name], ALL))
+        entry, memory = _memory(spec, m, inst, comp, program,
+                                programs[program], dataports)
+        first = slots["grants"] + len(m.component_caps.get(inst, []))
+        for i, c in enumerate(memory):
+            c.slot = first + i
+        caps += memory
+        radix = max(MIN_RADIX, (caps[-1].slot).bit_length())
+        spec.radix[inst] = radix
+        spec.objects[f"cnode:{inst}"] = ("cnode", radix)
+        spec.caps += caps
+        prio = m.component_priority.get(inst) or comp.attributes.get(
+            "priority", DEFAULT_PRIORITY)
+        spec.threads.append(Thread(inst, program, entry, prio))
+    _check_every_object_held(spec)
     return spec
 
 
+def _check_every_object_held(spec):
+    """The root task deletes its own caps last; an object nobody else holds
+    would die with them, so each must be held (TCB-held roots count)."""
+    held = {c.object for c in spec.caps}
+    held |= {f"{k}:{t.name}" for t in spec.threads for k in ("cnode", "vspace")}
+    orphans = [o for o in spec.objects if o not in held]
+    if orphans:
+        raise SpecError(f"objects no component holds: {', '.join(orphans)}")
+
+
 def holders_table(spec):
-    """Who holds what, as aligned text."""
-    rows = [("holder", "slot", "type", "object", "rights", "badge")]
+    """Who holds what, as aligned text (mappings after the rights)."""
+    rows = [("holder", "slot", "type", "object", "rights", "badge", "mapped")]
     for c in sorted(spec.caps, key=lambda c: (c.holder, c.slot)):
-        rows.append((c.holder, str(c.slot), c.type, c.object, c.rights,
-                     f"{c.badge:#x}" if c.badge else "-"))
+        rows.append((c.holder, str(c.slot), c.type, c.object,
+                     rights_str(c.rights), f"{c.badge:#x}" if c.badge else "-",
+                     "-" if c.map_ipa is None else f"{c.map_ipa:#x}"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip()
                      for r in rows)
+
+
+def for_manifest(m, program_paths):
+    """The spec of a loaded manifest, reading its IDL and the programs' ELFs
+    (program_paths: program name -> path) for the component types it uses."""
+    from cairn import idl
+
+    types = idl.load([m.path.parent / f for f in m.idl_files])
+    programs = {}
+    for ctype in sorted(set(m.components.values())):
+        name = program_name(ctype)
+        if name not in program_paths:
+            raise SpecError(f"component type {ctype}: program '{name}' is not "
+                            f"built (known: {', '.join(sorted(program_paths))})")
+        with open(program_paths[name], "rb") as f:
+            programs[name] = elf_segments(f.read(), name)
+    return compile_manifest(m, types.components, types.dataports, programs)

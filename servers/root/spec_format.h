@@ -1,0 +1,75 @@
+/*
+ * The system spec as packed into the image (boot module "spec") by
+ * tools/lib/cairn/specblob.py, which mirrors this layout: change both
+ * together. Little-endian; every record is naturally aligned. After the
+ * header come, in order: objects, caps, fills, threads, program names
+ * (uint32 string offsets), then the string table. Indices are into those
+ * arrays; names are offsets into the string table.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#define SPEC_MAGIC   "CAIRNSPC"
+#define SPEC_VERSION 1
+#define SPEC_NONE    0xffffffffU
+
+/* spec_cap.object values above the object range: kernel capabilities. */
+#define SPEC_KERNEL_AUDIT 0xfffffff0U
+
+struct spec_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t object_count;
+	uint32_t cap_count;
+	uint32_t fill_count;
+	uint32_t thread_count;
+	uint32_t program_count;
+	uint32_t strings_size;
+	uint32_t pad;
+};
+
+/* Retyped from Untyped in array order (largest first). */
+struct spec_object {
+	uint32_t type;	    /* CAIRN_OBJ_* */
+	uint32_t size_bits; /* a CNode's radix; 0 otherwise */
+	uint32_t name;
+	uint32_t pad;
+};
+
+/*
+ * Placed in array order: minted from the object's cap (or the kernel cap)
+ * with rights and badge, mapped into vspace at ipa if vspace is not
+ * SPEC_NONE (a frame or page table), then moved to slot of holder's CNode.
+ */
+struct spec_cap {
+	uint32_t holder; /* the CNode object */
+	uint32_t slot;
+	uint32_t object;
+	uint32_t rights;
+	uint64_t badge;
+	uint32_t vspace;
+	uint32_t pad;
+	uint64_t ipa;
+};
+
+/* Program bytes copied into a frame before any mapping. */
+struct spec_fill {
+	uint32_t frame;
+	uint32_t program;
+	uint64_t file_offset;
+	uint32_t frame_offset;
+	uint32_t length;
+};
+
+struct spec_thread {
+	uint32_t tcb;
+	uint32_t cnode; /* its CSpace root, guarded to cptr = slot */
+	uint32_t vspace;
+	uint32_t ipc_frame;
+	uint64_t ipc_ipa;
+	uint64_t entry;
+	uint64_t stack_top;
+	uint32_t priority;
+	uint32_t name;
+};
