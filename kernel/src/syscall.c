@@ -7,10 +7,10 @@
 #include "objects/audit.h"
 #include "objects/cnode.h"
 #include "objects/irq.h"
+#include "objects/tcb.h"
 #include "objects/untyped.h"
 #include "objects/vspace.h"
 #include "print.h"
-#include "objects/tcb.h"
 #include "sched.h"
 
 #include <cairn/invocations.h>

@@ -170,6 +170,12 @@ static enum cairn_error cnode_move(const struct cap *invoked, uint64_t label,
 				 mutate ? a[A_EXTRA] : 0, &op.cap, err);
 	}
 	if (e == CAIRN_OK) {
+		/* Moved, not derived: the same cap elsewhere keeps its
+		 * mapping, so deleting it later still unmaps. */
+		if (op.cap.type == CAP_FRAME || op.cap.type == CAP_PAGE_TABLE) {
+			op.cap.mapping = op.src->cap.mapping;
+			op.cap.mapped_root = op.src->cap.mapped_root;
+		}
 		cdt_move(op.src, op.dest, &op.cap);
 	}
 	return e;

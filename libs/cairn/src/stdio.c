@@ -9,8 +9,8 @@ static int debug_put(char c, FILE *f)
 	return (unsigned char)c;
 }
 
-static FILE debug_console = FDEV_SETUP_STREAM(debug_put, NULL, NULL,
-					      _FDEV_SETUP_WRITE);
+static FILE debug_console =
+    FDEV_SETUP_STREAM(debug_put, NULL, NULL, _FDEV_SETUP_WRITE);
 
 FILE *const stdout = &debug_console;
 FILE *const stderr = &debug_console;

@@ -1,0 +1,267 @@
+/*
+ * Building the system the spec describes, with nothing but the kernel's
+ * invocations. Object i lives in root slot base + i until drop_authority();
+ * caps are minted into a scratch slot, mapped from there (a mapping belongs
+ * to the cap that made it, and moves with it), then moved into place.
+ */
+#include "loader.h"
+
+#include <cairn/invocations.h>
+#include <cairn/objects.h>
+#include <libcairn/invoke.h>
+#include <stdbool.h>
+#include <string.h>
+
+#define ROOT	    CAIRN_SLOT_CNODE
+#define DEPTH	    64
+#define SCRATCH_IPA 0x20000000UL /* a root-VSpace window for filling frames */
+#define PAGE	    4096UL
+
+struct builder {
+	const struct cairn_bootinfo *bi;
+	const struct spec *s;
+	struct build_stats *st;
+	uint64_t base;	  /* object i: root slot base + i */
+	uint64_t scratch; /* a cap on its way into place */
+	uint64_t window;  /* the page table behind SCRATCH_IPA */
+	uint64_t ut;	  /* BootInfo untyped index being carved */
+};
+
+static int must(struct cairn_result r, const char *what, const char *name)
+{
+	if (r.error != CAIRN_OK) {
+		loader_error("%s %s: %s (details %lu, %lu, %lu)", what, name,
+			     cairn_error_name(r.error), r.detail[0],
+			     r.detail[1], r.detail[2]);
+		return -1;
+	}
+	return 0;
+}
+
+static unsigned long object_bytes(const struct spec_object *o)
+{
+	static const unsigned char bits[CAIRN_OBJ_TYPE_COUNT] = {
+	    [CAIRN_OBJ_ENDPOINT] = CAIRN_ENDPOINT_BITS,
+	    [CAIRN_OBJ_NOTIFICATION] = CAIRN_NOTIFICATION_BITS,
+	    [CAIRN_OBJ_FRAME_4K] = CAIRN_FRAME_4K_BITS,
+	    [CAIRN_OBJ_FRAME_2M] = CAIRN_FRAME_2M_BITS,
+	    [CAIRN_OBJ_VSPACE] = CAIRN_VSPACE_BITS,
+	    [CAIRN_OBJ_PAGE_TABLE] = CAIRN_PAGE_TABLE_BITS,
+	    [CAIRN_OBJ_TCB] = CAIRN_TCB_BITS,
+	    [CAIRN_OBJ_REPLY] = CAIRN_REPLY_BITS,
+	};
+	if (o->type == CAIRN_OBJ_CNODE) {
+		return 1UL << (o->size_bits + CAIRN_SLOT_BITS);
+	}
+	return 1UL << bits[o->type];
+}
+
+/* One object from RAM Untyped, moving on to the next when one is full. */
+static int retype(struct builder *b, uint32_t type, uint32_t bits,
+		  uint64_t slot, const char *name)
+{
+	const struct cairn_bootinfo *bi = b->bi;
+
+	for (; b->ut < bi->untyped_count; b->ut++) {
+		if (bi->untyped[b->ut].device) {
+			continue;
+		}
+		struct cairn_result r = cairn_untyped_retype(
+		    bi->untyped_first + b->ut, type, bits, ROOT, 0, 0, slot, 1);
+		if (r.error != CAIRN_NOT_ENOUGH_MEMORY) {
+			return must(r, "creating", name);
+		}
+	}
+	loader_error("creating %s: out of memory (all Untyped used)", name);
+	return -1;
+}
+
+static int create_objects(struct builder *b)
+{
+	const struct spec *s = b->s;
+
+	for (uint32_t i = 0; i < s->h->object_count; i++) {
+		const struct spec_object *o = &s->objects[i];
+		if (retype(b, o->type, o->size_bits, b->base + i,
+			   spec_name(s, o->name)) != 0) {
+			return -1;
+		}
+		b->st->bytes += object_bytes(o);
+		if (o->type != CAIRN_OBJ_CNODE) {
+			continue;
+		}
+		/* Guarded so that, as a CSpace root, a cptr is a slot number.
+		 */
+		uint64_t guard = CAIRN_GUARD_WORD(0, 64 - o->size_bits);
+		if (must(cairn_cnode_mutate(ROOT, b->scratch, DEPTH, ROOT,
+					    b->base + i, DEPTH, guard),
+			 "guarding", spec_name(s, o->name)) ||
+		    must(cairn_cnode_move(ROOT, b->base + i, DEPTH, ROOT,
+					  b->scratch, DEPTH),
+			 "guarding", spec_name(s, o->name))) {
+			return -1;
+		}
+	}
+	b->st->objects = s->h->object_count;
+	return 0;
+}
+
+static const struct cairn_boot_module *
+find_module(const struct cairn_bootinfo *bi, const char *name)
+{
+	for (unsigned long i = 0; i < bi->module_count; i++) {
+		if (strcmp(bi->module[i].name, name) == 0) {
+			return &bi->module[i];
+		}
+	}
+	return NULL;
+}
+
+static int fill_one(struct builder *b, const struct spec_fill *f,
+		    uint64_t *mapped)
+{
+	const struct spec *s = b->s;
+	const char *prog = spec_name(s, s->programs[f->program]);
+	const struct cairn_boot_module *m = find_module(b->bi, prog);
+	uint64_t frame = b->base + f->frame;
+
+	if (m == NULL || f->file_offset + f->length > m->size) {
+		loader_error("program %s: %s", prog,
+			     m == NULL ? "not in the image"
+				       : "spec reads past its end");
+		return -1;
+	}
+	if (*mapped != frame) {
+		if ((*mapped != 0 && must(cairn_frame_unmap(*mapped),
+					  "unmapping", "a filled frame")) ||
+		    must(cairn_frame_map(frame, CAIRN_SLOT_VSPACE, SCRATCH_IPA,
+					 CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE,
+					 0),
+			 "mapping for filling",
+			 spec_name(s, s->objects[f->frame].name))) {
+			return -1;
+		}
+		*mapped = frame;
+		b->st->pages_copied++;
+	}
+	memcpy((char *)SCRATCH_IPA + f->frame_offset,
+	       (const char *)m->ipa + f->file_offset, f->length);
+	return 0;
+}
+
+static int fill_frames(struct builder *b)
+{
+	uint64_t mapped = 0;
+
+	if (retype(b, CAIRN_OBJ_PAGE_TABLE, 0, b->window, "the fill window") ||
+	    must(
+		cairn_page_table_map(b->window, CAIRN_SLOT_VSPACE, SCRATCH_IPA),
+		"mapping", "the fill window")) {
+		return -1;
+	}
+	for (uint32_t i = 0; i < b->s->h->fill_count; i++) {
+		if (fill_one(b, &b->s->fills[i], &mapped) != 0) {
+			return -1;
+		}
+	}
+	return mapped == 0 ? 0
+			   : must(cairn_frame_unmap(mapped), "unmapping",
+				  "the last filled frame");
+}
+
+static int place_cap(struct builder *b, const struct spec_cap *c)
+{
+	const struct spec *s = b->s;
+	bool kernel = c->object == SPEC_KERNEL_AUDIT;
+	uint64_t src = kernel ? CAIRN_SLOT_AUDIT_CONTROL : b->base + c->object;
+	const char *name =
+	    kernel ? "AuditControl" : spec_name(s, s->objects[c->object].name);
+	struct cairn_result r;
+
+	if (must(cairn_cnode_mint(ROOT, b->scratch, DEPTH, ROOT, src, DEPTH,
+				  c->rights, c->badge),
+		 "minting", name)) {
+		return -1;
+	}
+	if (c->vspace != SPEC_NONE) {
+		uint64_t vs = b->base + c->vspace;
+		if (s->objects[c->object].type == CAIRN_OBJ_PAGE_TABLE) {
+			r = cairn_page_table_map(b->scratch, vs, c->ipa);
+		} else {
+			r = cairn_frame_map(b->scratch, vs, c->ipa, c->rights,
+					    0);
+		}
+		if (must(r, "mapping", name)) {
+			return -1;
+		}
+	}
+	return must(cairn_cnode_move(b->base + c->holder, c->slot, DEPTH, ROOT,
+				     b->scratch, DEPTH),
+		    "placing", name);
+}
+
+static int start_thread(struct builder *b, const struct spec_thread *t)
+{
+	const char *name = spec_name(b->s, t->name);
+	uint64_t tcb = b->base + t->tcb;
+	uint64_t regs[3] = {t->entry, t->stack_top, 0};
+
+	/* Priorities below the root task's: nothing runs until it exits. */
+	return must(cairn_tcb_configure(tcb, b->base + t->cnode,
+					b->base + t->vspace,
+					b->base + t->ipc_frame, t->ipc_ipa, 0),
+		    "configuring", name) ||
+	       must(cairn_tcb_set_mc_priority(tcb, CAIRN_SLOT_TCB, t->priority),
+		    "limiting the priority of", name) ||
+	       must(cairn_tcb_set_priority(tcb, CAIRN_SLOT_TCB, t->priority),
+		    "setting the priority of", name) ||
+	       must(cairn_tcb_set_name(tcb, name), "naming", name) ||
+	       must(cairn_tcb_write_registers(tcb, 1, regs, 3), "starting",
+		    name);
+}
+
+int build_system(const struct cairn_bootinfo *bi, const struct spec *s,
+		 struct build_stats *st)
+{
+	struct builder b = {.bi = bi, .s = s, .st = st, .base = bi->free_first};
+
+	b.scratch = b.base + s->h->object_count;
+	b.window = b.scratch + 1;
+	if (b.window >= bi->free_end) {
+		loader_error("%u objects do not fit the %lu free root slots",
+			     s->h->object_count,
+			     bi->free_end - bi->free_first - 2);
+		return -1;
+	}
+	if (create_objects(&b) || fill_frames(&b)) {
+		return -1;
+	}
+	for (uint32_t i = 0; i < s->h->cap_count; i++) {
+		if (place_cap(&b, &s->caps[i]) != 0) {
+			return -1;
+		}
+	}
+	st->caps = s->h->cap_count;
+	for (uint32_t i = 0; i < s->h->thread_count; i++) {
+		if (start_thread(&b, &s->threads[i]) != 0) {
+			return -1;
+		}
+	}
+	st->threads = s->h->thread_count;
+	return 0;
+}
+
+void drop_authority(const struct cairn_bootinfo *bi)
+{
+	uint64_t end = 1UL << bi->cnode_radix;
+
+	/* Every slot, empty or not (deleting nothing succeeds); our CNode
+	 * last, as deleting needs it. What the components hold are copies or
+	 * moved caps, so their objects stay. */
+	for (uint64_t slot = 1; slot < end; slot++) {
+		if (slot != ROOT) {
+			cairn_cnode_delete(ROOT, slot, DEPTH);
+		}
+	}
+	cairn_cnode_delete(ROOT, ROOT, DEPTH);
+}

@@ -1,0 +1,118 @@
+/*
+ * Reading the spec module: every count, index and string is checked here,
+ * once, so the builder can trust the records it walks.
+ */
+#include "loader.h"
+
+#include <cairn/objects.h>
+#include <string.h>
+
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			loader_error(__VA_ARGS__);                             \
+			return -1;                                             \
+		}                                                              \
+	} while (0)
+
+static const void *take(const uint8_t **at, const uint8_t *end, size_t n,
+			size_t size)
+{
+	const void *p = *at;
+
+	if (n > (size_t)(end - *at) / size) {
+		return NULL;
+	}
+	*at += n * size;
+	return p;
+}
+
+static int check_string(const struct spec *s, uint32_t off)
+{
+	return off < s->strings_size &&
+	       memchr(s->strings + off, '\0', s->strings_size - off) != NULL;
+}
+
+static int check_caps(const struct spec *s)
+{
+	for (uint32_t i = 0; i < s->h->cap_count; i++) {
+		const struct spec_cap *c = &s->caps[i];
+		CHECK(c->holder < s->h->object_count &&
+			  s->objects[c->holder].type == CAIRN_OBJ_CNODE,
+		      "cap %u: holder %u is not a CNode", i, c->holder);
+		CHECK(c->slot > 0 &&
+			  c->slot < (1UL << s->objects[c->holder].size_bits),
+		      "cap %u: slot %u outside its CNode", i, c->slot);
+		CHECK(c->object < s->h->object_count ||
+			  c->object == SPEC_KERNEL_AUDIT,
+		      "cap %u: no object %u", i, c->object);
+		CHECK(c->vspace == SPEC_NONE ||
+			  (c->vspace < s->h->object_count &&
+			   s->objects[c->vspace].type == CAIRN_OBJ_VSPACE),
+		      "cap %u: mapped into a non-VSpace", i);
+	}
+	return 0;
+}
+
+static int check_rest(const struct spec *s)
+{
+	for (uint32_t i = 0; i < s->h->object_count; i++) {
+		CHECK(check_string(s, s->objects[i].name),
+		      "object %u: bad name", i);
+		CHECK(s->objects[i].type > CAIRN_OBJ_UNTYPED &&
+			  s->objects[i].type < CAIRN_OBJ_TYPE_COUNT,
+		      "object %u: bad type %u", i, s->objects[i].type);
+	}
+	for (uint32_t i = 0; i < s->h->fill_count; i++) {
+		const struct spec_fill *f = &s->fills[i];
+		CHECK(f->frame < s->h->object_count &&
+			  s->objects[f->frame].type == CAIRN_OBJ_FRAME_4K &&
+			  f->program < s->h->program_count &&
+			  f->frame_offset + (uint64_t)f->length <= 4096,
+		      "fill %u: bad frame, program or range", i);
+	}
+	for (uint32_t i = 0; i < s->h->thread_count; i++) {
+		const struct spec_thread *t = &s->threads[i];
+		CHECK(t->tcb < s->h->object_count &&
+			  t->cnode < s->h->object_count &&
+			  t->vspace < s->h->object_count &&
+			  t->ipc_frame < s->h->object_count &&
+			  check_string(s, t->name),
+		      "thread %u: bad object or name", i);
+	}
+	for (uint32_t i = 0; i < s->h->program_count; i++) {
+		CHECK(check_string(s, s->programs[i]), "program %u: bad name",
+		      i);
+	}
+	return 0;
+}
+
+int spec_parse(const void *blob, size_t size, struct spec *s)
+{
+	const uint8_t *at = blob, *end = at + size;
+
+	s->h = take(&at, end, 1, sizeof(*s->h));
+	CHECK(s->h != NULL && memcmp(s->h->magic, SPEC_MAGIC, 8) == 0,
+	      "the spec module has no spec header");
+	CHECK(s->h->version == SPEC_VERSION,
+	      "spec version %u, this root task reads %u", s->h->version,
+	      SPEC_VERSION);
+	s->objects =
+	    take(&at, end, s->h->object_count, sizeof(struct spec_object));
+	s->caps = take(&at, end, s->h->cap_count, sizeof(struct spec_cap));
+	s->fills = take(&at, end, s->h->fill_count, sizeof(struct spec_fill));
+	s->threads =
+	    take(&at, end, s->h->thread_count, sizeof(struct spec_thread));
+	s->programs = take(&at, end, s->h->program_count, sizeof(uint32_t));
+	s->strings = take(&at, end, s->h->strings_size, 1);
+	CHECK(s->objects && s->caps && s->fills && s->threads && s->programs &&
+		  s->strings,
+	      "the spec module is truncated");
+	s->strings_size = s->h->strings_size;
+	return check_rest(s) || check_caps(s) ? -1 : 0;
+}
+
+const char *spec_name(const struct spec *s, uint32_t off)
+{
+	return s->strings + off;
+}
