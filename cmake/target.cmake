@@ -36,3 +36,13 @@ function(cairn_program name)
     -Wl,--defsym=__ram=0x800000 -Wl,--defsym=__ram_size=0x800000
     -Wl,--defsym=__stack=0x10000000)
 endfunction()
+
+# What tools/idlgen's output depends on, for custom commands that run it.
+set(CAIRN_IDLGEN_DEPENDS
+    "${CMAKE_SOURCE_DIR}/tools/idlgen"
+    "${CMAKE_SOURCE_DIR}/tools/lib/cairn/idl.py"
+    "${CMAKE_SOURCE_DIR}/tools/lib/cairn/idl.grammar"
+    "${CMAKE_SOURCE_DIR}/tools/lib/cairn/idlgen.py"
+    "${CMAKE_SOURCE_DIR}/tools/lib/cairn/spec.py"
+    "${CMAKE_SOURCE_DIR}/tools/lib/cairn/templates/procedure.h.j2"
+    "${CMAKE_SOURCE_DIR}/tools/lib/cairn/templates/procedure.c.j2")

@@ -225,6 +225,40 @@ def system_rpctest(images):
 
 
 @case
+def scenario_trio(images):
+    """The root task builds three components from the spec and exits; they
+    pass RPC, event and 1 MiB dataport checks; the checker's live audit
+    equals `tools/capaudit configs/test-trio.toml --jsonl` exactly."""
+    import tempfile
+
+    with boot(images, system="test-trio", append=None) as m:
+        built = m.expect(r"root: system built: (\d+) objects, (\d+) capabilities")
+        m.expect("root: deleted all of its capabilities; exiting")
+        m.expect("root: exited with status 0")
+        check_suite(m, "trioclient", 6)
+        check_suite(m, "triochecker", 3)
+        m.expect("checker: exited with status 0")
+    manifest = Path(__file__).resolve().parents[2] / "configs" / "test-trio.toml"
+    expected = subprocess.run(
+        [sys.executable, str(CAPAUDIT), str(manifest), "--jsonl",
+         "--programs", str(Path(images) / "target")],
+        capture_output=True, text=True, check=True).stdout
+    if len(expected.splitlines()) != int(built.group(2)):
+        raise AssertionError(f"the root task placed {built.group(2)} caps, the "
+                             f"spec has {len(expected.splitlines())}")
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "expected.jsonl").write_text(expected)
+        (Path(tmp) / "serial.log").write_text(m.log)
+        r = subprocess.run([sys.executable, str(CAPAUDIT), "diff", "--expected",
+                            str(Path(tmp) / "expected.jsonl"), "--dump",
+                            str(Path(tmp) / "serial.log")],
+                           capture_output=True, text=True)
+    print(r.stdout, end="")
+    if r.returncode != 0 or not r.stdout.startswith("audit: ok"):
+        raise AssertionError(f"live audit differs from the spec:\n{r.stdout}{r.stderr}")
+
+
+@case
 def undefined_instruction_panics(images):
     """An UDF at EL2 panics with the class and a symbolised ELR, then powers off."""
     with boot(images, system="test-undef", append=None) as m:

@@ -53,18 +53,21 @@ def test_interface_caps_follow_the_declaration_order(tmp_path):
     s = compile_system(tmp_path)
     assert caps_of(s, "client") == [
         (1, "tcb", "tcb:client", "rwgx", 0),
-        (2, "endpoint", "endpoint:server.calc", "-wg-", 1),
-        (3, "notification", "notification:server.tick", "-w--", 1),
+        (3, "endpoint", "endpoint:server.calc", "-wg-", 1),
+        (4, "notification", "notification:server.tick", "-w--", 1),
     ]
     assert caps_of(s, "server") == [
         (1, "tcb", "tcb:server", "rwgx", 0),
-        (2, "endpoint", "endpoint:server.calc", "r---", 0),
-        (3, "reply", "reply:server.calc", "rwgx", 0),
-        (4, "notification", "notification:server.tick", "r---", 0),
+        (3, "endpoint", "endpoint:server.calc", "r---", 0),
+        (4, "reply", "reply:server.calc", "rwgx", 0),
+        (5, "notification", "notification:server.tick", "r---", 0),
     ]
+    # slot 2: its own CNode, the guard word (64 - radix) as the badge
+    assert caps_of(s, "server", ("cnode",)) == [
+        (2, "cnode", "cnode:server", "rwgx", 64 - s.radix["server"])]
     slots, dataports = spec.layout(
         idl.parse(IDL, "x").components["Server"].interfaces, {"Buf": 65536})
-    assert slots["recv"] == 5 and slots["grants"] == 6
+    assert slots["recv"] == 6 and slots["grants"] == 7
     assert dataports == {"buf": (spec.DATAPORT_BASE, 65536)}
 
 
@@ -111,7 +114,7 @@ def test_slots_are_dense_and_the_cnode_fits(tmp_path):
     s = compile_system(tmp_path)
     for inst in ("client", "server"):
         slots = sorted(c.slot for c in s.caps if c.holder == inst)
-        recv = 4 if inst == "client" else 5
+        recv = 5 if inst == "client" else 6
         assert slots == [x for x in range(1, slots[-1] + 1) if x != recv]
         assert 1 << s.radix[inst] > slots[-1]
         assert s.objects[f"cnode:{inst}"] == ("cnode", s.radix[inst])
@@ -120,7 +123,7 @@ def test_slots_are_dense_and_the_cnode_fits(tmp_path):
 def test_granted_kernel_caps_follow_the_receive_slot(tmp_path):
     text = SYSTEM.replace('priority = 150', 'priority = 150\ncaps = ["audit"]')
     s = compile_system(tmp_path, text)
-    assert (6, "audit_control", "audit_control", "rwgx", 0) in caps_of(s, "server")
+    assert (7, "audit_control", "audit_control", "rwgx", 0) in caps_of(s, "server")
 
 
 def test_priority_defaults_and_manifest_override(tmp_path):
@@ -173,11 +176,11 @@ def test_capaudit_manifest_table_and_jsonl(tmp_path):
     assert table.splitlines()[0].split() == ["holder", "slot", "type", "object",
                                              "rights", "badge", "mapped"]
     rows = [r.split() for r in table.splitlines()]
-    assert ["client", "2", "endpoint", "endpoint:server.calc", "-wg-", "0x1", "-"] in rows
+    assert ["client", "3", "endpoint", "endpoint:server.calc", "-wg-", "0x1", "-"] in rows
     assert "held by 2 components" in table
     lines = subprocess.run(tool + ["--jsonl"], capture_output=True, text=True,
                            check=True).stdout.splitlines()
-    assert json.loads(lines[1]) == {"holder": "client", "cptr": 2, "depth": 64,
+    assert json.loads(lines[2]) == {"holder": "client", "cptr": 3, "depth": 64,
                                     "type": "endpoint", "object": "endpoint:server.calc",
                                     "rights": "-wg-", "badge": 1}
     s = compile_system(tmp_path)

@@ -59,7 +59,8 @@ enum cairn_invocation {
  * in this chunk, then CAIRN_AUDIT_ENTRY_WORDS words per entry:
  *   holder name (16 bytes, NUL-padded, 2 words), cptr, depth (the slot's
  *   address in the holder's CSpace), object type, object id (stable for the
- *   boot, never an address), rights, badge (or CNode guard word).
+ *   boot, never an address), rights, badge (Endpoint, Notification; a
+ *   CNode's guard word; 0 for other types).
  */
 #define CAIRN_AUDIT_WALK	     80
 #define CAIRN_AUDIT_ENTRY_WORDS	     8

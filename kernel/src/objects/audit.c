@@ -50,6 +50,21 @@ uint64_t audit_object_id(const struct cap *c)
 		   c->size_bits);
 }
 
+/* The badge word shows identity only: the union also holds a frame's
+ * mapping or an Untyped's watermark, which change and are not authority. */
+static uint64_t audit_badge(const struct cap *c)
+{
+	switch ((enum cap_type)c->type) {
+	case CAP_ENDPOINT:
+	case CAP_NOTIFICATION:
+		return c->badge;
+	case CAP_CNODE:
+		return CAIRN_GUARD_WORD(c->guard, c->guard_bits);
+	default:
+		return 0;
+	}
+}
+
 static void emit(struct walk *w, const struct cap *c, uint64_t cptr,
 		 unsigned depth)
 {
@@ -63,8 +78,7 @@ static void emit(struct walk *w, const struct cap *c, uint64_t cptr,
 	e[4] = c->type;
 	e[5] = audit_object_id(c);
 	e[6] = c->rights;
-	e[7] = c->type == CAP_CNODE ? CAIRN_GUARD_WORD(c->guard, c->guard_bits)
-				    : c->badge;
+	e[7] = audit_badge(c);
 }
 
 /* The slots of the CNode cap cn, whose address prefix is (cptr, depth). */

@@ -76,11 +76,26 @@ def environment():
     return env
 
 
+def component_glue(spec):
+    """Per component type: its slot and dataport constants (spec.layout)."""
+    from cairn.spec import layout
+
+    out = []
+    for name, c in spec.components.items():
+        slots, dataports = layout(c.interfaces, spec.dataports)
+        out.append({"name": name, "prefix": name.upper(),
+                    "slots": list(slots.items()),
+                    "dataports": [(i, a, n) for i, (a, n) in dataports.items()]})
+    return out
+
+
 def generate(spec, source, stem):
-    """C header and source text for every procedure, event and dataport."""
+    """C header and source text for every procedure, event and dataport,
+    and the slot layout of every component type."""
     env = environment()
     ctx = {"source": source, "header": f"{stem}.h",
            "procedures": list(spec.procedures.values()),
-           "events": list(spec.events), "dataports": list(spec.dataports.items())}
+           "events": list(spec.events), "dataports": list(spec.dataports.items()),
+           "components": component_glue(spec)}
     return (env.get_template("procedure.h.j2").render(ctx),
             env.get_template("procedure.c.j2").render(ctx))

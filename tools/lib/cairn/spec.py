@@ -10,7 +10,9 @@ root task's judgement. Per component instance:
     of its program and stack, the page tables those need;
   - caps in its CNode (layout() gives the slots, idlgen prints them for C):
       1           its own TCB (someone must hold it, or the thread dies)
-      2 ...       its interfaces in IDL declaration order:
+      2           its own CNode (guard word as badge), to manage its slots
+                  (to delete a cap it was granted, say)
+      3 ...       its interfaces in IDL declaration order:
         uses P      the provider's endpoint: write+grant, badge = the
                     connection's number (1-based)
         provides P  its endpoint (read), then a Reply object (next slot)
@@ -49,6 +51,12 @@ SLOT_BITS = 6
 def object_bytes(type_, size_bits):
     """An object's size (cairn/objects.h): a CNode's from its radix."""
     return 1 << (size_bits + SLOT_BITS if type_ == "cnode" else _OBJ_BITS[type_])
+
+
+def guard_word(radix):
+    """A CNode cap's guard (cairn/invocations.h): zeros over the bits the
+    radix leaves, so a 64-bit cptr is a slot number."""
+    return 64 - radix
 
 
 def rights_str(bits):
@@ -168,7 +176,7 @@ def layout(interfaces, dataport_sizes):
     """A component type's fixed slots and addresses: {iface: slot} (a
     provided procedure also '<iface>_reply'), the receive slot, the first
     granted-cap slot, and {dataport: (ipa, bytes)}."""
-    slots, dataports, slot, k = {"self": 1}, {}, 2, 0
+    slots, dataports, slot, k = {"self": 1, "cnode": 2}, {}, 3, 0
     for iface, (kind, typ) in interfaces.items():
         if kind == "port":  # a dataport
             dataports[iface] = (DATAPORT_BASE + (k << 30), dataport_sizes[typ])
@@ -263,7 +271,8 @@ def compile_manifest(m, types, dataport_sizes, programs):
         for kind in ("tcb", "vspace", "cnode"):
             spec.add(f"{kind}:{inst}", kind)
         slots, dataports = layout(comp.interfaces, dataport_sizes)
-        caps = [Cap(inst, 1, "tcb", f"tcb:{inst}", ALL)]
+        caps = [Cap(inst, 1, "tcb", f"tcb:{inst}", ALL),
+                Cap(inst, 2, "cnode", f"cnode:{inst}", ALL)]
         caps += _interface_caps(spec, m, inst, comp.interfaces, slots)
         for i, name in enumerate(m.component_caps.get(inst, [])):
             caps.append(Cap(inst, slots["grants"] + i, KERNEL_CAPS[name],
@@ -276,6 +285,7 @@ def compile_manifest(m, types, dataport_sizes, programs):
         caps += memory
         radix = max(MIN_RADIX, (caps[-1].slot).bit_length())
         spec.radix[inst] = radix
+        caps[1].badge = guard_word(radix)
         spec.objects[f"cnode:{inst}"] = ("cnode", radix)
         spec.caps += caps
         prio = m.component_priority.get(inst) or comp.attributes.get(
