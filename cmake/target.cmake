@@ -27,6 +27,8 @@ endif()
 # CAIRN_ROOT_STACK_TOP (kernel/include/cairn/bootinfo.h).
 function(cairn_program name)
   add_executable(${name} ${ARGN})
+  # Every image may use every program: configs/ packs the ones it names.
+  set_property(GLOBAL APPEND PROPERTY CAIRN_PROGRAMS ${name})
   set_target_properties(${name} PROPERTIES SUFFIX ".elf")
   target_compile_options(${name} PRIVATE ${CAIRN_TARGET_WARNINGS})
   target_link_libraries(${name} PRIVATE cairn)

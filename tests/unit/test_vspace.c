@@ -125,6 +125,25 @@ static void test_revoke_unmaps_derived_mappings(void **state)
 	assert_int_equal(host_flush_ipa_count, flushes + 2);
 }
 
+static void test_a_moved_frame_keeps_its_mapping(void **state)
+{
+	(void)state;
+	ok(map_table(PT1, 0));
+	ok(map_table(PT2, 0));
+	ok(map_frame(FR, 0x1000));
+	uint64_t mv[] = {FR_COPY, 64, ROOT_SLOT, FR, 64};
+	ok(cnode_invoke(&f.slots[ROOT_SLOT].cap, CAIRN_CNODE_MOVE, mv, 5,
+			&f.root, &err));
+	assert_true(cap_is_null(&f.slots[FR].cap));
+	assert_int_not_equal(mapped_pa(0x1000), 0);
+	/* Still mapped, so it cannot map twice; deleting it unmaps. */
+	assert_int_equal(map_frame(FR_COPY, 0x2000), CAIRN_ILLEGAL_OPERATION);
+	uint64_t del[] = {FR_COPY, 64};
+	ok(cnode_invoke(&f.slots[ROOT_SLOT].cap, CAIRN_CNODE_DELETE, del, 2,
+			&f.root, &err));
+	assert_int_equal(mapped_pa(0x1000), 0);
+}
+
 static void test_unmapping_a_table_flushes_the_vmid(void **state)
 {
 	(void)state;
@@ -165,6 +184,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_map_needs_tables_in_order, setup),
 	    cmocka_unit_test_setup(test_revoke_unmaps_derived_mappings, setup),
+	    cmocka_unit_test_setup(test_a_moved_frame_keeps_its_mapping, setup),
 	    cmocka_unit_test_setup(test_unmapping_a_table_flushes_the_vmid,
 				   setup),
 	    cmocka_unit_test_setup(test_revoking_the_untyped_frees_the_vmid,

@@ -40,3 +40,17 @@ def test_reply_sizes_follow_the_idl():
 def test_cap_parameters_are_limited(method, message):
     with pytest.raises(idl.IdlError, match=message):
         idl.parse(f"procedure P {{ {method} }};", "t.idl")
+
+
+def test_component_glue_gives_the_spec_layout():
+    text = IDL + """
+component Srv { provides Calc calc; dataport Buf a; dataport Buf b; };
+"""
+    header, _ = idlgen.generate(idl.parse(text, "t.idl"), "t.idl", "t_gen")
+    for line in ("#define SRV_SLOT_SELF 1", "#define SRV_SLOT_CNODE 2",
+                 "#define SRV_SLOT_CALC 3", "#define SRV_SLOT_CALC_REPLY 4",
+                 "#define SRV_SLOT_RECV 5", "#define SRV_SLOT_GRANTS 6",
+                 "#define SRV_DATAPORT_A ((void *)0x40000000UL)",
+                 "#define SRV_DATAPORT_B ((void *)0x80000000UL)",
+                 "#define SRV_DATAPORT_B_SIZE 8192UL"):
+        assert line in header
