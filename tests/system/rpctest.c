@@ -8,6 +8,8 @@
 #include "common.h"
 #include "rpctest_gen.h"
 
+#include "kinds.h" /* needs the generated header first */
+
 #include <libcairn/ipc.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,31 +27,6 @@ static void report(const char *name, int ok)
 
 /* ---- the server's implementation: no globals (its data is fresh) ---- */
 
-static int64_t impl_sum(int8_t a, uint16_t b, int32_t c, uint64_t d, bool neg)
-{
-	int64_t s = (int64_t)a + b + c + (int64_t)d;
-	return neg ? -s : s;
-}
-
-static void impl_greet(const char *who, char *greeting, uint32_t *length)
-{
-	static const char hello[] = "hello, ";
-	size_t n = strlen(who);
-
-	memcpy(greeting, hello, sizeof(hello) - 1);
-	memcpy(greeting + sizeof(hello) - 1, who, n);
-	greeting[sizeof(hello) - 1 + n] = '\0';
-	*length = (uint32_t)(sizeof(hello) - 1 + n);
-}
-
-static bool impl_scale(uint32_t values[8], uint32_t factor)
-{
-	for (int i = 0; i < 8; i++) {
-		values[i] *= factor;
-	}
-	return factor != 0;
-}
-
 static uint64_t impl_take(uint64_t object)
 {
 	/* The cap arrived in object's slot: report whether it did, and pass
@@ -59,10 +36,6 @@ static uint64_t impl_take(uint64_t object)
 	}
 	cairn_cnode_move(ROOT, RECV_SLOT + 1, DEPTH, ROOT, object, DEPTH);
 	return 1;
-}
-
-static void impl_nothing(void)
-{
 }
 
 static uint64_t impl_checksum(uint32_t bytes)
@@ -93,38 +66,6 @@ static void server(uint64_t ep, uint64_t reply, uint64_t done)
 
 /* ---- the client ---- */
 
-static int test_scalars(uint64_t ep)
-{
-	int64_t r = 0;
-	long e = Kinds_sum(ep, -5, 60000, -70000, 1UL << 40, false, &r);
-	int ok = e == 0 && r == -5 + 60000 - 70000 + (int64_t)(1UL << 40);
-	e = Kinds_sum(ep, 1, 2, 3, 4, true, &r);
-	return ok && e == 0 && r == -10;
-}
-
-static int test_strings(uint64_t ep)
-{
-	char greeting[41] = {0};
-	uint32_t len = 0;
-	long e = Kinds_greet(ep, "cairn", greeting, &len);
-	int ok = e == 0 && len == 12 && strcmp(greeting, "hello, cairn") == 0;
-	/* 21 bytes do not fit string<20>: the stub refuses before sending. */
-	e = Kinds_greet(ep, "abcdefghijklmnopqrstu", greeting, &len);
-	return ok && e == IDL_ERR_TOO_LONG;
-}
-
-static int test_inout_array(uint64_t ep)
-{
-	uint32_t v[8] = {1, 2, 3, 4, 5, 6, 7, 0xffff};
-	bool ok_ret = false;
-	long e = Kinds_scale(ep, v, 3, &ok_ret);
-	int ok = e == 0 && ok_ret;
-	for (int i = 0; i < 7; i++) {
-		ok &= v[i] == (uint32_t)(3 * (i + 1));
-	}
-	return ok && v[7] == 3 * 0xffff;
-}
-
 static int test_cap_parameter(uint64_t ep, uint64_t grant_ep)
 {
 	uint64_t gift = make(CAIRN_OBJ_NOTIFICATION, 0), ret = 0;
@@ -137,14 +78,6 @@ static int test_cap_parameter(uint64_t ep, uint64_t grant_ep)
 	struct cairn_result r = cairn_cnode_copy(ROOT, slot(), DEPTH, ROOT,
 						 RECV_SLOT + 1, DEPTH, ALL);
 	return ok && r.error == CAIRN_OK;
-}
-
-static int test_unknown_label(uint64_t ep)
-{
-	struct cairn_msg m = {.info = CAIRN_MSGINFO(99, 0)};
-	long e = cairn_call(ep, &m);
-	return e == 0 && CAIRN_MSGINFO_LABEL(m.info) == IDL_LABEL_NO_METHOD &&
-	       Kinds_nothing(ep) == 0;
 }
 
 static int test_dataport_1m(uint64_t ep, uint64_t vs)
