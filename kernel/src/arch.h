@@ -50,6 +50,7 @@ int64_t arch_psci_version(void);
 int64_t arch_psci_cpu_on(uint64_t mpidr, paddr_t entry, uint64_t context);
 /* Returns only if the conduit is missing or firmware refused. */
 void arch_psci_system_off(void);
+void arch_psci_system_reset(void);
 
 paddr_t arch_secondary_entry(void);
 

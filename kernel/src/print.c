@@ -13,6 +13,8 @@ static char early_buf[EARLY_BUF_SIZE];
 static size_t early_used;
 static int print_lock;
 static bool panic_mode;
+static bool handed_over;  /* user level owns the UART: panics only */
+static uint64_t withheld; /* characters not printed since */
 
 static bool lock_acquire(void)
 {
@@ -34,7 +36,9 @@ static void lock_release(void)
 static void put(void *ctx, char c)
 {
 	(void)ctx;
-	if (sink != NULL) {
+	if (handed_over && !panic_mode) {
+		withheld++;
+	} else if (sink != NULL) {
 		sink(c);
 	} else if (early_used < EARLY_BUF_SIZE) {
 		early_buf[early_used++] = c;
@@ -71,6 +75,19 @@ void kprintf(const char *fmt, ...)
 	if (locked) {
 		lock_release();
 	}
+}
+
+void print_hand_over(const char *to)
+{
+	kprintf("kernel: the console is handed over to %s; the kernel prints "
+		"again only to panic\n",
+		to);
+	handed_over = true;
+}
+
+uint64_t print_withheld(void)
+{
+	return withheld;
 }
 
 void print_enter_panic_mode(void)

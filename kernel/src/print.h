@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include <stdint.h>
+
 #include <stdbool.h>
 
 typedef void (*print_sink)(char c);
@@ -18,6 +20,14 @@ __attribute__((format(printf, 1, 2))) void kprintf(const char *fmt, ...);
  * bounded wait, so a CPU that died holding it cannot silence the panic.
  */
 void print_enter_panic_mode(void);
+
+/*
+ * From now on user level drives the UART: kernel output other than a
+ * panic is dropped (and counted), so it never interleaves with the console
+ * server's. Called when the UART's interrupt is claimed.
+ */
+void print_hand_over(const char *to);
+uint64_t print_withheld(void);
 
 /* One character from a thread's DebugPutChar. */
 void kputchar(char c);

@@ -7,6 +7,7 @@
 #include "objects/audit.h"
 #include "objects/cnode.h"
 #include "objects/irq.h"
+#include "objects/power.h"
 #include "objects/tcb.h"
 #include "objects/untyped.h"
 #include "objects/vspace.h"
@@ -85,6 +86,8 @@ static enum cairn_error invoke_object(struct tcb *t, struct cte *slot,
 		return irq_handler_invoke(slot, label, words, n, cs, err);
 	case CAP_AUDIT_CONTROL:
 		return audit_invoke(label, words, n, reply, reply_len, err);
+	case CAP_POWER_CONTROL:
+		return power_invoke(label, err);
 	default:
 		/* VSpace, Notification and Reply have no invocations. */
 		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_INVOKED,
@@ -223,6 +226,9 @@ static void thread_exit(struct tcb *t)
 
 void syscall_handle(struct tcb *t, uint64_t number)
 {
+	if (number >= CAIRN_SYS_CALL && number <= CAIRN_SYS_NB_RECV) {
+		t->ipc_calls++;
+	}
 #ifndef CAIRN_NO_FASTPATH
 	if (number == CAIRN_SYS_CALL) {
 		fastpath_call(t);

@@ -182,12 +182,17 @@ AUDIT_EXPECTED = Path(__file__).resolve().parents[1] / "system" / "audittest.exp
 CAPAUDIT = Path(__file__).resolve().parents[2] / "tools" / "capaudit"
 
 
+LAST_LOG = [""]  # the serial log of the last audit_diff boot
+
+
 def audit_diff(images, system):
     """Boots the audit test system; returns capaudit's result on its dump."""
     import tempfile
 
     with boot(images, system=system, append=None) as m:
         m.expect(r"audit: end \d+ entries")
+        m.expect(r"threads: end \d+")
+    LAST_LOG[0] = m.log
     with tempfile.NamedTemporaryFile("w", suffix=".log") as dump:
         dump.write(m.log)
         dump.flush()
@@ -199,8 +204,16 @@ def audit_diff(images, system):
 
 @case
 def audit_matches_expected(images):
-    """The live audit of the known system equals the expected set exactly."""
+    """The live audit of the known system equals the expected set exactly;
+    AuditControl.Threads lists the three threads with their counters."""
     r = audit_diff(images, "test-audit")
+    threads = re.findall(r"^threads: (\S+) state (\d+) priority (\d+) ipc (\d+) cpu (\w+)$",
+                         LAST_LOG[0], re.M)
+    byname = {t[0]: t[1:] for t in threads}
+    if set(byname) != {"root", "alpha", "beta"} or byname["root"][0:2] != ("1", "255") \
+            or int(byname["root"][2]) < 10 or byname["root"][3] != "ok" \
+            or byname["alpha"][0] != "0" or byname["alpha"][3] != "bad":
+        raise AssertionError(f"unexpected thread list: {threads}")
     print(r.stdout, end="")
     if r.returncode != 0 or "audit: ok, 4 capabilities" not in r.stdout:
         raise AssertionError(f"capaudit disagrees:\n{r.stdout}{r.stderr}")

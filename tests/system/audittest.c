@@ -28,6 +28,14 @@ static void thread(uint64_t cs, const char *name)
 	cairn_tcb_set_name(tcb, name);
 }
 
+static void print_thread(const struct cairn_thread_entry *t, void *ctx)
+{
+	(void)ctx;
+	printf("threads: %s state %lu priority %lu ipc %lu cpu %s\n", t->name,
+	       t->state, t->priority, t->ipc_calls,
+	       t->cpu_ticks > 0 && t->cpu_ticks < t->now ? "ok" : "bad");
+}
+
 int main(void)
 {
 	common_init(cairn_bootinfo);
@@ -51,5 +59,8 @@ int main(void)
 	thread(a, "alpha");
 	thread(b, "beta");
 	long n = cairn_audit_print_jsonl(CAIRN_SLOT_AUDIT_CONTROL, "audit: ");
-	return n < 0;
+	long t =
+	    cairn_audit_threads(CAIRN_SLOT_AUDIT_CONTROL, print_thread, NULL);
+	printf("threads: end %ld\n", t);
+	return n < 0 || t < 0;
 }

@@ -131,3 +131,8 @@ void arch_current_clear(void)
 {
 	host_current = NULL;
 }
+
+void print_hand_over(const char *to)
+{
+	printf("kernel: the console is handed over to %s\n", to);
+}

@@ -4,6 +4,7 @@
 #define PSCI_VERSION	   0x84000000U
 #define PSCI_CPU_ON_64	   0xc4000003U
 #define PSCI_SYSTEM_OFF	   0x84000008U
+#define PSCI_SYSTEM_RESET  0x84000009U
 #define PSCI_NOT_SUPPORTED (-1)
 
 static enum psci_conduit psci_conduit = PSCI_CONDUIT_NONE;
@@ -52,4 +53,9 @@ int64_t arch_psci_cpu_on(uint64_t mpidr, paddr_t entry, uint64_t context)
 void arch_psci_system_off(void)
 {
 	(void)psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
+}
+
+void arch_psci_system_reset(void)
+{
+	(void)psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
 }

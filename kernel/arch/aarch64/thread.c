@@ -89,6 +89,7 @@ void arch_run_thread(struct tcb *t)
 		     pa_addr(t->vspace_root) | ((uint64_t)t->vmid << 48));
 	write_sysreg(hcr_el2, HCR_RW | HCR_TGE | HCR_DC | HCR_VM);
 	isb();
+	c->user_since = read_sysreg(cntpct_el0);
 	arch_return_to_user(&t->regs);
 }
 
@@ -101,8 +102,15 @@ static uint64_t fault_ipa(void)
 	return ((hpfar >> 4) << 12) | (far & 0xfff);
 }
 
+/* Time at EL0 is charged to the thread on every way back into the kernel. */
+static void charge_user_time(struct tcb *t)
+{
+	t->cpu_ticks += read_sysreg(cntpct_el0) - this_cpu()->user_since;
+}
+
 void handle_lower_sync(struct tcb *t)
 {
+	charge_user_time(t);
 	uint64_t esr = read_sysreg(esr_el2);
 	unsigned ec = (unsigned)(esr >> 26) & 0x3f;
 	struct user_fault f = {
@@ -125,5 +133,6 @@ void handle_lower_sync(struct tcb *t)
 
 void handle_lower_irq(struct tcb *t)
 {
+	charge_user_time(t);
 	sched_interrupt(t);
 }

@@ -24,16 +24,17 @@ enum cairn_root_slot {
 	CAIRN_SLOT_VSPACE = 3,
 	CAIRN_SLOT_IPC_BUFFER = 4,
 	CAIRN_SLOT_BOOTINFO = 5,
-	CAIRN_SLOT_IRQ_CONTROL = 6,   /* empty until interrupts arrive */
-	CAIRN_SLOT_SID_CONTROL = 7,   /* empty until the SMMU arrives */
-	CAIRN_SLOT_AUDIT_CONTROL = 8, /* empty until the live audit arrives */
-	CAIRN_SLOT_FIRST_IMAGE = 16,  /* frames of the root task's own pages,
-					 then the Untyped caps */
+	CAIRN_SLOT_IRQ_CONTROL = 6, /* empty until interrupts arrive */
+	CAIRN_SLOT_SID_CONTROL = 7, /* empty until the SMMU arrives */
+	CAIRN_SLOT_AUDIT_CONTROL = 8,
+	CAIRN_SLOT_POWER_CONTROL = 9,
+	CAIRN_SLOT_FIRST_IMAGE = 16, /* frames of the root task's own pages,
+					then the Untyped caps */
 };
 
-#define CAIRN_BOOTINFO_MAX_IMAGE	  64
+#define CAIRN_BOOTINFO_MAX_IMAGE   64
 #define CAIRN_BOOTINFO_MAX_MODULES 16
-#define CAIRN_MODULE_NAME_LEN	  32
+#define CAIRN_MODULE_NAME_LEN	   32
 
 /* A boot module as the root task sees it: its bytes at ipa, read-only. */
 struct cairn_boot_module {
@@ -63,6 +64,8 @@ struct cairn_bootinfo {
 	unsigned long ram_bytes;  /* RAM in the untyped list */
 	unsigned long device_bytes;
 	struct cairn_untyped_desc untyped[CAIRN_BOOTINFO_MAX_UT];
+	unsigned long uart_paddr; /* the PL011 (a page of device Untyped) */
+	unsigned long uart_intid; /* its interrupt; 0: none */
 	unsigned long module_count;
 	struct cairn_boot_module module[CAIRN_BOOTINFO_MAX_MODULES];
 };

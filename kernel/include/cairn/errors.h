@@ -11,22 +11,24 @@ enum cairn_error {
 	CAIRN_OK = 0,
 	CAIRN_INVALID_ARGUMENT = 1,   /* detail[0]: which argument */
 	CAIRN_INVALID_CAPABILITY = 2, /* detail[0]: which capability argument */
-	CAIRN_ILLEGAL_OPERATION = 3,  /* valid request, not allowed on this cap */
-	CAIRN_RANGE_ERROR = 4,	      /* detail[0..2]: argument, min, max */
-	CAIRN_ALIGNMENT_ERROR = 5,    /* detail[0]: which argument */
-	CAIRN_FAILED_LOOKUP = 6,      /* detail[0..2]: kind, bits left, depth */
+	CAIRN_ILLEGAL_OPERATION =
+	    3,			   /* valid request, not allowed on this cap */
+	CAIRN_RANGE_ERROR = 4,	   /* detail[0..2]: argument, min, max */
+	CAIRN_ALIGNMENT_ERROR = 5, /* detail[0]: which argument */
+	CAIRN_FAILED_LOOKUP = 6,   /* detail[0..2]: kind, bits left, depth */
 	CAIRN_TRUNCATED_MESSAGE = 7,  /* detail[1]: message registers needed */
 	CAIRN_DELETE_FIRST = 8,	      /* a destination slot is occupied */
 	CAIRN_REVOKE_FIRST = 9,	      /* the cap has derived children */
 	CAIRN_NOT_ENOUGH_MEMORY = 10, /* detail[1]: bytes available */
-	CAIRN_NOT_SUPPORTED = 11,     /* valid, but not on this build/hardware */
+	CAIRN_NOT_SUPPORTED = 11, /* valid, but not on this build/hardware */
 	CAIRN_ERROR_COUNT
 };
 
 /* detail[0] of CAIRN_FAILED_LOOKUP. */
 enum cairn_lookup_failure {
-	CAIRN_LOOKUP_INVALID_ROOT = 1,	  /* the root is not a CNode cap */
-	CAIRN_LOOKUP_MISSING_CAP = 2,	  /* an empty slot on the path */
-	CAIRN_LOOKUP_DEPTH_MISMATCH = 3,  /* depth ends mid-level, or too deep */
-	CAIRN_LOOKUP_GUARD_MISMATCH = 4,  /* the address does not match a guard */
+	CAIRN_LOOKUP_INVALID_ROOT = 1,	 /* the root is not a CNode cap */
+	CAIRN_LOOKUP_MISSING_CAP = 2,	 /* an empty slot on the path */
+	CAIRN_LOOKUP_DEPTH_MISMATCH = 3, /* depth ends mid-level, or too deep */
+	CAIRN_LOOKUP_GUARD_MISMATCH =
+	    4, /* the address does not match a guard */
 };

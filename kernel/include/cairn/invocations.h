@@ -51,6 +51,10 @@ enum cairn_invocation {
 	CAIRN_IRQ_HANDLER_SET_NOTIFICATION = 72, /* (notification) */
 	CAIRN_IRQ_HANDLER_ACK = 73,		 /* () */
 	CAIRN_IRQ_HANDLER_CLEAR = 74,		 /* () */
+
+	/* PowerControl: the whole machine (PSCI). Return only on failure. */
+	CAIRN_POWER_OFF = 96,	/* () */
+	CAIRN_POWER_RESET = 97, /* () */
 };
 
 /*
@@ -65,6 +69,29 @@ enum cairn_invocation {
 #define CAIRN_AUDIT_WALK	     80
 #define CAIRN_AUDIT_ENTRY_WORDS	     8
 #define CAIRN_AUDIT_ENTRIES_PER_CALL 7
+
+/*
+ * AuditControl.Threads(cursor): every live thread with its counters.
+ * Reply: word 0 = the next cursor (0: done), word 1 = entries in this
+ * chunk, word 2 = the system counter now, word 3 = its frequency (Hz),
+ * word 4 = interrupts delivered to user level since boot, then
+ * CAIRN_THREAD_ENTRY_WORDS words per entry: name (2 words), state
+ * (CAIRN_THREAD_*), priority, counter ticks spent at EL0, IPC system calls
+ * made (kernel invocations included).
+ */
+#define CAIRN_AUDIT_THREADS	      81
+#define CAIRN_THREADS_HEADER_WORDS    5
+#define CAIRN_THREAD_ENTRY_WORDS      6
+#define CAIRN_THREAD_ENTRIES_PER_CALL 8
+
+enum cairn_thread_state {
+	CAIRN_THREAD_INACTIVE = 0, /* not started, suspended or exited */
+	CAIRN_THREAD_RUNNABLE = 1,
+	CAIRN_THREAD_BLOCKED_SEND = 2,
+	CAIRN_THREAD_BLOCKED_RECV = 3,
+	CAIRN_THREAD_BLOCKED_REPLY = 4,
+	CAIRN_THREAD_BLOCKED_NOTIFICATION = 5,
+};
 
 /* IRQControl.Get trigger argument. */
 #define CAIRN_IRQ_LEVEL 0

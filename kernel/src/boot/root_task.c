@@ -20,7 +20,7 @@
 
 /* Boot objects' original caps: the root task holds only copies of them, so
  * deleting its caps can never destroy what it runs on. */
-static struct cte originals[CAIRN_SLOT_AUDIT_CONTROL + 1];
+static struct cte originals[CAIRN_SLOT_POWER_CONTROL + 1];
 
 struct builder {
 	struct memmap *free;
@@ -328,6 +328,13 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 	struct cap audit = {.type = CAP_AUDIT_CONTROL,
 			    .rights = CAIRN_RIGHTS_ALL};
 	give(&b, CAIRN_SLOT_AUDIT_CONTROL, &audit);
+	struct cap power = {.type = CAP_POWER_CONTROL,
+			    .rights = CAIRN_RIGHTS_ALL};
+	give(&b, CAIRN_SLOT_POWER_CONTROL, &power);
+	if (plat->has_uart) {
+		b.bi->uart_paddr = pa_addr(plat->uart.base);
+		b.bi->uart_intid = plat->uart_intid;
+	}
 
 	/* Everything the root task needs is carved: the rest is Untyped. */
 	b.bi->magic = CAIRN_BOOTINFO_MAGIC;

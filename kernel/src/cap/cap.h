@@ -29,6 +29,7 @@ enum cap_type {
 	CAP_IRQ_CONTROL = 32,
 	CAP_IRQ_HANDLER = 33,
 	CAP_AUDIT_CONTROL = 34,
+	CAP_POWER_CONTROL = 35,
 };
 
 struct cap {

@@ -11,6 +11,7 @@
 #include "objects/audit.h"
 
 #include "arch.h"
+#include "objects/irq.h"
 #include "objects/tcb.h"
 
 #include <cairn/invocations.h>
@@ -112,16 +113,51 @@ static void visit(struct walk *w, const struct cap *cn, uint64_t cptr,
 	}
 }
 
+_Static_assert(CAIRN_THREAD_BLOCKED_NOTIFICATION ==
+		   (int)THREAD_BLOCKED_NOTIFICATION,
+	       "the ABI's thread states are the kernel's");
+
+/* The cursor is a position in the list of live threads. */
+static void audit_threads(uint64_t skip, uint64_t *reply, size_t *reply_len)
+{
+	uint64_t seen = 0, count = 0;
+	uint64_t *e = &reply[CAIRN_THREADS_HEADER_WORDS];
+
+	for (const struct tcb *t = tcb_first(); t != NULL; t = t->all_next) {
+		if (seen++ < skip || count == CAIRN_THREAD_ENTRIES_PER_CALL) {
+			continue;
+		}
+		memcpy(e, t->name, 16);
+		e[2] = (uint64_t)t->state;
+		e[3] = t->priority;
+		e[4] = t->cpu_ticks;
+		e[5] = t->ipc_calls;
+		e += CAIRN_THREAD_ENTRY_WORDS;
+		count++;
+	}
+	reply[0] = skip + count < seen ? skip + count : 0;
+	reply[1] = count;
+	reply[2] = arch_counter();
+	reply[3] = arch_counter_freq();
+	reply[4] = irq_delivered();
+	*reply_len =
+	    CAIRN_THREADS_HEADER_WORDS + count * CAIRN_THREAD_ENTRY_WORDS;
+}
+
 enum cairn_error audit_invoke(uint64_t label, const uint64_t *a, size_t n,
 			      uint64_t *reply, size_t *reply_len,
 			      struct inv_error *err)
 {
-	if (label != CAIRN_AUDIT_WALK) {
+	if (label != CAIRN_AUDIT_WALK && label != CAIRN_AUDIT_THREADS) {
 		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_LABEL,
 				label, 0);
 	}
 	if (n < 1) {
 		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, 1, 0);
+	}
+	if (label == CAIRN_AUDIT_THREADS) {
+		audit_threads(a[0], reply, reply_len);
+		return CAIRN_OK;
 	}
 	struct walk w = {.skip = a[0], .out = &reply[2]};
 	for (const struct tcb *t = tcb_first(); t != NULL; t = t->all_next) {

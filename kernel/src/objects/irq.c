@@ -18,10 +18,13 @@ struct irq_state {
 static struct irq_state irqs[IRQ_MAX];
 static uint32_t kernel_irq;
 static uint32_t irq_limit; /* 1 + the highest INTID the GIC implements */
+static uint32_t uart_irq;  /* claiming it takes the UART from the kernel */
+static uint64_t delivered; /* interrupts signalled to user level */
 
 void irq_init(const struct platform *plat, uint32_t kernel_intid)
 {
 	kernel_irq = kernel_intid;
+	uart_irq = plat->has_uart ? plat->uart_intid : 0;
 	irq_limit = plat->has_gic ? arch_gic_irq_limit() : 0;
 }
 
@@ -80,6 +83,9 @@ enum cairn_error irq_control_invoke(uint64_t label, const uint64_t *a, size_t n,
 			.object = pa_init(intid)};
 	irqs[intid] = (struct irq_state){.claimed = true};
 	cdt_insert_root(dest, &h);
+	if (intid == uart_irq && uart_irq != 0) {
+		print_hand_over("user level (PL011 interrupt claimed)");
+	}
 	arch_gic_configure(intid, a[A_TRIGGER] == CAIRN_IRQ_EDGE);
 	return CAIRN_OK;
 }
@@ -147,5 +153,11 @@ void irq_deliver(uint32_t intid)
 		return;
 	}
 	/* Stays active, so it cannot fire again, until the handler Acks. */
+	delivered++;
 	notification_signal(kmem_ptr(s->ntfn), s->badge);
+}
+
+uint64_t irq_delivered(void)
+{
+	return delivered;
 }

@@ -26,3 +26,6 @@ void irq_handler_destroy(uint32_t intid);
 
 /* An interrupt other than the kernel's arrived (already priority-dropped). */
 void irq_deliver(uint32_t intid);
+
+/* Interrupts signalled to user-level handlers since boot. */
+uint64_t irq_delivered(void);

@@ -32,6 +32,7 @@ uint64_t cap_object_size(const struct cap *c)
 	case CAP_IRQ_CONTROL:
 	case CAP_IRQ_HANDLER: /* authority, not memory */
 	case CAP_AUDIT_CONTROL:
+	case CAP_POWER_CONTROL:
 	case CAP_NULL:
 		break;
 	}

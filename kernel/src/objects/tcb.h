@@ -71,6 +71,8 @@ struct tcb {
 	paddr_t reply;	    /* Reply object a receive binds to */
 	paddr_t bound_ntfn; /* bound Notification, or 0 */
 	char name[TCB_NAME_LEN];
+	uint64_t cpu_ticks;   /* CNTPCT ticks spent at EL0 */
+	uint64_t ipc_calls;   /* IPC system calls made (invocations included) */
 	struct tcb *all_next; /* every live TCB, for the audit */
 	struct tcb *all_prev;
 	struct fp_regs fp __attribute__((aligned(16)));

@@ -5,25 +5,72 @@
 #include <stdio.h>
 #include <string.h>
 
+/* One chunk of an AuditControl listing: its reply words, in order. */
+static long audit_chunk(uint64_t audit, uint64_t label, uint64_t cursor,
+			uint64_t *words, size_t max)
+{
+	struct cairn_msg msg = {.info = CAIRN_MSGINFO(label, 1),
+				.mr = {cursor}};
+	long e = cairn_call(audit, &msg);
+	if (e != 0) {
+		return -e;
+	}
+	/* Words past the sixth arrive in the IPC buffer. */
+	const uint64_t *w = cairn_ipc_buffer->mr;
+	unsigned n = CAIRN_MSGINFO_LENGTH(msg.info);
+	for (unsigned i = 0; i < n && i < max; i++) {
+		words[i] = i < CAIRN_MSG_REG_WORDS ? msg.mr[i] : w[i];
+	}
+	return 0;
+}
+
+long cairn_audit_threads(uint64_t audit, cairn_thread_fn fn, void *ctx)
+{
+	uint64_t cursor = 0;
+	long count = 0;
+
+	do {
+		uint64_t words[CAIRN_THREADS_HEADER_WORDS +
+			       CAIRN_THREAD_ENTRIES_PER_CALL *
+				   CAIRN_THREAD_ENTRY_WORDS];
+		long e = audit_chunk(audit, CAIRN_AUDIT_THREADS, cursor, words,
+				     sizeof(words) / 8);
+		if (e != 0) {
+			return e;
+		}
+		cursor = words[0];
+		for (uint64_t i = 0; i < words[1]; i++) {
+			const uint64_t *x =
+			    &words[CAIRN_THREADS_HEADER_WORDS +
+				   i * CAIRN_THREAD_ENTRY_WORDS];
+			struct cairn_thread_entry t = {.state = x[2],
+						       .priority = x[3],
+						       .cpu_ticks = x[4],
+						       .ipc_calls = x[5],
+						       .now = words[2],
+						       .freq = words[3],
+						       .irqs = words[4]};
+			memcpy(t.name, x, 16);
+			t.name[16] = '\0';
+			fn(&t, ctx);
+			count++;
+		}
+	} while (cursor != 0);
+	return count;
+}
+
 long cairn_audit_walk(uint64_t audit, cairn_audit_fn fn, void *ctx)
 {
 	uint64_t cursor = 0;
 	long count = 0;
 
 	do {
-		struct cairn_msg msg = {
-		    .info = CAIRN_MSGINFO(CAIRN_AUDIT_WALK, 1), .mr = {cursor}};
-		long e = cairn_call(audit, &msg);
-		if (e != 0) {
-			return -e;
-		}
-		/* Words past the sixth arrive in the IPC buffer. */
-		const uint64_t *w = cairn_ipc_buffer->mr;
 		uint64_t words[2 + CAIRN_AUDIT_ENTRIES_PER_CALL *
 				       CAIRN_AUDIT_ENTRY_WORDS];
-		unsigned n = CAIRN_MSGINFO_LENGTH(msg.info);
-		for (unsigned i = 0; i < n && i < sizeof(words) / 8; i++) {
-			words[i] = i < CAIRN_MSG_REG_WORDS ? msg.mr[i] : w[i];
+		long e = audit_chunk(audit, CAIRN_AUDIT_WALK, cursor, words,
+				     sizeof(words) / 8);
+		if (e != 0) {
+			return e;
 		}
 		cursor = words[0];
 		for (uint64_t i = 0; i < words[1]; i++) {
@@ -71,6 +118,8 @@ const char *cairn_object_type_name(uint64_t type)
 		return "irq_handler";
 	case 34:
 		return "audit_control";
+	case 35:
+		return "power_control";
 	default:
 		return "unknown";
 	}
@@ -98,4 +147,16 @@ long cairn_audit_print_jsonl(uint64_t audit, const char *prefix)
 
 	printf("%send %ld entries\n", prefix, n);
 	return n;
+}
+
+long cairn_power_off(uint64_t power)
+{
+	struct cairn_msg msg = {.info = CAIRN_MSGINFO(CAIRN_POWER_OFF, 0)};
+	return cairn_call(power, &msg);
+}
+
+long cairn_power_reset(uint64_t power)
+{
+	struct cairn_msg msg = {.info = CAIRN_MSGINFO(CAIRN_POWER_RESET, 0)};
+	return cairn_call(power, &msg);
 }

@@ -23,3 +23,22 @@ long cairn_audit_walk(uint64_t audit, cairn_audit_fn fn, void *ctx);
 long cairn_audit_print_jsonl(uint64_t audit, const char *prefix);
 
 const char *cairn_object_type_name(uint64_t type);
+
+/* A live thread and its counters (AuditControl.Threads). */
+struct cairn_thread_entry {
+	char name[17];
+	uint64_t state; /* CAIRN_THREAD_* */
+	uint64_t priority;
+	uint64_t cpu_ticks; /* system-counter ticks spent at EL0 */
+	uint64_t ipc_calls;
+	uint64_t now, freq, irqs; /* the counter, its Hz, user interrupts */
+};
+
+typedef void (*cairn_thread_fn)(const struct cairn_thread_entry *t, void *ctx);
+
+/* Calls fn for every live thread; returns the count, or -error. */
+long cairn_audit_threads(uint64_t audit, cairn_thread_fn fn, void *ctx);
+
+/* PowerControl: return only on failure (the error). */
+long cairn_power_off(uint64_t power);
+long cairn_power_reset(uint64_t power);

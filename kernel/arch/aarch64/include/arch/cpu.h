@@ -38,6 +38,7 @@ struct cpu {
 	struct tcb *fp_owner; /* whose FP/SIMD state the registers hold */
 	volatile bool online;
 	struct exc_frame frame; /* written by the vectors on an exception */
+	uint64_t user_since;	/* CNTPCT when current last entered EL0 */
 };
 
 extern struct cpu cpus[CPU_MAX];
