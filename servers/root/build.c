@@ -24,6 +24,7 @@ struct builder {
 	uint64_t base;	  /* object i: root slot base + i */
 	uint64_t scratch; /* a cap on its way into place */
 	uint64_t window;  /* the page table behind SCRATCH_IPA */
+	uint64_t uart;	  /* the PL011's device frame, once made */
 	uint64_t ut;	  /* BootInfo untyped index being carved */
 };
 
@@ -169,23 +170,90 @@ static int fill_frames(struct builder *b)
 				  "the last filled frame");
 }
 
+/* The PL011's page of device Untyped, as a frame (made once). */
+static int uart_frame(struct builder *b, uint64_t *slot)
+{
+	const struct cairn_bootinfo *bi = b->bi;
+
+	for (uint64_t i = 0; b->uart == 0 && i < bi->untyped_count; i++) {
+		if (bi->untyped[i].device &&
+		    bi->untyped[i].paddr == bi->uart_paddr) {
+			b->uart = b->window + 1;
+			if (must(cairn_untyped_retype(bi->untyped_first + i,
+						      CAIRN_OBJ_FRAME_4K, 0,
+						      ROOT, 0, 0, b->uart, 1),
+				 "creating", "the PL011 frame")) {
+				return -1;
+			}
+		}
+	}
+	if (b->uart == 0) {
+		loader_error("granting the UART: no device Untyped at 0x%lx",
+			     bi->uart_paddr);
+		return -1;
+	}
+	*slot = b->uart;
+	return 0;
+}
+
+/* A kernel cap (not a spec object) into the scratch slot. */
+static int kernel_cap(struct builder *b, const struct spec_cap *c)
+{
+	uint64_t src = 0;
+
+	switch (c->object) {
+	case SPEC_KERNEL_AUDIT:
+		src = CAIRN_SLOT_AUDIT_CONTROL;
+		break;
+	case SPEC_KERNEL_POWER:
+		src = CAIRN_SLOT_POWER_CONTROL;
+		break;
+	case SPEC_KERNEL_UART_FRAME:
+		if (uart_frame(b, &src) != 0) {
+			return -1;
+		}
+		break;
+	default: /* SPEC_KERNEL_UART_IRQ: handed out once, as the original */
+		return must(cairn_irq_control_get(
+				CAIRN_SLOT_IRQ_CONTROL, b->bi->uart_intid,
+				CAIRN_IRQ_LEVEL, ROOT, b->scratch, DEPTH),
+			    "claiming", "the PL011 interrupt");
+	}
+	return must(cairn_cnode_mint(ROOT, b->scratch, DEPTH, ROOT, src, DEPTH,
+				     c->rights, c->badge),
+		    "minting", "a kernel capability");
+}
+
+static const char *cap_name(const struct spec *s, const struct spec_cap *c)
+{
+	static const char *const kernel[] = {"AuditControl", "PowerControl",
+					     "the PL011 frame",
+					     "the PL011 IRQHandler"};
+
+	if (c->object >= SPEC_KERNEL_AUDIT) {
+		return kernel[c->object - SPEC_KERNEL_AUDIT];
+	}
+	return spec_name(s, s->objects[c->object].name);
+}
+
 static int place_cap(struct builder *b, const struct spec_cap *c)
 {
 	const struct spec *s = b->s;
-	bool kernel = c->object == SPEC_KERNEL_AUDIT;
-	uint64_t src = kernel ? CAIRN_SLOT_AUDIT_CONTROL : b->base + c->object;
-	const char *name =
-	    kernel ? "AuditControl" : spec_name(s, s->objects[c->object].name);
+	bool kernel = c->object >= SPEC_KERNEL_AUDIT;
+	const char *name = cap_name(s, c);
 	struct cairn_result r;
 
-	if (must(cairn_cnode_mint(ROOT, b->scratch, DEPTH, ROOT, src, DEPTH,
-				  c->rights, c->badge),
-		 "minting", name)) {
+	if (kernel ? kernel_cap(b, c)
+		   : must(cairn_cnode_mint(ROOT, b->scratch, DEPTH, ROOT,
+					   b->base + c->object, DEPTH,
+					   c->rights, c->badge),
+			  "minting", name)) {
 		return -1;
 	}
 	if (c->vspace != SPEC_NONE) {
 		uint64_t vs = b->base + c->vspace;
-		if (s->objects[c->object].type == CAIRN_OBJ_PAGE_TABLE) {
+		if (!kernel &&
+		    s->objects[c->object].type == CAIRN_OBJ_PAGE_TABLE) {
 			r = cairn_page_table_map(b->scratch, vs, c->ipa);
 		} else {
 			r = cairn_frame_map(b->scratch, vs, c->ipa, c->rights,
@@ -227,7 +295,7 @@ int build_system(const struct cairn_bootinfo *bi, const struct spec *s,
 
 	b.scratch = b.base + s->h->object_count;
 	b.window = b.scratch + 1;
-	if (b.window >= bi->free_end) {
+	if (b.window + 1 >= bi->free_end) {
 		loader_error("%u objects do not fit the %lu free root slots",
 			     s->h->object_count,
 			     bi->free_end - bi->free_first - 2);

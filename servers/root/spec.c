@@ -44,7 +44,8 @@ static int check_caps(const struct spec *s)
 			  c->slot < (1UL << s->objects[c->holder].size_bits),
 		      "cap %u: slot %u outside its CNode", i, c->slot);
 		CHECK(c->object < s->h->object_count ||
-			  c->object == SPEC_KERNEL_AUDIT,
+			  (c->object >= SPEC_KERNEL_AUDIT &&
+			   c->object <= SPEC_KERNEL_UART_IRQ),
 		      "cap %u: no object %u", i, c->object);
 		CHECK(c->vspace == SPEC_NONE ||
 			  (c->vspace < s->h->object_count &&

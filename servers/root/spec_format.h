@@ -2,8 +2,9 @@
  * The system spec as packed into the image (boot module "spec") by
  * tools/lib/cairn/specblob.py, which mirrors this layout: change both
  * together. Little-endian; every record is naturally aligned. After the
- * header come, in order: objects, caps, fills, threads, program names
- * (uint32 string offsets), then the string table. Indices are into those
+ * header come, in order: objects, caps, fills, threads, module names
+ * (uint32 string offsets: programs and the expected audit set that fills
+ * copy from), then the string table. Indices are into those
  * arrays; names are offsets into the string table.
  */
 #pragma once
@@ -15,7 +16,10 @@
 #define SPEC_NONE    0xffffffffU
 
 /* spec_cap.object values above the object range: kernel capabilities. */
-#define SPEC_KERNEL_AUDIT 0xfffffff0U
+#define SPEC_KERNEL_AUDIT      0xfffffff0U /* AuditControl */
+#define SPEC_KERNEL_POWER      0xfffffff1U /* PowerControl */
+#define SPEC_KERNEL_UART_FRAME 0xfffffff2U /* the PL011's device frame */
+#define SPEC_KERNEL_UART_IRQ   0xfffffff3U /* the PL011's IRQHandler */
 
 struct spec_header {
 	char magic[8];

@@ -146,7 +146,7 @@ SYSTEM_BAD = [
     (('idl = ["demo.idl"]', 'idl = ["missing.idl"]'), "system.idl:"),
     (('priority = 150', 'priority = 999'), "component[1].priority: expected 0 to 254 (255 is the root task's)"),
     (('priority = 150', 'priority = 150\ncaps = ["audits"]'),
-     "component[1].caps: unknown kernel capability 'audits': expected one of audit; did you mean \"audit\"?"),
+     "component[1].caps: unknown kernel capability 'audits': expected one of uart, audit, power; did you mean \"audit\"?"),
     (('[[connection]]\nfrom = "client.tick"', '[[connection]]\nfrom = "client.calc"'), "connection[1]: client.calc (uses Calc) cannot connect to server.tick"),
     (('name = "guest0"', 'name = "guest0"\ncolour = "red"'), "domain[0].colour: unknown key"),
 ]

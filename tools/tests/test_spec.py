@@ -188,3 +188,33 @@ def test_capaudit_manifest_table_and_jsonl(tmp_path):
     bad = subprocess.run(tool[:3] + ["--programs", str(tmp_path / "none")],
                          capture_output=True, text=True)
     assert bad.returncode != 0 and "build first" in bad.stderr
+
+
+def test_kernel_grants_in_canonical_order_and_the_expected_set(tmp_path):
+    text = SYSTEM.replace('priority = 150',
+                          'priority = 150\ncaps = ["power", "audit", "uart"]')
+    s = compile_system(tmp_path, text)
+    grants = [(c.slot, c.type, c.object, c.kernel, c.map_ipa)
+              for c in s.caps if c.holder == "server" and c.kernel]
+    assert grants == [(7, "frame", "frame:uart", "uart_frame", spec.UART_IPA),
+                      (8, "irq_handler", "irq_handler:uart", "uart_irq", None),
+                      (9, "audit_control", "audit_control", "audit", None),
+                      (10, "power_control", "power_control", "power", None)]
+    # The auditor gets the expected set, whose pages are in the set.
+    lines = s.audit_text.decode().splitlines()
+    assert len(lines) == len(s.caps)
+    pages = [c for c in s.caps if c.object.startswith("frame:server.audit+")]
+    assert len(pages) == -(-len(s.audit_text) // 4096) >= 1
+    assert "server 9 64 audit_control audit_control rwgx 0x0" in lines
+    assert all(c.map_ipa >= spec.AUDIT_SET_IPA for c in pages)
+    fills = [f for f in s.fills if f.program == spec.AUDIT_SET_MODULE]
+    assert sum(f.length for f in fills) == len(s.audit_text)
+
+
+def test_uart_granted_twice_is_refused(tmp_path):
+    (tmp_path / "demo.idl").write_text(IDL)
+    text = SYSTEM.replace('type = "Client"', 'type = "Client"\ncaps = ["uart"]')
+    text = text.replace('priority = 150', 'priority = 150\ncaps = ["uart"]')
+    (tmp_path / "m.toml").write_text(text)
+    with pytest.raises(manifest.ManifestError, match='"uart" is granted twice'):
+        manifest.load(tmp_path / "m.toml")

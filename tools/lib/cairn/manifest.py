@@ -32,7 +32,7 @@ TABLES = {
 }
 PASSTHROUGH = ("disabled", "sync-pt", "share-pt")
 # kernel capabilities a component may be granted (`caps`), see spec.py
-KERNEL_CAPS = ("audit",)
+KERNEL_CAPS = ("uart", "audit", "power")
 MAX_COMPONENT_PRIORITY = 254  # the root task runs at 255 until it is done
 MIN_DOMAIN_MEMORY = 16 << 20
 BDF = re.compile(r"[0-9a-f]{4}:[0-9a-f]{2}:[0-1][0-9a-f]\.[0-7]")
@@ -258,6 +258,10 @@ def _check_components(m, idl_files, data):
                 raise ManifestError(
                     f"{where}.caps: unknown kernel capability {cap!r}: expected "
                     f"one of {', '.join(KERNEL_CAPS)}{_suggest(str(cap), KERNEL_CAPS)}")
+        if "uart" in c.get("caps", []) and any(
+                "uart" in v for v in m.component_caps.values()):
+            raise ManifestError(f"{where}.caps: \"uart\" is granted twice: one "
+                                "component (the console server) drives the UART")
         m.components[c["name"]] = c["type"]
         if "priority" in c:
             m.component_priority[c["name"]] = c["priority"]

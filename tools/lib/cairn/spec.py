@@ -42,7 +42,21 @@ OBJ = {"cnode": 2, "endpoint": 3, "notification": 4, "frame": 5,
        "vspace": 7, "page_table": 8, "tcb": 9, "reply": 10}
 R, W, G, X = 1, 2, 4, 8
 ALL = R | W | G | X
-KERNEL_CAPS = {"audit": "audit_control"}  # manifest name -> audit type
+# Kernel capabilities a manifest may grant (`caps`), in the order they are
+# placed from the grants slot on, whatever the manifest's order: name ->
+# [(audit type, object name, kernel source)]. The PL011 is a device frame
+# mapped at UART_IPA plus its IRQHandler.
+KERNEL_CAPS = {
+    "uart": [("frame", "frame:uart", "uart_frame"),
+             ("irq_handler", "irq_handler:uart", "uart_irq")],
+    "audit": [("audit_control", "audit_control", "audit")],
+    "power": [("power_control", "power_control", "power")],
+}
+# In the IPC buffer's 2 MiB region, so they need no page table of their own.
+UART_IPA = 0x10100000
+AUDIT_SET_IPA = 0x10010000  # a component granted "audit": the expected set
+AUDIT_SET_MAX = UART_IPA - AUDIT_SET_IPA
+AUDIT_SET_MODULE = "expected-audit"
 _OBJ_BITS = {"endpoint": 5, "notification": 5, "frame": 12, "vspace": 12,
              "page_table": 12, "tcb": 11, "reply": 4}
 SLOT_BITS = 6
@@ -72,6 +86,7 @@ class Cap:
     rights: int
     badge: int = 0
     map_ipa: int = None  # frames and page tables: where, in holder's VSpace
+    kernel: str = None   # made by the root task from a kernel cap instead
 
     def audit_entry(self):
         return {"holder": self.holder, "cptr": self.slot, "depth": 64,
@@ -104,6 +119,7 @@ class Spec:
     fills: list = field(default_factory=list)
     threads: list = field(default_factory=list)
     radix: dict = field(default_factory=dict)  # instance -> CNode radix
+    audit_text: bytes = b""  # expected_text(), for the expected-audit module
 
     def add(self, name, type_, size_bits=0):
         self.objects.setdefault(name, (type_, size_bits))
@@ -228,8 +244,21 @@ def _tables(ipas):
     return [(2, a) for a in l2] + [(3, a) for a in l3]
 
 
-def _memory(spec, m, inst, comp, program, elf, dataports):
-    """Frames and tables of one instance, as caps with their mappings."""
+def _granted_caps(inst, names, first):
+    caps = []
+    for name in KERNEL_CAPS:
+        if name in names:
+            for type_, obj, source in KERNEL_CAPS[name]:
+                rights = R | W if type_ == "frame" else ALL
+                ipa = UART_IPA if source == "uart_frame" else None
+                caps.append(Cap(inst, first + len(caps), type_, obj, rights,
+                                map_ipa=ipa, kernel=source))
+    return caps
+
+
+def _memory(spec, m, inst, comp, program, elf, dataports, extra):
+    """Frames and tables of one instance, as caps with their mappings;
+    extra: more frames, {ipa: (object, rights)}, copied in elsewhere."""
     entry, segs = elf
     stack = comp.attributes.get("stack_size", DEFAULT_STACK)
     pages, fills = program_pages(segs, stack)
@@ -242,6 +271,7 @@ def _memory(spec, m, inst, comp, program, elf, dataports):
         for off in range(0, size, PAGE):
             frames[ipa + off] = (spec.add(f"frame:{key}+{off:#x}", "frame"),
                                  R | W)
+    frames.update(extra)
     for ipa, off, n in fills:
         spec.fills.append(Fill(frames[ipa // PAGE * PAGE][0], ipa % PAGE,
                                program, off, n))
@@ -261,7 +291,46 @@ def program_name(component_type):
 def compile_manifest(m, types, dataport_sizes, programs):
     """m: a loaded Manifest; types: IDL component type -> idl.Component;
     dataport_sizes: IDL dataport -> bytes; programs: program name ->
-    (entry, segments) (see elf_segments)."""
+    (entry, segments) (see elf_segments).
+
+    A component granted "audit" also gets the expected set (expected_text)
+    mapped read-only at AUDIT_SET_IPA, so it can check the live audit; the
+    set includes those pages' own caps, so their count is found by
+    iterating until it is stable."""
+    pages = 0
+    for _ in range(8):
+        spec = _compile(m, types, dataport_sizes, programs, pages)
+        text = expected_text(spec).encode()
+        need = -(-len(text) // PAGE) if _auditors(m) else 0
+        if need == pages:
+            break
+        pages = need
+    else:
+        raise SpecError("the expected audit set does not settle in size")
+    if len(text) > AUDIT_SET_MAX:
+        raise SpecError(f"the expected audit set ({len(text)} bytes) exceeds "
+                        f"the {AUDIT_SET_MAX} bytes mapped for it")
+    spec.audit_text = text
+    for inst in _auditors(m):
+        for off in range(0, len(text), PAGE):
+            spec.fills.append(Fill(f"frame:{inst}.audit+{off:#x}", 0,
+                                   AUDIT_SET_MODULE, off,
+                                   min(PAGE, len(text) - off)))
+    return spec
+
+
+def _auditors(m):
+    return [i for i in m.components if "audit" in m.component_caps.get(i, [])]
+
+
+def expected_text(spec):
+    """The expected audit set as text, one capability per line:
+    holder cptr depth type object rights badge (badge in hex)."""
+    return "".join(f"{c.holder} {c.slot} 64 {c.type} {c.object} "
+                   f"{rights_str(c.rights)} {c.badge:#x}\n" for c in spec.caps)
+
+
+def _compile(m, types, dataport_sizes, programs, audit_pages):
     spec = Spec()
     for inst, ctype in m.components.items():
         comp, program = types[ctype], program_name(ctype)
@@ -274,14 +343,18 @@ def compile_manifest(m, types, dataport_sizes, programs):
         caps = [Cap(inst, 1, "tcb", f"tcb:{inst}", ALL),
                 Cap(inst, 2, "cnode", f"cnode:{inst}", ALL)]
         caps += _interface_caps(spec, m, inst, comp.interfaces, slots)
-        for i, name in enumerate(m.component_caps.get(inst, [])):
-            caps.append(Cap(inst, slots["grants"] + i, KERNEL_CAPS[name],
-                            KERNEL_CAPS[name], ALL))
+        granted = _granted_caps(inst, m.component_caps.get(inst, []),
+                                slots["grants"])
+        caps += granted
+        extra = {}
+        if "audit" in m.component_caps.get(inst, []):
+            for off in range(0, audit_pages * PAGE, PAGE):
+                extra[AUDIT_SET_IPA + off] = (
+                    spec.add(f"frame:{inst}.audit+{off:#x}", "frame"), R)
         entry, memory = _memory(spec, m, inst, comp, program,
-                                programs[program], dataports)
-        first = slots["grants"] + len(m.component_caps.get(inst, []))
+                                programs[program], dataports, extra)
         for i, c in enumerate(memory):
-            c.slot = first + i
+            c.slot = slots["grants"] + len(granted) + i
         caps += memory
         radix = max(MIN_RADIX, (caps[-1].slot).bit_length())
         spec.radix[inst] = radix
@@ -298,7 +371,7 @@ def compile_manifest(m, types, dataport_sizes, programs):
 def _check_every_object_held(spec):
     """The root task deletes its own caps last; an object nobody else holds
     would die with them, so each must be held (TCB-held roots count)."""
-    held = {c.object for c in spec.caps}
+    held = {c.object for c in spec.caps if c.kernel is None}
     held |= {f"{k}:{t.name}" for t in spec.threads for k in ("cnode", "vspace")}
     orphans = [o for o in spec.objects if o not in held]
     if orphans:

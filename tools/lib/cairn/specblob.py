@@ -11,7 +11,9 @@ from cairn import spec as S
 MAGIC = b"CAIRNSPC"
 VERSION = 1
 NONE = 0xFFFFFFFF
-KERNEL = {"audit_control": 0xFFFFFFF0}
+# servers/root/spec_format.h: SPEC_KERNEL_*
+KERNEL = {"audit": 0xFFFFFFF0, "power": 0xFFFFFFF1, "uart_frame": 0xFFFFFFF2,
+          "uart_irq": 0xFFFFFFF3}
 HEADER = struct.Struct("<8s8I")
 OBJECT = struct.Struct("<4I")
 CAP = struct.Struct("<4IQIIQ")
@@ -43,8 +45,7 @@ def encode(spec):
         t, bits = spec.objects[n]
         out += OBJECT.pack(S.OBJ[t], bits, strings(n), 0)
     for c in spec.caps:
-        obj = KERNEL.get(c.type, None)
-        obj = index[c.object] if obj is None else obj
+        obj = index[c.object] if c.kernel is None else KERNEL[c.kernel]
         mapped = c.map_ipa is not None
         out += CAP.pack(index[f"cnode:{c.holder}"], c.slot, obj, c.rights,
                         c.badge, index[f"vspace:{c.holder}"] if mapped else NONE,
