@@ -60,7 +60,7 @@ def test_interface_caps_follow_the_declaration_order(tmp_path):
         (1, "tcb", "tcb:server", "rwgx", 0),
         (3, "endpoint", "endpoint:server.calc", "r---", 0),
         (4, "reply", "reply:server.calc", "rwgx", 0),
-        (5, "notification", "notification:server.tick", "r---", 0),
+        (5, "notification", "notification:server.tick", "rw--", 0),
     ]
     # slot 2: its own CNode, the guard word (64 - radix) as the badge
     assert caps_of(s, "server", ("cnode",)) == [

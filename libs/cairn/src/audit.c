@@ -125,15 +125,21 @@ const char *cairn_object_type_name(uint64_t type)
 	}
 }
 
+void cairn_rights_string(uint64_t rights, char out[5])
+{
+	out[0] = (rights & CAIRN_RIGHT_READ) ? 'r' : '-';
+	out[1] = (rights & CAIRN_RIGHT_WRITE) ? 'w' : '-';
+	out[2] = (rights & CAIRN_RIGHT_GRANT) ? 'g' : '-';
+	out[3] = (rights & CAIRN_RIGHT_EXEC) ? 'x' : '-';
+	out[4] = '\0';
+}
+
 static void print_one(const struct cairn_audit_entry *e, void *ctx)
 {
 	const char *prefix = ctx;
-	char rights[5] = "----";
+	char rights[5];
 
-	rights[0] = (e->rights & CAIRN_RIGHT_READ) ? 'r' : '-';
-	rights[1] = (e->rights & CAIRN_RIGHT_WRITE) ? 'w' : '-';
-	rights[2] = (e->rights & CAIRN_RIGHT_GRANT) ? 'g' : '-';
-	rights[3] = (e->rights & CAIRN_RIGHT_EXEC) ? 'x' : '-';
+	cairn_rights_string(e->rights, rights);
 	printf("%s{\"holder\": \"%s\", \"cptr\": %lu, \"depth\": %lu, "
 	       "\"type\": \"%s\", \"object\": \"%016lx\", \"rights\": \"%s\", "
 	       "\"badge\": %lu}\n",

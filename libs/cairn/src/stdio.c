@@ -1,11 +1,24 @@
-/* stdout and stderr on the kernel debug console (DebugPutChar). */
+/* stdout and stderr: the kernel debug console (DebugPutChar) unless the
+ * program names another sink. */
+#include <libcairn/stdout.h>
 #include <libcairn/syscall.h>
 #include <stdio.h>
+
+static void (*sink)(char c);
+
+void cairn_stdout_set(void (*put)(char c))
+{
+	sink = put;
+}
 
 static int debug_put(char c, FILE *f)
 {
 	(void)f;
-	cairn_debug_putchar(c);
+	if (sink != NULL) {
+		sink(c);
+	} else {
+		cairn_debug_putchar(c);
+	}
 	return (unsigned char)c;
 }
 

@@ -17,7 +17,8 @@ root task's judgement. Per component instance:
                     connection's number (1-based)
         provides P  its endpoint (read), then a Reply object (next slot)
         emits E     the consumer's notification: write, badge 1
-        consumes E  its notification (read)
+        consumes E  its notification (read and write: it may bind it to
+                    an IRQHandler, which needs write)
         dataport D  no cap here: its frames come with the memory below
       RECV        kept empty: where a granted cap arrives
       RECV+1 ...  kernel capabilities the manifest grants (`caps`)
@@ -233,7 +234,7 @@ def _interface_caps(spec, m, inst, interfaces, slots):
             yield Cap(inst, slots[iface], "notification", obj, W, 1)
         elif kind == "consumes":
             yield Cap(inst, slots[iface], "notification",
-                      spec.add(f"notification:{end}", "notification"), R)
+                      spec.add(f"notification:{end}", "notification"), R | W)
 
 
 def _tables(ipas):
@@ -345,7 +346,6 @@ def _compile(m, types, dataport_sizes, programs, audit_pages):
         caps += _interface_caps(spec, m, inst, comp.interfaces, slots)
         granted = _granted_caps(inst, m.component_caps.get(inst, []),
                                 slots["grants"])
-        caps += granted
         extra = {}
         if "audit" in m.component_caps.get(inst, []):
             for off in range(0, audit_pages * PAGE, PAGE):
@@ -355,8 +355,9 @@ def _compile(m, types, dataport_sizes, programs, audit_pages):
                                 programs[program], dataports, extra)
         for i, c in enumerate(memory):
             c.slot = slots["grants"] + len(granted) + i
-        caps += memory
-        radix = max(MIN_RADIX, (caps[-1].slot).bit_length())
+        # Placed after the page tables: the UART frame needs one.
+        caps += memory + granted
+        radix = max(MIN_RADIX, max(c.slot for c in caps).bit_length())
         spec.radix[inst] = radix
         caps[1].badge = guard_word(radix)
         spec.objects[f"cnode:{inst}"] = ("cnode", radix)

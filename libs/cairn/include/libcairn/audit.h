@@ -24,6 +24,9 @@ long cairn_audit_print_jsonl(uint64_t audit, const char *prefix);
 
 const char *cairn_object_type_name(uint64_t type);
 
+/* Rights as the audit prints them: "rwgx", '-' for each one missing. */
+void cairn_rights_string(uint64_t rights, char out[5]);
+
 /* A live thread and its counters (AuditControl.Threads). */
 struct cairn_thread_entry {
 	char name[17];

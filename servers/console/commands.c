@@ -1,0 +1,193 @@
+/*
+ * The control shell's commands that ask the kernel: ps, caps, stats (from
+ * AuditControl), audit (the live audit against the expected set the root
+ * task mapped for us), poweroff and reboot (PowerControl).
+ */
+#include "console.h"
+
+#include <cairn/invocations.h>
+#include <libcairn/audit.h>
+#include <libcairn/invoke.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const state_names[] = {
+    "inactive", "runnable", "sending", "receiving", "replying", "waiting",
+};
+
+static const char *state_name(uint64_t s)
+{
+	return s < sizeof(state_names) / sizeof(state_names[0]) ? state_names[s]
+								: "?";
+}
+
+static void ps_one(const struct cairn_thread_entry *t, void *ctx)
+{
+	struct console *c = ctx;
+
+	console_printf(c, "%-16s %-10s %3lu\n", t->name, state_name(t->state),
+		       t->priority);
+}
+
+void cmd_ps(struct console *c)
+{
+	console_printf(c, "%-16s %-10s %3s\n", "NAME", "STATE", "PRI");
+	long n = cairn_audit_threads(c->audit, ps_one, c);
+	if (n < 0) {
+		console_printf(c, "ps: AuditControl.Threads failed: %s\n",
+			       cairn_error_name(-n));
+	}
+}
+
+struct caps_ctx {
+	struct console *c;
+	const char *name;
+	unsigned count;
+};
+
+static void caps_one(const struct cairn_audit_entry *e, void *ctx)
+{
+	struct caps_ctx *k = ctx;
+
+	if (strcmp(e->holder, k->name) != 0) {
+		return;
+	}
+	char rights[5];
+	cairn_rights_string(e->rights, rights);
+	console_printf(k->c, "%4lu  %-14s %016lx  %s  0x%lx\n", e->cptr,
+		       cairn_object_type_name(e->type), e->object, rights,
+		       e->badge);
+	k->count++;
+}
+
+void cmd_caps(struct console *c, const char *name)
+{
+	struct caps_ctx k = {.c = c, .name = name};
+
+	console_printf(c, "SLOT  TYPE           OBJECT            RIGHTS "
+			  "BADGE\n");
+	if (cairn_audit_walk(c->audit, caps_one, &k) < 0) {
+		console_printf(c, "caps: the audit walk failed\n");
+		return;
+	}
+	if (k.count == 0) {
+		console_printf(c,
+			       "caps: no component named '%s' holds any "
+			       "capability (try 'ps')\n",
+			       name);
+		return;
+	}
+	console_printf(c, "%u capabilities\n", k.count);
+}
+
+struct stats_ctx {
+	struct console *c;
+	uint64_t total_ticks;
+	uint64_t irqs;
+	bool print;
+};
+
+static void stats_one(const struct cairn_thread_entry *t, void *ctx)
+{
+	struct stats_ctx *s = ctx;
+
+	s->irqs = t->irqs;
+	if (!s->print) {
+		s->total_ticks += t->cpu_ticks;
+		return;
+	}
+	uint64_t permille =
+	    s->total_ticks ? t->cpu_ticks * 1000 / s->total_ticks : 0;
+	console_printf(s->c, "%-16s %10lu %4lu.%lu%%\n", t->name, t->ipc_calls,
+		       permille / 10, permille % 10);
+}
+
+void cmd_stats(struct console *c)
+{
+	struct stats_ctx s = {.c = c};
+
+	/* Two passes: shares need the total first. */
+	if (cairn_audit_threads(c->audit, stats_one, &s) < 0) {
+		console_printf(c, "stats: AuditControl.Threads failed\n");
+		return;
+	}
+	s.print = true;
+	console_printf(c, "%-16s %10s %6s\n", "NAME", "IPC", "CPU");
+	cairn_audit_threads(c->audit, stats_one, &s);
+	console_printf(c, "interrupts delivered to user level: %lu\n", s.irqs);
+	console_mux_stats(c);
+}
+
+void cmd_power(struct console *c, bool reboot)
+{
+	console_printf(c, "%s\n", reboot ? "rebooting" : "powering off");
+	console_flush(c);
+	long e =
+	    reboot ? cairn_power_reset(c->power) : cairn_power_off(c->power);
+	console_printf(c, "%s: the firmware refused: %s\n",
+		       reboot ? "reboot" : "poweroff", cairn_error_name(e));
+}
+
+static struct audit_diff diff; /* large: kept out of the stack */
+
+static void add_live(const struct cairn_audit_entry *e, void *ctx)
+{
+	struct audit_entry a = {.cptr = e->cptr,
+				.depth = e->depth,
+				.badge = e->badge,
+				.object = e->object};
+	bool *full = ctx;
+
+	memcpy(a.holder, e->holder, sizeof(a.holder));
+	strncpy(a.type, cairn_object_type_name(e->type), sizeof(a.type) - 1);
+	cairn_rights_string(e->rights, a.rights);
+	if (audit_add_live(&diff, &a) != 0) {
+		*full = true;
+	}
+}
+
+static void report_line(void *ctx, const char *line)
+{
+	console_printf(ctx, "%s\n", line);
+}
+
+void cmd_audit(struct console *c)
+{
+	bool full = false;
+	long bad = audit_parse_expected(&diff, (const char *)CONSOLE_AUDIT_SET,
+					CONSOLE_AUDIT_SET_MAX);
+
+	if (bad != 0) {
+		console_printf(c,
+			       "audit: the expected set is unreadable (%s "
+			       "%ld)\n",
+			       bad < 0 ? "more entries than" : "line",
+			       bad < 0 ? (long)AUDIT_MAX_ENTRIES : bad);
+		return;
+	}
+	diff.nlive = 0;
+	if (cairn_audit_walk(c->audit, add_live, &full) < 0 || full) {
+		console_printf(c, "audit: the live audit %s\n",
+			       full ? "has more entries than fit"
+				    : "walk failed");
+		return;
+	}
+	if (audit_compare(&diff, report_line, c) == 0) {
+		console_printf(c, "audit: ok, %lu capabilities\n",
+			       (unsigned long)diff.nexpected);
+		return;
+	}
+	console_printf(c, "audit: %u missing, %u unexpected, %u inconsistent\n",
+		       diff.missing, diff.unexpected, diff.inconsistent);
+}
+
+void console_mux_stats(struct console *c)
+{
+	console_printf(c, "%-16s %8s %8s %8s %8s\n", "CLIENT", "LINES", "BYTES",
+		       "DROPPED", "INPUT");
+	for (unsigned i = 1; i < c->mux.count; i++) {
+		const struct mux_client *m = &c->mux.client[i];
+		console_printf(c, "%-16s %8lu %8lu %8lu %8lu\n", m->name,
+			       m->lines, m->bytes, m->dropped, m->input_bytes);
+	}
+}

@@ -1,0 +1,43 @@
+/* The console server's state, shared by its main loop and its commands. */
+#pragma once
+
+#include "auditdiff.h"
+#include "mux.h"
+#include "shell.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The caps the manifest must grant (caps = ["uart", "audit", "power"]),
+ * in the order the root task places them (tools/lib/cairn/spec.py). */
+#define CONSOLE_UART_FRAME    (CONSOLE_SLOT_GRANTS + 0)
+#define CONSOLE_UART_IRQ      (CONSOLE_SLOT_GRANTS + 1)
+#define CONSOLE_AUDIT	      (CONSOLE_SLOT_GRANTS + 2)
+#define CONSOLE_POWER	      (CONSOLE_SLOT_GRANTS + 3)
+#define CONSOLE_UART_IPA      0x10100000UL /* spec.UART_IPA */
+#define CONSOLE_AUDIT_SET     0x10010000UL /* spec.AUDIT_SET_IPA */
+#define CONSOLE_AUDIT_SET_MAX (CONSOLE_UART_IPA - CONSOLE_AUDIT_SET)
+
+#define CONSOLE_MAX_BADGES 64
+
+struct console {
+	volatile uint32_t *uart;
+	uint64_t audit, power;
+	struct mux mux;
+	struct shell shell;
+	/* Which mux client a connection's badge is (0: unknown). */
+	uint8_t client_of_badge[CONSOLE_MAX_BADGES];
+	unsigned log_level;
+};
+
+/* Shell output: straight to the UART (the console's own lines). */
+void console_printf(struct console *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void console_flush(struct console *c);
+void console_mux_stats(struct console *c);
+
+void cmd_ps(struct console *c);
+void cmd_caps(struct console *c, const char *name);
+void cmd_stats(struct console *c);
+void cmd_audit(struct console *c);
+void cmd_power(struct console *c, bool reboot);

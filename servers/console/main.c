@@ -1,0 +1,271 @@
+/*
+ * The console server: owns the PL011 (its device frame and interrupt),
+ * multiplexes every client's output a line at a time with its name, routes
+ * input to the focused client (Ctrl-A three times moves the focus), and runs
+ * the control shell. One thread: it receives clients' calls on its endpoint
+ * and the UART's interrupt through a notification bound to its TCB, so it
+ * never blocks on anything but that receive.
+ */
+#include "console_gen.h"
+
+#include "console.h" /* needs the generated header first */
+#include "pl011.h"
+
+#include <libcairn/audit.h>
+#include <libcairn/invoke.h>
+#include <libcairn/ipc.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static struct console con;
+
+/* ---- output ---- */
+
+static void uart_puts(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\n') {
+			pl011_putc(con.uart, '\r');
+		}
+		pl011_putc(con.uart, *s);
+	}
+}
+
+void console_printf(struct console *c, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	(void)c;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	uart_puts(buf);
+}
+
+/* Clients' complete lines, round robin, until none is pending. */
+void console_flush(struct console *c)
+{
+	char line[MUX_LINE_MAX + 64];
+
+	while (mux_next_output(&c->mux, line, sizeof(line)) > 0) {
+		uart_puts(line);
+	}
+}
+
+static void shell_print(void *ctx, const char *s)
+{
+	console_printf(ctx, "%s", s);
+}
+
+/* ---- clients ---- */
+
+/*
+ * A connection's badge names the client's TCB in the live audit: the
+ * holder of our endpoint's cap with that badge. Names come from the kernel,
+ * so a client cannot pass itself off as another.
+ */
+struct naming {
+	uint64_t my_ep; /* our endpoint's object id */
+	const char *holder;
+};
+
+static char my_name[17];
+
+static void find_myself(const struct cairn_audit_entry *e, void *ctx)
+{
+	struct naming *n = ctx;
+
+	/* We are whoever holds the UART's IRQHandler where we hold it. */
+	if (e->cptr == CONSOLE_UART_IRQ &&
+	    strcmp(cairn_object_type_name(e->type), "irq_handler") == 0) {
+		memcpy(my_name, e->holder, sizeof(my_name));
+		n->holder = my_name;
+	}
+}
+
+static void find_my_ep_object(const struct cairn_audit_entry *e, void *ctx)
+{
+	struct naming *n = ctx;
+
+	if (n->holder != NULL && strcmp(e->holder, n->holder) == 0 &&
+	    e->cptr == CONSOLE_SLOT_IO) {
+		n->my_ep = e->object;
+	}
+}
+
+static void add_client(const struct cairn_audit_entry *e, void *ctx)
+{
+	struct naming *n = ctx;
+
+	if (e->object != n->my_ep || e->badge == 0 ||
+	    e->badge >= CONSOLE_MAX_BADGES) {
+		return;
+	}
+	int idx = mux_add_client(&con.mux, e->holder);
+	if (idx > 0) {
+		con.client_of_badge[e->badge] = (uint8_t)idx;
+	}
+}
+
+static void discover_clients(void)
+{
+	struct naming n = {0};
+
+	cairn_audit_walk(con.audit, find_myself, &n);
+	cairn_audit_walk(con.audit, find_my_ep_object, &n);
+	cairn_audit_walk(con.audit, add_client, &n);
+}
+
+static uint64_t caller_badge;
+
+static void io_write(const char *text)
+{
+	unsigned client = caller_badge < CONSOLE_MAX_BADGES
+			      ? con.client_of_badge[caller_badge]
+			      : 0;
+	if (client != 0) {
+		mux_write(&con.mux, client, text, strlen(text));
+	}
+}
+
+static uint32_t io_read(char *text)
+{
+	unsigned client = caller_badge < CONSOLE_MAX_BADGES
+			      ? con.client_of_badge[caller_badge]
+			      : 0;
+	if (client == 0) {
+		return 0;
+	}
+	mux_set_interactive(&con.mux, client);
+	return (uint32_t)mux_read_input(&con.mux, client, text, 64);
+}
+
+static const struct ConsoleIO_impl io = {.write = io_write, .read = io_read};
+
+/* ---- input ---- */
+
+static void uart_interrupt(void)
+{
+	int ch;
+
+	while ((ch = pl011_getc(con.uart)) >= 0) {
+		if (mux_input(&con.mux, (char)ch) == MUX_TO_SHELL) {
+			shell_feed(&con.shell, (char)ch);
+		}
+	}
+	pl011_clear_rx(con.uart);
+	cairn_irq_handler_ack(CONSOLE_UART_IRQ);
+}
+
+/* ---- the shell's commands ---- */
+
+static void do_ps(void *ctx, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	cmd_ps(ctx);
+}
+
+static void do_caps(void *ctx, int argc, char **argv)
+{
+	(void)argc;
+	cmd_caps(ctx, argv[1]);
+}
+
+static void do_audit(void *ctx, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	cmd_audit(ctx);
+}
+
+static void do_stats(void *ctx, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	cmd_stats(ctx);
+}
+
+static void do_log(void *ctx, int argc, char **argv)
+{
+	struct console *c = ctx;
+
+	(void)argc;
+	c->log_level = shell_log_level(argv[1]);
+	console_printf(c, "log level: %s\n", argv[1]);
+}
+
+static void do_poweroff(void *ctx, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	cmd_power(ctx, false);
+}
+
+static void do_reboot(void *ctx, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	cmd_power(ctx, true);
+}
+
+static const struct shell_ops ops = {
+    .ps = do_ps,
+    .caps = do_caps,
+    .audit = do_audit,
+    .stats = do_stats,
+    .log = do_log,
+    .poweroff = do_poweroff,
+    .reboot = do_reboot,
+};
+
+/* ---- start and loop ---- */
+
+static int start(void)
+{
+	con.uart = (volatile uint32_t *)CONSOLE_UART_IPA;
+	con.audit = CONSOLE_AUDIT;
+	con.power = CONSOLE_POWER;
+	mux_init(&con.mux);
+	discover_clients();
+	if (cairn_tcb_bind_notification(CONSOLE_SLOT_SELF, CONSOLE_SLOT_IRQ)
+		    .error != CAIRN_OK ||
+	    cairn_irq_handler_set_notification(CONSOLE_UART_IRQ,
+					       CONSOLE_SLOT_IRQ)
+		    .error != CAIRN_OK) {
+		console_printf(&con, "console: cannot take the UART's "
+				     "interrupt: grant caps = [\"uart\", "
+				     "\"audit\", \"power\"]\n");
+		return -1;
+	}
+	pl011_start(con.uart);
+	shell_init(&con.shell, &ops, shell_print, &con);
+	console_printf(&con,
+		       "console: %u clients; Ctrl-A three times "
+		       "switches the input\n",
+		       mux_client_count(&con.mux) - 1);
+	shell_prompt(&con.shell);
+	return 0;
+}
+
+int main(void)
+{
+	struct cairn_recv in;
+	struct cairn_msg out;
+
+	if (start() != 0) {
+		return 1;
+	}
+	cairn_recv(CONSOLE_SLOT_IO, CONSOLE_SLOT_IO_REPLY, &in);
+	for (;;) {
+		/* Label 0: our bound notification (the UART), not a call. */
+		if (CAIRN_MSGINFO_LABEL(in.info) == 0) {
+			uart_interrupt();
+			console_flush(&con);
+			cairn_recv(CONSOLE_SLOT_IO, CONSOLE_SLOT_IO_REPLY, &in);
+			continue;
+		}
+		caller_badge = in.badge;
+		ConsoleIO_handle(&io, &in, &out, 0);
+		console_flush(&con);
+		cairn_reply_recv(CONSOLE_SLOT_IO, CONSOLE_SLOT_IO_REPLY, &out,
+				 &in);
+	}
+}
