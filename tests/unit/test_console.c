@@ -1,0 +1,283 @@
+/* The console server's portable logic: output multiplexing, input focus,
+ * the shell's parsing and messages, the audit diff. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "auditdiff.h"
+#include "mux.h"
+#include "shell.h"
+
+static struct mux m;
+static char out[4096];
+
+static int setup(void **state)
+{
+	(void)state;
+	mux_init(&m);
+	out[0] = '\0';
+	return 0;
+}
+
+static const char *next_line(void)
+{
+	static char line[256];
+	return mux_next_output(&m, line, sizeof(line)) ? line : "";
+}
+
+static void test_lines_are_whole_and_named(void **state)
+{
+	(void)state;
+	int a = mux_add_client(&m, "alice"), b = mux_add_client(&m, "bob");
+	mux_write(&m, a, "hel", 3);
+	mux_write(&m, b, "one\n", 4);
+	mux_write(&m, a, "lo\ntail", 7);
+	assert_string_equal(next_line(), "alice: hello\n");
+	assert_string_equal(next_line(), "bob: one\n");
+	assert_string_equal(next_line(), ""); /* "tail" waits for its end */
+	mux_write(&m, a, "\n", 1);
+	assert_string_equal(next_line(), "alice: tail\n");
+}
+
+static void test_round_robin_fairness(void **state)
+{
+	(void)state;
+	int f = mux_add_client(&m, "flood"), a = mux_add_client(&m, "alice");
+	for (int i = 0; i < 5; i++) {
+		mux_write(&m, f, "x\n", 2);
+	}
+	mux_write(&m, a, "mine\n", 5);
+	assert_string_equal(next_line(), "flood: x\n");
+	assert_string_equal(next_line(), "alice: mine\n"); /* after one */
+}
+
+static void test_full_queue_drops_and_says_so(void **state)
+{
+	(void)state;
+	int f = mux_add_client(&m, "flood");
+	for (int i = 0; i < MUX_QUEUE_LINES + 3; i++) {
+		mux_write(&m, f, "x\n", 2);
+	}
+	assert_int_equal(m.client[f].dropped, 3);
+	for (int i = 0; i < MUX_QUEUE_LINES; i++) {
+		next_line();
+	}
+	mux_write(&m, f, "after\n", 6);
+	assert_string_equal(next_line(), "[flood: 3 lines dropped]\n");
+	assert_string_equal(next_line(), "flood: after\n");
+}
+
+static void test_long_lines_are_cut(void **state)
+{
+	(void)state;
+	char big[MUX_LINE_MAX + 10];
+	int a = mux_add_client(&m, "a");
+	memset(big, 'y', sizeof(big));
+	mux_write(&m, a, big, sizeof(big));
+	mux_write(&m, a, "\n", 1);
+	assert_int_equal(strlen(next_line()), 3 + MUX_LINE_MAX + 1);
+	assert_int_equal(strlen(next_line()), 3 + 10 + 1);
+}
+
+static void test_ctrl_a_three_times_cycles_interactive_clients(void **state)
+{
+	(void)state;
+	int a = mux_add_client(&m, "alice");
+	mux_add_client(&m, "quiet"); /* never asked for input */
+	int b = mux_add_client(&m, "bob");
+	char buf[16];
+	mux_set_interactive(&m, a);
+	mux_set_interactive(&m, b);
+	assert_int_equal(mux_input(&m, 'x'), MUX_TO_SHELL);
+	for (int i = 0; i < 3; i++) {
+		mux_input(&m, MUX_CTRL_A);
+	}
+	assert_string_equal(next_line(), "[console: input to alice]\n");
+	assert_int_equal(mux_input(&m, 'h'), MUX_CONSUMED);
+	assert_int_equal(mux_read_input(&m, a, buf, sizeof(buf)), 1);
+	assert_int_equal(mux_read_input(&m, b, buf, sizeof(buf)), 0);
+	for (int i = 0; i < 3; i++) {
+		mux_input(&m, MUX_CTRL_A);
+	}
+	assert_string_equal(next_line(), "[console: input to bob]\n");
+	for (int i = 0; i < 3; i++) {
+		mux_input(&m, MUX_CTRL_A);
+	}
+	assert_string_equal(next_line(), "[console: input to shell]\n");
+}
+
+static void test_one_or_two_ctrl_a_are_input(void **state)
+{
+	(void)state;
+	int a = mux_add_client(&m, "alice");
+	char buf[16];
+	mux_set_interactive(&m, a);
+	for (int i = 0; i < 3; i++) {
+		mux_input(&m, MUX_CTRL_A);
+	}
+	next_line();
+	mux_input(&m, MUX_CTRL_A);
+	mux_input(&m, MUX_CTRL_A);
+	mux_input(&m, 'z');
+	assert_int_equal(mux_read_input(&m, a, buf, sizeof(buf)), 3);
+	assert_memory_equal(buf, "\x01\x01z", 3);
+	assert_int_equal(m.focus, a);
+}
+
+/* ---- shell ---- */
+
+static void print(void *ctx, const char *s)
+{
+	(void)ctx;
+	strncat(out, s, sizeof(out) - strlen(out) - 1);
+}
+
+static char ran[64];
+
+static void record(void *ctx, int argc, char **argv)
+{
+	(void)ctx;
+	snprintf(ran, sizeof(ran), "%s/%d/%s", argv[0], argc,
+		 argc > 1 ? argv[1] : "");
+}
+
+static const struct shell_ops ops = {record, record, record, record,
+				     record, record, record};
+
+static void type(struct shell *sh, const char *s)
+{
+	out[0] = '\0';
+	ran[0] = '\0';
+	for (; *s; s++) {
+		shell_feed(sh, *s);
+	}
+}
+
+static void test_shell_runs_and_checks_commands(void **state)
+{
+	(void)state;
+	struct shell sh;
+	shell_init(&sh, &ops, print, NULL);
+	type(&sh, "caps  alice\r");
+	assert_string_equal(ran, "caps/2/alice");
+	assert_string_equal(out, "caps  alice\n" SHELL_PROMPT);
+	type(&sh, "caps\r");
+	assert_string_equal(ran, "");
+	assert_non_null(
+	    strstr(out, "caps: expected a component name; usage: caps NAME\n"));
+	type(&sh, "ps now\r");
+	assert_non_null(strstr(out, "ps: takes no arguments; usage: ps\n"));
+	type(&sh, "log loud\r");
+	assert_non_null(strstr(out, "log: unknown level 'loud': expected one "
+				    "of error, warn, info, debug\n"));
+	type(&sh, "log warn\r");
+	assert_string_equal(ran, "log/2/warn");
+	type(&sh, "frob\r");
+	assert_non_null(strstr(out, "unknown command 'frob': try 'help'\n"));
+	type(&sh, "help\r");
+	assert_non_null(strstr(out, "  poweroff   switch the machine off\n"));
+}
+
+static void test_shell_backspace_edits(void **state)
+{
+	(void)state;
+	struct shell sh;
+	shell_init(&sh, &ops, print, NULL);
+	type(&sh, "pz\x7fs\r");
+	assert_string_equal(ran, "ps/1/");
+	assert_non_null(strstr(out, "pz\b \bs"));
+}
+
+/* ---- audit diff ---- */
+
+static struct audit_diff d;
+static unsigned reports;
+static char last[200];
+
+static void report(void *ctx, const char *line)
+{
+	(void)ctx;
+	reports++;
+	strncpy(last, line, sizeof(last) - 1);
+}
+
+static void live(const char *holder, uint64_t cptr, const char *type,
+		 uint64_t object, const char *rights, uint64_t badge)
+{
+	struct audit_entry e = {
+	    .cptr = cptr, .depth = 64, .object = object, .badge = badge};
+	strcpy(e.holder, holder);
+	strcpy(e.type, type);
+	strcpy(e.rights, rights);
+	assert_int_equal(audit_add_live(&d, &e), 0);
+}
+
+static const char expected[] = "a 1 64 endpoint endpoint:s r--- 0x0\n"
+			       "b 2 64 endpoint endpoint:s -wg- 0x3\n"
+			       "b 3 64 frame frame:x rw-- 0x0\n";
+
+static void load(void)
+{
+	memset(&d, 0, sizeof(d));
+	reports = 0;
+	assert_int_equal(audit_parse_expected(&d, expected, sizeof(expected)),
+			 0);
+}
+
+static void test_audit_ok(void **state)
+{
+	(void)state;
+	load();
+	live("b", 3, "frame", 7, "rw--", 0);
+	live("a", 1, "endpoint", 5, "r---", 0);
+	live("b", 2, "endpoint", 5, "-wg-", 3);
+	assert_int_equal(audit_compare(&d, report, NULL), 0);
+	assert_int_equal(reports, 0);
+}
+
+static void test_audit_names_missing_unexpected_inconsistent(void **state)
+{
+	(void)state;
+	load();
+	live("a", 1, "endpoint", 5, "r---", 0);
+	live("b", 2, "endpoint", 6, "-wg-", 3); /* not the same endpoint */
+	live("b", 4, "tcb", 9, "rwgx", 0);	/* not in the spec */
+	assert_int_equal(audit_compare(&d, report, NULL), 3);
+	assert_int_equal(d.missing, 1);
+	assert_int_equal(d.unexpected, 1);
+	assert_int_equal(d.inconsistent, 1);
+	assert_string_equal(last, "unexpected: b cptr 4 (depth 64): tcb "
+				  "0000000000000009 rights rwgx");
+}
+
+static void test_audit_rejects_a_bad_line(void **state)
+{
+	(void)state;
+	static const char bad[] = "a 1 64 endpoint endpoint:s r--- 0x0\n"
+				  "b two 64 frame f rw-- 0x0\n";
+	assert_int_equal(audit_parse_expected(&d, bad, sizeof(bad)), 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup(test_lines_are_whole_and_named, setup),
+	    cmocka_unit_test_setup(test_round_robin_fairness, setup),
+	    cmocka_unit_test_setup(test_full_queue_drops_and_says_so, setup),
+	    cmocka_unit_test_setup(test_long_lines_are_cut, setup),
+	    cmocka_unit_test_setup(
+		test_ctrl_a_three_times_cycles_interactive_clients, setup),
+	    cmocka_unit_test_setup(test_one_or_two_ctrl_a_are_input, setup),
+	    cmocka_unit_test(test_shell_runs_and_checks_commands),
+	    cmocka_unit_test(test_shell_backspace_edits),
+	    cmocka_unit_test(test_audit_ok),
+	    cmocka_unit_test(test_audit_names_missing_unexpected_inconsistent),
+	    cmocka_unit_test(test_audit_rejects_a_bad_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
