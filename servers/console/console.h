@@ -19,6 +19,7 @@
 #define CONSOLE_AUDIT_SET_MAX (CONSOLE_UART_IPA - CONSOLE_AUDIT_SET)
 
 #define CONSOLE_MAX_BADGES 64
+#define CONSOLE_CLEAR_LINE "\x1b[K" /* a redrawn prompt follows it */
 
 struct console {
 	volatile uint32_t *uart;

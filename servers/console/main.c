@@ -19,6 +19,7 @@
 #include <string.h>
 
 static struct console con;
+static bool line_open; /* the cursor is not at the start of a line */
 
 /* ---- output ---- */
 
@@ -29,6 +30,7 @@ static void uart_puts(const char *s)
 			pl011_putc(con.uart, '\r');
 		}
 		pl011_putc(con.uart, *s);
+		line_open = *s != '\n';
 	}
 }
 
@@ -44,13 +46,26 @@ void console_printf(struct console *c, const char *fmt, ...)
 	uart_puts(buf);
 }
 
-/* Clients' complete lines, round robin, until none is pending. */
+/*
+ * Clients' complete lines, round robin, until none is pending. They go
+ * above the shell's prompt: the prompt line (with what was typed so far)
+ * is cleared ("\r" ESC[K) and drawn again after them, so typing is never
+ * broken up by output.
+ */
 void console_flush(struct console *c)
 {
 	char line[MUX_LINE_MAX + 64];
+	bool redraw = false;
 
 	while (mux_next_output(&c->mux, line, sizeof(line)) > 0) {
+		if (line_open) {
+			uart_puts("\r" CONSOLE_CLEAR_LINE);
+			redraw = c->mux.focus == 0;
+		}
 		uart_puts(line);
+	}
+	if (redraw) {
+		shell_redraw(&c->shell);
 	}
 }
 

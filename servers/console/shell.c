@@ -60,6 +60,13 @@ void shell_prompt(struct shell *sh)
 	sh->print(sh->ctx, SHELL_PROMPT);
 }
 
+void shell_redraw(struct shell *sh)
+{
+	sh->line[sh->len] = '\0';
+	shell_prompt(sh);
+	sh->print(sh->ctx, sh->line);
+}
+
 int shell_log_level(const char *name)
 {
 	for (int i = 0; i < 4; i++) {

@@ -30,6 +30,9 @@ void shell_init(struct shell *sh, const struct shell_ops *ops,
 		void (*print)(void *ctx, const char *s), void *ctx);
 void shell_prompt(struct shell *sh);
 
+/* The prompt again, with what has been typed so far. */
+void shell_redraw(struct shell *sh);
+
 /* One typed character: echoed, edited (backspace), run at Enter. */
 void shell_feed(struct shell *sh, char c);
 

@@ -282,7 +282,7 @@ def shell(m, command, *want, timeout=30):
     start = len(m.log)
     m.send(command + "\r")
     m.expect(re.escape(command) + r"[\r\n]+", timeout=timeout)
-    m.expect("cairn> ", timeout=timeout)
+    m.expect(r"(?<!\x1b\[K)cairn> ", timeout=timeout)
     out = m.log[start:]
     missing = [w for w in want if not re.search(w, out)]
     if missing:
@@ -395,6 +395,40 @@ def console_audit_names_extra_cap(images):
         m.expect(r"alice: ready")
         shell(m, "audit", r"unexpected: alice cptr \d+ \(depth 64\): tcb ",
               r"audit: 0 missing, 1 unexpected, 0 inconsistent")
+
+
+CONSOLE_TOOL = Path(__file__).resolve().parents[2] / "tools" / "console"
+
+
+@case
+def console_tool_scripts_commands(images):
+    """tools/console drives the shell over QEMU's serial socket."""
+    import tempfile
+
+    n = len(expected_caps(images, "test-console"))
+    with tempfile.TemporaryDirectory() as tmp:
+        sock = str(Path(tmp) / "serial")
+        cmd = qemu_command(Path(images) / "test-console" / "cairn.img", socket=sock)
+        qemu = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        try:
+            r = subprocess.run(
+                [sys.executable, str(CONSOLE_TOOL), "--socket", sock, "--timeout",
+                 "60", "--cmd", "audit", "--cmd", "caps alice",
+                 "--log", str(Path(tmp) / "log")],
+                capture_output=True, text=True, timeout=180)
+        finally:
+            qemu.terminate()
+            try:
+                qemu.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                qemu.kill()
+        print(r.stdout[-2000:], r.stderr)
+        if r.returncode != 0 or f"audit: ok, {n} capabilities" not in r.stdout \
+                or not re.search(r"\d+ capabilities\n", r.stdout.split("audit: ok")[1]):
+            raise AssertionError(f"tools/console failed: {r.stderr}")
+        if "cairn> caps alice" not in (Path(tmp) / "log").read_text():
+            raise AssertionError("--log did not keep what was received")
 
 
 @case

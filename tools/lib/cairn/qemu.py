@@ -16,12 +16,16 @@ GDB_PORT = 1234
 
 
 def qemu_command(image, memory="1G", cpus=2, append=None, gdb=False,
-                 interactive=False, extra=(), gdb_port=GDB_PORT):
-    """The QEMU command line for a Cairn image on the reference platform."""
+                 interactive=False, extra=(), gdb_port=GDB_PORT, socket=None):
+    """The QEMU command line for a Cairn image on the reference platform.
+    socket: a path to serve the serial line on (for tools/console)."""
     cmd = [QEMU, "-M", MACHINE, "-global", "arm-smmuv3.stage=nested",
            "-cpu", "max", "-smp", str(cpus), "-m", str(memory),
            "-kernel", str(image)]
-    if interactive:
+    if socket:
+        cmd += ["-display", "none", "-monitor", "none",
+                "-serial", f"unix:{socket},server=on,wait=off"]
+    elif interactive:
         # Ctrl-] is QEMU's escape key, so Ctrl-A reaches Cairn's console.
         cmd += ["-nographic", "-echr", "0x1d"]
     else:
