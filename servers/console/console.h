@@ -28,7 +28,6 @@ struct console {
 	struct shell shell;
 	/* Which mux client a connection's badge is (0: unknown). */
 	uint8_t client_of_badge[CONSOLE_MAX_BADGES];
-	unsigned log_level;
 };
 
 /* Shell output: straight to the UART (the console's own lines). */

@@ -14,6 +14,7 @@
 #include <libcairn/audit.h>
 #include <libcairn/invoke.h>
 #include <libcairn/ipc.h>
+#include <libcairn/start.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -205,7 +206,7 @@ static void do_log(void *ctx, int argc, char **argv)
 	struct console *c = ctx;
 
 	(void)argc;
-	c->log_level = shell_log_level(argv[1]);
+	c->mux.level = (unsigned)shell_log_level(argv[1]);
 	console_printf(c, "log level: %s\n", argv[1]);
 }
 
@@ -239,6 +240,7 @@ static int start(void)
 	con.audit = CONSOLE_AUDIT;
 	con.power = CONSOLE_POWER;
 	mux_init(&con.mux);
+	con.mux.colour = (cairn_start_flags & CAIRN_BOOT_COLOUR) != 0;
 	discover_clients();
 	if (cairn_tcb_bind_notification(CONSOLE_SLOT_SELF, CONSOLE_SLOT_IRQ)
 		    .error != CAIRN_OK ||

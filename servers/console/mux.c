@@ -9,6 +9,7 @@ void mux_init(struct mux *m)
 	strcpy(m->client[0].name, "console");
 	m->client[0].interactive = true;
 	m->count = 1;
+	m->level = MUX_LOG_INFO;
 }
 
 int mux_add_client(struct mux *m, const char *name)
@@ -29,8 +30,13 @@ unsigned mux_client_count(const struct mux *m)
 
 void mux_set_interactive(struct mux *m, unsigned client)
 {
-	if (client < m->count) {
+	char notice[64];
+
+	if (client < m->count && !m->client[client].interactive) {
 		m->client[client].interactive = true;
+		snprintf(notice, sizeof(notice), "[console: %s takes input]",
+			 m->client[client].name);
+		mux_notice(m, MUX_LOG_DEBUG, notice);
 	}
 }
 
@@ -45,11 +51,12 @@ static void enqueue(struct mux_client *c, bool raw, const char *text)
 }
 
 /* A complete line: queued, or dropped when the queue is full. The drop
- * notice needs a slot of its own, ahead of the line that follows it. */
-static void finish_line(struct mux_client *c)
+ * notice (a warning) needs a slot of its own, ahead of the line that
+ * follows it. */
+static void finish_line(struct mux_client *c, bool warn)
 {
 	unsigned room = MUX_QUEUE_LINES - c->queued;
-	unsigned need = c->unreported_drops ? 2 : 1;
+	unsigned need = c->unreported_drops && warn ? 2 : 1;
 
 	c->partial[c->partial_len] = '\0';
 	c->partial_len = 0;
@@ -58,13 +65,13 @@ static void finish_line(struct mux_client *c)
 		c->unreported_drops++;
 		return;
 	}
-	if (c->unreported_drops) {
+	if (c->unreported_drops && warn) {
 		char notice[MUX_LINE_MAX + 1];
 		snprintf(notice, sizeof(notice), "[%s: %lu lines dropped]",
 			 c->name, c->unreported_drops);
 		enqueue(c, true, notice);
-		c->unreported_drops = 0;
 	}
+	c->unreported_drops = 0;
 	enqueue(c, false, c->partial);
 	c->lines++;
 }
@@ -78,20 +85,25 @@ void mux_write(struct mux *m, unsigned client, const char *data, size_t len)
 	c->bytes += len;
 	for (size_t i = 0; i < len; i++) {
 		if (data[i] == '\n') {
-			finish_line(c);
+			finish_line(c, m->level >= MUX_LOG_WARN);
 			continue;
 		}
 		c->partial[c->partial_len++] = data[i];
 		if (c->partial_len == MUX_LINE_MAX) {
-			finish_line(c); /* too long: cut, the rest follows */
+			finish_line(c, m->level >=
+					   MUX_LOG_WARN); /* too long: cut, the
+							     rest follows */
 		}
 	}
 }
 
-void mux_notice(struct mux *m, const char *text)
+void mux_notice(struct mux *m, enum mux_log level, const char *text)
 {
 	struct mux_client *c = &m->client[0];
 
+	if ((unsigned)level > m->level) {
+		return;
+	}
 	if (c->queued == MUX_QUEUE_LINES) {
 		c->dropped++;
 		return;
@@ -108,9 +120,16 @@ size_t mux_next_output(struct mux *m, char *out, size_t cap)
 			continue;
 		}
 		const struct mux_line *l = &c->queue[c->head];
-		int n = l->raw
-			    ? snprintf(out, cap, "%s\n", l->text)
-			    : snprintf(out, cap, "%s: %s\n", c->name, l->text);
+		int n;
+		if (l->raw) {
+			n = snprintf(out, cap, "%s\n", l->text);
+		} else if (m->colour) {
+			/* One of six colours per client, by its index. */
+			n = snprintf(out, cap, "\x1b[%um%s\x1b[0m: %s\n",
+				     31 + i % 6, c->name, l->text);
+		} else {
+			n = snprintf(out, cap, "%s: %s\n", c->name, l->text);
+		}
 		c->head = (c->head + 1) % MUX_QUEUE_LINES;
 		c->queued--;
 		m->next = i + 1;
@@ -130,7 +149,7 @@ static void switch_focus(struct mux *m)
 	m->focus = f;
 	snprintf(notice, sizeof(notice), "[console: input to %s]",
 		 f == 0 ? "shell" : m->client[f].name);
-	mux_notice(m, notice);
+	mux_notice(m, MUX_LOG_INFO, notice);
 }
 
 static void deliver(struct mux_client *c, char ch)

@@ -48,6 +48,16 @@ struct mux {
 	unsigned focus;
 	unsigned ctrl_a; /* Ctrl-A presses in a row so far */
 	unsigned next;	 /* round robin: whose line goes next */
+	bool colour;	 /* names in ANSI colour (an interactive terminal) */
+	unsigned level;	 /* the console's own notices up to this MUX_LOG_* */
+};
+
+/* Levels of the console's own notices (the shell's `log LEVEL`). */
+enum mux_log {
+	MUX_LOG_ERROR = 0,
+	MUX_LOG_WARN = 1,  /* lines dropped */
+	MUX_LOG_INFO = 2,  /* the input focus moved (the default level) */
+	MUX_LOG_DEBUG = 3, /* a client asked for input the first time */
 };
 
 enum mux_route {
@@ -64,8 +74,9 @@ void mux_set_interactive(struct mux *m, unsigned client);
 
 void mux_write(struct mux *m, unsigned client, const char *data, size_t len);
 
-/* A line from the console itself (client 0), printed without a prefix. */
-void mux_notice(struct mux *m, const char *text);
+/* A line from the console itself (client 0), printed without a prefix if
+ * level is within m->level. */
+void mux_notice(struct mux *m, enum mux_log level, const char *text);
 
 /* The next line to transmit ("name: text\n"), or 0 if none is pending. */
 size_t mux_next_output(struct mux *m, char *out, size_t cap);

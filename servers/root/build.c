@@ -272,7 +272,7 @@ static int start_thread(struct builder *b, const struct spec_thread *t)
 {
 	const char *name = spec_name(b->s, t->name);
 	uint64_t tcb = b->base + t->tcb;
-	uint64_t regs[3] = {t->entry, t->stack_top, 0};
+	uint64_t regs[3] = {t->entry, t->stack_top, b->bi->flags};
 
 	/* Priorities below the root task's: nothing runs until it exits. */
 	return must(cairn_tcb_configure(tcb, b->base + t->cnode,

@@ -336,6 +336,14 @@ def console_shell_commands(images):
 
 
 @case
+def console_colour_on_request(images):
+    """With "colour" on the kernel command line (tools/run adds it on a
+    terminal), client names are coloured."""
+    with boot(images, system="test-console", append="colour") as m:
+        m.expect(r"\x1b\[3\dmalice\x1b\[0m: ready")
+
+
+@case
 def console_focus_switching(images):
     """Ctrl-A three times moves the input focus through the shell and each
     interactive client; typed lines reach only the focused one."""

@@ -44,6 +44,30 @@ static void test_lines_are_whole_and_named(void **state)
 	assert_string_equal(next_line(), "alice: tail\n");
 }
 
+static void test_colour_names(void **state)
+{
+	(void)state;
+	int a = mux_add_client(&m, "alice");
+	m.colour = true;
+	mux_write(&m, a, "hi\n", 3);
+	assert_string_equal(next_line(), "\x1b[32malice\x1b[0m: hi\n");
+}
+
+static void test_log_level_filters_the_consoles_notices(void **state)
+{
+	(void)state;
+	int a = mux_add_client(&m, "alice");
+	m.level = MUX_LOG_DEBUG;
+	mux_set_interactive(&m, a);
+	assert_string_equal(next_line(), "[console: alice takes input]\n");
+	m.level = MUX_LOG_ERROR;
+	for (int i = 0; i < 3; i++) {
+		mux_input(&m, MUX_CTRL_A);
+	}
+	assert_int_equal(m.focus, a); /* switched, silently */
+	assert_string_equal(next_line(), "");
+}
+
 static void test_round_robin_fairness(void **state)
 {
 	(void)state;
@@ -268,6 +292,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_lines_are_whole_and_named, setup),
 	    cmocka_unit_test_setup(test_round_robin_fairness, setup),
+	    cmocka_unit_test_setup(test_colour_names, setup),
+	    cmocka_unit_test_setup(test_log_level_filters_the_consoles_notices,
+				   setup),
 	    cmocka_unit_test_setup(test_full_queue_drops_and_says_so, setup),
 	    cmocka_unit_test_setup(test_long_lines_are_cut, setup),
 	    cmocka_unit_test_setup(

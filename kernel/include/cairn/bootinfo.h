@@ -32,6 +32,10 @@ enum cairn_root_slot {
 					then the Untyped caps */
 };
 
+/* BootInfo flags, which the root task passes on to every component (x0 at
+ * its entry, libcairn's cairn_start_flags). */
+#define CAIRN_BOOT_COLOUR 0x1UL /* "colour": the terminal shows ANSI colour */
+
 #define CAIRN_BOOTINFO_MAX_IMAGE   64
 #define CAIRN_BOOTINFO_MAX_MODULES 16
 #define CAIRN_MODULE_NAME_LEN	   32
@@ -66,6 +70,7 @@ struct cairn_bootinfo {
 	struct cairn_untyped_desc untyped[CAIRN_BOOTINFO_MAX_UT];
 	unsigned long uart_paddr; /* the PL011 (a page of device Untyped) */
 	unsigned long uart_intid; /* its interrupt; 0: none */
+	unsigned long flags;	  /* CAIRN_BOOT_*, from the command line */
 	unsigned long module_count;
 	struct cairn_boot_module module[CAIRN_BOOTINFO_MAX_MODULES];
 };

@@ -331,6 +331,9 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 	struct cap power = {.type = CAP_POWER_CONTROL,
 			    .rights = CAIRN_RIGHTS_ALL};
 	give(&b, CAIRN_SLOT_POWER_CONTROL, &power);
+	if (platform_has_bootarg(plat, "colour")) {
+		b.bi->flags |= CAIRN_BOOT_COLOUR;
+	}
 	if (plat->has_uart) {
 		b.bi->uart_paddr = pa_addr(plat->uart.base);
 		b.bi->uart_intid = plat->uart_intid;

@@ -12,6 +12,7 @@ extern char __data_start[], __data_source[], __bss_start[], __tls_base[];
 extern char __data_size[], __bss_size[], __arm64_tls_tcb_offset[];
 
 const struct cairn_bootinfo *cairn_bootinfo;
+unsigned long cairn_start_flags;
 
 void __libc_init_array(void);
 int main(void);
@@ -23,7 +24,14 @@ __attribute__((noreturn, used)) void cairn_cstart(uintptr_t arg0)
 	uintptr_t tp =
 	    (uintptr_t)__tls_base - (uintptr_t)__arm64_tls_tcb_offset;
 	__asm__ volatile("msr tpidr_el0, %0" ::"r"(tp));
-	cairn_bootinfo = (const struct cairn_bootinfo *)arg0;
+	/* The root task gets a BootInfo address, components their flags. */
+	const struct cairn_bootinfo *bi = (const void *)arg0;
+	if (arg0 >= 4096 && bi->magic == CAIRN_BOOTINFO_MAGIC) {
+		cairn_bootinfo = bi;
+		cairn_start_flags = bi->flags;
+	} else {
+		cairn_start_flags = arg0;
+	}
 	__libc_init_array();
 	exit(main());
 }
