@@ -103,8 +103,8 @@ def platform_report(images):
 @case
 def root_task_runs(images):
     """The root task runs at EL0, reads its BootInfo, finds no spec in the
-    demo image, deletes its capabilities and exits."""
-    with boot(images, append=None) as m:
+    test-bare image, deletes its capabilities and exits."""
+    with boot(images, system="test-bare", append=None) as m:
         loaded = m.expect(r"root: .root. loaded: .*; (\d+) untyped \((\d+) MiB RAM")
         seen = m.expect(r"root: no system spec in the image: nothing to build "
                         r"\((\d+) MiB RAM in (\d+) untyped caps\)")
