@@ -139,7 +139,7 @@ static void add_live(const struct cairn_audit_entry *e, void *ctx)
 	bool *full = ctx;
 
 	memcpy(a.holder, e->holder, sizeof(a.holder));
-	strncpy(a.type, cairn_object_type_name(e->type), sizeof(a.type) - 1);
+	snprintf(a.type, sizeof(a.type), "%s", cairn_object_type_name(e->type));
 	cairn_rights_string(e->rights, a.rights);
 	if (audit_add_live(&diff, &a) != 0) {
 		*full = true;

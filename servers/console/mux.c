@@ -19,7 +19,7 @@ int mux_add_client(struct mux *m, const char *name)
 	}
 	struct mux_client *c = &m->client[m->count];
 	memset(c, 0, sizeof(*c));
-	strncpy(c->name, name, MUX_NAME_MAX - 1);
+	snprintf(c->name, sizeof(c->name), "%s", name);
 	return (int)m->count++;
 }
 
@@ -45,8 +45,7 @@ static void enqueue(struct mux_client *c, bool raw, const char *text)
 	struct mux_line *l = &c->queue[(c->head + c->queued) % MUX_QUEUE_LINES];
 
 	l->raw = raw;
-	strncpy(l->text, text, MUX_LINE_MAX);
-	l->text[MUX_LINE_MAX] = '\0';
+	snprintf(l->text, sizeof(l->text), "%s", text);
 	c->queued++;
 }
 

@@ -227,7 +227,7 @@ static void report(void *ctx, const char *line)
 {
 	(void)ctx;
 	reports++;
-	strncpy(last, line, sizeof(last) - 1);
+	snprintf(last, sizeof(last), "%s", line);
 }
 
 static void live(const char *holder, uint64_t cptr, const char *type,
