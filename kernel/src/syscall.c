@@ -254,12 +254,16 @@ void syscall_handle(struct tcb *t, uint64_t number)
 		break;
 	case CAIRN_SYS_YIELD:
 		sched_yield(t);
-		sched_run();
-#ifdef CAIRN_DEBUG
+		sched_run(); /* does not return */
 	case CAIRN_SYS_DEBUG_PUTCHAR:
+		/*
+		 * In every build: before the console server owns the UART this is
+		 * the only way the root task can report progress or a bad spec.
+		 * After the handover kputchar drops it, so no ambient channel to
+		 * the console remains.
+		 */
 		kputchar((char)t->regs.x[0]);
 		break;
-#endif
 	default: {
 		t->fault_label = CAIRN_FAULT_UNKNOWN_SYSCALL;
 		t->fault_msg[0] = t->regs.pc;

@@ -18,6 +18,9 @@ from cairn.qemu import BootError, Machine, gdb_command, qemu_command  # noqa: E4
 
 TIME_LIMIT = 60
 LONG_TIME_LIMIT = 300
+# Lines after which a boot cannot go on as a test expects (see Machine).
+STOP_ON = (r"PANIC[^\n]*\n",
+           r"fault: thread '[^']*':[^\n]*no fault endpoint: suspended")
 CASES = {}
 
 
@@ -26,10 +29,11 @@ def case(fn):
     return fn
 
 
-def boot(images, system="demo", time_limit=TIME_LIMIT, **kw):
+def boot(images, system="demo", time_limit=TIME_LIMIT, stop_on=STOP_ON,
+         **kw):
     kw.setdefault("append", "poweroff")
     return Machine(qemu_command(Path(images) / system / "cairn.img", **kw),
-                   time_limit=time_limit)
+                   time_limit=time_limit, stop_on=stop_on)
 
 
 def check_ram(images, memory, end):
@@ -129,7 +133,7 @@ def check_suite(m, name, at_least):
 def system_captest(images):
     """The in-system capability suite: every test passes, then the unknown
     system call at its end suspends it with a fault line."""
-    with boot(images, system="test-caps", append=None) as m:
+    with boot(images, system="test-caps", append=None, stop_on=()) as m:
         check_suite(m, "captest", 7)
         m.expect(r"fault: thread 'root': unknown system call \(0x63\) at pc "
                  r"0x[0-9a-f]+; no fault endpoint: suspended")
@@ -442,7 +446,7 @@ def console_tool_scripts_commands(images):
 @case
 def undefined_instruction_panics(images):
     """An UDF at EL2 panics with the class and a symbolised ELR, then powers off."""
-    with boot(images, system="test-undef", append=None) as m:
+    with boot(images, system="test-undef", append=None, stop_on=()) as m:
         m.expect("test: executing an undefined instruction at EL2")
         m.expect(r"PANIC on cpu 0: unexpected exception: synchronous, current EL")
         m.expect(r"EC 0x00 \(unknown reason \(undefined instruction\)\)")

@@ -69,3 +69,24 @@ def test_qemu_command_is_the_reference_platform():
     assert "-S -gdb tcp:127.0.0.1:1234" in joined
     assert "-echr" not in joined
     assert "-echr 0x1d" in " ".join(qemu_command("x.img", interactive=True))
+
+
+def test_stop_line_fails_at_once_and_names_it():
+    script = ("echo up; echo \"fault: thread 'root': unknown system call (0x10)"
+              " at pc 0x40; no fault endpoint: suspended\"; sleep 60")
+    stop = [r"fault: thread '[^']*':[^\n]*no fault endpoint: suspended"]
+    start = time.monotonic()
+    with pytest.raises(BootError) as e:
+        with Machine(["/bin/sh", "-c", script], time_limit=30, stop_on=stop) as m:
+            m.expect("up")
+            m.expect("handed over")
+    assert time.monotonic() - start < 10
+    assert "gave up waiting for /handed over/" in str(e.value)
+    assert "unknown system call (0x10)" in str(e.value)
+
+
+def test_expected_line_wins_over_a_later_stop_line():
+    script = "echo 'wanted'; echo 'PANIC on cpu 0: late'"
+    with Machine(["/bin/sh", "-c", script], time_limit=5,
+                 stop_on=[r"PANIC[^\n]*\n"]) as m:
+        assert m.expect("wanted").group(0) == "wanted"

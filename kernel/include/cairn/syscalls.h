@@ -21,7 +21,8 @@
  *            suspended: it needs no capability (a thread that has deleted
  *            all of its own, like the root task when it is done, can still
  *            end). Resume through a TCB cap restarts it where it stopped.
- *   DebugPutChar: x0 = a character for the kernel console (debug builds).
+ *   DebugPutChar: x0 = a character for the kernel console (every build;
+ *            dropped once user level owns the UART).
  * A Send/Recv-family call naming a missing or wrong capability is a
  * capability fault (CAIRN_FAULT_CAP) of the caller.
  */

@@ -47,12 +47,18 @@ class BootError(AssertionError):
 
 
 class Machine:
-    """One QEMU run with an overall time limit (seconds)."""
+    """One QEMU run with an overall time limit (seconds).
 
-    def __init__(self, command, time_limit=60, log_path=None):
+    stop_on: regexes for log lines after which nothing expected can come
+    (a panic, a thread suspended by a fault nobody handles); expect() fails
+    on them at once instead of waiting out its timeout.
+    """
+
+    def __init__(self, command, time_limit=60, log_path=None, stop_on=()):
         self.command = list(command)
         self.time_limit = time_limit
         self.log_path = log_path
+        self.stop_on = list(stop_on)
         self._log = io.StringIO()
         self._child = None
         self._deadline = None
@@ -94,11 +100,16 @@ class Machine:
         import pexpect
 
         try:
-            self._child.expect(pattern, timeout=self._remaining(timeout))
+            which = self._child.expect([pattern] + self.stop_on,
+                                       timeout=self._remaining(timeout))
         except pexpect.TIMEOUT:
             self.fail(f"timed out waiting for /{pattern}/")
         except pexpect.EOF:
             self.fail(f"QEMU exited while waiting for /{pattern}/")
+        if which > 0:
+            line = self._child.match.group(0).strip()
+            self.fail(f"gave up waiting for /{pattern}/: the log shows "
+                      f"'{line}'")
         return self._child.match
 
     def send(self, text):
