@@ -1,5 +1,6 @@
 #include "ipc.h"
 
+#include "assert.h"
 #include "cap/cdt.h"
 #include "cap/cspace.h"
 #include "kmem.h"
@@ -126,6 +127,24 @@ static void transfer(struct tcb *s, struct tcb *r, uint64_t badge,
 	r->regs.x[1] = CAIRN_MSGINFO_CAPS(label, caps, n);
 }
 
+static void abort_wait(struct tcb *t);
+
+/*
+ * Invariant: a Reply a receiver names holds no caller. A Recv naming a
+ * Reply whose Call was never answered abandons that caller (its Call fails
+ * with CAIRN_LABEL_ABORTED), so the new caller can always be answered and a
+ * server never receives a Call its caller was told had failed.
+ */
+static void reply_drop_caller(struct reply *rp)
+{
+	struct tcb *c = rp->caller;
+
+	rp->caller = NULL;
+	if (c != NULL && c->state == THREAD_BLOCKED_REPLY) {
+		abort_wait(c);
+	}
+}
+
 /* r received s's message: s continues, or waits for the reply on rp. */
 static void complete_send(struct tcb *s, struct tcb *r, struct reply *rp)
 {
@@ -134,7 +153,8 @@ static void complete_send(struct tcb *s, struct tcb *r, struct reply *rp)
 		wake(s);
 		return;
 	}
-	if (rp == NULL || rp->caller != NULL) {
+	ASSERT(rp == NULL || rp->caller == NULL);
+	if (rp == NULL) {
 		/* No Reply object to hold the call: it cannot be answered. */
 		if (s->fault_pending) {
 			s->fault_pending = false;
@@ -193,6 +213,9 @@ void ipc_recv(struct tcb *r, const struct cap *ep_cap, struct reply *rp,
 	struct notification *bound =
 	    pa_addr(r->bound_ntfn) ? kmem_ptr(r->bound_ntfn) : NULL;
 
+	if (rp != NULL) {
+		reply_drop_caller(rp);
+	}
 	if (bound != NULL && bound->word != 0) {
 		notification_deliver(r, bound->word);
 		bound->word = 0;
@@ -289,15 +312,18 @@ bool ipc_send_fault(struct tcb *t)
 
 static void abort_wait(struct tcb *t)
 {
-	t->regs.x[0] = CAIRN_INVALID_CAPABILITY;
-	t->regs.x[1] = CAIRN_MSGINFO(IPC_LABEL_ABORTED, 0);
 	if (t->fault_pending) {
-		/* Nobody will handle the fault now. */
+		/*
+		 * Nobody will handle the fault now. Its registers stay as they
+		 * were at the fault, so a Resume retries the instruction.
+		 */
 		t->fault_pending = false;
 		t->blocked_on = pa_init(0);
 		t->state = THREAD_INACTIVE;
 		return;
 	}
+	t->regs.x[0] = CAIRN_INVALID_CAPABILITY;
+	t->regs.x[1] = CAIRN_MSGINFO(CAIRN_LABEL_ABORTED, 0);
 	wake(t);
 }
 
@@ -355,9 +381,5 @@ void reply_cancel(struct reply *rp)
 		rp->receiver->reply = pa_init(0);
 		rp->receiver = NULL;
 	}
-	if (rp->caller != NULL && rp->caller->state == THREAD_BLOCKED_REPLY) {
-		struct tcb *c = rp->caller;
-		rp->caller = NULL;
-		abort_wait(c);
-	}
+	reply_drop_caller(rp);
 }

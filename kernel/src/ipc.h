@@ -11,8 +11,7 @@
 
 #include "objects/tcb.h"
 
-/* The label a waiter sees when the object it waits on is destroyed. */
-#define IPC_LABEL_ABORTED ((1UL << 52) - 1)
+#include <cairn/syscalls.h>
 
 enum endpoint_state { EP_IDLE, EP_SENDING, EP_RECEIVING };
 

@@ -116,6 +116,11 @@ static void call(struct tcb *t)
 	if (e == CAIRN_OK) {
 		e = invoke_object(t, slot, reply, &reply_len, &err);
 	}
+	if (sched_current() != t) {
+		/* The invocation destroyed the caller's own TCB: no one to
+		 * answer, and its memory is no longer a thread. */
+		sched_run();
+	}
 	t->regs.x[0] = e;
 	if (e == CAIRN_OK) {
 		write_reply(t, reply, reply_len);
@@ -257,10 +262,10 @@ void syscall_handle(struct tcb *t, uint64_t number)
 		sched_run(); /* does not return */
 	case CAIRN_SYS_DEBUG_PUTCHAR:
 		/*
-		 * In every build: before the console server owns the UART this is
-		 * the only way the root task can report progress or a bad spec.
-		 * After the handover kputchar drops it, so no ambient channel to
-		 * the console remains.
+		 * In every build: before the console server owns the UART this
+		 * is the only way the root task can report progress or a bad
+		 * spec. After the handover kputchar drops it, so no ambient
+		 * channel to the console remains.
 		 */
 		kputchar((char)t->regs.x[0]);
 		break;

@@ -1,98 +1,20 @@
 /*
  * In-system suite for threads, IPC, VSpaces and faults, run as the root
- * task: TCB invocations and their errors, Send/Recv/Call/ReplyRecv with
- * badges and long messages, notifications, capability transfer, a 100 000
- * round-trip ping-pong with a server in its own VSpace, a page fault
- * delivered to a handler that maps a frame and resumes the thread, and
- * unmapping on delete (the TLB must forget it).
+ * task: TCB invocations and their errors, the IPC cases of ipccases.c, a
+ * 100 000 round-trip ping-pong with a server in its own VSpace, a page
+ * fault delivered to a handler that maps a frame and resumes the thread,
+ * and unmapping on delete (the TLB must forget it).
  */
-#include "common.h"
+#include "suite.h"
 
 #include <libcairn/ipc.h>
 #include <stdio.h>
 #include <string.h>
 
-#define PRIO 200 /* test threads; the root runs at 255 */
-
 #define PINGPONG_ROUNDS 100000
-#define MAX_THREADS	16
-#define THREAD_STACK	4096
-#define IPC_BASE	0x10002000UL /* thread IPC buffers, one page each */
 #define FAULT_ADDR	0x10080000UL /* unmapped, in an existing table */
 
-static int passed, failed;
-static unsigned next_thread;
-static uint8_t stacks[MAX_THREADS][THREAD_STACK] __attribute__((aligned(16)));
 static volatile uint64_t counter;
-
-static int check(const char *what, int ok, int line)
-{
-	if (!ok) {
-		printf("  check failed: %s (line %d)\n", what, line);
-	}
-	return ok;
-}
-
-#define CHECK(cond) ok &= check(#cond, (cond), __LINE__)
-
-static int is_err(struct cairn_result r, long err, uint64_t d0, int line)
-{
-	if (r.error == err && (err == CAIRN_OK || r.detail[0] == d0)) {
-		return 1;
-	}
-	printf("  line %d: got %s [%lu %lu %lu], want %s [%lu]\n", line,
-	       cairn_error_name(r.error), r.detail[0], r.detail[1], r.detail[2],
-	       cairn_error_name(err), d0);
-	return 0;
-}
-
-#define OK(r)	      ok &= is_err((r), CAIRN_OK, 0, __LINE__)
-#define ERR(r, e, d0) ok &= is_err((r), (e), (d0), __LINE__)
-
-static void report(const char *name, int ok)
-{
-	printf("%s %s\n", ok ? "PASS" : "FAIL", name);
-	ok ? passed++ : failed++;
-}
-
-/*
- * A thread in the root's VSpace and CSpace at priority PRIO, started at
- * fn(a0, a1, its own TCB cptr).
- */
-static uint64_t spawn(void (*fn)(uint64_t, uint64_t, uint64_t), uint64_t a0,
-		      uint64_t a1, uint64_t fault_ep)
-{
-	unsigned i = next_thread++;
-	if (i == MAX_THREADS) {
-		printf("FAIL spawn: more than %d test threads\n", MAX_THREADS);
-		failed++;
-		i = 0;
-	}
-	uint64_t tcb = make(CAIRN_OBJ_TCB, 0);
-	uint64_t ipc = make(CAIRN_OBJ_FRAME_4K, 0);
-	uint64_t ipa = IPC_BASE + i * 0x1000UL;
-
-	cairn_frame_map(ipc, VSPACE, ipa, RW, 0);
-	cairn_tcb_configure(tcb, ROOT, VSPACE, ipc, ipa, fault_ep);
-	cairn_tcb_set_priority(tcb, SELF, PRIO);
-	uint64_t regs[5] = {(uint64_t)fn, (uint64_t)&stacks[i][THREAD_STACK],
-			    a0, a1, tcb};
-	cairn_tcb_write_registers(tcb, 1, regs, 5);
-	return tcb;
-}
-
-static void stop(uint64_t self)
-{
-	cairn_tcb_suspend(self);
-}
-
-/* Lets the lower-priority test threads run until they all block. */
-static void let_threads_run(void)
-{
-	cairn_tcb_set_priority(SELF, SELF, 1);
-	cairn_yield();
-	cairn_tcb_set_priority(SELF, SELF, 255);
-}
 
 /* ---- TCB invocations ---- */
 
@@ -191,6 +113,48 @@ static int test_suspend_resume_yield(void)
 	return ok;
 }
 
+/* Configure on a running thread replaces its roots without stopping it. */
+static int test_configure_keeps_thread_running(void)
+{
+	int ok = 1;
+	uint64_t tcb = spawn(count_forever, 0, 0, 0);
+
+	OK(cairn_tcb_set_priority(tcb, SELF, 255));
+	OK(cairn_tcb_configure(tcb, ROOT, VSPACE, 0, 0, 0));
+	uint64_t before = counter;
+	for (int i = 0; i < 5; i++) {
+		cairn_yield();
+	}
+	CHECK(counter > before);
+	OK(cairn_tcb_suspend(tcb));
+	return ok;
+}
+
+static void delete_own_tcb(uint64_t report, uint64_t b, uint64_t self)
+{
+	struct cairn_msg out = {.info = CAIRN_MSGINFO(0, 0)};
+
+	(void)b;
+	cairn_cnode_delete(ROOT, self, DEPTH);
+	cairn_send(report, &out); /* a destroyed thread must not get here */
+}
+
+/* A thread that deletes the last cap to its own TCB stops there. */
+static int test_thread_deletes_itself(void)
+{
+	int ok = 1;
+	uint64_t rep = make(CAIRN_OBJ_ENDPOINT, 0);
+	uint64_t tcb = spawn(delete_own_tcb, rep, 0, 0);
+	struct cairn_recv in;
+
+	let_threads_run();
+	cairn_nbrecv(rep, 0, &in);
+	CHECK(CAIRN_MSGINFO_LENGTH(in.info) == 0 && in.badge == 0);
+	ERR(cairn_tcb_suspend(tcb), CAIRN_FAILED_LOOKUP,
+	    CAIRN_LOOKUP_MISSING_CAP);
+	return ok;
+}
+
 static volatile uint64_t spins[2];
 
 static void spin_forever(uint64_t which, uint64_t b, uint64_t c)
@@ -229,201 +193,6 @@ static int test_preemption_round_robin(void)
 	CHECK(spins[0] + spins[1] == before);
 	OK(cairn_tcb_suspend(a));
 	OK(cairn_tcb_suspend(b));
-	return ok;
-}
-
-/* ---- IPC ---- */
-
-static void echo_sum(uint64_t ep, uint64_t reply, uint64_t self)
-{
-	struct cairn_recv in;
-	struct cairn_msg out = {0};
-
-	cairn_recv(ep, reply, &in);
-	/* Reply: badge, length, and the sum of all 16 words. */
-	uint64_t n = CAIRN_MSGINFO_LENGTH(in.info), sum = 0;
-	for (uint64_t i = 0; i < n; i++) {
-		sum += i < 6 ? in.mr[i] : cairn_ipc_buffer->mr[i];
-	}
-	out.info = CAIRN_MSGINFO(CAIRN_MSGINFO_LABEL(in.info) + 1, 3);
-	out.mr[0] = in.badge;
-	out.mr[1] = n;
-	out.mr[2] = sum;
-	cairn_send(reply, &out);
-	stop(self);
-}
-
-static int test_call_long_message_badge(void)
-{
-	int ok = 1;
-	uint64_t ep = make(CAIRN_OBJ_ENDPOINT, 0),
-		 rp = make(CAIRN_OBJ_REPLY, 0);
-	uint64_t badged = mint(ep, ALL, 0xb0b);
-	spawn(echo_sum, ep, rp, 0);
-	struct cairn_msg msg = {.info = CAIRN_MSGINFO(77, 16)};
-	uint64_t want = 0;
-
-	for (int i = 0; i < 16; i++) {
-		msg.mr[i] = 1000 + i * i;
-		want += msg.mr[i];
-	}
-	long e = cairn_call(badged, &msg);
-	CHECK(e == CAIRN_OK);
-	CHECK(CAIRN_MSGINFO_LABEL(msg.info) == 78);
-	CHECK(msg.mr[0] == 0xb0b);
-	CHECK(msg.mr[1] == 16);
-	CHECK(msg.mr[2] == want);
-	return ok;
-}
-
-static int test_nonblocking(void)
-{
-	int ok = 1;
-	uint64_t ep = make(CAIRN_OBJ_ENDPOINT, 0);
-	struct cairn_msg msg = {.info = CAIRN_MSGINFO(5, 1), .mr = {9}};
-	struct cairn_recv in;
-
-	cairn_nbsend(ep, &msg); /* nobody waits: dropped, no block */
-	cairn_nbrecv(ep, 0, &in);
-	CHECK(in.badge == 0 && CAIRN_MSGINFO_LENGTH(in.info) == 0);
-	return ok;
-}
-
-static void wait_and_report(uint64_t ntfn, uint64_t ep, uint64_t self)
-{
-	struct cairn_msg out = {.info = CAIRN_MSGINFO(0, 1)};
-
-	out.mr[0] = cairn_wait(ntfn);
-	cairn_send(ep, &out);
-	stop(self);
-}
-
-static int test_notifications(void)
-{
-	int ok = 1;
-	uint64_t ntfn = make(CAIRN_OBJ_NOTIFICATION, 0);
-	uint64_t one = mint(ntfn, ALL, 1), two = mint(ntfn, ALL, 2);
-	uint64_t ep = make(CAIRN_OBJ_ENDPOINT, 0);
-	struct cairn_recv in;
-
-	cairn_signal(one);
-	cairn_signal(two);
-	CHECK(cairn_wait(ntfn) == 3);
-	CHECK(cairn_poll(ntfn) == 0);
-	/* A waiting thread is woken with the word. */
-	spawn(wait_and_report, ntfn, ep, 0);
-	let_threads_run();
-	cairn_signal(two);
-	cairn_recv(ep, 0, &in);
-	CHECK(in.mr[0] == 2);
-	return ok;
-}
-
-static void bound_receiver(uint64_t ep, uint64_t report, uint64_t self)
-{
-	struct cairn_recv in;
-	struct cairn_msg out = {.info = CAIRN_MSGINFO(0, 2)};
-
-	cairn_recv(ep, 0, &in); /* woken by the bound notification */
-	out.mr[0] = in.badge;
-	out.mr[1] = CAIRN_MSGINFO_LABEL(in.info);
-	cairn_send(report, &out);
-	stop(self);
-}
-
-static int test_bound_notification(void)
-{
-	int ok = 1;
-	uint64_t ep = make(CAIRN_OBJ_ENDPOINT, 0),
-		 rep = make(CAIRN_OBJ_ENDPOINT, 0);
-	uint64_t ntfn = make(CAIRN_OBJ_NOTIFICATION, 0);
-	uint64_t sig = mint(ntfn, ALL, 0x40);
-	uint64_t tcb = spawn(bound_receiver, ep, rep, 0);
-	struct cairn_recv in;
-
-	OK(cairn_tcb_bind_notification(tcb, ntfn));
-	let_threads_run(); /* it blocks in Recv on ep */
-	cairn_signal(sig);
-	cairn_recv(rep, 0, &in);
-	CHECK(in.mr[0] == 0x40);
-	CHECK(in.mr[1] == 0);
-	return ok;
-}
-
-static uint64_t cap_dest;
-
-static void cap_receiver(uint64_t ep, uint64_t reply, uint64_t self)
-{
-	uint64_t dest = cap_dest;
-	struct cairn_recv in;
-	struct cairn_msg out = {.info = CAIRN_MSGINFO(0, 1)};
-
-	for (;;) {
-		(void)self;
-		cairn_ipc_buffer->recv_cnode = ROOT;
-		cairn_ipc_buffer->recv_index = dest;
-		cairn_ipc_buffer->recv_depth = DEPTH;
-		cairn_recv(ep, reply, &in);
-		out.mr[0] = CAIRN_MSGINFO_CAP_COUNT(in.info);
-		cairn_send(reply, &out);
-		dest++;
-	}
-}
-
-static int test_cap_transfer_needs_grant(void)
-{
-	int ok = 1;
-	uint64_t ep = make(CAIRN_OBJ_ENDPOINT, 0),
-		 rp = make(CAIRN_OBJ_REPLY, 0);
-	uint64_t grant = mint(ep, ALL, 1);
-	uint64_t nogrant = mint(ep, RW, 2);
-	uint64_t gift = make(CAIRN_OBJ_NOTIFICATION, 0);
-	uint64_t dest = slot();
-	for (int i = 0; i < 3; i++) {
-		slot();
-	}
-	cap_dest = dest;
-	uint64_t tcb = spawn(cap_receiver, ep, rp, 0);
-	struct cairn_msg msg = {.info = CAIRN_MSGINFO_CAPS(0, 1, 0)};
-
-	cairn_ipc_buffer->caps[0] = gift;
-	CHECK(cairn_call(grant, &msg) == CAIRN_OK);
-	CHECK(msg.mr[0] == 1);
-	/* The copy arrived: copying from it works. */
-	OK(cairn_cnode_copy(ROOT, slot(), DEPTH, ROOT, dest, DEPTH, ALL));
-	msg.info = CAIRN_MSGINFO_CAPS(0, 1, 0);
-	cairn_ipc_buffer->caps[0] = gift;
-	CHECK(cairn_call(nogrant, &msg) == CAIRN_OK);
-	CHECK(msg.mr[0] == 0);
-	ERR(cairn_cnode_copy(ROOT, slot(), DEPTH, ROOT, dest + 1, DEPTH, ALL),
-	    CAIRN_FAILED_LOOKUP, CAIRN_LOOKUP_MISSING_CAP);
-	cairn_tcb_suspend(tcb);
-	return ok;
-}
-
-static void recv_then_report(uint64_t ep, uint64_t report, uint64_t self)
-{
-	struct cairn_recv in;
-	struct cairn_msg out = {.info = CAIRN_MSGINFO(0, 1)};
-
-	cairn_recv(ep, 0, &in);
-	out.mr[0] = CAIRN_MSGINFO_LABEL(in.info);
-	cairn_send(report, &out);
-	stop(self);
-}
-
-static int test_deleted_endpoint_aborts_waiter(void)
-{
-	int ok = 1;
-	uint64_t ep = make(CAIRN_OBJ_ENDPOINT, 0),
-		 rep = make(CAIRN_OBJ_ENDPOINT, 0);
-	struct cairn_recv in;
-
-	spawn(recv_then_report, ep, rep, 0);
-	let_threads_run(); /* it blocks in Recv on ep */
-	OK(cairn_cnode_delete(ROOT, ep, DEPTH));
-	cairn_recv(rep, 0, &in);
-	CHECK(in.mr[0] == (1UL << 52) - 1); /* the aborted label */
 	return ok;
 }
 
@@ -564,6 +333,43 @@ static int test_frame_errors(void)
 	CHECK(r.error == CAIRN_OK && r.detail[0] != 0 &&
 	      (r.detail[0] & 0xfff) == 0);
 	OK(cairn_frame_unmap(f)); /* not mapped: nothing to do */
+	return ok;
+}
+
+/* x0 = the address, x1 = a known word; stores x1 at x0. */
+static void store_known_regs(uint64_t addr, uint64_t b, uint64_t self)
+{
+	register uint64_t x0 __asm__("x0") = addr;
+	register uint64_t x1 __asm__("x1") = 0x5151;
+
+	(void)b;
+	__asm__ volatile("str x1, [x0]" ::"r"(x0), "r"(x1) : "memory");
+	stop(self);
+}
+
+/*
+ * A fault whose handler endpoint goes leaves the thread suspended with its
+ * registers as they were at the fault, so a Resume retries the access.
+ */
+static int test_abandoned_fault_keeps_registers(void)
+{
+	int ok = 1;
+	uint64_t addr = FAULT_ADDR + 0x40000;
+	uint64_t fep = make(CAIRN_OBJ_ENDPOINT, 0);
+	uint64_t tcb = spawn(store_known_regs, addr, 0, fep);
+	uint64_t regs[4];
+
+	let_threads_run(); /* it faults and waits to send on fep */
+	OK(cairn_cnode_delete(ROOT, fep, DEPTH));
+	OK(cairn_tcb_read_registers(tcb, regs, 4));
+	CHECK(regs[2] == addr);
+	CHECK(regs[3] == 0x5151);
+	uint64_t f = make(CAIRN_OBJ_FRAME_4K, 0);
+	OK(cairn_frame_map(f, VSPACE, addr, RW, 0));
+	OK(cairn_tcb_resume(tcb));
+	let_threads_run();
+	CHECK(*(volatile uint64_t *)addr == 0x5151);
+	OK(cairn_cnode_delete(ROOT, f, DEPTH));
 	return ok;
 }
 
@@ -774,27 +580,29 @@ static int test_cap_fault(void)
 int main(void)
 {
 	common_init(cairn_bootinfo);
-	report("tcb_errors", test_tcb_errors());
-	report("registers_roundtrip", test_registers_roundtrip());
-	report("suspend_resume_yield", test_suspend_resume_yield());
-	report("preemption_round_robin", test_preemption_round_robin());
-	report("call_long_message_badge", test_call_long_message_badge());
-	report("nonblocking", test_nonblocking());
-	report("notifications", test_notifications());
-	report("bound_notification", test_bound_notification());
-	report("cap_transfer_needs_grant", test_cap_transfer_needs_grant());
-	report("deleted_endpoint_aborts_waiter",
-	       test_deleted_endpoint_aborts_waiter());
-	report("frame_errors", test_frame_errors());
-	report("vm_fault_handled", test_vm_fault_handled());
-	report("cap_fault", test_cap_fault());
-	report("undefined_instruction_fault",
-	       test_undefined_instruction_fault());
-	report("more_cap_faults", test_more_cap_faults());
-	report("large_frame_and_tables", test_large_frame_and_tables());
-	report("pingpong_separate_vspace", test_pingpong_separate_vspace());
-	report("interrupt_delivered", test_interrupt_delivered());
-	report("vmids_run_out", test_vmids_run_out()); /* last: uses them up */
-	printf("threadtest: %d passed, %d failed\n", passed, failed);
+	suite_report("tcb_errors", test_tcb_errors());
+	suite_report("registers_roundtrip", test_registers_roundtrip());
+	suite_report("suspend_resume_yield", test_suspend_resume_yield());
+	suite_report("configure_keeps_thread_running",
+		     test_configure_keeps_thread_running());
+	suite_report("thread_deletes_itself", test_thread_deletes_itself());
+	suite_report("preemption_round_robin", test_preemption_round_robin());
+	ipc_cases_run();
+	suite_report("frame_errors", test_frame_errors());
+	suite_report("vm_fault_handled", test_vm_fault_handled());
+	suite_report("cap_fault", test_cap_fault());
+	suite_report("abandoned_fault_keeps_registers",
+		     test_abandoned_fault_keeps_registers());
+	suite_report("undefined_instruction_fault",
+		     test_undefined_instruction_fault());
+	suite_report("more_cap_faults", test_more_cap_faults());
+	suite_report("large_frame_and_tables", test_large_frame_and_tables());
+	suite_report("pingpong_separate_vspace",
+		     test_pingpong_separate_vspace());
+	suite_report("interrupt_delivered", test_interrupt_delivered());
+	suite_report("vmids_run_out",
+		     test_vmids_run_out()); /* last: uses them up */
+	printf("threadtest: %d passed, %d failed\n", suite_passed,
+	       suite_failed);
 	return 0;
 }

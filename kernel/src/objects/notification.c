@@ -89,7 +89,7 @@ void notification_cancel_all(struct notification *n)
 		n->head = t->ep_next;
 		t->ep_next = t->ep_prev = NULL;
 		t->regs.x[0] = 0;
-		t->regs.x[1] = CAIRN_MSGINFO(IPC_LABEL_ABORTED, 0);
+		t->regs.x[1] = CAIRN_MSGINFO(CAIRN_LABEL_ABORTED, 0);
 		t->state = THREAD_RUNNABLE;
 		t->blocked_on = pa_init(0);
 		if (t != sched_current()) {

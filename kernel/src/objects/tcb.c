@@ -107,8 +107,14 @@ static enum cairn_error configure(struct tcb *t, const uint64_t *a, size_t n,
 	if (e != CAIRN_OK) {
 		return e;
 	}
-	/* Commit: the TCB holds its own copies of the two roots. */
+	/*
+	 * Commit: the TCB holds its own copies of the two roots. Replacing
+	 * them is not losing them, so the slots are not the TCB's while the
+	 * old caps go (tcb_lost_cap would suspend the thread).
+	 */
 	struct cap cs_cap = cs->cap, vs_cap = vs->cap;
+	t->cspace.owner = CTE_OWNER_CNODE;
+	t->vspace.owner = CTE_OWNER_CNODE;
 	cte_commit_delete(&t->cspace);
 	cte_commit_delete(&t->vspace);
 	cdt_insert_child(cs, &t->cspace, &cs_cap);
