@@ -3,6 +3,7 @@
 
 #include "auditdiff.h"
 #include "mux.h"
+#include "ring.h"
 #include "shell.h"
 
 #include <stdbool.h>
@@ -19,7 +20,11 @@
 #define CONSOLE_AUDIT_SET_MAX (CONSOLE_UART_IPA - CONSOLE_AUDIT_SET)
 
 #define CONSOLE_MAX_BADGES 64
-#define CONSOLE_CLEAR_LINE "\x1b[K" /* a redrawn prompt follows it */
+/* Doorbell bits: the PL011's IRQHandler signals with our unbadged cap
+ * (bit 0); clients' caps carry badge 2 (spec.py). */
+#define CONSOLE_DOORBELL_UART	 1UL
+#define CONSOLE_DOORBELL_CLIENTS 2UL
+#define CONSOLE_CLEAR_LINE	 "\x1b[K" /* a redrawn prompt follows it */
 
 struct console {
 	volatile uint32_t *uart;
@@ -28,6 +33,10 @@ struct console {
 	struct shell shell;
 	/* Which mux client a connection's badge is (0: unknown). */
 	uint8_t client_of_badge[CONSOLE_MAX_BADGES];
+	/* Per mux client: its output ring, drops reported so far. */
+	struct console_ring *ring[MUX_MAX_CLIENTS];
+	uint32_t ring_dropped[MUX_MAX_CLIENTS];
+	bool ring_broken[MUX_MAX_CLIENTS];
 };
 
 /* Shell output: straight to the UART (the console's own lines). */

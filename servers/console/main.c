@@ -2,14 +2,16 @@
  * The console server: owns the PL011 (its device frame and interrupt),
  * multiplexes every client's output a line at a time with its name, routes
  * input to the focused client (Ctrl-A three times moves the focus), and runs
- * the control shell. One thread: it receives clients' calls on its endpoint
- * and the UART's interrupt through a notification bound to its TCB, so it
- * never blocks on anything but that receive.
+ * the control shell. One thread: it receives clients' read calls on its
+ * endpoint, and on the doorbell notification bound to its TCB the UART's
+ * interrupt (bit 0) and clients' "my ring has output" (bit 1), so it never
+ * blocks on anything but that receive.
  */
 #include "console_gen.h"
 
 #include "console.h" /* needs the generated header first */
 #include "pl011.h"
+#include "ring.h"
 
 #include <libcairn/audit.h>
 #include <libcairn/invoke.h>
@@ -122,6 +124,11 @@ static void add_client(const struct cairn_audit_entry *e, void *ctx)
 	int idx = mux_add_client(&con.mux, e->holder);
 	if (idx > 0) {
 		con.client_of_badge[e->badge] = (uint8_t)idx;
+		/* The spec maps connection n's ring at window + n * size. */
+		con.ring[idx] =
+		    (struct console_ring *)((char *)CONSOLE_DATAPORT_IO +
+					    e->badge *
+						CONSOLE_DATAPORT_IO_SIZE);
 	}
 }
 
@@ -136,14 +143,91 @@ static void discover_clients(void)
 
 static uint64_t caller_badge;
 
-static void io_write(const char *text)
+/* Says once per change how much a client lost to a full ring. */
+static void report_ring_drops(unsigned i, const struct console_ring *r)
 {
-	unsigned client = caller_badge < CONSOLE_MAX_BADGES
-			      ? con.client_of_badge[caller_badge]
-			      : 0;
-	if (client != 0) {
-		mux_write(&con.mux, client, text, strlen(text));
+	uint32_t dropped = __atomic_load_n(&r->dropped, __ATOMIC_RELAXED);
+	char text[MUX_LINE_MAX];
+
+	if (dropped != con.ring_dropped[i]) {
+		snprintf(text, sizeof(text),
+			 "[%s: %u bytes dropped: its output ring was full]",
+			 con.mux.client[i].name, dropped - con.ring_dropped[i]);
+		con.ring_dropped[i] = dropped;
+		mux_notice(&con.mux, MUX_LOG_WARN, text);
 	}
+}
+
+/* Flags client i's ring once if it cannot be read (a bad index). */
+static void report_broken_ring(unsigned i)
+{
+	char text[MUX_LINE_MAX];
+
+	if (!con.ring_broken[i]) {
+		snprintf(text, sizeof(text),
+			 "[%s: its output ring is corrupt; ignored]",
+			 con.mux.client[i].name);
+		con.ring_broken[i] = true;
+		mux_notice(&con.mux, MUX_LOG_ERROR, text);
+	}
+}
+
+/* Up to max bytes of client i's budget from its ring into the mux; true
+ * if some budget is left. */
+static bool drain_chunk(unsigned i, char *chunk, size_t max, long *budget)
+{
+	long n;
+
+	if (*budget <= 0) {
+		return false;
+	}
+	n = ring_take(con.ring[i], CONSOLE_DATAPORT_IO_SIZE, chunk,
+		      (size_t)*budget < max ? (size_t)*budget : max);
+	if (n <= 0) {
+		*budget = 0;
+		return false;
+	}
+	mux_write(&con.mux, i, chunk, (size_t)n);
+	*budget -= n;
+	return *budget > 0;
+}
+
+/*
+ * Takes what each ring held on entry, one chunk per client in turn,
+ * transmitting as it goes: a ring full of lines cannot overrun the client's
+ * line queue, and no client waits for another's whole ring. Bytes written
+ * after entry wait for the next doorbell: the client signals after writing
+ * them, and the doorbell word was cleared before we got here, so that
+ * signal is still to come. (Draining them too would let a client on another
+ * CPU keep us here, away from the UART, for as long as it writes.)
+ */
+static void drain_rings(void)
+{
+	char chunk[MUX_LINE_MAX];
+	long budget[MUX_MAX_CLIENTS] = {0};
+	unsigned count = mux_client_count(&con.mux);
+	bool more = false;
+
+	for (unsigned i = 1; i < count; i++) {
+		if (con.ring[i] == NULL) {
+			continue;
+		}
+		budget[i] = ring_pending(con.ring[i], CONSOLE_DATAPORT_IO_SIZE);
+		if (budget[i] < 0) {
+			report_broken_ring(i);
+		}
+		report_ring_drops(i, con.ring[i]);
+		more |= budget[i] > 0;
+	}
+	while (more) {
+		more = false;
+		for (unsigned i = 1; i < count; i++) {
+			more |=
+			    drain_chunk(i, chunk, sizeof(chunk), &budget[i]);
+		}
+		console_flush(&con);
+	}
+	console_flush(&con);
 }
 
 static uint32_t io_read(char *text)
@@ -158,20 +242,32 @@ static uint32_t io_read(char *text)
 	return (uint32_t)mux_read_input(&con.mux, client, text, 64);
 }
 
-static const struct ConsoleIO_impl io = {.write = io_write, .read = io_read};
+static const struct ConsoleIO_impl io = {.read = io_read};
 
 /* ---- input ---- */
 
-static void uart_interrupt(void)
+/*
+ * Clears the receive interrupt, then empties the FIFO. In that order, a
+ * character arriving after the last read raises the interrupt again;
+ * cleared after, its interrupt would be lost. QEMU's PL011 raises it only
+ * when the FIFO goes from empty to one character, so a FIFO left non-empty
+ * with the interrupt clear would never interrupt again.
+ */
+static void uart_take_input(void)
 {
 	int ch;
 
+	pl011_clear_rx(con.uart);
 	while ((ch = pl011_getc(con.uart)) >= 0) {
 		if (mux_input(&con.mux, (char)ch) == MUX_TO_SHELL) {
 			shell_feed(&con.shell, (char)ch);
 		}
 	}
-	pl011_clear_rx(con.uart);
+}
+
+static void uart_interrupt(void)
+{
+	uart_take_input();
 	cairn_irq_handler_ack(CONSOLE_UART_IRQ);
 }
 
@@ -242,10 +338,11 @@ static int start(void)
 	mux_init(&con.mux);
 	con.mux.colour = (cairn_start_flags & CAIRN_BOOT_COLOUR) != 0;
 	discover_clients();
-	if (cairn_tcb_bind_notification(CONSOLE_SLOT_SELF, CONSOLE_SLOT_IRQ)
+	if (cairn_tcb_bind_notification(CONSOLE_SLOT_SELF,
+					CONSOLE_SLOT_IO_DOORBELL)
 		    .error != CAIRN_OK ||
 	    cairn_irq_handler_set_notification(CONSOLE_UART_IRQ,
-					       CONSOLE_SLOT_IRQ)
+					       CONSOLE_SLOT_IO_DOORBELL)
 		    .error != CAIRN_OK) {
 		console_printf(&con, "console: cannot take the UART's "
 				     "interrupt: grant caps = [\"uart\", "
@@ -259,6 +356,8 @@ static int start(void)
 		       "switches the input\n",
 		       mux_client_count(&con.mux) - 1);
 	shell_prompt(&con.shell);
+	/* What was typed before we started has raised no interrupt we saw. */
+	uart_take_input();
 	return 0;
 }
 
@@ -272,10 +371,12 @@ int main(void)
 	}
 	cairn_recv(CONSOLE_SLOT_IO, CONSOLE_SLOT_IO_REPLY, &in);
 	for (;;) {
-		/* Label 0: our bound notification (the UART), not a call. */
+		/* Label 0: our bound doorbell, not a call; badge = its word. */
 		if (CAIRN_MSGINFO_LABEL(in.info) == 0) {
-			uart_interrupt();
-			console_flush(&con);
+			if (in.badge & CONSOLE_DOORBELL_UART) {
+				uart_interrupt();
+			}
+			drain_rings(); /* also flushes */
 			cairn_recv(CONSOLE_SLOT_IO, CONSOLE_SLOT_IO_REPLY, &in);
 			continue;
 		}

@@ -90,3 +90,12 @@ def test_expected_line_wins_over_a_later_stop_line():
     with Machine(["/bin/sh", "-c", script], time_limit=5,
                  stop_on=[r"PANIC[^\n]*\n"]) as m:
         assert m.expect("wanted").group(0) == "wanted"
+
+
+def test_expect_all_takes_lines_in_any_order():
+    script = "echo 'bob: ready'; echo 'alice: ready'; sleep 60"
+    with Machine(["/bin/sh", "-c", script], time_limit=5) as m:
+        m.expect_all([r"alice: ready", r"bob: ready"])
+    with pytest.raises(BootError, match="timed out waiting for"):
+        with Machine(["/bin/sh", "-c", script], time_limit=2) as m:
+            m.expect_all([r"alice: ready", r"carol: ready"])

@@ -218,3 +218,78 @@ def test_uart_granted_twice_is_refused(tmp_path):
     (tmp_path / "m.toml").write_text(text)
     with pytest.raises(manifest.ManifestError, match='"uart" is granted twice'):
         manifest.load(tmp_path / "m.toml")
+
+
+SHARED_IDL = """
+dataport Ring 8K;
+procedure Log { dataport Ring; uint32 read(out string<8> t); };
+component Sink { provides Log log; };
+component Source { uses Log logger; };
+"""
+
+SHARED_SYSTEM = """
+[system]
+name = "shared"
+idl = ["shared.idl"]
+[root]
+program = "root"
+[[component]]
+name = "sink"
+type = "Sink"
+[[component]]
+name = "a"
+type = "Source"
+[[component]]
+name = "b"
+type = "Source"
+[[connection]]
+from = "a.logger"
+to = "sink.log"
+[[connection]]
+from = "b.logger"
+to = "sink.log"
+"""
+
+
+def test_shared_procedure_memory_is_per_connection_at_badge_offsets(tmp_path):
+    """A procedure with a shared dataport: each connection n has its own
+    memory, at the user's window and at the provider's window + n * size,
+    and a doorbell: the provider's notification, badge 2 at each user."""
+    (tmp_path / "shared.idl").write_text(SHARED_IDL)
+    (tmp_path / "m.toml").write_text(SHARED_SYSTEM)
+    m = manifest.load(tmp_path / "m.toml")
+    types = idl.parse(SHARED_IDL, "shared.idl")
+    progs = {n: spec.elf_segments(ELF, n) for n in ("sink", "source")}
+    s = spec.compile_manifest(m, types.components, types.dataports, progs,
+                              spec.shared_sizes(types))
+    base, size = spec.DATAPORT_BASE, 8192
+
+    def frames(holder):
+        return {c.map_ipa: c.object for c in s.caps
+                if c.holder == holder and c.type == "frame"}
+
+    sink, a, b = frames("sink"), frames("a"), frames("b")
+    for user, n in ((a, 1), (b, 2)):
+        for off in (0, 4096):
+            assert user[base + off] == f"frame:sink.log#{n}+{off:#x}"
+            assert sink[base + n * size + off] == user[base + off]
+    assert base not in sink
+    doorbell = [(c.holder, c.slot, c.rights, c.badge) for c in s.caps
+                if c.object == "notification:sink.log.doorbell"]
+    slots, _ = spec.layout(types.components["Source"].interfaces, {},
+                           spec.shared_sizes(types))
+    sink_slots, ports = spec.layout(types.components["Sink"].interfaces, {},
+                                    spec.shared_sizes(types))
+    assert sorted(doorbell) == sorted([
+        ("sink", sink_slots["log_doorbell"], spec.R | spec.W, 0),
+        ("a", slots["logger_doorbell"], spec.W, 2),
+        ("b", slots["logger_doorbell"], spec.W, 2)])
+    assert ports == {"log": (base, size)}
+    assert (sink_slots["log"], sink_slots["log_reply"],
+            sink_slots["log_doorbell"]) == (3, 4, 5)
+
+
+def test_shared_dataport_must_be_declared():
+    with pytest.raises(idl.IdlError, match=r"x:1:15: procedure 'P': no "
+                       r"dataport named 'Ring' \(declare it before"):
+        idl.parse("procedure P { dataport Ring; uint32 r(); };", "x")

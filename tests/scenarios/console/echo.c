@@ -13,9 +13,11 @@
 #include <stdio.h>
 
 #ifdef ECHO_EXTRA_CAP
-#define SLOT(x) CONSOLEECHOEXTRA_SLOT_##x
+#define SLOT(x)		CONSOLEECHOEXTRA_SLOT_##x
+#define START_CONSOLE() CONSOLE_CLIENT_INIT(CONSOLEECHOEXTRA, CONSOLE)
 #else
-#define SLOT(x) CONSOLEECHO_SLOT_##x
+#define SLOT(x)		CONSOLEECHO_SLOT_##x
+#define START_CONSOLE() CONSOLE_CLIENT_INIT(CONSOLEECHO, CONSOLE)
 #endif
 
 int main(void)
@@ -23,7 +25,7 @@ int main(void)
 	char in[65], line[128];
 	unsigned used = 0;
 
-	console_client_init(SLOT(CONSOLE));
+	START_CONSOLE();
 #ifdef ECHO_EXTRA_CAP
 	cairn_cnode_copy(SLOT(CNODE), SLOT(RECV), 64, SLOT(CNODE), SLOT(SELF),
 			 64, CAIRN_RIGHTS_ALL);

@@ -12,7 +12,7 @@
 
 int main(void)
 {
-	console_client_init(CONSOLEFLOOD_SLOT_CONSOLE);
+	CONSOLE_CLIENT_INIT(CONSOLEFLOOD, CONSOLE);
 	for (unsigned long n = 0; n < FLOOD_LINES; n++) {
 		printf("flood line %lu\n", n);
 	}

@@ -59,6 +59,7 @@ class Procedure:
     name: str
     methods: list
     line: int
+    shared: str = None  # a dataport type each connection shares
 
 
 @dataclass
@@ -140,7 +141,14 @@ class _Checker:
         name = str(t.children[0])
         self.declare(t.meta, name, "procedure")
         methods, seen = [], set()
-        for m in t.children[1:]:
+        shared = t.children[1]
+        if shared is not None:
+            port = str(shared.children[0])
+            if port not in self.idl.dataports:
+                self.fail(shared.meta, f"procedure '{name}': no dataport named "
+                                       f"'{port}' (declare it before the procedure)")
+            shared = port
+        for m in t.children[2:]:
             mname = str(m.children[1])
             if mname in seen:
                 self.fail(m.meta, f"method '{mname}' is declared twice in '{name}'")
@@ -172,7 +180,7 @@ class _Checker:
                                       f"take {words} message words; at most "
                                       f"{MSG_WORDS - 1} fit")
             methods.append(Method(mname, ret, params, m.meta.line))
-        self.idl.procedures[name] = Procedure(name, methods, t.meta.line)
+        self.idl.procedures[name] = Procedure(name, methods, t.meta.line, shared)
 
     def event(self, t):
         name = str(t.children[0])

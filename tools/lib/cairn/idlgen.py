@@ -78,11 +78,12 @@ def environment():
 
 def component_glue(spec):
     """Per component type: its slot and dataport constants (spec.layout)."""
-    from cairn.spec import layout
+    from cairn.spec import layout, shared_sizes
 
     out = []
     for name, c in spec.components.items():
-        slots, dataports = layout(c.interfaces, spec.dataports)
+        slots, dataports = layout(c.interfaces, spec.dataports,
+                                  shared_sizes(spec))
         out.append({"name": name, "prefix": name.upper(),
                     "slots": list(slots.items()),
                     "dataports": [(i, a, n) for i, (a, n) in dataports.items()]})

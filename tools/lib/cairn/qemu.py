@@ -112,6 +112,24 @@ class Machine:
                       f"'{line}'")
         return self._child.match
 
+    def expect_all(self, patterns, timeout=None):
+        """Waits for every regex, in whatever order they come."""
+        import pexpect
+
+        left = list(patterns)
+        while left:
+            try:
+                which = self._child.expect(left + self.stop_on,
+                                           timeout=self._remaining(timeout))
+            except pexpect.TIMEOUT:
+                self.fail(f"timed out waiting for {left}")
+            except pexpect.EOF:
+                self.fail(f"QEMU exited while waiting for {left}")
+            if which >= len(left):
+                self.fail(f"gave up waiting for {left}: the log shows "
+                          f"'{self._child.match.group(0).strip()}'")
+            del left[which]
+
     def send(self, text):
         self._child.send(text)
 

@@ -20,6 +20,13 @@ root task's judgement. Per component instance:
         consumes E  its notification (read and write: it may bind it to
                     an IRQHandler, which needs write)
         dataport D  no cap here: its frames come with the memory below
+        a procedure with a shared dataport (`dataport D;` in its body)
+        adds, after the slots above, a doorbell notification: the
+        provider's own (read and write; bit 0 is left for an interrupt
+        it routes there) and, at each uses end, a cap to it (write,
+        badge 2). Each connection n has its own D-sized memory, mapped
+        at the user's window and at the provider's window + n * size,
+        so the endpoint badge n names it.
       RECV        kept empty: where a granted cap arrives
       RECV+1 ...  kernel capabilities the manifest grants (`caps`)
       then memory: page tables (each mapped), the IPC buffer, program and
@@ -189,10 +196,19 @@ def program_pages(segs, stack_size):
 
 # ---- layout ---------------------------------------------------------------
 
-def layout(interfaces, dataport_sizes):
+def shared_sizes(types):
+    """Procedure -> bytes each connection shares, for those that declare a
+    shared dataport (types: an idl.Idl)."""
+    return {p.name: types.dataports[p.shared]
+            for p in types.procedures.values() if p.shared}
+
+
+def layout(interfaces, dataport_sizes, shared=None):
     """A component type's fixed slots and addresses: {iface: slot} (a
-    provided procedure also '<iface>_reply'), the receive slot, the first
-    granted-cap slot, and {dataport: (ipa, bytes)}."""
+    provided procedure also '<iface>_reply'; one with shared memory also
+    '<iface>_doorbell'), the receive slot, the first granted-cap slot, and
+    {dataport or shared procedure: (window ipa, bytes per connection)}."""
+    shared = shared or {}
     slots, dataports, slot, k = {"self": 1, "cnode": 2}, {}, 3, 0
     for iface, (kind, typ) in interfaces.items():
         if kind == "port":  # a dataport
@@ -204,6 +220,11 @@ def layout(interfaces, dataport_sizes):
         if kind == "provides":
             slots[f"{iface}_reply"] = slot
             slot += 1
+        if typ in shared:
+            slots[f"{iface}_doorbell"] = slot
+            slot += 1
+            dataports[iface] = (DATAPORT_BASE + (k << 30), shared[typ])
+            k += 1
     slots["recv"] = slot
     slots["grants"] = slot + 1
     return slots, dataports
@@ -216,18 +237,30 @@ def _connection(m, end):
     return None, 0
 
 
+def _users(m, end):
+    """The connection numbers of every connection to a provided end."""
+    return [n for n, (_, to, _) in enumerate(m.connections, 1) if to == end]
+
+
 def _interface_caps(spec, m, inst, interfaces, slots):
     for iface, (kind, _) in interfaces.items():
         end = f"{inst}.{iface}"
+        doorbell = slots.get(f"{iface}_doorbell")
         if kind == "uses":
             to, n = _connection(m, end)
             obj = spec.add(f"endpoint:{to}", "endpoint")
             yield Cap(inst, slots[iface], "endpoint", obj, W | G, n)
+            if doorbell:
+                obj = spec.add(f"notification:{to}.doorbell", "notification")
+                yield Cap(inst, doorbell, "notification", obj, W, 2)
         elif kind == "provides":
             yield Cap(inst, slots[iface], "endpoint",
                       spec.add(f"endpoint:{end}", "endpoint"), R)
             yield Cap(inst, slots[f"{iface}_reply"], "reply",
                       spec.add(f"reply:{end}", "reply"), ALL)
+            if doorbell:
+                obj = spec.add(f"notification:{end}.doorbell", "notification")
+                yield Cap(inst, doorbell, "notification", obj, R | W)
         elif kind == "emits":
             to, _ = _connection(m, end)
             obj = spec.add(f"notification:{to}", "notification")
@@ -267,11 +300,11 @@ def _memory(spec, m, inst, comp, program, elf, dataports, extra):
     for ipa, rights in sorted(pages.items()):
         frames[ipa] = (spec.add(f"frame:{inst}@{ipa:#x}", "frame"), rights)
     for iface, (ipa, size) in dataports.items():
-        to, _ = _connection(m, f"{inst}.{iface}")
-        key = to or f"{inst}.{iface}"
-        for off in range(0, size, PAGE):
-            frames[ipa + off] = (spec.add(f"frame:{key}+{off:#x}", "frame"),
-                                 R | W)
+        for at, key in _dataport_pages(m, f"{inst}.{iface}",
+                                       comp.interfaces[iface][0], ipa, size):
+            for off in range(0, size, PAGE):
+                frames[at + off] = (
+                    spec.add(f"frame:{key}+{off:#x}", "frame"), R | W)
     frames.update(extra)
     for ipa, off, n in fills:
         spec.fills.append(Fill(frames[ipa // PAGE * PAGE][0], ipa % PAGE,
@@ -284,15 +317,34 @@ def _memory(spec, m, inst, comp, program, elf, dataports, extra):
     return entry, caps
 
 
+def _dataport_pages(m, end, kind, ipa, size):
+    """Where one interface's shared memory goes: [(ipa, object key)]. A
+    dataport or a user's shared memory: one block at the window; a
+    provider's: connection n's block at window + n * size."""
+    if kind == "port":
+        to, _ = _connection(m, end)
+        return [(ipa, to or end)]
+    if kind == "uses":
+        to, n = _connection(m, end)
+        return [(ipa, f"{to}#{n}")]
+    blocks = []
+    for n in _users(m, end):
+        if (n + 1) * size > 1 << 30:
+            raise SpecError(f"{end}: connection {n}'s shared memory would lie "
+                            "past the interface's 1 GiB window")
+        blocks.append((ipa + n * size, f"{end}#{n}"))
+    return blocks
+
+
 def program_name(component_type):
     """The program (CMake target, boot module) a component type runs."""
     return component_type.lower()
 
 
-def compile_manifest(m, types, dataport_sizes, programs):
+def compile_manifest(m, types, dataport_sizes, programs, shared=None):
     """m: a loaded Manifest; types: IDL component type -> idl.Component;
     dataport_sizes: IDL dataport -> bytes; programs: program name ->
-    (entry, segments) (see elf_segments).
+    (entry, segments) (see elf_segments); shared: shared_sizes().
 
     A component granted "audit" also gets the expected set (expected_text)
     mapped read-only at AUDIT_SET_IPA, so it can check the live audit; the
@@ -300,7 +352,7 @@ def compile_manifest(m, types, dataport_sizes, programs):
     iterating until it is stable."""
     pages = 0
     for _ in range(8):
-        spec = _compile(m, types, dataport_sizes, programs, pages)
+        spec = _compile(m, types, dataport_sizes, programs, pages, shared)
         text = expected_text(spec).encode()
         need = -(-len(text) // PAGE) if _auditors(m) else 0
         if need == pages:
@@ -331,7 +383,7 @@ def expected_text(spec):
                    f"{rights_str(c.rights)} {c.badge:#x}\n" for c in spec.caps)
 
 
-def _compile(m, types, dataport_sizes, programs, audit_pages):
+def _compile(m, types, dataport_sizes, programs, audit_pages, shared):
     spec = Spec()
     for inst, ctype in m.components.items():
         comp, program = types[ctype], program_name(ctype)
@@ -340,7 +392,7 @@ def _compile(m, types, dataport_sizes, programs, audit_pages):
                             f"for type {ctype}")
         for kind in ("tcb", "vspace", "cnode"):
             spec.add(f"{kind}:{inst}", kind)
-        slots, dataports = layout(comp.interfaces, dataport_sizes)
+        slots, dataports = layout(comp.interfaces, dataport_sizes, shared)
         caps = [Cap(inst, 1, "tcb", f"tcb:{inst}", ALL),
                 Cap(inst, 2, "cnode", f"cnode:{inst}", ALL)]
         caps += _interface_caps(spec, m, inst, comp.interfaces, slots)
@@ -405,4 +457,5 @@ def for_manifest(m, program_paths):
                             f"built (known: {', '.join(sorted(program_paths))})")
         with open(program_paths[name], "rb") as f:
             programs[name] = elf_segments(f.read(), name)
-    return compile_manifest(m, types.components, types.dataports, programs)
+    return compile_manifest(m, types.components, types.dataports, programs,
+                            shared_sizes(types))
