@@ -122,6 +122,7 @@ void cmd_power(struct console *c, bool reboot)
 {
 	console_printf(c, "%s\n", reboot ? "rebooting" : "powering off");
 	console_flush(c);
+	console_drain_output(c);
 	long e =
 	    reboot ? cairn_power_reset(c->power) : cairn_power_off(c->power);
 	console_printf(c, "%s: the firmware refused: %s\n",

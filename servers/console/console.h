@@ -43,6 +43,8 @@ struct console {
 void console_printf(struct console *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void console_flush(struct console *c);
+/* Waits until everything queued has gone to the UART (before power off). */
+void console_drain_output(struct console *c);
 void console_mux_stats(struct console *c);
 
 void cmd_ps(struct console *c);

@@ -12,6 +12,7 @@
 #include "console.h" /* needs the generated header first */
 #include "pl011.h"
 #include "ring.h"
+#include "txq.h"
 
 #include <libcairn/audit.h>
 #include <libcairn/invoke.h>
@@ -26,14 +27,66 @@ static bool line_open; /* the cursor is not at the start of a line */
 
 /* ---- output ---- */
 
+/*
+ * Everything the console prints goes through one transmit queue, pumped
+ * into the UART's FIFO as it has room; while bytes wait, the UART's
+ * transmit interrupt (on the doorbell's bit 0, like receive) pumps again.
+ * Client lines enter it only while it has room for a whole line and a
+ * redrawn prompt (console_flush), so a slow UART backs up into the
+ * clients' own line queues, where a flood loses its own lines. Only the
+ * shell's own output waits for room, spinning, if it overfills the queue.
+ */
+static struct txq tx;
+static bool tx_irq_on;
+
+static bool uart_ready(void *ctx)
+{
+	return pl011_tx_ready(ctx);
+}
+
+static void uart_send(void *ctx, char c)
+{
+	pl011_tx_write(ctx, c);
+}
+
+static void uart_pump(void)
+{
+	const struct txq_device dev = {uart_ready, uart_send, (void *)con.uart};
+
+	txq_pump(&tx, &dev);
+	if (tx_irq_on != !txq_empty(&tx)) { /* an MMIO write only on change */
+		tx_irq_on = !tx_irq_on;
+		pl011_tx_interrupt(con.uart, tx_irq_on);
+	}
+}
+
+static void uart_put(char c)
+{
+	const struct txq_device dev = {uart_ready, uart_send, (void *)con.uart};
+
+	while (!txq_put(&tx, c)) {
+		txq_pump(&tx, &dev);
+	}
+}
+
 static void uart_puts(const char *s)
 {
 	for (; *s != '\0'; s++) {
 		if (*s == '\n') {
-			pl011_putc(con.uart, '\r');
+			uart_put('\r');
 		}
-		pl011_putc(con.uart, *s);
+		uart_put(*s);
 		line_open = *s != '\n';
+	}
+	uart_pump();
+}
+
+void console_drain_output(struct console *c)
+{
+	const struct txq_device dev = {uart_ready, uart_send, (void *)c->uart};
+
+	while (!txq_empty(&tx)) {
+		txq_pump(&tx, &dev);
 	}
 }
 
@@ -60,7 +113,10 @@ void console_flush(struct console *c)
 	char line[MUX_LINE_MAX + 64];
 	bool redraw = false;
 
-	while (mux_next_output(&c->mux, line, sizeof(line)) > 0) {
+	/* Room for the line (2 bytes per char at worst: "\n" becomes
+	 * "\r\n"), its clearing and a redrawn prompt. */
+	while (txq_room(&tx) >= 2 * (sizeof(line) + SHELL_LINE_MAX + 32) &&
+	       mux_next_output(&c->mux, line, sizeof(line)) > 0) {
 		if (line_open) {
 			uart_puts("\r" CONSOLE_CLEAR_LINE);
 			redraw = c->mux.focus == 0;
@@ -265,9 +321,11 @@ static void uart_take_input(void)
 	}
 }
 
+/* Receive, or room in the transmit FIFO: the same interrupt line. */
 static void uart_interrupt(void)
 {
 	uart_take_input();
+	uart_pump();
 	cairn_irq_handler_ack(CONSOLE_UART_IRQ);
 }
 
@@ -349,6 +407,7 @@ static int start(void)
 				     "\"audit\", \"power\"]\n");
 		return -1;
 	}
+	txq_init(&tx);
 	pl011_start(con.uart);
 	shell_init(&con.shell, &ops, shell_print, &con);
 	console_printf(&con,

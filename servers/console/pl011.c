@@ -9,6 +9,7 @@
 #define FR_RXFE (1U << 4)
 #define FR_TXFF (1U << 5)
 #define INT_RX	(1U << 4) /* receive FIFO at its trigger level */
+#define INT_TX	(1U << 5) /* transmit FIFO at or below its trigger level */
 #define INT_RT	(1U << 6) /* receive timeout: a character waits alone */
 
 void pl011_start(volatile uint32_t *regs)
@@ -27,11 +28,19 @@ int pl011_getc(volatile uint32_t *regs)
 	return (int)(regs[DR] & 0xff);
 }
 
-void pl011_putc(volatile uint32_t *regs, char c)
+bool pl011_tx_ready(volatile uint32_t *regs)
 {
-	while (regs[FR] & FR_TXFF) {
-	}
+	return (regs[FR] & FR_TXFF) == 0;
+}
+
+void pl011_tx_write(volatile uint32_t *regs, char c)
+{
 	regs[DR] = (uint8_t)c;
+}
+
+void pl011_tx_interrupt(volatile uint32_t *regs, bool on)
+{
+	regs[IMSC] = INT_RX | INT_RT | (on ? INT_TX : 0);
 }
 
 void pl011_clear_rx(volatile uint32_t *regs)
