@@ -49,11 +49,12 @@ static void uart_send(void *ctx, char c)
 	pl011_tx_write(ctx, c);
 }
 
+static const struct txq_device uart_dev = {uart_ready, uart_send,
+					   (void *)CONSOLE_UART_IPA};
+
 static void uart_pump(void)
 {
-	const struct txq_device dev = {uart_ready, uart_send, (void *)con.uart};
-
-	txq_pump(&tx, &dev);
+	txq_pump(&tx, &uart_dev);
 	if (tx_irq_on != !txq_empty(&tx)) { /* an MMIO write only on change */
 		tx_irq_on = !tx_irq_on;
 		pl011_tx_interrupt(con.uart, tx_irq_on);
@@ -62,10 +63,8 @@ static void uart_pump(void)
 
 static void uart_put(char c)
 {
-	const struct txq_device dev = {uart_ready, uart_send, (void *)con.uart};
-
 	while (!txq_put(&tx, c)) {
-		txq_pump(&tx, &dev);
+		txq_pump(&tx, &uart_dev);
 	}
 }
 
@@ -83,10 +82,9 @@ static void uart_puts(const char *s)
 
 void console_drain_output(struct console *c)
 {
-	const struct txq_device dev = {uart_ready, uart_send, (void *)c->uart};
-
+	(void)c;
 	while (!txq_empty(&tx)) {
-		txq_pump(&tx, &dev);
+		txq_pump(&tx, &uart_dev);
 	}
 }
 
