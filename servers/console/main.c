@@ -409,9 +409,10 @@ static int start(void)
 	pl011_start(con.uart);
 	shell_init(&con.shell, &ops, shell_print, &con);
 	console_printf(&con,
-		       "console: %u clients; Ctrl-A three times "
+		       "console: %u client%s; Ctrl-A three times "
 		       "switches the input\n",
-		       mux_client_count(&con.mux) - 1);
+		       mux_client_count(&con.mux) - 1,
+		       mux_client_count(&con.mux) == 2 ? "" : "s");
 	shell_prompt(&con.shell);
 	/* What was typed before we started has raised no interrupt we saw. */
 	uart_take_input();

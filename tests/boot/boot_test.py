@@ -299,6 +299,8 @@ def console_boot(images, system="test-console"):
     """Boots a console system and waits for the shell's first prompt."""
     with boot(images, system=system, append=None,
               time_limit=LONG_TIME_LIMIT) as m:
+        # The root task's summary comes before the kernel lets go.
+        m.expect(r"root: system built: \d+ objects, \d+ capabilities")
         m.expect(r"kernel: the console is handed over to user level")
         m.expect("cairn> ", timeout=60)
         yield m

@@ -83,9 +83,6 @@ enum cairn_error irq_control_invoke(uint64_t label, const uint64_t *a, size_t n,
 			.object = pa_init(intid)};
 	irqs[intid] = (struct irq_state){.claimed = true};
 	cdt_insert_root(dest, &h);
-	if (intid == uart_irq && uart_irq != 0) {
-		print_hand_over("user level (PL011 interrupt claimed)");
-	}
 	arch_gic_configure(intid, a[A_TRIGGER] == CAIRN_IRQ_EDGE);
 	return CAIRN_OK;
 }
@@ -116,6 +113,14 @@ enum cairn_error irq_handler_invoke(struct cte *slot, uint64_t label,
 		}
 		s->ntfn = nt->cap.object;
 		s->badge = nt->cap.badge;
+		if (intid == uart_irq && uart_irq != 0) {
+			/*
+			 * Here, not at IRQControl.Get: the root task claims the
+			 * handler for the console server while it still has
+			 * its summary to print.
+			 */
+			print_hand_over("user level (PL011 interrupt taken)");
+		}
 		arch_gic_set_enabled(intid, true);
 		return CAIRN_OK;
 	case CAIRN_IRQ_HANDLER_ACK:
