@@ -19,7 +19,7 @@
 #define CONSOLE_AUDIT_SET     0x10010000UL /* spec.AUDIT_SET_IPA */
 #define CONSOLE_AUDIT_SET_MAX (CONSOLE_UART_IPA - CONSOLE_AUDIT_SET)
 
-#define CONSOLE_MAX_BADGES 64
+#define CONSOLE_MAX_BADGES 64 /* spec.MAX_PEERS */
 /* Doorbell bits: the PL011's IRQHandler signals with our unbadged cap
  * (bit 0); clients' caps carry badge 2 (spec.py). */
 #define CONSOLE_DOORBELL_UART	 1UL
@@ -33,6 +33,7 @@ struct console {
 	struct shell shell;
 	/* Which mux client a connection's badge is (0: unknown). */
 	uint8_t client_of_badge[CONSOLE_MAX_BADGES];
+	uint8_t badge_of_client[MUX_MAX_CLIENTS];
 	/* Per mux client: its output ring, drops reported so far. */
 	struct console_ring *ring[MUX_MAX_CLIENTS];
 	uint32_t ring_dropped[MUX_MAX_CLIENTS];

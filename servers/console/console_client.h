@@ -22,9 +22,11 @@
 #define CONSOLE_CLIENT_INIT(TYPE, IFACE)                                       \
 	console_client_init(                                                   \
 	    TYPE##_SLOT_##IFACE, TYPE##_SLOT_##IFACE##_DOORBELL,               \
-	    TYPE##_DATAPORT_##IFACE, TYPE##_DATAPORT_##IFACE##_SIZE)
+	    TYPE##_SLOT_##IFACE##_WAKE, TYPE##_DATAPORT_##IFACE,               \
+	    TYPE##_DATAPORT_##IFACE##_SIZE)
 
 static uint64_t console_client_ep, console_client_doorbell;
+static uint64_t console_client_wake;
 static struct console_ring *console_client_ring;
 static size_t console_client_ring_bytes;
 static char console_client_buf[CONSOLE_CLIENT_LINE];
@@ -66,10 +68,12 @@ static inline void console_client_put(char c)
 }
 
 static inline void console_client_init(uint64_t ep, uint64_t doorbell,
-				       void *ring, size_t ring_bytes)
+				       uint64_t wake, void *ring,
+				       size_t ring_bytes)
 {
 	console_client_ep = ep;
 	console_client_doorbell = doorbell;
+	console_client_wake = wake;
 	console_client_ring = ring;
 	console_client_ring_bytes = ring_bytes;
 	cairn_stdout_set(console_client_put);
@@ -85,4 +89,15 @@ static inline uint32_t console_client_read(char buf[65])
 		return 0;
 	}
 	return n;
+}
+
+/*
+ * Sleeps until the console says something was typed for us. Call it after
+ * console_client_read() found nothing (that call is what makes us
+ * interactive, so the console routes keys here at all); a key typed in
+ * between is not missed: the wake stays signalled until we wait.
+ */
+static inline void console_client_wait_input(void)
+{
+	cairn_wait(console_client_wake);
 }

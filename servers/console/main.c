@@ -178,6 +178,7 @@ static void add_client(const struct cairn_audit_entry *e, void *ctx)
 	int idx = mux_add_client(&con.mux, e->holder);
 	if (idx > 0) {
 		con.client_of_badge[e->badge] = (uint8_t)idx;
+		con.badge_of_client[idx] = (uint8_t)e->badge;
 		/* The spec maps connection n's ring at window + n * size. */
 		con.ring[idx] =
 		    (struct console_ring *)((char *)CONSOLE_DATAPORT_IO +
@@ -301,6 +302,21 @@ static const struct ConsoleIO_impl io = {.read = io_read};
 /* ---- input ---- */
 
 /*
+ * Wakes every client with typed input waiting: the spec gives us a cap to
+ * each connection's wake notification at CONSOLE_SLOT_IO_PEERS + badge.
+ * A client waiting in console_client_wait_input() then reads it.
+ */
+static void wake_readers(void)
+{
+	for (unsigned i = 1; i < mux_client_count(&con.mux); i++) {
+		if (con.mux.client[i].input_len > 0) {
+			cairn_signal(CONSOLE_SLOT_IO_PEERS +
+				     con.badge_of_client[i]);
+		}
+	}
+}
+
+/*
  * Clears the receive interrupt, then empties the FIFO. In that order, a
  * character arriving after the last read raises the interrupt again;
  * cleared after, its interrupt would be lost. QEMU's PL011 raises it only
@@ -317,6 +333,7 @@ static void uart_take_input(void)
 			shell_feed(&con.shell, (char)ch);
 		}
 	}
+	wake_readers();
 }
 
 /* Receive, or room in the transmit FIFO: the same interrupt line. */

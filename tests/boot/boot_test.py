@@ -413,6 +413,11 @@ def console_flood_is_contained(images):
         # Every line is whole: no other output inside a flood line.
         if re.search(r"flood line \d+[^\d\s]", m.log):
             m.fail("a flood line was interleaved mid-line")
+        # An interactive client sleeps between reads: it does not poll.
+        out = shell(m, "stats", r"bob +\d+")
+        calls = int(re.search(r"^bob +(\d+)", out, re.M).group(1))
+        if calls > 100:
+            m.fail(f"bob, idle, made {calls} IPC calls: it polls for input")
     print(f"flood contained: {len(lines)} lines, all whole and in order")
 
 

@@ -285,6 +285,14 @@ def test_shared_procedure_memory_is_per_connection_at_badge_offsets(tmp_path):
         ("a", slots["logger_doorbell"], spec.W, 2),
         ("b", slots["logger_doorbell"], spec.W, 2)])
     assert ports == {"log": (base, size)}
+    # The way back: each user's wake notification, held by the provider
+    # (write) at peers + the connection's badge.
+    for user, n in (("a", 1), ("b", 2)):
+        wake = [(c.holder, c.slot, c.rights) for c in s.caps
+                if c.object == f"notification:{user}.logger.wake"]
+        assert sorted(wake) == sorted([
+            (user, slots["logger_wake"], spec.R | spec.W),
+            ("sink", sink_slots["log_peers"] + n, spec.W)])
     assert (sink_slots["log"], sink_slots["log_reply"],
             sink_slots["log_doorbell"]) == (3, 4, 5)
 

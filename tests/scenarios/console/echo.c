@@ -34,7 +34,7 @@ int main(void)
 	for (;;) {
 		uint32_t n = console_client_read(in);
 		if (n == 0) {
-			cairn_yield(); /* nothing typed for us */
+			console_client_wait_input(); /* nothing typed for us */
 			continue;
 		}
 		for (uint32_t i = 0; i < n; i++) {

@@ -26,7 +26,9 @@ root task's judgement. Per component instance:
         it routes there) and, at each uses end, a cap to it (write,
         badge 2). Each connection n has its own D-sized memory, mapped
         at the user's window and at the provider's window + n * size,
-        so the endpoint badge n names it.
+        so the endpoint badge n names it. The other way: each user has a
+        wake notification (read and write) and the provider a cap to it
+        (write) at slot <iface>_peers + n, in a block of MAX_PEERS slots.
       RECV        kept empty: where a granted cap arrives
       RECV+1 ...  kernel capabilities the manifest grants (`caps`)
       then memory: page tables (each mapped), the IPC buffer, program and
@@ -44,6 +46,7 @@ IPC_BUFFER = 0x10000000
 DEFAULT_STACK = 16384
 DEFAULT_PRIORITY = 100
 MIN_RADIX = 4
+MAX_PEERS = 64  # connections a provider of shared memory can wake
 
 # cairn/objects.h: object types and rights; the audit's type names.
 OBJ = {"cnode": 2, "endpoint": 3, "notification": 4, "frame": 5,
@@ -223,6 +226,12 @@ def layout(interfaces, dataport_sizes, shared=None):
         if typ in shared:
             slots[f"{iface}_doorbell"] = slot
             slot += 1
+            if kind == "provides":
+                slots[f"{iface}_peers"] = slot
+                slot += MAX_PEERS
+            else:
+                slots[f"{iface}_wake"] = slot
+                slot += 1
             dataports[iface] = (DATAPORT_BASE + (k << 30), shared[typ])
             k += 1
     slots["recv"] = slot
@@ -253,6 +262,9 @@ def _interface_caps(spec, m, inst, interfaces, slots):
             if doorbell:
                 obj = spec.add(f"notification:{to}.doorbell", "notification")
                 yield Cap(inst, doorbell, "notification", obj, W, 2)
+                obj = spec.add(f"notification:{end}.wake", "notification")
+                yield Cap(inst, slots[f"{iface}_wake"], "notification", obj,
+                          R | W)
         elif kind == "provides":
             yield Cap(inst, slots[iface], "endpoint",
                       spec.add(f"endpoint:{end}", "endpoint"), R)
@@ -261,6 +273,7 @@ def _interface_caps(spec, m, inst, interfaces, slots):
             if doorbell:
                 obj = spec.add(f"notification:{end}.doorbell", "notification")
                 yield Cap(inst, doorbell, "notification", obj, R | W)
+                yield from _peer_caps(spec, m, inst, end, slots[f"{iface}_peers"])
         elif kind == "emits":
             to, _ = _connection(m, end)
             obj = spec.add(f"notification:{to}", "notification")
@@ -268,6 +281,17 @@ def _interface_caps(spec, m, inst, interfaces, slots):
         elif kind == "consumes":
             yield Cap(inst, slots[iface], "notification",
                       spec.add(f"notification:{end}", "notification"), R | W)
+
+
+def _peer_caps(spec, m, inst, end, first):
+    """The provider's caps to each user's wake notification, by badge."""
+    for n in _users(m, end):
+        if n >= MAX_PEERS:
+            raise SpecError(f"{end}: connection {n} is past the {MAX_PEERS} "
+                            "a provider of shared memory can wake")
+        frm = m.connections[n - 1][0]
+        obj = spec.add(f"notification:{frm}.wake", "notification")
+        yield Cap(inst, first + n, "notification", obj, W)
 
 
 def _tables(ipas):
