@@ -301,3 +301,33 @@ def test_shared_dataport_must_be_declared():
     with pytest.raises(idl.IdlError, match=r"x:1:15: procedure 'P': no "
                        r"dataport named 'Ring' \(declare it before"):
         idl.parse("procedure P { dataport Ring; uint32 r(); };", "x")
+
+
+def test_badges_count_connections_per_provider(tmp_path):
+    """A user's badge is its number among the connections to the same
+    provided end, whatever comes before it in the manifest."""
+    text = SHARED_SYSTEM.replace('''[[connection]]
+from = "a.logger"''', '''[[component]]
+name = "sink2"
+type = "Sink"
+[[component]]
+name = "c"
+type = "Source"
+[[connection]]
+from = "c.logger"
+to = "sink2.log"
+[[connection]]
+from = "a.logger"''')
+    (tmp_path / "shared.idl").write_text(SHARED_IDL)
+    (tmp_path / "m.toml").write_text(text)
+    m = manifest.load(tmp_path / "m.toml")
+    types = idl.parse(SHARED_IDL, "shared.idl")
+    progs = {n: spec.elf_segments(ELF, n) for n in ("sink", "source")}
+    s = spec.compile_manifest(m, types.components, types.dataports, progs,
+                              spec.shared_sizes(types))
+    badges = {c.holder: c.badge for c in s.caps if c.type == "endpoint"
+              and c.rights == spec.W | spec.G}
+    assert badges == {"c": 1, "a": 1, "b": 2}
+    sink2 = {c.map_ipa: c.object for c in s.caps
+             if c.holder == "sink2" and c.type == "frame"}
+    assert sink2[spec.DATAPORT_BASE + 8192] == "frame:sink2.log#1+0x0"

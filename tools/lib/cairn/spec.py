@@ -14,7 +14,8 @@ root task's judgement. Per component instance:
                   (to delete a cap it was granted, say)
       3 ...       its interfaces in IDL declaration order:
         uses P      the provider's endpoint: write+grant, badge = the
-                    connection's number (1-based)
+                    connection's number among those to the same provided
+                    end (1-based, in manifest order)
         provides P  its endpoint (read), then a Reply object (next slot)
         emits E     the consumer's notification: write, badge 1
         consumes E  its notification (read and write: it may bind it to
@@ -240,15 +241,18 @@ def layout(interfaces, dataport_sizes, shared=None):
 
 
 def _connection(m, end):
-    for n, (frm, to, _) in enumerate(m.connections, 1):
+    """Where a using end connects, and its number there (the badge)."""
+    for frm, to, _ in m.connections:
         if frm == end:
-            return to, n
+            return to, dict((f, n) for n, f in _users(m, to))[frm]
     return None, 0
 
 
 def _users(m, end):
-    """The connection numbers of every connection to a provided end."""
-    return [n for n, (_, to, _) in enumerate(m.connections, 1) if to == end]
+    """[(n, using end)] for the connections to a provided end, numbered
+    from 1 in manifest order."""
+    return list(enumerate((frm for frm, to, _ in m.connections if to == end),
+                          1))
 
 
 def _interface_caps(spec, m, inst, interfaces, slots):
@@ -285,11 +289,10 @@ def _interface_caps(spec, m, inst, interfaces, slots):
 
 def _peer_caps(spec, m, inst, end, first):
     """The provider's caps to each user's wake notification, by badge."""
-    for n in _users(m, end):
+    for n, frm in _users(m, end):
         if n >= MAX_PEERS:
-            raise SpecError(f"{end}: connection {n} is past the {MAX_PEERS} "
-                            "a provider of shared memory can wake")
-        frm = m.connections[n - 1][0]
+            raise SpecError(f"{end}: {frm} is its connection {n}; a provider "
+                            f"of shared memory can wake {MAX_PEERS - 1}")
         obj = spec.add(f"notification:{frm}.wake", "notification")
         yield Cap(inst, first + n, "notification", obj, W)
 
@@ -352,7 +355,7 @@ def _dataport_pages(m, end, kind, ipa, size):
         to, n = _connection(m, end)
         return [(ipa, f"{to}#{n}")]
     blocks = []
-    for n in _users(m, end):
+    for n, _ in _users(m, end):
         if (n + 1) * size > 1 << 30:
             raise SpecError(f"{end}: connection {n}'s shared memory would lie "
                             "past the interface's 1 GiB window")
