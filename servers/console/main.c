@@ -253,8 +253,9 @@ static bool drain_chunk(unsigned i, char *chunk, size_t max, long *budget)
  * line queue, and no client waits for another's whole ring. Bytes written
  * after entry wait for the next doorbell: the client signals after writing
  * them, and the doorbell word was cleared before we got here, so that
- * signal is still to come. (Draining them too would let a client on another
- * CPU keep us here, away from the UART, for as long as it writes.)
+ * signal is still to come. (Today only the boot CPU runs threads and no client
+ * outranks us, so none can write meanwhile; once threads run on several
+ * CPUs, draining them too would let a client keep us from the UART.)
  */
 static void drain_rings(void)
 {
