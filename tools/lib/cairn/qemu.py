@@ -95,40 +95,33 @@ class Machine:
         raise BootError(f"{message} (command: {shlex.join(self.command)})",
                         self.log)
 
-    def expect(self, pattern, timeout=None):
-        """Waits for a regex on the serial line; returns the match."""
+    def _wait(self, patterns, timeout, what):
+        """Index of the first of patterns to appear; fails on a timeout, on
+        QEMU's exit and on a stop_on line."""
         import pexpect
 
         try:
-            which = self._child.expect([pattern] + self.stop_on,
+            which = self._child.expect(list(patterns) + self.stop_on,
                                        timeout=self._remaining(timeout))
         except pexpect.TIMEOUT:
-            self.fail(f"timed out waiting for /{pattern}/")
+            self.fail(f"timed out waiting for {what}")
         except pexpect.EOF:
-            self.fail(f"QEMU exited while waiting for /{pattern}/")
-        if which > 0:
+            self.fail(f"QEMU exited while waiting for {what}")
+        if which >= len(patterns):
             line = self._child.match.group(0).strip()
-            self.fail(f"gave up waiting for /{pattern}/: the log shows "
-                      f"'{line}'")
+            self.fail(f"gave up waiting for {what}: the log shows '{line}'")
+        return which
+
+    def expect(self, pattern, timeout=None):
+        """Waits for a regex on the serial line; returns the match."""
+        self._wait([pattern], timeout, f"/{pattern}/")
         return self._child.match
 
     def expect_all(self, patterns, timeout=None):
         """Waits for every regex, in whatever order they come."""
-        import pexpect
-
         left = list(patterns)
         while left:
-            try:
-                which = self._child.expect(left + self.stop_on,
-                                           timeout=self._remaining(timeout))
-            except pexpect.TIMEOUT:
-                self.fail(f"timed out waiting for {left}")
-            except pexpect.EOF:
-                self.fail(f"QEMU exited while waiting for {left}")
-            if which >= len(left):
-                self.fail(f"gave up waiting for {left}: the log shows "
-                          f"'{self._child.match.group(0).strip()}'")
-            del left[which]
+            del left[self._wait(left, timeout, str(left))]
 
     def send(self, text):
         self._child.send(text)
