@@ -33,14 +33,16 @@ ELF = fake_elf([(0x400000, 0x400000, 0x1800, 0x1800, 5),
                 (0x800000, 0x402000, 0x10, 0x1800, 6)])
 
 
-def compile_system(tmp_path, text=SYSTEM):
-    (tmp_path / "demo.idl").write_text(IDL)
+def compile_system(tmp_path, text=SYSTEM, idl_text=IDL, idl_file="demo.idl"):
+    """Compiles a manifest whose component types all run ELF."""
+    (tmp_path / idl_file).write_text(idl_text)
     (tmp_path / "m.toml").write_text(text)
     m = manifest.load(tmp_path / "m.toml")
-    types = idl.parse(IDL, "demo.idl")
-    progs = {"client": spec.elf_segments(ELF, "client"),
-             "server": spec.elf_segments(ELF, "server")}
-    return spec.compile_manifest(m, types.components, types.dataports, progs)
+    types = idl.parse(idl_text, idl_file)
+    progs = {spec.program_name(t): spec.elf_segments(ELF, t)
+             for t in types.components}
+    return spec.compile_manifest(m, types.components, types.dataports, progs,
+                                 spec.shared_sizes(types))
 
 
 def caps_of(s, holder, kinds=("endpoint", "notification", "reply", "tcb",
@@ -255,13 +257,8 @@ def test_shared_procedure_memory_is_per_connection_at_badge_offsets(tmp_path):
     """A procedure with a shared dataport: each connection n has its own
     memory, at the user's window and at the provider's window + n * size,
     and a doorbell: the provider's notification, badge 2 at each user."""
-    (tmp_path / "shared.idl").write_text(SHARED_IDL)
-    (tmp_path / "m.toml").write_text(SHARED_SYSTEM)
-    m = manifest.load(tmp_path / "m.toml")
+    s = compile_system(tmp_path, SHARED_SYSTEM, SHARED_IDL, "shared.idl")
     types = idl.parse(SHARED_IDL, "shared.idl")
-    progs = {n: spec.elf_segments(ELF, n) for n in ("sink", "source")}
-    s = spec.compile_manifest(m, types.components, types.dataports, progs,
-                              spec.shared_sizes(types))
     base, size = spec.DATAPORT_BASE, 8192
 
     def frames(holder):
@@ -318,13 +315,7 @@ from = "c.logger"
 to = "sink2.log"
 [[connection]]
 from = "a.logger"''')
-    (tmp_path / "shared.idl").write_text(SHARED_IDL)
-    (tmp_path / "m.toml").write_text(text)
-    m = manifest.load(tmp_path / "m.toml")
-    types = idl.parse(SHARED_IDL, "shared.idl")
-    progs = {n: spec.elf_segments(ELF, n) for n in ("sink", "source")}
-    s = spec.compile_manifest(m, types.components, types.dataports, progs,
-                              spec.shared_sizes(types))
+    s = compile_system(tmp_path, text, SHARED_IDL, "shared.idl")
     badges = {c.holder: c.badge for c in s.caps if c.type == "endpoint"
               and c.rights == spec.W | spec.G}
     assert badges == {"c": 1, "a": 1, "b": 2}
