@@ -74,21 +74,21 @@ static inline long ring_pending(struct console_ring *r, size_t bytes)
 }
 
 /*
- * Console: takes up to max bytes into out. Returns the count, or -1 if the
- * client's head is out of range (the ring is then left alone).
+ * Console: takes up to max bytes into out. Returns the count, or -1 if an
+ * index is out of range (the ring is then left alone).
  */
 static inline long ring_take(struct console_ring *r, size_t bytes, char *out,
 			     size_t max)
 {
 	size_t cap = ring_capacity(bytes);
-	uint32_t head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+	long avail = ring_pending(r, bytes);
 	uint32_t tail = r->tail;
 	size_t n = 0;
 
-	if (head >= cap || tail >= cap) {
+	if (avail < 0) {
 		return -1;
 	}
-	while (tail != head && n < max) {
+	while ((long)n < avail && n < max) {
 		out[n++] = r->data[tail];
 		tail = tail + 1 == cap ? 0 : tail + 1;
 	}

@@ -44,12 +44,6 @@ enum cairn_syscall {
  * Message info: label in bits 12..63, capabilities to transfer in bits 7..8
  * (at most CAIRN_MSG_MAX_CAPS), length in words in bits 0..6.
  */
-/*
- * The label a waiter sees (x0 = INVALID_CAPABILITY for a Call) when the
- * object it waits on is destroyed or its Call is abandoned.
- */
-#define CAIRN_LABEL_ABORTED ((1UL << 52) - 1)
-
 #define CAIRN_MSG_REG_WORDS 6
 #define CAIRN_MSG_MAX_WORDS 64
 #define CAIRN_MSG_MAX_CAPS  1
@@ -60,6 +54,12 @@ enum cairn_syscall {
 #define CAIRN_MSGINFO_LABEL(info)     ((unsigned long)(info) >> 12)
 #define CAIRN_MSGINFO_LENGTH(info)    ((unsigned)((info)&0x7f))
 #define CAIRN_MSGINFO_CAP_COUNT(info) ((unsigned)(((info) >> 7) & 3))
+
+/*
+ * The label a waiter sees (x0 = INVALID_CAPABILITY for a Call) when the
+ * object it waits on is destroyed or its Call is abandoned.
+ */
+#define CAIRN_LABEL_ABORTED ((1UL << 52) - 1)
 
 /* The IPC buffer: one 4 KiB frame per thread. */
 struct cairn_ipc_buffer {
