@@ -432,8 +432,6 @@ static int start(void)
 		       mux_client_count(&con.mux) - 1,
 		       mux_client_count(&con.mux) == 2 ? "" : "s");
 	shell_prompt(&con.shell);
-	/* What was typed before we started has raised no interrupt we saw. */
-	uart_take_input();
 	return 0;
 }
 

@@ -14,9 +14,13 @@
 
 void pl011_start(volatile uint32_t *regs)
 {
-	/* The kernel enabled the UART for its own output; keep that and add
-	 * receive interrupts, so the console sleeps until a key arrives. */
-	regs[ICR] = INT_RX | INT_RT;
+	/*
+	 * The kernel enabled the UART for its own output; keep that and add
+	 * receive interrupts, so the console sleeps until a key arrives. A
+	 * receive interrupt already raised (keys typed during boot) is left
+	 * pending, so it fires now: cleared, it would not come back while the
+	 * FIFO held those keys (QEMU raises it only on empty to one).
+	 */
 	regs[IMSC] = INT_RX | INT_RT;
 }
 

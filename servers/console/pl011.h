@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Receive interrupts on (and pending ones cleared); transmit interrupt
- * off until pl011_tx_interrupt asks for it. */
+/* Receive interrupts on (a pending one fires); transmit interrupt off
+ * until pl011_tx_interrupt asks for it. */
 void pl011_start(volatile uint32_t *regs);
 
 /* One received character, or -1 if the receive FIFO is empty. */
