@@ -86,7 +86,15 @@ bool arch_s2_valid(s2_pte_t e);
 void arch_s2_set_table(s2_pte_t *e, paddr_t table);
 void arch_s2_set_leaf(s2_pte_t *e, int level, const struct s2_leaf *leaf);
 
-void arch_s2_clear(s2_pte_t *e);
+/*
+ * The one way a valid entry leaves a stage-2 table: clears it and
+ * invalidates every CPU TLB entry it made reachable (by IPA for a leaf at
+ * ipa, the whole VMID for a table) before returning.
+ */
+void arch_s2_remove(s2_pte_t *e, int level, uint16_t vmid, ipaddr_t ipa);
+
+/* Empties a table that no walk can reach any more (no invalidation). */
+void arch_s2_clear_table(paddr_t table);
 
 /* The output address of a valid entry (table or leaf). */
 uint64_t arch_s2_output(s2_pte_t e);
@@ -94,7 +102,8 @@ uint64_t arch_s2_output(s2_pte_t e);
 /* Decodes a valid leaf. */
 void arch_s2_leaf(const s2_pte_t *e, struct s2_leaf *out);
 
-/* Invalidates the TLB entries of one IPA, or all, of a VMID. */
+/* Invalidates the TLB entries of one IPA, or all, of a VMID: for
+ * arch_s2_remove and for a VMID changing hands, nothing else. */
 void arch_s2_flush_ipa(uint16_t vmid, ipaddr_t ipa);
 void arch_s2_flush_vmid(uint16_t vmid);
 

@@ -55,15 +55,11 @@ static void block(struct tcb *t, enum thread_state s, paddr_t on)
 
 /* ---- message transfer ---- */
 
-static struct cairn_ipc_buffer *ipc_buffer(const struct tcb *t)
-{
-	return pa_addr(t->ipc_buffer) != 0 ? kmem_ptr(t->ipc_buffer) : NULL;
-}
-
 /* Copies one capability from s to r if s may grant and r asked for one. */
 static unsigned transfer_cap(struct tcb *s, struct tcb *r, uint32_t rights)
 {
-	struct cairn_ipc_buffer *sb = ipc_buffer(s), *rb = ipc_buffer(r);
+	struct cairn_ipc_buffer *sb = tcb_ipc_buffer(s),
+				*rb = tcb_ipc_buffer(r);
 	struct inv_error err;
 	struct cte *src, *dest;
 	struct cap cnode, copy;
@@ -95,7 +91,7 @@ static void transfer(struct tcb *s, struct tcb *r, uint64_t badge,
 {
 	uint64_t label, n;
 	unsigned caps = 0;
-	struct cairn_ipc_buffer *rb = ipc_buffer(r);
+	struct cairn_ipc_buffer *rb = tcb_ipc_buffer(r);
 
 	if (s->fault_pending) {
 		label = s->fault_label;
@@ -104,7 +100,7 @@ static void transfer(struct tcb *s, struct tcb *r, uint64_t badge,
 			r->regs.x[2 + i] = s->fault_msg[i];
 		}
 	} else {
-		struct cairn_ipc_buffer *sb = ipc_buffer(s);
+		struct cairn_ipc_buffer *sb = tcb_ipc_buffer(s);
 		label = CAIRN_MSGINFO_LABEL(s->regs.x[1]);
 		n = CAIRN_MSGINFO_LENGTH(s->regs.x[1]);
 		if (n > CAIRN_MSG_MAX_WORDS) {
@@ -143,6 +139,26 @@ static void reply_drop_caller(struct reply *rp)
 	if (c != NULL && c->state == THREAD_BLOCKED_REPLY) {
 		abort_wait(c);
 	}
+}
+
+/*
+ * Invariant: a Reply is named by at most one receiver, the one blocked
+ * with it (rp->receiver == r iff r->reply == rp). A Recv naming a Reply
+ * another thread is blocked with aborts that thread's Recv first, on every
+ * path (blocking or not, message waiting or not), so a Call taken by either
+ * receiver always finds the Reply free.
+ */
+static void reply_drop_receiver(struct reply *rp, struct tcb *r)
+{
+	struct tcb *old = rp->receiver;
+
+	if (old != NULL && old != r) {
+		ASSERT(old->state == THREAD_BLOCKED_RECV &&
+		       pa_addr(old->reply) == pa_addr(kmem_pa(rp)));
+		ipc_cancel(old);
+		abort_wait(old);
+	}
+	ASSERT(rp->receiver == NULL || rp->receiver == r);
 }
 
 /* r received s's message: s continues, or waits for the reply on rp. */
@@ -215,6 +231,7 @@ void ipc_recv(struct tcb *r, const struct cap *ep_cap, struct reply *rp,
 
 	if (rp != NULL) {
 		reply_drop_caller(rp);
+		reply_drop_receiver(rp, r);
 	}
 	if (bound != NULL && bound->word != 0) {
 		notification_deliver(r, bound->word);
@@ -238,9 +255,6 @@ void ipc_recv(struct tcb *r, const struct cap *ep_cap, struct reply *rp,
 		return;
 	}
 	if (rp != NULL) {
-		if (rp->receiver != NULL && rp->receiver != r) {
-			rp->receiver->reply = pa_init(0);
-		}
 		rp->receiver = r;
 		r->reply = kmem_pa(rp);
 	}
@@ -258,7 +272,7 @@ static void resume_from_fault(struct tcb *p, struct tcb *c)
 	c->fault_pending = false;
 	if (label == CAIRN_FAULT_REPLY_WRITE_REGS && n >= 1) {
 		uint64_t count = p->regs.x[2];
-		const struct cairn_ipc_buffer *pb = ipc_buffer(p);
+		const struct cairn_ipc_buffer *pb = tcb_ipc_buffer(p);
 		for (uint64_t i = 0;
 		     i < count && i + 1 < n && i < CAIRN_TCB_REGISTER_COUNT;
 		     i++) {

@@ -7,6 +7,7 @@
 #include "objects/audit.h"
 #include "objects/cnode.h"
 #include "objects/irq.h"
+#include "objects/object.h"
 #include "objects/power.h"
 #include "objects/tcb.h"
 #include "objects/untyped.h"
@@ -17,16 +18,11 @@
 #include <cairn/invocations.h>
 #include <cairn/syscalls.h>
 
-static struct cairn_ipc_buffer *ipc_buffer_of(const struct tcb *t)
-{
-	return pa_addr(t->ipc_buffer) != 0 ? kmem_ptr(t->ipc_buffer) : NULL;
-}
-
 /* Message words 0..5 travel in x2..x7, the rest in the IPC buffer. */
 static size_t read_message(const struct tcb *t, uint64_t *words)
 {
 	size_t n = CAIRN_MSGINFO_LENGTH(t->regs.x[1]);
-	const struct cairn_ipc_buffer *b = ipc_buffer_of(t);
+	const struct cairn_ipc_buffer *b = tcb_ipc_buffer(t);
 
 	if (n > CAIRN_MSG_MAX_WORDS) {
 		n = CAIRN_MSG_MAX_WORDS;
@@ -43,7 +39,7 @@ static size_t read_message(const struct tcb *t, uint64_t *words)
 
 static void write_reply(struct tcb *t, const uint64_t *words, size_t n)
 {
-	struct cairn_ipc_buffer *b = ipc_buffer_of(t);
+	struct cairn_ipc_buffer *b = tcb_ipc_buffer(t);
 
 	if (n > CAIRN_MSG_REG_WORDS && b == NULL) {
 		n = CAIRN_MSG_REG_WORDS;
@@ -241,6 +237,7 @@ void syscall_handle(struct tcb *t, uint64_t number)
 		fastpath_reply_recv(t);
 	}
 #endif
+	kref_check(); /* debug builds: what the last system call left */
 	switch (number) {
 	case CAIRN_SYS_CALL:
 		call(t);

@@ -3,6 +3,7 @@
 #include "arch.h"
 
 static paddr_t owner[VMID_COUNT];
+static unsigned streams[VMID_COUNT];
 static unsigned in_use = 1; /* VMID 0 */
 
 uint16_t vmid_alloc(paddr_t root)
@@ -34,4 +35,9 @@ unsigned vmid_available(void)
 paddr_t vmid_owner(uint16_t vmid)
 {
 	return owner[vmid];
+}
+
+unsigned vmid_streams(uint16_t vmid)
+{
+	return streams[vmid];
 }

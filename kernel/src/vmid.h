@@ -13,3 +13,10 @@ unsigned vmid_available(void);
 /* The VSpace root that owns vmid, or 0: a mapping record is live only if
  * its VMID still belongs to the VSpace it names. */
 paddr_t vmid_owner(uint16_t vmid);
+
+/*
+ * SMMU streams whose STE points at this VMID's VSpace (share-pt). Every
+ * removal of a stage-2 entry must invalidate their TLBs too; no stream can
+ * be bound yet, so this is 0 until the SMMU arrives.
+ */
+unsigned vmid_streams(uint16_t vmid);

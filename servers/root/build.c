@@ -236,13 +236,33 @@ static const char *cap_name(const struct spec *s, const struct spec_cap *c)
 	return spec_name(s, s->objects[c->object].name);
 }
 
+/*
+ * A PageTable's one cap (the spec gives each table one, with all rights):
+ * mapped where it is and moved to its holder, since the kernel copies only
+ * mapped tables (a table hangs in one place, whatever its caps).
+ */
+static int place_page_table(struct builder *b, const struct spec_cap *c,
+			    const char *name)
+{
+	uint64_t pt = b->base + c->object;
+
+	return must(cairn_page_table_map(pt, b->base + c->vspace, c->ipa),
+		    "mapping", name) ||
+	       must(cairn_cnode_move(b->base + c->holder, c->slot, DEPTH, ROOT,
+				     pt, DEPTH),
+		    "placing", name);
+}
+
 static int place_cap(struct builder *b, const struct spec_cap *c)
 {
 	const struct spec *s = b->s;
 	bool kernel = c->object >= SPEC_KERNEL_AUDIT;
 	const char *name = cap_name(s, c);
-	struct cairn_result r;
 
+	if (!kernel && c->vspace != SPEC_NONE &&
+	    s->objects[c->object].type == CAIRN_OBJ_PAGE_TABLE) {
+		return place_page_table(b, c, name);
+	}
 	if (kernel ? kernel_cap(b, c)
 		   : must(cairn_cnode_mint(ROOT, b->scratch, DEPTH, ROOT,
 					   b->base + c->object, DEPTH,
@@ -250,18 +270,11 @@ static int place_cap(struct builder *b, const struct spec_cap *c)
 			  "minting", name)) {
 		return -1;
 	}
-	if (c->vspace != SPEC_NONE) {
-		uint64_t vs = b->base + c->vspace;
-		if (!kernel &&
-		    s->objects[c->object].type == CAIRN_OBJ_PAGE_TABLE) {
-			r = cairn_page_table_map(b->scratch, vs, c->ipa);
-		} else {
-			r = cairn_frame_map(b->scratch, vs, c->ipa, c->rights,
-					    0);
-		}
-		if (must(r, "mapping", name)) {
-			return -1;
-		}
+	if (c->vspace != SPEC_NONE &&
+	    must(cairn_frame_map(b->scratch, b->base + c->vspace, c->ipa,
+				 c->rights, 0),
+		 "mapping", name)) {
+		return -1;
 	}
 	return must(cairn_cnode_move(b->base + c->holder, c->slot, DEPTH, ROOT,
 				     b->scratch, DEPTH),

@@ -122,7 +122,7 @@ static int test_retype_errors(void)
 	    CAIRN_RANGE_ERROR, CAIRN_ARG_SIZE_BITS, 1, 20);
 	ERR(cairn_untyped_retype(ram_ut, CAIRN_OBJ_ENDPOINT, 0, ROOT, 0, 0,
 				 4096, 1),
-	    CAIRN_RANGE_ERROR, CAIRN_ARG_DEST_OFFSET, 0, 4095);
+	    CAIRN_RANGE_ERROR, CAIRN_ARG_DEST_OFFSET, 1, 4095);
 	ERR(cairn_untyped_retype(ram_ut, CAIRN_OBJ_ENDPOINT, 0, ROOT, 0, 0,
 				 4090, 7),
 	    CAIRN_RANGE_ERROR, CAIRN_ARG_COUNT, 1, 6);

@@ -38,3 +38,6 @@ void let_threads_run(void);
 
 /* The IPC cases (ipccases.c): each prints its PASS/FAIL line. */
 void ipc_cases_run(void);
+
+/* The isolation cases (isolation.c), likewise. */
+void isolation_cases_run(void);

@@ -588,6 +588,7 @@ int main(void)
 	suite_report("thread_deletes_itself", test_thread_deletes_itself());
 	suite_report("preemption_round_robin", test_preemption_round_robin());
 	ipc_cases_run();
+	isolation_cases_run();
 	suite_report("frame_errors", test_frame_errors());
 	suite_report("vm_fault_handled", test_vm_fault_handled());
 	suite_report("cap_fault", test_cap_fault());

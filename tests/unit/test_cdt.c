@@ -253,10 +253,16 @@ static void test_cnode_contents_and_revoke(void **state)
 	(void)state;
 	ok(retype_from(UT_SLOT, CAIRN_OBJ_CNODE, 4, 20));
 	const struct cap *a_cn = &f.slots[20].cap;
-	/* Copy the endpoint into slot 0 of the new CNode (depth 4). */
-	uint64_t c[] = {0, 4, ROOT_SLOT, EP, 64, CAIRN_RIGHTS_ALL};
+	/* Slot 0 of any CNode stays empty: cptr 0 never names a cap. */
+	uint64_t z[] = {0, 4, ROOT_SLOT, EP, 64, CAIRN_RIGHTS_ALL};
+	assert_int_equal(inv(a_cn, CAIRN_CNODE_COPY, z, 6),
+			 CAIRN_FAILED_LOOKUP);
+	assert_int_equal(err.detail[0], CAIRN_LOOKUP_NULL_SLOT);
+	assert_true(cap_is_null(&cnode_slots(a_cn)[0].cap));
+	/* Copy the endpoint into slot 1 of the new CNode (depth 4). */
+	uint64_t c[] = {1, 4, ROOT_SLOT, EP, 64, CAIRN_RIGHTS_ALL};
 	ok(inv(a_cn, CAIRN_CNODE_COPY, c, 6));
-	assert_int_equal(cnode_slots(a_cn)[0].cap.type, CAP_ENDPOINT);
+	assert_int_equal(cnode_slots(a_cn)[1].cap.type, CAP_ENDPOINT);
 	/* The last cap to a CNode that holds caps is not deleted. */
 	assert_int_equal(del(20), CAIRN_DELETE_FIRST);
 	assert_int_equal(err.detail[1], 1);
@@ -277,11 +283,11 @@ static void test_revoke_stops_on_foreign_nested_cnode(void **state)
 	cdt_insert_root(&f.slots[3], &u2);
 	ok(retype_from(3, CAIRN_OBJ_CNODE, 4, 40));    /* Y, from U2 */
 	ok(retype_from(3, CAIRN_OBJ_ENDPOINT, 0, 41)); /* E2, from U2 */
-	uint64_t c[] = {0, 4, ROOT_SLOT, 41, 64, CAIRN_RIGHTS_ALL};
+	uint64_t c[] = {1, 4, ROOT_SLOT, 41, 64, CAIRN_RIGHTS_ALL};
 	ok(inv(&f.slots[40].cap, CAIRN_CNODE_COPY, c, 6)); /* E2 into Y */
 	ok(retype_from(UT_SLOT, CAIRN_OBJ_CNODE, 4, 20));  /* X, from U */
 	struct cap x = f.slots[20].cap;
-	uint64_t m[] = {0, 4, ROOT_SLOT, 40, 64};
+	uint64_t m[] = {1, 4, ROOT_SLOT, 40, 64};
 	ok(inv(&x, CAIRN_CNODE_MOVE, m, 5)); /* Y's only cap into X */
 	assert_true(empty(40));
 
@@ -292,7 +298,7 @@ static void test_revoke_stops_on_foreign_nested_cnode(void **state)
 	assert_true(empty(EP)); /* what could go, went */
 	/* Revoking U2 empties and deletes Y; then U's revoke completes. */
 	ok(revoke(3));
-	assert_true(cap_is_null(&cnode_slots(&x)[0].cap));
+	assert_true(cap_is_null(&cnode_slots(&x)[1].cap));
 	ok(revoke(UT_SLOT));
 	assert_true(empty(20));
 	check_tree();

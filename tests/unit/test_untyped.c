@@ -174,7 +174,10 @@ static void test_argument_errors(void **state)
 	expect_err(retype(CAIRN_OBJ_UNTYPED, 3, 10, 1, &err), &err,
 		   CAIRN_RANGE_ERROR, CAIRN_ARG_SIZE_BITS, 4, 47);
 	expect_err(retype(CAIRN_OBJ_ENDPOINT, 0, 256, 1, &err), &err,
-		   CAIRN_RANGE_ERROR, CAIRN_ARG_DEST_OFFSET, 0, 255);
+		   CAIRN_RANGE_ERROR, CAIRN_ARG_DEST_OFFSET, 1, 255);
+	/* Slot 0 is never a destination: cptr 0 means "none". */
+	expect_err(retype(CAIRN_OBJ_ENDPOINT, 0, 0, 1, &err), &err,
+		   CAIRN_RANGE_ERROR, CAIRN_ARG_DEST_OFFSET, 1, 255);
 	expect_err(retype(CAIRN_OBJ_ENDPOINT, 0, 250, 7, &err), &err,
 		   CAIRN_RANGE_ERROR, CAIRN_ARG_COUNT, 1, 6);
 	expect_err(retype(CAIRN_OBJ_ENDPOINT, 0, 10, 0, &err), &err,

@@ -83,8 +83,25 @@ uint64_t arch_s2_output(s2_pte_t e)
 	return e & PTE_ADDR;
 }
 
-void arch_s2_clear(s2_pte_t *e)
+void arch_s2_remove(s2_pte_t *e, int level, uint16_t vmid, ipaddr_t ipa)
 {
+	bool table = level < S2_LEVEL_LAST && (*e & PTE_TABLE) != 0;
+
 	*e = 0;
+	dsb(ishst);
+	if (table) {
+		arch_s2_flush_vmid(vmid); /* anything below may be cached */
+	} else {
+		arch_s2_flush_ipa(vmid, ipa);
+	}
+}
+
+void arch_s2_clear_table(paddr_t table)
+{
+	s2_pte_t *e = kmem_ptr(table);
+
+	for (unsigned i = 0; i < (1U << (CAIRN_PAGE_TABLE_BITS - 3)); i++) {
+		e[i] = 0;
+	}
 	dsb(ishst);
 }

@@ -30,5 +30,6 @@ enum cairn_lookup_failure {
 	CAIRN_LOOKUP_MISSING_CAP = 2,	 /* an empty slot on the path */
 	CAIRN_LOOKUP_DEPTH_MISMATCH = 3, /* depth ends mid-level, or too deep */
 	CAIRN_LOOKUP_GUARD_MISMATCH =
-	    4, /* the address does not match a guard */
+	    4,			    /* the address does not match a guard */
+	CAIRN_LOOKUP_NULL_SLOT = 5, /* slot 0 of a CNode: always empty */
 };

@@ -364,13 +364,15 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 	struct tcb *t = kmem_ptr(tcb_pa);
 	t->vspace_root = b.vspace;
 	t->vmid = vmid;
-	t->ipc_buffer = ipc;
 	t->ipc_buffer_ipa = CAIRN_ROOT_IPC_BUFFER;
 	t->priority = 255;
-	cdt_insert_child(&originals[CAIRN_SLOT_CNODE], &t->cspace, &cn);
-	cdt_insert_child(&originals[CAIRN_SLOT_VSPACE], &t->vspace, &vs_cap);
-	t->cspace.owner = CTE_OWNER_TCB;
-	t->vspace.owner = CTE_OWNER_TCB;
+	tcb_hold_cap(t, &t->cspace, CTE_OWNER_TCB_CSPACE,
+		     &originals[CAIRN_SLOT_CNODE], &cn);
+	tcb_hold_cap(t, &t->vspace, CTE_OWNER_TCB_VSPACE,
+		     &originals[CAIRN_SLOT_VSPACE], &vs_cap);
+	f = frame_cap(ipc);
+	tcb_hold_cap(t, &t->ipc_buffer, CTE_OWNER_TCB_IPC_BUFFER,
+		     &originals[CAIRN_SLOT_IPC_BUFFER], &f);
 	t->mcp = CAIRN_MAX_PRIORITY;
 	tcb_set_name(t, "root");
 	tcb_register(t);

@@ -78,12 +78,28 @@ struct cte {
 	struct cte *prev;
 	struct cte *next;
 	uint32_t depth;
-	uint32_t owner;	    /* CTE_OWNER_*: who holds a slot outside CNodes */
+	uint32_t owner; /* enum cte_owner: who holds a slot outside CNodes */
 	uint64_t reserved1; /* pads a slot to 2^CAIRN_SLOT_BITS bytes */
 };
 
-#define CTE_OWNER_CNODE 0 /* an ordinary CNode slot */
-#define CTE_OWNER_TCB	1 /* a TCB's CSpace or VSpace root */
+/*
+ * The rule that keeps kernel references safe: every reference the kernel
+ * keeps from one object to another is either a capability held in a slot
+ * the referring object owns (these kinds; the derivation tree then keeps
+ * the referenced object alive, and a revoke that deletes the slot tells the
+ * owner through object_cap_gone), or it is on a list that the referenced
+ * object clears when it is destroyed (endpoint and notification queues,
+ * Reply callers and receivers, a notification's bound thread). Nothing else
+ * may hold an object's address across system calls. kref_check() walks
+ * both kinds in debug builds.
+ */
+enum cte_owner {
+	CTE_OWNER_CNODE = 0,	      /* an ordinary CNode slot */
+	CTE_OWNER_TCB_CSPACE = 1,     /* a TCB's CSpace root */
+	CTE_OWNER_TCB_VSPACE = 2,     /* a TCB's VSpace */
+	CTE_OWNER_TCB_IPC_BUFFER = 3, /* a TCB's IPC buffer frame */
+	CTE_OWNER_IRQ = 4,	      /* an IRQ handler's notification */
+};
 
 _Static_assert(sizeof(struct cte) == (1U << CAIRN_SLOT_BITS),
 	       "a CNode slot is 2^CAIRN_SLOT_BITS bytes");

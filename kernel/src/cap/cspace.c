@@ -1,5 +1,7 @@
 #include "cap/cspace.h"
 
+#include "assert.h"
+
 /* Bits [top - n, top) of w, for 0 < n <= top <= 64. */
 static uint64_t bits_at(uint64_t w, unsigned top, unsigned n)
 {
@@ -49,7 +51,9 @@ enum cairn_error cspace_resolve(const struct cap *root, uint64_t cptr,
 		struct cte *slot = &cnode_slots(node)[index];
 
 		if (left == 0 || slot->cap.type != CAP_CNODE) {
+			ASSERT(index != 0 || cap_is_null(&slot->cap));
 			out->slot = slot;
+			out->index = index;
 			out->bits_left = left;
 			return CAIRN_OK;
 		}
@@ -70,6 +74,9 @@ enum cairn_error cspace_lookup_slot(const struct cap *root, uint64_t cptr,
 	if (l.bits_left != 0) {
 		return lookup_fail(err, CAIRN_LOOKUP_DEPTH_MISMATCH,
 				   l.bits_left, depth);
+	}
+	if (l.index == 0) {
+		return lookup_fail(err, CAIRN_LOOKUP_NULL_SLOT, 0, depth);
 	}
 	*slot = l.slot;
 	return CAIRN_OK;

@@ -11,8 +11,18 @@
 
 struct lookup {
 	struct cte *slot;
+	uint64_t index;	    /* slot's index in its CNode */
 	unsigned bits_left; /* address bits not consumed */
 };
+
+/*
+ * Invariant: slot 0 of every CNode stays empty. cspace_lookup_slot, the
+ * way every destination slot is found, refuses index 0
+ * (CAIRN_LOOKUP_NULL_SLOT), and Retype's destination offsets start at 1. So
+ * a cptr of 0, which resolves to slot 0 of its CSpace root (or fails on a
+ * guard), never names an object, and 0 can mean "none" wherever the ABI
+ * takes a cptr.
+ */
 
 /*
  * Resolves cptr's top `depth` bits from the CNode cap root. Stops at the
@@ -24,7 +34,8 @@ enum cairn_error cspace_resolve(const struct cap *root, uint64_t cptr,
 				unsigned depth, struct lookup *out,
 				struct inv_error *err);
 
-/* A slot named with an explicit depth, which must be consumed exactly. */
+/* A slot named with an explicit depth, which must be consumed exactly;
+ * never slot 0 of a CNode. */
 enum cairn_error cspace_lookup_slot(const struct cap *root, uint64_t cptr,
 				    unsigned depth, struct cte **slot,
 				    struct inv_error *err);

@@ -3,6 +3,7 @@
 #include "cap/cdt.h"
 #include "cap/cspace.h"
 #include "cap/delete.h"
+#include "objects/vspace.h"
 
 #include <cairn/invocations.h>
 
@@ -58,9 +59,10 @@ static enum cairn_error derive_badge(const struct cap *src, uint64_t badge,
 	return CAIRN_OK;
 }
 
-enum cairn_error cnode_derive(const struct cap *src, uint32_t rights,
-			      bool set_badge, uint64_t badge, struct cap *out,
-			      struct inv_error *err)
+/* src with rights masked and, if asked, a badge (or CNode guard) set. */
+static enum cairn_error adjust(const struct cap *src, uint32_t rights,
+			       bool set_badge, uint64_t badge, struct cap *out,
+			       struct inv_error *err)
 {
 	if ((rights & ~CAIRN_RIGHTS_ALL) != 0) {
 		return inv_fail(err, CAIRN_INVALID_ARGUMENT, CAIRN_ARG_RIGHTS,
@@ -68,12 +70,20 @@ enum cairn_error cnode_derive(const struct cap *src, uint32_t rights,
 	}
 	*out = *src;
 	out->rights &= rights;
-	if (src->type == CAP_FRAME || src->type == CAP_PAGE_TABLE) {
-		/* A derived cap starts unmapped: each cap maps once. */
-		out->mapping = 0;
-		out->mapped_root = pa_init(0);
-	}
 	return set_badge ? derive_badge(src, badge, out, err) : CAIRN_OK;
+}
+
+enum cairn_error cnode_derive(const struct cap *src, uint32_t rights,
+			      bool set_badge, uint64_t badge, struct cap *out,
+			      struct inv_error *err)
+{
+	enum cairn_error e = adjust(src, rights, set_badge, badge, out, err);
+
+	if (e == CAIRN_OK &&
+	    (src->type == CAP_FRAME || src->type == CAP_PAGE_TABLE)) {
+		e = vspace_derive(src, out, err);
+	}
+	return e;
 }
 
 struct cnode_op {
@@ -166,16 +176,12 @@ static enum cairn_error cnode_move(const struct cap *invoked, uint64_t label,
 	}
 	e = decode_pair(invoked, a, cspace, &op, err);
 	if (e == CAIRN_OK) {
-		e = cnode_derive(&op.src->cap, CAIRN_RIGHTS_ALL, mutate,
-				 mutate ? a[A_EXTRA] : 0, &op.cap, err);
+		/* Moved, not derived: the same cap elsewhere, mapping and
+		 * all, so deleting it later still unmaps. */
+		e = adjust(&op.src->cap, CAIRN_RIGHTS_ALL, mutate,
+			   mutate ? a[A_EXTRA] : 0, &op.cap, err);
 	}
 	if (e == CAIRN_OK) {
-		/* Moved, not derived: the same cap elsewhere keeps its
-		 * mapping, so deleting it later still unmaps. */
-		if (op.cap.type == CAP_FRAME || op.cap.type == CAP_PAGE_TABLE) {
-			op.cap.mapping = op.src->cap.mapping;
-			op.cap.mapped_root = op.src->cap.mapped_root;
-		}
 		cdt_move(op.src, op.dest, &op.cap);
 	}
 	return e;

@@ -13,8 +13,9 @@ enum cairn_error cnode_invoke(const struct cap *invoked, uint64_t label,
 			      const struct cap *cspace, struct inv_error *err);
 
 /*
- * The cap a Copy/Mint/Move/Mutate produces from src: rights masked, badge
- * (Endpoint, Notification) or guard (CNode) set when `set_badge`.
+ * The new cap a Copy or Mint (or a transfer, or a kernel-held copy) derives
+ * from src: rights masked, badge (Endpoint, Notification) or guard (CNode)
+ * set when `set_badge`, and the mapping rules of vspace_derive.
  */
 enum cairn_error cnode_derive(const struct cap *src, uint32_t rights,
 			      bool set_badge, uint64_t badge, struct cap *out,

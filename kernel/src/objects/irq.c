@@ -1,18 +1,23 @@
 #include "objects/irq.h"
 
 #include "arch.h"
+#include "assert.h"
 #include "cap/cdt.h"
 #include "cap/cspace.h"
+#include "cap/delete.h"
 #include "ipc.h"
 #include "kmem.h"
+#include "objects/cnode.h"
 #include "print.h"
 
 #include <cairn/invocations.h>
 
 struct irq_state {
 	bool claimed;
-	paddr_t ntfn; /* notification to signal, or 0 */
-	uint64_t badge;
+	/* A copy of the notification cap to signal (with its badge), or
+	 * empty: the handler's own slot, so the notification outlives every
+	 * other cap to it (enum cte_owner). */
+	struct cte ntfn;
 };
 
 static struct irq_state irqs[IRQ_MAX];
@@ -81,10 +86,17 @@ enum cairn_error irq_control_invoke(uint64_t label, const uint64_t *a, size_t n,
 	struct cap h = {.type = CAP_IRQ_HANDLER,
 			.rights = CAIRN_RIGHTS_ALL,
 			.object = pa_init(intid)};
-	irqs[intid] = (struct irq_state){.claimed = true};
+	irqs[intid].claimed = true;
 	cdt_insert_root(dest, &h);
 	arch_gic_configure(intid, a[A_TRIGGER] == CAIRN_IRQ_EDGE);
 	return CAIRN_OK;
+}
+
+/* Drops the handler's notification cap on purpose (not a loss). */
+static void release_notification(struct irq_state *s)
+{
+	s->ntfn.owner = CTE_OWNER_CNODE;
+	cte_commit_delete(&s->ntfn);
 }
 
 enum cairn_error irq_handler_invoke(struct cte *slot, uint64_t label,
@@ -111,8 +123,15 @@ enum cairn_error irq_handler_invoke(struct cte *slot, uint64_t label,
 			return inv_fail(err, CAIRN_INVALID_CAPABILITY,
 					CAIRN_ARG_NOTIFICATION, 0, 0);
 		}
-		s->ntfn = nt->cap.object;
-		s->badge = nt->cap.badge;
+		struct cap copy;
+		e = cnode_derive(&nt->cap, CAIRN_RIGHTS_ALL, false, 0, &copy,
+				 err);
+		if (e != CAIRN_OK) {
+			return e;
+		}
+		release_notification(s);
+		cdt_insert_child(nt, &s->ntfn, &copy);
+		s->ntfn.owner = CTE_OWNER_IRQ;
 		if (intid == uart_irq && uart_irq != 0) {
 			/*
 			 * Here, not at IRQControl.Get: the root task claims the
@@ -128,7 +147,7 @@ enum cairn_error irq_handler_invoke(struct cte *slot, uint64_t label,
 		arch_gic_deactivate(intid);
 		return CAIRN_OK;
 	case CAIRN_IRQ_HANDLER_CLEAR:
-		s->ntfn = pa_init(0);
+		release_notification(s);
 		arch_gic_set_enabled(intid, false);
 		return CAIRN_OK;
 	default:
@@ -141,14 +160,15 @@ void irq_handler_destroy(uint32_t intid)
 {
 	arch_gic_set_enabled(intid, false);
 	arch_gic_deactivate(intid);
-	irqs[intid] = (struct irq_state){0};
+	release_notification(&irqs[intid]);
+	irqs[intid].claimed = false;
 }
 
 void irq_deliver(uint32_t intid)
 {
 	struct irq_state *s = intid < IRQ_MAX ? &irqs[intid] : NULL;
 
-	if (s == NULL || pa_addr(s->ntfn) == 0) {
+	if (s == NULL || cap_is_null(&s->ntfn.cap)) {
 		/* Nobody to tell: keep it quiet until someone asks. */
 		kprintf("irq: interrupt %u has no handler notification; "
 			"disabled\n",
@@ -157,9 +177,11 @@ void irq_deliver(uint32_t intid)
 		arch_gic_deactivate(intid);
 		return;
 	}
+	ASSERT(s->ntfn.cap.type == CAP_NOTIFICATION &&
+	       s->ntfn.owner == CTE_OWNER_IRQ);
 	/* Stays active, so it cannot fire again, until the handler Acks. */
 	delivered++;
-	notification_signal(kmem_ptr(s->ntfn), s->badge);
+	notification_signal(kmem_ptr(s->ntfn.cap.object), s->ntfn.cap.badge);
 }
 
 uint64_t irq_delivered(void)

@@ -132,10 +132,20 @@ enum cairn_error object_prepare_destroy(const struct cap *c,
 void object_cap_gone(struct cte *slot)
 {
 	if (slot->cap.type == CAP_FRAME || slot->cap.type == CAP_PAGE_TABLE) {
-		vspace_unmap_cap(&slot->cap);
+		vspace_cap_gone(slot);
 	}
-	if (slot->owner == CTE_OWNER_TCB) {
+	switch ((enum cte_owner)slot->owner) {
+	case CTE_OWNER_CNODE:
+		break;
+	case CTE_OWNER_TCB_CSPACE:
+	case CTE_OWNER_TCB_VSPACE:
+	case CTE_OWNER_TCB_IPC_BUFFER:
 		tcb_lost_cap(slot);
+		break;
+	case CTE_OWNER_IRQ:
+		/* Revoked from outside: the slot is emptied, and the next
+		 * interrupt finds no one to tell (irq_deliver). */
+		break;
 	}
 }
 
@@ -165,4 +175,13 @@ void object_destroy(const struct cap *c)
 		 * beyond the memory, which returns with the Untyped. */
 		break;
 	}
+}
+
+void kref_check(void)
+{
+#ifdef CAIRN_DEBUG
+	for (struct tcb *t = tcb_first(); t != NULL; t = t->all_next) {
+		tcb_check_refs(t);
+	}
+#endif
 }

@@ -29,3 +29,10 @@ void object_cap_gone(struct cte *slot);
 
 /* The last cap to c's object is gone: release what the object holds. */
 void object_destroy(const struct cap *c);
+
+/*
+ * Debug builds: walks every reference the kernel keeps between objects
+ * (each live TCB's owned slots and listed links) and asserts the rule in
+ * cap/cap.h holds. Run on every slowpath system call.
+ */
+void kref_check(void);

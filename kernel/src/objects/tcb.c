@@ -1,10 +1,12 @@
 #include "objects/tcb.h"
 
 #include "arch.h"
+#include "assert.h"
 #include "cap/cdt.h"
 #include "cap/cspace.h"
 #include "cap/delete.h"
 #include "ipc.h"
+#include "objects/cnode.h"
 #include "sched.h"
 
 #include <cairn/invocations.h>
@@ -74,29 +76,78 @@ static enum cairn_error lookup_typed(const struct cap *cspace, uint64_t cptr,
 	return e;
 }
 
-static enum cairn_error configure(struct tcb *t, const uint64_t *a, size_t n,
-				  const struct cap *cspace,
-				  struct inv_error *err)
+void tcb_hold_cap(struct tcb *t, struct cte *own, enum cte_owner kind,
+		  struct cte *parent, const struct cap *copy)
 {
-	struct cte *cs, *vs, *ipc = NULL;
+	(void)t;
+	cdt_insert_child(parent, own, copy);
+	own->owner = kind;
+}
+
+/* Empties one of t's own slots on purpose: not a loss to report. */
+static void release_cap(struct cte *own)
+{
+	own->owner = CTE_OWNER_CNODE;
+	cte_commit_delete(own);
+}
+
+/*
+ * An IPC buffer is ordinary RAM the kernel reads and writes on the thread's
+ * behalf: a 4 KiB frame that is not device memory (a load from a device
+ * frame in read_message would abort inside the kernel).
+ */
+static bool usable_ipc_buffer(const struct cap *f)
+{
+	return f->type == CAP_FRAME && f->size_bits == CAIRN_FRAME_4K_BITS &&
+	       !f->device;
+}
+
+struct configure_op {
+	struct cte *cs, *vs, *ipc; /* ipc NULL: no IPC buffer */
+	struct cap cs_cap, vs_cap, ipc_cap;
+};
+
+static enum cairn_error decode_configure(struct tcb *t, const uint64_t *a,
+					 size_t n, const struct cap *cspace,
+					 struct configure_op *op,
+					 struct inv_error *err)
+{
 	enum cairn_error e;
 
+	op->ipc = NULL;
 	if (n < 5) {
 		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, 5, 0);
 	}
-	e = lookup_typed(cspace, a[0], CAP_CNODE, CAIRN_ARG_CSPACE, &cs, err);
+	e = lookup_typed(cspace, a[0], CAP_CNODE, CAIRN_ARG_CSPACE, &op->cs,
+			 err);
 	if (e == CAIRN_OK) {
 		e = lookup_typed(cspace, a[1], CAP_VSPACE, CAIRN_ARG_VSPACE,
-				 &vs, err);
+				 &op->vs, err);
 	}
 	if (e == CAIRN_OK && a[2] != 0) {
 		e = lookup_typed(cspace, a[2], CAP_FRAME, CAIRN_ARG_IPC_BUFFER,
-				 &ipc, err);
+				 &op->ipc, err);
 	}
-	if (e == CAIRN_OK && ipc != NULL &&
-	    ipc->cap.size_bits != CAIRN_FRAME_4K_BITS) {
-		e = inv_fail(err, CAIRN_INVALID_CAPABILITY,
-			     CAIRN_ARG_IPC_BUFFER, 0, 0);
+	if (e != CAIRN_OK) {
+		return e;
+	}
+	if (op->ipc != NULL && !usable_ipc_buffer(&op->ipc->cap)) {
+		return inv_fail(err, CAIRN_INVALID_CAPABILITY,
+				CAIRN_ARG_IPC_BUFFER, 0, 0);
+	}
+	if (op->ipc != NULL && !IS_ALIGNED(a[3], KiB(4))) {
+		return inv_fail(err, CAIRN_ALIGNMENT_ERROR, CAIRN_ARG_IPA,
+				KiB(4), 0);
+	}
+	e = cnode_derive(&op->cs->cap, CAIRN_RIGHTS_ALL, false, 0, &op->cs_cap,
+			 err);
+	if (e == CAIRN_OK) {
+		e = cnode_derive(&op->vs->cap, CAIRN_RIGHTS_ALL, false, 0,
+				 &op->vs_cap, err);
+	}
+	if (e == CAIRN_OK && op->ipc != NULL) {
+		e = cnode_derive(&op->ipc->cap, CAIRN_RIGHTS_ALL, false, 0,
+				 &op->ipc_cap, err);
 	}
 	if (e == CAIRN_OK) {
 		e = cte_prepare_delete(&t->cspace, err);
@@ -104,29 +155,43 @@ static enum cairn_error configure(struct tcb *t, const uint64_t *a, size_t n,
 	if (e == CAIRN_OK) {
 		e = cte_prepare_delete(&t->vspace, err);
 	}
-	if (e != CAIRN_OK) {
-		return e;
-	}
+	return e; /* a frame's deletion cannot be refused */
+}
+
+static void perform_configure(struct tcb *t, const uint64_t *a,
+			      struct configure_op *op)
+{
 	/*
-	 * Commit: the TCB holds its own copies of the two roots. Replacing
-	 * them is not losing them, so the slots are not the TCB's while the
-	 * old caps go (tcb_lost_cap would suspend the thread).
+	 * The TCB holds copies of its roots and buffer, so none of them can be
+	 * destroyed while it uses them. Replacing them is not losing them:
+	 * release_cap does not suspend a running thread.
 	 */
-	struct cap cs_cap = cs->cap, vs_cap = vs->cap;
-	t->cspace.owner = CTE_OWNER_CNODE;
-	t->vspace.owner = CTE_OWNER_CNODE;
-	cte_commit_delete(&t->cspace);
-	cte_commit_delete(&t->vspace);
-	cdt_insert_child(cs, &t->cspace, &cs_cap);
-	cdt_insert_child(vs, &t->vspace, &vs_cap);
-	t->cspace.owner = CTE_OWNER_TCB;
-	t->vspace.owner = CTE_OWNER_TCB;
-	t->vspace_root = vs_cap.object;
-	t->vmid = (uint16_t)vs_cap.vmid;
-	t->ipc_buffer = ipc != NULL ? ipc->cap.object : pa_init(0);
-	t->ipc_buffer_ipa = ipc != NULL ? a[3] : 0;
+	release_cap(&t->cspace);
+	release_cap(&t->vspace);
+	release_cap(&t->ipc_buffer);
+	tcb_hold_cap(t, &t->cspace, CTE_OWNER_TCB_CSPACE, op->cs, &op->cs_cap);
+	tcb_hold_cap(t, &t->vspace, CTE_OWNER_TCB_VSPACE, op->vs, &op->vs_cap);
+	if (op->ipc != NULL) {
+		tcb_hold_cap(t, &t->ipc_buffer, CTE_OWNER_TCB_IPC_BUFFER,
+			     op->ipc, &op->ipc_cap);
+	}
+	t->vspace_root = op->vs_cap.object;
+	t->vmid = (uint16_t)op->vs_cap.vmid;
+	t->ipc_buffer_ipa = op->ipc != NULL ? a[3] : 0;
 	t->fault_ep = a[4];
-	return CAIRN_OK;
+}
+
+static enum cairn_error configure(struct tcb *t, const uint64_t *a, size_t n,
+				  const struct cap *cspace,
+				  struct inv_error *err)
+{
+	struct configure_op op;
+	enum cairn_error e = decode_configure(t, a, n, cspace, &op, err);
+
+	if (e == CAIRN_OK) {
+		perform_configure(t, a, &op);
+	}
+	return e;
 }
 
 static enum cairn_error set_priority(struct tcb *t, uint64_t label,
@@ -292,25 +357,82 @@ void tcb_destroy(struct tcb *t)
 	tcb_unregister(t);
 	arch_forget_thread(t);
 	notification_unbind_tcb(t);
-	cte_commit_delete(&t->cspace);
-	cte_commit_delete(&t->vspace);
+	release_cap(&t->cspace);
+	release_cap(&t->vspace);
+	release_cap(&t->ipc_buffer);
 	t->vspace_root = pa_init(0);
+}
+
+/* The TCB that owns slot, a slot of the given owner kind. */
+static struct tcb *owning_tcb(struct cte *slot)
+{
+	size_t off = slot->owner == CTE_OWNER_TCB_CSPACE
+			 ? __builtin_offsetof(struct tcb, cspace)
+		     : slot->owner == CTE_OWNER_TCB_VSPACE
+			 ? __builtin_offsetof(struct tcb, vspace)
+			 : __builtin_offsetof(struct tcb, ipc_buffer);
+
+	return (struct tcb *)((uint8_t *)slot - off);
 }
 
 void tcb_lost_cap(struct cte *slot)
 {
 	/* A cap the TCB holds was deleted from outside (a revoke). */
-	struct tcb *t;
+	struct tcb *t = owning_tcb(slot);
 
-	if (slot->owner != CTE_OWNER_TCB) {
-		return;
-	}
-	t = (struct tcb *)((uint8_t *)slot -
-			   (slot->cap.type == CAP_CNODE
-				? __builtin_offsetof(struct tcb, cspace)
-				: __builtin_offsetof(struct tcb, vspace)));
-	tcb_suspend(t);
-	if (slot == &t->vspace) {
+	switch ((enum cte_owner)slot->owner) {
+	case CTE_OWNER_TCB_CSPACE:
+		tcb_suspend(t);
+		break;
+	case CTE_OWNER_TCB_VSPACE:
+		tcb_suspend(t);
 		t->vspace_root = pa_init(0);
+		break;
+	case CTE_OWNER_TCB_IPC_BUFFER:
+		/* It runs on without one: long messages are cut to six
+		 * words, as for a thread configured without a buffer. */
+		t->ipc_buffer_ipa = 0;
+		break;
+	default:
+		ASSERT(false);
+		break;
 	}
+}
+
+void tcb_check_refs(const struct tcb *t)
+{
+#ifdef CAIRN_DEBUG
+	/* Owned slots hold what their kind says, or nothing. */
+	ASSERT(cap_is_null(&t->cspace.cap) ||
+	       (t->cspace.cap.type == CAP_CNODE &&
+		t->cspace.owner == CTE_OWNER_TCB_CSPACE));
+	ASSERT(cap_is_null(&t->vspace.cap) ||
+	       (t->vspace.cap.type == CAP_VSPACE &&
+		t->vspace.owner == CTE_OWNER_TCB_VSPACE));
+	ASSERT(pa_addr(t->vspace_root) == 0 ||
+	       pa_addr(t->vspace_root) == pa_addr(t->vspace.cap.object));
+	ASSERT(cap_is_null(&t->ipc_buffer.cap) ||
+	       (usable_ipc_buffer(&t->ipc_buffer.cap) &&
+		t->ipc_buffer.owner == CTE_OWNER_TCB_IPC_BUFFER));
+	/* Listed references are mutual: each is on the other's list. */
+	bool queued = t->state == THREAD_BLOCKED_SEND ||
+		      t->state == THREAD_BLOCKED_RECV ||
+		      t->state == THREAD_BLOCKED_NOTIFICATION;
+	ASSERT(!queued || pa_addr(t->blocked_on) != 0);
+	ASSERT(t->state != THREAD_RUNNABLE || pa_addr(t->blocked_on) == 0);
+	if (t->state == THREAD_BLOCKED_REPLY && pa_addr(t->blocked_on) != 0) {
+		ASSERT(((struct reply *)kmem_ptr(t->blocked_on))->caller == t);
+	}
+	if (pa_addr(t->reply) != 0) {
+		ASSERT(t->state == THREAD_BLOCKED_RECV);
+		ASSERT(((struct reply *)kmem_ptr(t->reply))->receiver == t);
+	}
+	if (pa_addr(t->bound_ntfn) != 0) {
+		ASSERT(
+		    ((struct notification *)kmem_ptr(t->bound_ntfn))->bound ==
+		    t);
+	}
+#else
+	(void)t;
+#endif
 }

@@ -51,11 +51,12 @@ struct tcb {
 	uint8_t mcp; /* the highest priority it may give any thread */
 	uint16_t vmid;
 	paddr_t vspace_root;	 /* stage-2 root table */
-	paddr_t ipc_buffer;	 /* frame, or 0 for none */
 	uint64_t ipc_buffer_ipa; /* where the thread sees it: TPIDRRO_EL0 */
 	uint64_t fault_ep;	 /* cptr in its own CSpace, or 0 */
-	struct cte cspace;	 /* copy of the CSpace root cap */
-	struct cte vspace;	 /* copy of the VSpace cap */
+	/* Slots the TCB owns (see enum cte_owner): copies of its caps. */
+	struct cte cspace;     /* the CSpace root (a CNode) */
+	struct cte vspace;     /* the VSpace */
+	struct cte ipc_buffer; /* a 4 KiB RAM frame, or empty for none */
 	struct tcb *sched_next;
 	struct tcb *sched_prev;
 	/* IPC */
@@ -85,6 +86,18 @@ _Static_assert(__builtin_offsetof(struct tcb, regs) == 0,
 
 void tcb_set_name(struct tcb *t, const char *name);
 
+/* The thread's IPC buffer, or NULL: read through the frame cap it holds. */
+static inline struct cairn_ipc_buffer *tcb_ipc_buffer(const struct tcb *t)
+{
+	return cap_is_null(&t->ipc_buffer.cap)
+		   ? NULL
+		   : kmem_ptr(t->ipc_buffer.cap.object);
+}
+
+/* Fills one of t's own slots with a copy of parent's cap. */
+void tcb_hold_cap(struct tcb *t, struct cte *own, enum cte_owner kind,
+		  struct cte *parent, const struct cap *copy);
+
 static inline struct tcb *tcb_of(const struct cap *c)
 {
 	return kmem_ptr(c->object);
@@ -102,12 +115,15 @@ void tcb_suspend(struct tcb *t);
 /* Makes a configured, inactive thread runnable. */
 void tcb_resume(struct tcb *t);
 
-/* A cap the TCB holds (slot->owner == CTE_OWNER_TCB) is being deleted. */
+/* A cap the TCB holds (slot->owner is a CTE_OWNER_TCB_*) is being deleted. */
 void tcb_lost_cap(struct cte *slot);
 
 /* Every live TCB, in creation order, for the audit. */
 void tcb_register(struct tcb *t);
 struct tcb *tcb_first(void);
+
+/* Debug builds: t's kernel references obey the rule in cap.h. */
+void tcb_check_refs(const struct tcb *t);
 
 /* Before the last cap to t goes: can its own caps be deleted? */
 enum cairn_error tcb_prepare_destroy(struct tcb *t, struct inv_error *err);

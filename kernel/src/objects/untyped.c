@@ -31,9 +31,10 @@ static enum cairn_error decode_dest(const uint64_t *a, const struct cap *cspace,
 		return e;
 	}
 	uint64_t slots = 1ULL << cnode.size_bits;
-	if (a[A_OFFSET] >= slots) {
+	if (a[A_OFFSET] < 1 || a[A_OFFSET] >= slots) {
+		/* Slot 0 stays empty (see cspace.h). */
 		return inv_fail(err, CAIRN_RANGE_ERROR, CAIRN_ARG_DEST_OFFSET,
-				0, slots - 1);
+				1, slots - 1);
 	}
 	if (a[A_COUNT] < 1 || a[A_COUNT] > UNTYPED_RETYPE_MAX_COUNT ||
 	    a[A_COUNT] > slots - a[A_OFFSET]) {

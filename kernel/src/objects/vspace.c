@@ -1,6 +1,8 @@
 #include "objects/vspace.h"
 
 #include "arch.h"
+#include "assert.h"
+#include "cap/cdt.h"
 #include "cap/cspace.h"
 #include "kmem.h"
 #include "vmid.h"
@@ -172,6 +174,12 @@ enum cairn_error page_table_invoke(struct cte *slot, uint64_t label,
 	case CAIRN_PAGE_TABLE_MAP:
 		return page_table_map(slot, args, nargs, cspace, err);
 	case CAIRN_PAGE_TABLE_UNMAP:
+		if (!cdt_is_final(slot)) {
+			/* Copies share the mapping: only the last may end it.
+			 */
+			return inv_fail(err, CAIRN_REVOKE_FIRST,
+					CAIRN_ARG_INVOKED, 0, 0);
+		}
 		vspace_unmap_cap(&slot->cap);
 		return CAIRN_OK;
 	default:
@@ -180,29 +188,88 @@ enum cairn_error page_table_invoke(struct cte *slot, uint64_t label,
 	}
 }
 
-void vspace_unmap_cap(struct cap *c)
+/*
+ * The one place a stage-2 entry is removed. The arch call clears it and
+ * invalidates what the CPUs may have cached from it (by IPA for a leaf, the
+ * whole VMID for a table), so no caller can forget or pick the wrong flush.
+ * Streams bound to the VSpace (share-pt) cache translations in the SMMU
+ * too: their invalidation belongs here, next to the CPU's, and until
+ * streams can be bound there are none to invalidate.
+ */
+static void s2_remove(s2_pte_t *pte, int level, uint16_t vmid, ipaddr_t ipa)
+{
+	arch_s2_remove(pte, level, vmid, ipa);
+	ASSERT(vmid_streams(vmid) == 0);
+}
+
+/* Takes the entry a mapped cap recorded out of its VSpace, if it is still
+ * there and still points at the cap's object. */
+static void unmap_recorded(const struct cap *c)
 {
 	uint64_t m = c->mapping;
 	uint16_t vmid = mapping_vmid(m);
 	int level;
 
-	c->mapping = 0;
-	if (m == 0 || pa_addr(vmid_owner(vmid)) != pa_addr(c->mapped_root)) {
-		return; /* never mapped, or its VSpace is gone */
+	if (pa_addr(vmid_owner(vmid)) != pa_addr(c->mapped_root)) {
+		return; /* its VSpace is gone */
 	}
 	s2_pte_t *pte = arch_s2_walk(c->mapped_root, ipa_init(mapping_ipa(m)),
 				     mapping_level(m), &level);
-	/* Clear only an entry that still points at this object. */
 	if (level != mapping_level(m) || !arch_s2_valid(*pte) ||
 	    arch_s2_output(*pte) != pa_addr(c->object)) {
 		return;
 	}
-	arch_s2_clear(pte);
-	if (c->type == CAP_PAGE_TABLE) {
-		arch_s2_flush_vmid(vmid); /* anything below may be cached */
-	} else {
-		arch_s2_flush_ipa(vmid, ipa_init(mapping_ipa(m)));
+	s2_remove(pte, level, vmid, ipa_init(mapping_ipa(m)));
+}
+
+void vspace_unmap_cap(struct cap *c)
+{
+	if (c->mapping == 0) {
+		return;
 	}
+	unmap_recorded(c);
+	c->mapping = 0;
+	c->mapped_root = pa_init(0);
+	if (c->type == CAP_PAGE_TABLE) {
+		/*
+		 * Invariant: an unmapped PageTable holds no entries. Its
+		 * frames' caps still record this table, so leaving the
+		 * entries would let the table, mapped again elsewhere, reach
+		 * frames whose deletion no longer finds (and removes) them.
+		 * The table is out of every walk already (s2_remove).
+		 */
+		arch_s2_clear_table(c->object);
+	}
+}
+
+void vspace_cap_gone(struct cte *slot)
+{
+	/* Each Frame cap owns its mapping; PageTable copies share one, which
+	 * ends with the last of them. */
+	if (slot->cap.type == CAP_FRAME ||
+	    (slot->cap.type == CAP_PAGE_TABLE && cdt_is_final(slot))) {
+		vspace_unmap_cap(&slot->cap);
+	}
+}
+
+enum cairn_error vspace_derive(const struct cap *src, struct cap *out,
+			       struct inv_error *err)
+{
+	if (src->type == CAP_FRAME) {
+		/* A copy starts unmapped: each Frame cap maps once. */
+		out->mapping = 0;
+		out->mapped_root = pa_init(0);
+	} else if (src->type == CAP_PAGE_TABLE && src->mapping == 0) {
+		/*
+		 * Invariant: a PageTable hangs in at most one place. Copies
+		 * keep the mapping (so none can map it again), and only a
+		 * mapped table can be copied: two unmapped copies could each
+		 * map it into a different VSpace.
+		 */
+		return inv_fail(err, CAIRN_ILLEGAL_OPERATION,
+				CAIRN_ARG_SRC_INDEX, 0, 0);
+	}
+	return CAIRN_OK;
 }
 
 void vspace_destroy(const struct cap *c)

@@ -1,8 +1,8 @@
 /*
  * VSpaces, PageTables and Frames: stage-2 address spaces and what maps into
  * them. A Frame or PageTable cap records one mapping (cap.mapping and
- * cap.mapped_root); each cap maps at most once, so a frame mapped twice
- * uses two caps.
+ * cap.mapped_root); each Frame cap maps at most once, so a frame mapped
+ * twice uses two caps; the copies of a PageTable cap share its one mapping.
  */
 #pragma once
 
@@ -18,8 +18,20 @@ enum cairn_error page_table_invoke(struct cte *slot, uint64_t label,
 				   const struct cap *cspace,
 				   struct inv_error *err);
 
-/* Takes down the mapping a Frame or PageTable cap records, if still live. */
+/* Takes down the mapping a Frame or PageTable cap records, if still live;
+ * an unmapped PageTable is emptied. */
 void vspace_unmap_cap(struct cap *c);
+
+/* A Frame or PageTable cap is leaving its slot (final or not). */
+void vspace_cap_gone(struct cte *slot);
+
+/*
+ * The mapping rules of a derived (copied, minted, granted) Frame or
+ * PageTable cap: out is the copy of src, adjusted; a PageTable must be
+ * mapped to be copied.
+ */
+enum cairn_error vspace_derive(const struct cap *src, struct cap *out,
+			       struct inv_error *err);
 
 /* A VSpace's last cap is going: its VMID is flushed and freed. */
 void vspace_destroy(const struct cap *c);
