@@ -183,6 +183,20 @@ def fastpath_equivalence(images):
     print(f"identical: {len(fast)} results")
 
 
+@case
+def fuzz_bounded(images):
+    """A bounded fuzzing campaign (tests/fuzz/run runs long ones): two
+    seeds of random invocations, no panic, no hang, every invariant check
+    passed."""
+    import importlib.machinery
+    run = importlib.machinery.SourceFileLoader(
+        "fuzz_run", str(Path(__file__).resolve().parents[1] / "fuzz" / "run")
+    ).load_module()
+    image = Path(images) / "test-fuzz" / "cairn.img"
+    for seed in (1, 2):
+        print(run.campaign(image, 100_000, seed))
+
+
 AUDIT_EXPECTED = Path(__file__).resolve().parents[1] / "system" / "audittest.expected.jsonl"
 CAPAUDIT = Path(__file__).resolve().parents[2] / "tools" / "capaudit"
 

@@ -39,6 +39,7 @@ enum cairn_root_slot {
 #define CAIRN_BOOTINFO_MAX_IMAGE   64
 #define CAIRN_BOOTINFO_MAX_MODULES 16
 #define CAIRN_MODULE_NAME_LEN	   32
+#define CAIRN_BOOTINFO_CMDLINE_LEN 256
 
 /* A boot module as the root task sees it: its bytes at ipa, read-only. */
 struct cairn_boot_module {
@@ -73,4 +74,7 @@ struct cairn_bootinfo {
 	unsigned long flags;	  /* CAIRN_BOOT_*, from the command line */
 	unsigned long module_count;
 	struct cairn_boot_module module[CAIRN_BOOTINFO_MAX_MODULES];
+	/* The kernel command line (/chosen/bootargs), NUL-terminated, cut to
+	 * fit: for test programs that take parameters (tests/fuzz). */
+	char cmdline[CAIRN_BOOTINFO_CMDLINE_LEN];
 };

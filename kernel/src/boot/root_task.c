@@ -34,6 +34,8 @@ struct builder {
 };
 
 /* A zeroed, size-aligned block of free RAM (size a power of two). */
+_Static_assert(sizeof(struct cairn_bootinfo) <= PAGE, "BootInfo is one page");
+
 static paddr_t boot_alloc(struct builder *b, uint64_t size)
 {
 	for (size_t i = 0; i < b->free->count; i++) {
@@ -331,6 +333,11 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 	struct cap power = {.type = CAP_POWER_CONTROL,
 			    .rights = CAIRN_RIGHTS_ALL};
 	give(&b, CAIRN_SLOT_POWER_CONTROL, &power);
+	for (size_t i = 0; i + 1 < CAIRN_BOOTINFO_CMDLINE_LEN &&
+			   plat->bootargs[i] != '\0';
+	     i++) {
+		b.bi->cmdline[i] = plat->bootargs[i]; /* the page is zeroed */
+	}
 	if (platform_has_bootarg(plat, "colour")) {
 		b.bi->flags |= CAIRN_BOOT_COLOUR;
 	}
