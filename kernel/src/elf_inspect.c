@@ -113,8 +113,7 @@ enum k_error elf_inspect(const void *data, size_t size, struct elf_info *info,
 	return K_OK;
 }
 
-size_t elf_load_segments(const void *data, struct elf_segment *out,
-			 size_t max)
+size_t elf_load_segments(const void *data, struct elf_segment *out, size_t max)
 {
 	const struct elf64_ehdr *h = data;
 	const struct elf64_phdr *ph =

@@ -41,5 +41,4 @@ struct elf_segment {
  * The PT_LOAD segments of an image elf_inspect() accepted, at most max of
  * them; returns how many there are.
  */
-size_t elf_load_segments(const void *data, struct elf_segment *out,
-			 size_t max);
+size_t elf_load_segments(const void *data, struct elf_segment *out, size_t max);

@@ -2,18 +2,6 @@
 
 #include <string.h>
 
-struct ksyms_header {
-	char magic[8];
-	uint32_t count;
-	uint32_t strtab_size;
-};
-
-struct ksym {
-	uint64_t addr;
-	uint32_t name_offset;
-	uint32_t reserved;
-};
-
 static const struct ksym *syms;
 static const char *strtab;
 static size_t nsyms;
@@ -25,7 +13,8 @@ enum k_error ksyms_init(const void *data, size_t size, uint64_t text_start,
 	const struct ksyms_header *h = data;
 
 	nsyms = 0;
-	if (size < sizeof(*h) || memcmp(h->magic, "CAIRNSYM", 8) != 0) {
+	if (size < sizeof(*h) ||
+	    memcmp(h->magic, KSYMS_MAGIC, sizeof(h->magic)) != 0) {
 		return K_ERR_INVALID_ARGUMENT;
 	}
 	uint64_t need = sizeof(*h) + (uint64_t)h->count * sizeof(struct ksym) +

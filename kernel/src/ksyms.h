@@ -1,9 +1,8 @@
 /*
  * Kernel symbols for panic backtraces. tools/mkimage writes them from the
- * kernel ELF into the boot module "kernel.syms":
- *   header { char magic[8] = "CAIRNSYM"; u32 count; u32 strtab_size; }
- *   count x { u64 addr; u32 name_offset; u32 reserved; }, sorted by addr
- *   strtab_size bytes of NUL-terminated names
+ * kernel ELF into the boot module "kernel.syms" (tools/lib/cairn/mkimage.py
+ * mirrors this layout; change both together): a struct ksyms_header, count
+ * struct ksym sorted by addr, then strtab_size bytes of NUL-terminated names.
  */
 #pragma once
 
@@ -12,6 +11,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#define KSYMS_MAGIC "CAIRNSYM"
+
+struct ksyms_header {
+	char magic[8];
+	uint32_t count;
+	uint32_t strtab_size;
+};
+
+struct ksym {
+	uint64_t addr;
+	uint32_t name_offset; /* into the string table */
+	uint32_t reserved;
+};
 
 /* Validates the table; addresses outside [text_start, text_end) never match. */
 enum k_error ksyms_init(const void *data, size_t size, uint64_t text_start,

@@ -9,6 +9,7 @@ import lark
 
 GRAMMAR = (Path(__file__).parent / "idl.grammar").read_text()
 MSG_WORDS = 64  # CAIRN_MSG_MAX_WORDS: a call's words must fit one message
+MSG_CAPS = 1  # CAIRN_MSG_MAX_CAPS: capabilities one message carries
 INT_BYTES = {"int8": 1, "uint8": 1, "int16": 2, "uint16": 2, "int32": 4,
              "uint32": 4, "int64": 8, "uint64": 8, "bool": 1}
 ATTRIBUTES = {"priority": (0, 255), "stack_size": (4096, 1 << 20)}
@@ -169,7 +170,7 @@ class _Checker:
                     self.fail(p.meta, f"'{pname}': {ptype} must hold at least one element")
                 params.append(Param(str(p.children[0]), ptype, pname))
             caps = [p for p in params if p.type.kind == "cap"]
-            if any(p.direction != "in" for p in caps) or len(caps) > 1:
+            if any(p.direction != "in" for p in caps) or len(caps) > MSG_CAPS:
                 self.fail(m.meta, f"'{name}.{mname}': at most one cap parameter, "
                                   "and only as in (a message carries one cap)")
             for direction in ("in", "out"):

@@ -13,6 +13,8 @@ import struct
 import subprocess
 import tempfile
 
+from cairn.record import Record
+
 PAGE = 4096
 ARM64_MAGIC_OFFSET = 56
 IMAGE_SIZE_OFFSET = 16
@@ -21,6 +23,12 @@ TABLE_VERSION = 1
 NAME_LEN = 32
 MAX_MODULES = 16
 SYMS_MAGIC = b"CAIRNSYM"
+# Field for field as struct bootimage_table, bootimage_entry (bootimage.h),
+# ksyms_header and ksym (ksyms.h).
+TABLE = Record(("magic", "8s"), ("version", "I"), ("count", "I"))
+ENTRY = Record(("name", f"{NAME_LEN}s"), ("offset", "Q"), ("size", "Q"))
+SYMS_HEADER = Record(("magic", "8s"), ("count", "I"), ("strtab_size", "I"))
+SYM = Record(("addr", "Q"), ("name_offset", "I"), ("reserved", "I"))
 
 
 class ImageError(Exception):
@@ -56,11 +64,13 @@ def encode_symbols(syms):
     strtab = bytearray()
     entries = bytearray()
     for addr, name in syms:
-        entries += struct.pack("<QII", addr, len(strtab), 0)
+        entries += SYM.pack(addr=addr, name_offset=len(strtab))
         strtab += name.encode() + b"\0"
     if not strtab:
         strtab = bytearray(b"\0")
-    return SYMS_MAGIC + struct.pack("<II", len(syms), len(strtab)) + entries + strtab
+    header = SYMS_HEADER.pack(magic=SYMS_MAGIC, count=len(syms),
+                              strtab_size=len(strtab))
+    return header + entries + strtab
 
 
 def pack(kernel_bin, modules):
@@ -74,7 +84,7 @@ def pack(kernel_bin, modules):
         raise ImageError(f"kernel header image_size {image_size:#x} is not a "
                          f"page-aligned size covering the {len(kernel_bin)}-byte binary")
     table_off = image_size
-    table_len = 16 + len(modules) * (NAME_LEN + 16)
+    table_len = TABLE.size + len(modules) * ENTRY.size
     offset = align(table_off + table_len)
     entries = bytearray()
     body = bytearray()
@@ -82,10 +92,11 @@ def pack(kernel_bin, modules):
         raw = name.encode()
         if not raw or len(raw) >= NAME_LEN:
             raise ImageError(f"module name {name!r}: 1 to {NAME_LEN - 1} bytes")
-        entries += raw.ljust(NAME_LEN, b"\0") + struct.pack("<QQ", offset, len(data))
+        entries += ENTRY.pack(name=raw, offset=offset, size=len(data))
         body += bytes(offset - (table_off + table_len) - len(body)) + data
         offset = align(offset + len(data))
-    table = TABLE_MAGIC + struct.pack("<II", TABLE_VERSION, len(modules)) + entries
+    table = TABLE.pack(magic=TABLE_MAGIC, version=TABLE_VERSION,
+                       count=len(modules)) + entries
     image = bytearray(kernel_bin) + bytes(table_off - len(kernel_bin)) + table + body
     image += bytes(align(len(image)) - len(image))
     struct.pack_into("<Q", image, IMAGE_SIZE_OFFSET, len(image))
@@ -102,11 +113,10 @@ def unpack(image):
             break
     else:
         raise ImageError("no module table")
-    _, count = struct.unpack_from("<II", image, table_off + 8)
+    _, _, count = TABLE.unpack_from(image, table_off)
     mods = {}
     for i in range(count):
-        e = table_off + 16 + i * (NAME_LEN + 16)
-        name = image[e:e + NAME_LEN].rstrip(b"\0").decode()
-        off, length = struct.unpack_from("<QQ", image, e + NAME_LEN)
-        mods[name] = image[off:off + length]
+        raw, off, length = ENTRY.unpack_from(
+            image, table_off + TABLE.size + i * ENTRY.size)
+        mods[raw.rstrip(b"\0").decode()] = image[off:off + length]
     return mods

@@ -7,6 +7,7 @@ caps, fills, threads, program names, strings.
 import struct
 
 from cairn import spec as S
+from cairn.record import Record
 
 MAGIC = b"CAIRNSPC"
 VERSION = 1
@@ -14,11 +15,22 @@ NONE = 0xFFFFFFFF
 # servers/root/spec_format.h: SPEC_KERNEL_*
 KERNEL = {"audit": 0xFFFFFFF0, "power": 0xFFFFFFF1, "uart_frame": 0xFFFFFFF2,
           "uart_irq": 0xFFFFFFF3}
-HEADER = struct.Struct("<8s8I")
-OBJECT = struct.Struct("<4I")
-CAP = struct.Struct("<4IQIIQ")
-FILL = struct.Struct("<IIQII")
-THREAD = struct.Struct("<4I3Q2I")
+# The records, field for field as struct spec_header, spec_object, ...
+HEADER = Record(("magic", "8s"), ("version", "I"), ("object_count", "I"),
+                ("cap_count", "I"), ("fill_count", "I"),
+                ("thread_count", "I"), ("program_count", "I"),
+                ("strings_size", "I"), ("pad", "I"))
+OBJECT = Record(("type", "I"), ("size_bits", "I"), ("name", "I"),
+                ("pad", "I"))
+CAP = Record(("holder", "I"), ("slot", "I"), ("object", "I"),
+             ("rights", "I"), ("badge", "Q"), ("vspace", "I"), ("pad", "I"),
+             ("ipa", "Q"))
+FILL = Record(("frame", "I"), ("program", "I"), ("file_offset", "Q"),
+              ("frame_offset", "I"), ("length", "I"))
+THREAD = Record(("tcb", "I"), ("cnode", "I"), ("vspace", "I"),
+                ("ipc_frame", "I"), ("ipc_ipa", "Q"), ("entry", "Q"),
+                ("stack_top", "Q"), ("priority", "I"), ("name", "I"))
+PROGRAM = struct.Struct("<I")  # a program's name: a uint32 string offset
 
 class _Strings:
     def __init__(self):
@@ -43,32 +55,39 @@ def encode(spec):
     out = bytearray()
     for n in order:
         t, bits = spec.objects[n]
-        out += OBJECT.pack(S.OBJ[t], bits, strings(n), 0)
+        out += OBJECT.pack(type=S.OBJ[t], size_bits=bits, name=strings(n))
     for c in spec.caps:
         obj = index[c.object] if c.kernel is None else KERNEL[c.kernel]
         mapped = c.map_ipa is not None
-        out += CAP.pack(index[f"cnode:{c.holder}"], c.slot, obj, c.rights,
-                        c.badge, index[f"vspace:{c.holder}"] if mapped else NONE,
-                        0, c.map_ipa if mapped else 0)
+        out += CAP.pack(holder=index[f"cnode:{c.holder}"], slot=c.slot,
+                        object=obj, rights=c.rights, badge=c.badge,
+                        vspace=index[f"vspace:{c.holder}"] if mapped else NONE,
+                        ipa=c.map_ipa if mapped else 0)
     for f in spec.fills:
-        out += FILL.pack(index[f.frame], prog_index[f.program], f.file_offset,
-                         f.frame_offset, f.length)
+        out += FILL.pack(frame=index[f.frame], program=prog_index[f.program],
+                         file_offset=f.file_offset,
+                         frame_offset=f.frame_offset, length=f.length)
     for t in spec.threads:
-        out += THREAD.pack(index[f"tcb:{t.name}"], index[f"cnode:{t.name}"],
-                           index[f"vspace:{t.name}"], index[f"frame:{t.name}.ipc"],
-                           S.IPC_BUFFER, t.entry, S.STACK_TOP, t.priority,
-                           strings(t.name))
+        out += THREAD.pack(tcb=index[f"tcb:{t.name}"],
+                           cnode=index[f"cnode:{t.name}"],
+                           vspace=index[f"vspace:{t.name}"],
+                           ipc_frame=index[f"frame:{t.name}.ipc"],
+                           ipc_ipa=S.IPC_BUFFER, entry=t.entry,
+                           stack_top=S.STACK_TOP, priority=t.priority,
+                           name=strings(t.name))
     for p in programs:
-        out += struct.pack("<I", strings(p))
-    header = HEADER.pack(MAGIC, VERSION, len(order), len(spec.caps),
-                         len(spec.fills), len(spec.threads), len(programs),
-                         len(strings.data), 0)
+        out += PROGRAM.pack(strings(p))
+    header = HEADER.pack(magic=MAGIC, version=VERSION, object_count=len(order),
+                         cap_count=len(spec.caps), fill_count=len(spec.fills),
+                         thread_count=len(spec.threads),
+                         program_count=len(programs),
+                         strings_size=len(strings.data))
     return bytes(header + out + strings.data), programs
 
 
 def decode_header(blob):
     """The header's counts, for tests and inspection."""
-    magic, version, *counts = HEADER.unpack_from(blob)
+    magic, version, *counts, _pad = HEADER.unpack_from(blob)
     if magic != MAGIC or version != VERSION:
         raise ValueError("not a version-1 Cairn spec")
     keys = ("objects", "caps", "fills", "threads", "programs", "strings")
