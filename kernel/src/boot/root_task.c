@@ -333,8 +333,8 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 	struct cap power = {.type = CAP_POWER_CONTROL,
 			    .rights = CAIRN_RIGHTS_ALL};
 	give(&b, CAIRN_SLOT_POWER_CONTROL, &power);
-	for (size_t i = 0; i + 1 < CAIRN_BOOTINFO_CMDLINE_LEN &&
-			   plat->bootargs[i] != '\0';
+	for (size_t i = 0;
+	     i + 1 < CAIRN_BOOTINFO_CMDLINE_LEN && plat->bootargs[i] != '\0';
 	     i++) {
 		b.bi->cmdline[i] = plat->bootargs[i]; /* the page is zeroed */
 	}
