@@ -30,7 +30,6 @@
 #define CANARY_IPA  0x10070000UL /* in a table the root already has */
 #define CHILDREN    2
 #define CHILD_OPS   24 /* per round, then the child waits for the next */
-#define VTIMER_PPI  27 /* the watchdog's tick */
 
 struct pool {
 	uint64_t first, count; /* slots [first, first + count) */
@@ -461,24 +460,15 @@ static void child_loop(uint64_t idx, uint64_t b, uint64_t self)
  */
 static volatile uint64_t root_in_op, root_op_seq, root_unstuck;
 
-static void vtimer_arm_ms(uint64_t ms)
-{
-	uint64_t freq;
-
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
-	__asm__ volatile("msr cntv_tval_el0, %0" ::"r"(freq / 1000 * ms));
-	__asm__ volatile("msr cntv_ctl_el0, %0; isb" ::"r"(1UL));
-}
-
 static void watchdog(uint64_t ntfn, uint64_t handler, uint64_t self)
 {
 	uint64_t last = ~0ULL;
 
 	(void)self;
 	for (;;) {
-		vtimer_arm_ms(2);
+		vtimer_fire_in_ms(2);
 		cairn_wait(ntfn);
-		__asm__ volatile("msr cntv_ctl_el0, %0; isb" ::"r"(0UL));
+		vtimer_off();
 		cairn_irq_handler_ack(handler);
 		if (root_in_op && root_op_seq == last) {
 			cairn_tcb_suspend(SELF);

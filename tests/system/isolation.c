@@ -86,28 +86,6 @@ static int test_ipc_buffer_outlives_frame(void)
 	return ok;
 }
 
-#define VTIMER_PPI 27
-
-static void vtimer_fire_in_ms(uint64_t ms)
-{
-	uint64_t freq;
-
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
-	__asm__ volatile("msr cntv_tval_el0, %0" ::"r"(freq / 1000 * ms));
-	__asm__ volatile("msr cntv_ctl_el0, %0; isb" ::"r"(1UL));
-}
-
-static void spin_ms(uint64_t ms)
-{
-	uint64_t t0, t1, freq;
-
-	__asm__ volatile("mrs %0, cntfrq_el0; mrs %1, cntpct_el0"
-			 : "=r"(freq), "=r"(t0));
-	do {
-		__asm__ volatile("mrs %0, cntpct_el0" : "=r"(t1));
-	} while (t1 - t0 < freq / 1000 * ms);
-}
-
 /* Bug 2: an IRQHandler kept a destroyed Notification and ORed its badge
  * into whatever the memory became. */
 static int test_irq_keeps_its_notification(void)
@@ -132,7 +110,7 @@ static int test_irq_keeps_its_notification(void)
 	OK(cairn_frame_map(f, VSPACE, SPARE_PAGE, RW, 0));
 	vtimer_fire_in_ms(1);
 	spin_ms(5);
-	__asm__ volatile("msr cntv_ctl_el0, %0; isb" ::"r"(0UL));
+	vtimer_off();
 	volatile uint64_t *w = (volatile uint64_t *)(SPARE_PAGE);
 	CHECK(w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0);
 	OK(cairn_cnode_delete(ROOT, h, DEPTH));
@@ -259,14 +237,6 @@ static int test_page_table_copies_share_one_mapping(void)
 	return ok;
 }
 
-static void touch_and_report(uint64_t addr, uint64_t done, uint64_t self)
-{
-	*(volatile uint64_t *)addr = 42;
-	struct cairn_msg out = {.info = CAIRN_MSGINFO(1, 1), .mr = {7}};
-	cairn_send(done, &out);
-	stop(self);
-}
-
 /* Bug 6: PageTable.Unmap left the table's entries, so the table mapped
  * again elsewhere still reached the old frames. */
 static int test_unmapped_page_table_is_empty(void)
@@ -287,7 +257,7 @@ static int test_unmapped_page_table_is_empty(void)
 	OK(cairn_page_table_unmap(l3));
 	OK(cairn_page_table_map(l3, VSPACE, moved));
 	/* The frame's old entry went with the unmap: a touch faults. */
-	spawn(touch_and_report, moved + 0x3000, done, fep);
+	spawn(touch, moved + 0x3000, done, fep);
 	let_threads_run();
 	cairn_nbrecv(fep, rp, &in); /* the fault, if it came */
 	CHECK(CAIRN_MSGINFO_LABEL(in.info) == CAIRN_FAULT_VM);

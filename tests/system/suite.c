@@ -67,3 +67,36 @@ void let_threads_run(void)
 	cairn_yield();
 	cairn_tcb_set_priority(SELF, SELF, 255);
 }
+
+void touch(uint64_t addr, uint64_t done, uint64_t self)
+{
+	*(volatile uint64_t *)addr = 42;
+	struct cairn_msg out = {.info = CAIRN_MSGINFO(1, 1), .mr = {7}};
+	cairn_send(done, &out);
+	stop(self);
+}
+
+void vtimer_fire_in_ms(uint64_t ms)
+{
+	uint64_t freq;
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
+	__asm__ volatile("msr cntv_tval_el0, %0" ::"r"(freq / 1000 * ms));
+	__asm__ volatile("msr cntv_ctl_el0, %0; isb" ::"r"(1UL));
+}
+
+void vtimer_off(void)
+{
+	__asm__ volatile("msr cntv_ctl_el0, %0; isb" ::"r"(0UL));
+}
+
+void spin_ms(uint64_t ms)
+{
+	uint64_t t0, t1, freq;
+
+	__asm__ volatile("mrs %0, cntfrq_el0; mrs %1, cntpct_el0"
+			 : "=r"(freq), "=r"(t0));
+	do {
+		__asm__ volatile("mrs %0, cntpct_el0" : "=r"(t1));
+	} while (t1 - t0 < freq / 1000 * ms);
+}

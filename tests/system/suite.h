@@ -36,6 +36,18 @@ void stop(uint64_t self);
 /* Lets the lower-priority test threads run until they all block. */
 void let_threads_run(void);
 
+/* Stores 42 at addr, then sends label 1 with word 7 on done, and stops. */
+void touch(uint64_t addr, uint64_t done, uint64_t self);
+
+#define VTIMER_PPI 27 /* the EL1 virtual timer on QEMU virt */
+
+/* The virtual timer fires (its PPI asserts) after ms; off quiets it. */
+void vtimer_fire_in_ms(uint64_t ms);
+void vtimer_off(void);
+
+/* Busy-waits ms on the counter. */
+void spin_ms(uint64_t ms);
+
 /* The IPC cases (ipccases.c): each prints its PASS/FAIL line. */
 void ipc_cases_run(void);
 

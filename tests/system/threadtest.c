@@ -256,14 +256,6 @@ static int test_pingpong_separate_vspace(void)
 
 /* ---- faults ---- */
 
-static void touch(uint64_t addr, uint64_t done, uint64_t self)
-{
-	*(volatile uint64_t *)addr = 42;
-	struct cairn_msg out = {.info = CAIRN_MSGINFO(1, 1), .mr = {7}};
-	cairn_send(done, &out);
-	stop(self);
-}
-
 static int test_vm_fault_handled(void)
 {
 	int ok = 1;
@@ -474,22 +466,6 @@ static int test_large_frame_and_tables(void)
 	return ok;
 }
 
-#define VTIMER_PPI 27 /* the EL1 virtual timer on QEMU virt */
-
-static void vtimer_fire_in_ms(uint64_t ms)
-{
-	uint64_t freq;
-
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
-	__asm__ volatile("msr cntv_tval_el0, %0" ::"r"(freq / 1000 * ms));
-	__asm__ volatile("msr cntv_ctl_el0, %0; isb" ::"r"(1UL));
-}
-
-static void vtimer_off(void)
-{
-	__asm__ volatile("msr cntv_ctl_el0, %0; isb" ::"r"(0UL));
-}
-
 static int test_interrupt_delivered(void)
 {
 	int ok = 1;
@@ -521,12 +497,7 @@ static int test_interrupt_delivered(void)
 	/* Deleting the handler disables the line and frees the INTID. */
 	OK(cairn_cnode_delete(ROOT, h, DEPTH));
 	vtimer_fire_in_ms(1);
-	uint64_t t0, t1, freq;
-	__asm__ volatile("mrs %0, cntfrq_el0; mrs %1, cntpct_el0"
-			 : "=r"(freq), "=r"(t0));
-	do {
-		__asm__ volatile("mrs %0, cntpct_el0" : "=r"(t1));
-	} while (t1 - t0 < freq / 1000 * 5);
+	spin_ms(5);
 	CHECK(cairn_poll(ntfn) == 0); /* it fired, nobody heard */
 	vtimer_off();
 	OK(cairn_irq_control_get(ctl, VTIMER_PPI, CAIRN_IRQ_LEVEL, ROOT, h2,
