@@ -6,6 +6,7 @@
 #include "ipc.h"
 #include "kmem.h"
 #include "sched.h"
+#include "syscall.h"
 
 #include <cairn/syscalls.h>
 
@@ -27,20 +28,22 @@ static void copy_short(const struct tcb *s, struct tcb *r, uint64_t x0)
 	r->regs.x[1] = CAIRN_MSGINFO(CAIRN_MSGINFO_LABEL(s->regs.x[1]), n);
 }
 
-static const struct cap *lookup(struct tcb *t, uint64_t cptr,
-				enum cap_type type, uint32_t right)
+static inline __attribute__((always_inline)) const struct cap *
+lookup(struct tcb *t, uint64_t cptr, enum cap_type type, uint32_t right)
 {
 	struct inv_error err;
-	struct cte *slot;
+	struct lookup l;
 
-	if (cspace_lookup_cap(&t->cspace.cap, cptr, &slot, &err) != CAIRN_OK ||
-	    slot->cap.type != type || !(slot->cap.rights & right)) {
+	/* An empty slot's type is CAP_NULL, never `type`. */
+	if (cspace_walk(&t->cspace.cap, cptr, CPTR_BITS, &l, &err) !=
+		CAIRN_OK ||
+	    l.slot->cap.type != type || !(l.slot->cap.rights & right)) {
 		return NULL;
 	}
-	return &slot->cap;
+	return &l.slot->cap;
 }
 
-bool fastpath_call(struct tcb *t)
+void fastpath_call(struct tcb *t)
 {
 	const struct cap *c;
 	struct endpoint *ep;
@@ -48,13 +51,13 @@ bool fastpath_call(struct tcb *t)
 
 	if (!short_message(t) || (c = lookup(t, t->regs.x[0], CAP_ENDPOINT,
 					     CAIRN_RIGHT_WRITE)) == NULL) {
-		return false;
+		syscall_slowpath(t, CAIRN_SYS_CALL);
 	}
 	ep = kmem_ptr(c->object);
 	r = ep->head;
 	if (ep->state != EP_RECEIVING || pa_addr(r->reply) == 0 ||
 	    (int)r->priority <= sched_highest_ready()) {
-		return false;
+		syscall_slowpath(t, CAIRN_SYS_CALL);
 	}
 	struct reply *rp = kmem_ptr(r->reply);
 	ASSERT(rp->caller == NULL); /* kept by ipc_recv */
@@ -81,7 +84,7 @@ bool fastpath_call(struct tcb *t)
 	arch_run_thread(r);
 }
 
-bool fastpath_reply_recv(struct tcb *t)
+void fastpath_reply_recv(struct tcb *t)
 {
 	const struct cap *c, *rc;
 	struct endpoint *ep;
@@ -92,7 +95,7 @@ bool fastpath_reply_recv(struct tcb *t)
 	    (rc = lookup(t, t->regs.x[9], CAP_REPLY, 0xffffffff)) == NULL ||
 	    (c = lookup(t, t->regs.x[0], CAP_ENDPOINT, CAIRN_RIGHT_READ)) ==
 		NULL) {
-		return false;
+		syscall_slowpath(t, CAIRN_SYS_REPLY_RECV);
 	}
 	rp = kmem_ptr(rc->object);
 	caller = rp->caller;
@@ -103,7 +106,7 @@ bool fastpath_reply_recv(struct tcb *t)
 	     ((struct notification *)kmem_ptr(t->bound_ntfn))->word != 0) ||
 	    (int)caller->priority <= sched_highest_ready() ||
 	    (rp->receiver != NULL && rp->receiver != t)) {
-		return false;
+		syscall_slowpath(t, CAIRN_SYS_REPLY_RECV);
 	}
 	/* Reply, as ipc_reply does. */
 	rp->caller = NULL;

@@ -8,13 +8,13 @@
  *   - ReplyRecv: a Reply cap holding a caller blocked in a plain Call (not
  *     a fault), an Endpoint cap with READ with no sender queued, no pending
  *     bound notification, and a caller that outranks every ready thread.
- * Otherwise it returns false and the slowpath runs. Built unless
- * CAIRN_NO_FASTPATH is defined.
+ * Otherwise it hands the system call to the slowpath (syscall_slowpath).
+ * Built unless CAIRN_NO_FASTPATH is defined.
  */
 #pragma once
 
 #include "objects/tcb.h"
 
-/* Either switches to the woken thread (never returns) or returns false. */
-bool fastpath_call(struct tcb *t);
-bool fastpath_reply_recv(struct tcb *t);
+/* Each switches to the woken thread or runs the slowpath: never returns. */
+__attribute__((noreturn)) void fastpath_call(struct tcb *t);
+__attribute__((noreturn)) void fastpath_reply_recv(struct tcb *t);

@@ -6,7 +6,4 @@
  */
 #pragma once
 
-#include "addr.h"
-
-void *kmem_ptr(paddr_t pa);
-paddr_t kmem_pa(const void *p);
+#include "arch/kmem.h" /* kmem_ptr(), kmem_pa() */

@@ -5,12 +5,11 @@
 #include "objects/irq.h"
 #include "print.h"
 
-#define PRIORITIES 256
-
 /* Invariant: a thread is queued iff it is runnable and not current. */
-static struct tcb *queue_head[PRIORITIES];
-static struct tcb *queue_tail[PRIORITIES];
-static uint64_t ready_bitmap[PRIORITIES / 64];
+static struct tcb *queue_head[SCHED_PRIORITIES];
+static struct tcb *queue_tail[SCHED_PRIORITIES];
+uint64_t sched_ready_bitmap[SCHED_PRIORITIES / 64];
+uint64_t sched_ready_words;
 
 void sched_enqueue(struct tcb *t)
 {
@@ -25,7 +24,8 @@ void sched_enqueue(struct tcb *t)
 		queue_head[p] = t;
 	}
 	queue_tail[p] = t;
-	ready_bitmap[p / 64] |= 1ULL << (p % 64);
+	sched_ready_bitmap[p / 64] |= 1ULL << (p % 64);
+	sched_ready_words |= 1ULL << (p / 64);
 }
 
 void sched_dequeue(struct tcb *t)
@@ -46,24 +46,16 @@ void sched_dequeue(struct tcb *t)
 	}
 	t->sched_next = t->sched_prev = NULL;
 	if (queue_head[p] == NULL) {
-		ready_bitmap[p / 64] &= ~(1ULL << (p % 64));
-	}
-}
-
-/* The highest priority with a ready thread, or -1. */
-static int highest_ready(void)
-{
-	for (int w = PRIORITIES / 64 - 1; w >= 0; w--) {
-		if (ready_bitmap[w] != 0) {
-			return w * 64 + 63 - __builtin_clzll(ready_bitmap[w]);
+		sched_ready_bitmap[p / 64] &= ~(1ULL << (p % 64));
+		if (sched_ready_bitmap[p / 64] == 0) {
+			sched_ready_words &= ~(1ULL << (p / 64));
 		}
 	}
-	return -1;
 }
 
 struct tcb *sched_pick(void)
 {
-	int p = highest_ready();
+	int p = sched_highest_ready();
 
 	if (p < 0) {
 		return NULL;
@@ -93,7 +85,7 @@ void sched_run(void)
 void sched_continue(struct tcb *t)
 {
 	if (t->state == THREAD_RUNNABLE) {
-		if (highest_ready() <= (int)t->priority) {
+		if (sched_highest_ready() <= (int)t->priority) {
 			arch_run_thread(t);
 		}
 		sched_enqueue(t);
@@ -169,13 +161,8 @@ void sched_idle(void)
 	for (;;) {
 		arch_wait_for_interrupt();
 		take_interrupt();
-		if (highest_ready() >= 0) {
+		if (sched_highest_ready() >= 0) {
 			sched_run();
 		}
 	}
-}
-
-int sched_highest_ready(void)
-{
-	return highest_ready();
 }

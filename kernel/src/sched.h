@@ -10,7 +10,25 @@
 void sched_enqueue(struct tcb *t);
 
 /* The highest priority with a ready (queued) thread, or -1. */
-int sched_highest_ready(void);
+#define SCHED_PRIORITIES 256
+
+/* Ready queues' summary, owned by sched.c: bit p % 64 of word p / 64 is set
+ * iff a thread of priority p is queued, and bit w of sched_ready_words iff
+ * word w is not 0, so two clz find the highest. */
+extern uint64_t sched_ready_bitmap[SCHED_PRIORITIES / 64];
+extern uint64_t sched_ready_words;
+
+/* The highest priority with a queued thread, or -1; inline for the
+ * fastpath. */
+static inline int sched_highest_ready(void)
+{
+	if (sched_ready_words == 0) {
+		return -1;
+	}
+	int w = 63 - __builtin_clzll(sched_ready_words);
+
+	return w * 64 + 63 - __builtin_clzll(sched_ready_bitmap[w]);
+}
 
 /* The thread this CPU runs (or last ran). */
 struct tcb *sched_current(void);

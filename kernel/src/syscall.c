@@ -225,18 +225,8 @@ static void thread_exit(struct tcb *t)
 	tcb_suspend(t);
 }
 
-void syscall_handle(struct tcb *t, uint64_t number)
+void syscall_slowpath(struct tcb *t, uint64_t number)
 {
-	if (number >= CAIRN_SYS_CALL && number <= CAIRN_SYS_NB_RECV) {
-		t->ipc_calls++;
-	}
-#ifndef CAIRN_NO_FASTPATH
-	if (number == CAIRN_SYS_CALL) {
-		fastpath_call(t);
-	} else if (number == CAIRN_SYS_REPLY_RECV) {
-		fastpath_reply_recv(t);
-	}
-#endif
 	kref_check(); /* debug builds: what the last system call left */
 	switch (number) {
 	case CAIRN_SYS_CALL:

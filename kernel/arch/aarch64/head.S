@@ -7,7 +7,6 @@
 #include "arch/sysreg.h"
 
 #define HCR_EL2_RW	(1 << 31)
-#define CPTR_EL2_RES1	0x33ff		/* TFP (bit 10) clear: FP/SIMD not trapped */
 
 	.section .text.head, "ax"
 	.global _start

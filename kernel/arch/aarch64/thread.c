@@ -7,6 +7,7 @@
 #include "arch.h"
 #include "arch/cpu.h"
 #include "arch/sysreg.h"
+#include "assert.h"
 #include "objects/tcb.h"
 #include "print.h"
 #include "sched.h"
@@ -19,6 +20,7 @@
 
 #define SPSR_EL0T 0x0UL
 
+#define EC_FP_ACCESS  0x07
 #define EC_SVC64      0x15
 #define EC_DABT_LOWER 0x24
 #define EC_IABT_LOWER 0x20
@@ -32,7 +34,8 @@ void arch_user_init(void)
 	write_sysreg(cnthctl_el2, 3);
 	write_sysreg(cntkctl_el1, 0x303);
 	write_sysreg(cntvoff_el2, 0);
-	/* FP/SIMD untrapped at EL0 (CPTR_EL2.TFP is clear from head.S). */
+	/* FP/SIMD untrapped by EL1's control; CPTR_EL2.TFP decides (see
+	 * fp_prepare). */
 	write_sysreg(cpacr_el1, 3UL << 20);
 	arch_s2_init();
 }
@@ -69,28 +72,91 @@ void arch_forget_thread(struct tcb *t)
 	}
 }
 
+/*
+ * FP/SIMD is switched lazily. The registers hold fp_owner's state until
+ * another thread uses them: a thread that is not the owner runs with
+ * CPTR_EL2.TFP set, and its first FP/SIMD instruction traps to
+ * arch_fp_claim. A thread that took that trap is switched eagerly for its
+ * next FP_EAGER_SWITCHES runs (saving a trap per switch while it keeps
+ * using FP), then lazily again, so threads that stopped using FP cost no
+ * save and restore on the IPC path.
+ *
+ * Invariant: TFP is clear exactly when the running thread is fp_owner, so
+ * no thread ever reads or writes another thread's FP/SIMD state.
+ */
+#define FP_EAGER_SWITCHES 64
+
+static void fp_trap(struct cpu *c, bool trap)
+{
+	uint64_t want = CPTR_EL2_RES1 | (trap ? CPTR_EL2_TFP : 0);
+
+	if (c->cptr != want) {
+		write_sysreg(cptr_el2, want);
+		c->cptr = want;
+		if (!trap) {
+			isb(); /* the kernel may touch FP/SIMD next */
+		}
+	}
+}
+
+/* Makes t the owner of this CPU's FP/SIMD registers, traps cleared. */
+static void fp_take(struct cpu *c, struct tcb *t)
+{
+	fp_trap(c, false);
+	if (c->fp_owner != NULL) {
+		arch_fp_save(&c->fp_owner->fp);
+	}
+	arch_fp_restore(&t->fp);
+	c->fp_owner = t;
+}
+
+/* The trap of a thread's FP/SIMD use while another thread owns the state. */
+static void arch_fp_claim(struct tcb *t)
+{
+	struct cpu *c = this_cpu();
+
+	ASSERT(c->fp_owner != t);
+	fp_take(c, t);
+	t->fp_eager = FP_EAGER_SWITCHES;
+	arch_run_thread(t); /* and not straight back: TPIDRRO_EL0 was scratch */
+}
+
+static __attribute__((noreturn)) void enter_user(struct cpu *c, struct tcb *t)
+{
+	ASSERT((c->fp_owner == t) == !(c->cptr & CPTR_EL2_TFP));
+	c->user_since = read_sysreg(cntpct_el0);
+	arch_return_to_user(&t->regs);
+}
+
+/* Out of line, so the common entry to a thread saves no registers. */
+static __attribute__((noinline, noreturn)) void
+enter_user_fp_eager(struct cpu *c, struct tcb *t)
+{
+	t->fp_eager--;
+	fp_take(c, t);
+	enter_user(c, t);
+}
+
 void arch_run_thread(struct tcb *t)
 {
 	struct cpu *c = this_cpu();
 
-	/* The kernel never touches FP/SIMD, so only a change of thread
-	 * needs the registers switched. */
-	if (c->fp_owner != t) {
-		if (c->fp_owner != NULL) {
-			arch_fp_save(&c->fp_owner->fp);
-		}
-		arch_fp_restore(&t->fp);
-		c->fp_owner = t;
-	}
 	c->current = t;
 	/* Where the thread finds its IPC buffer (read-only at EL0). */
 	write_sysreg(tpidrro_el0, t->ipc_buffer_ipa);
 	write_sysreg(vttbr_el2,
 		     pa_addr(t->vspace_root) | ((uint64_t)t->vmid << 48));
 	write_sysreg(hcr_el2, HCR_RW | HCR_TGE | HCR_DC | HCR_VM);
-	isb();
-	c->user_since = read_sysreg(cntpct_el0);
-	arch_return_to_user(&t->regs);
+	/* No ISB: the ERET is context synchronizing (SCTLR_EL2.EOS is set),
+	 * so the thread sees all of these writes. */
+	if (c->fp_owner == t) {
+		fp_trap(c, false);
+	} else if (t->fp_eager != 0) {
+		enter_user_fp_eager(c, t);
+	} else {
+		fp_trap(c, true);
+	}
+	enter_user(c, t);
 }
 
 /* The IPA of a stage-2 abort: HPFAR_EL2 gives the page, FAR the offset. */
@@ -108,11 +174,15 @@ static void charge_user_time(struct tcb *t)
 	t->cpu_ticks += read_sysreg(cntpct_el0) - this_cpu()->user_since;
 }
 
-void handle_lower_sync(struct tcb *t)
+/* Everything but a system call: kept out of line, off the IPC path. */
+static __attribute__((noinline, noreturn)) void lower_exception(struct tcb *t,
+								uint64_t esr)
 {
-	charge_user_time(t);
-	uint64_t esr = read_sysreg(esr_el2);
 	unsigned ec = (unsigned)(esr >> 26) & 0x3f;
+
+	if (ec == EC_FP_ACCESS && this_cpu()->fp_owner != t) {
+		arch_fp_claim(t);
+	}
 	struct user_fault f = {
 	    .esr = esr,
 	    .class_name = esr_class_name(ec),
@@ -120,15 +190,23 @@ void handle_lower_sync(struct tcb *t)
 	    .address = read_sysreg(far_el2),
 	};
 
-	if (ec == EC_SVC64) {
-		syscall_handle(t, t->regs.x[8]);
-	}
 	if (ec == EC_DABT_LOWER || ec == EC_IABT_LOWER) {
 		f.has_address = true;
 		f.ipa = fault_ipa();
 		f.instruction = ec == EC_IABT_LOWER;
 	}
 	user_fault(t, &f);
+}
+
+void handle_lower_sync(struct tcb *t)
+{
+	charge_user_time(t);
+	uint64_t esr = read_sysreg(esr_el2);
+
+	if (((esr >> 26) & 0x3f) == EC_SVC64) {
+		syscall_handle(t, t->regs.x[8]); /* the fastpath starts here */
+	}
+	lower_exception(t, esr);
 }
 
 void handle_lower_irq(struct tcb *t)

@@ -1,11 +1,11 @@
 /*
  * EL2 exception vectors.
  *
- * A synchronous exception from a native thread at EL0 (system call or
- * fault) saves the thread's registers into its TCB (this CPU's `current`)
- * and calls handle_lower_sync() on a fresh kernel stack; the kernel leaves
- * again through arch_return_to_user(). The kernel stack holds nothing
- * across a trap.
+ * A synchronous exception or IRQ from a native thread at EL0 saves the
+ * thread's registers into its TCB (this CPU's `current`) and calls
+ * handle_lower_sync() or handle_lower_irq() on a fresh kernel stack; the
+ * kernel leaves again through arch_run_thread() and arch_return_to_user().
+ * The kernel stack holds nothing across a trap.
  *
  * Everything else is unexpected: the entry saves the full register state
  * into this CPU's struct cpu (found through TPIDR_EL2, not the stack, which
@@ -32,6 +32,54 @@
 	b	exc_unexpected_common
 .endm
 
+
+/*
+ * A trap from a native thread: all of its registers go into its TCB
+ * (this CPU's `current`) and `handler` runs on a fresh kernel stack. The
+ * whole save fits in the vector's 32 instructions, so the IPC fastpath
+ * takes no branch before C. TPIDRRO_EL0 is scratch for x0 here: it is the
+ * kernel's register (arch_run_thread rewrites it on every entry to a
+ * thread), and every way back to a thread goes through arch_run_thread.
+ */
+.macro lower_entry handler
+	.balign	0x80
+9990:
+	msr	tpidrro_el0, x0
+	mrs	x0, tpidr_el2
+	ldr	x0, [x0, #CPU_OFF_CURRENT]
+	stp	x1, x2, [x0, #8]
+	mrs	x1, tpidrro_el0
+	str	x1, [x0, #0]
+	stp	x3, x4, [x0, #24]
+	stp	x5, x6, [x0, #40]
+	stp	x7, x8, [x0, #56]
+	stp	x9, x10, [x0, #72]
+	stp	x11, x12, [x0, #88]
+	stp	x13, x14, [x0, #104]
+	stp	x15, x16, [x0, #120]
+	stp	x17, x18, [x0, #136]
+	stp	x19, x20, [x0, #152]
+	stp	x21, x22, [x0, #168]
+	stp	x23, x24, [x0, #184]
+	stp	x25, x26, [x0, #200]
+	stp	x27, x28, [x0, #216]
+	stp	x29, x30, [x0, #232]
+	mrs	x1, sp_el0
+	mrs	x2, elr_el2
+	stp	x1, x2, [x0, #USER_REGS_OFF_SP]		/* sp, pc */
+	mrs	x1, spsr_el2
+	mrs	x2, tpidr_el0
+	stp	x1, x2, [x0, #USER_REGS_OFF_SPSR]	/* spsr, tpidr */
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1, #CPU_OFF_STACK_TOP]
+	mov	sp, x1
+	bl	\handler
+	b	park
+	.if (. - 9990b) > 0x80
+	.error "lower_entry does not fit a vector slot"
+	.endif
+.endm
+
 	.section .text.vectors, "ax"
 	.balign	0x800
 	.global exception_vectors
@@ -44,14 +92,8 @@ exception_vectors:
 	unexpected 5
 	unexpected 6
 	unexpected 7
-	.balign	0x80	/* lower EL, AArch64: synchronous */
-	stp	x0, x1, [sp, #-16]!
-	mov	x1, #0
-	b	lower_save
-	.balign	0x80	/* lower EL, AArch64: IRQ */
-	stp	x0, x1, [sp, #-16]!
-	mov	x1, #1
-	b	lower_save
+	lower_entry handle_lower_sync	/* lower EL, AArch64: synchronous */
+	lower_entry handle_lower_irq	/* lower EL, AArch64: IRQ */
 	unexpected 10
 	unexpected 11
 	unexpected 12	/* lower EL, AArch32: synchronous */
@@ -100,61 +142,18 @@ exc_unexpected_common:
 	bl	exception_unexpected
 	b	park
 
-/*
- * x1 = 0 for a synchronous exception, 1 for an IRQ; the thread's x0 and x1
- * are on the stack.
- */
-lower_save:
-	mrs	x0, tpidr_el2
-	ldr	x0, [x0, #CPU_OFF_CURRENT]
-	stp	x2, x3, [x0, #16]
-	stp	x4, x5, [x0, #32]
-	stp	x6, x7, [x0, #48]
-	stp	x8, x9, [x0, #64]
-	stp	x10, x11, [x0, #80]
-	stp	x12, x13, [x0, #96]
-	stp	x14, x15, [x0, #112]
-	stp	x16, x17, [x0, #128]
-	stp	x18, x19, [x0, #144]
-	stp	x20, x21, [x0, #160]
-	stp	x22, x23, [x0, #176]
-	stp	x24, x25, [x0, #192]
-	stp	x26, x27, [x0, #208]
-	stp	x28, x29, [x0, #224]
-	str	x30, [x0, #240]
-	ldp	x2, x3, [sp], #16
-	stp	x2, x3, [x0, #0]
-	mrs	x2, sp_el0
-	str	x2, [x0, #USER_REGS_OFF_SP]
-	mrs	x2, elr_el2
-	str	x2, [x0, #USER_REGS_OFF_PC]
-	mrs	x2, spsr_el2
-	str	x2, [x0, #USER_REGS_OFF_SPSR]
-	mrs	x2, tpidr_el0
-	str	x2, [x0, #USER_REGS_OFF_TPIDR]
-	mrs	x2, tpidr_el2
-	ldr	x2, [x2, #CPU_OFF_STACK_TOP]
-	mov	sp, x2
-	cbnz	x1, 1f
-	bl	handle_lower_sync
-	b	park
-1:	bl	handle_lower_irq
-	b	park
-
 /* arch_return_to_user(struct user_regs *regs): restore and eret. */
 	.global arch_return_to_user
 arch_return_to_user:
 	mrs	x1, tpidr_el2
 	ldr	x1, [x1, #CPU_OFF_STACK_TOP]
 	mov	sp, x1
-	ldr	x1, [x0, #USER_REGS_OFF_SP]
+	ldp	x1, x2, [x0, #USER_REGS_OFF_SP]		/* sp, pc */
 	msr	sp_el0, x1
-	ldr	x1, [x0, #USER_REGS_OFF_PC]
-	msr	elr_el2, x1
-	ldr	x1, [x0, #USER_REGS_OFF_SPSR]
+	msr	elr_el2, x2
+	ldp	x1, x2, [x0, #USER_REGS_OFF_SPSR]	/* spsr, tpidr */
 	msr	spsr_el2, x1
-	ldr	x1, [x0, #USER_REGS_OFF_TPIDR]
-	msr	tpidr_el0, x1
+	msr	tpidr_el0, x2
 	ldp	x2, x3, [x0, #16]
 	ldp	x4, x5, [x0, #32]
 	ldp	x6, x7, [x0, #48]

@@ -2,63 +2,11 @@
 
 #include "assert.h"
 
-/* Bits [top - n, top) of w, for 0 < n <= top <= 64. */
-static uint64_t bits_at(uint64_t w, unsigned top, unsigned n)
-{
-	uint64_t v = top == 64 ? w : w & ((1ULL << top) - 1);
-
-	v >>= top - n;
-	return n == 64 ? v : v & ((1ULL << n) - 1);
-}
-
-static enum cairn_error lookup_fail(struct inv_error *err,
-				    enum cairn_lookup_failure kind,
-				    unsigned bits_left, unsigned depth)
-{
-	return inv_fail(err, CAIRN_FAILED_LOOKUP, kind, bits_left,
-			depth - bits_left);
-}
-
 enum cairn_error cspace_resolve(const struct cap *root, uint64_t cptr,
 				unsigned depth, struct lookup *out,
 				struct inv_error *err)
 {
-	const struct cap *node = root;
-	unsigned left = depth;
-
-	if (depth < 1 || depth > CPTR_BITS) {
-		return lookup_fail(err, CAIRN_LOOKUP_DEPTH_MISMATCH, depth,
-				   depth);
-	}
-	if (root->type != CAP_CNODE) {
-		return lookup_fail(err, CAIRN_LOOKUP_INVALID_ROOT, left, depth);
-	}
-	for (;;) {
-		unsigned level = node->size_bits + node->guard_bits;
-
-		if (level > left) {
-			return lookup_fail(err, CAIRN_LOOKUP_DEPTH_MISMATCH,
-					   left, depth);
-		}
-		if (node->guard_bits != 0 &&
-		    bits_at(cptr, left, node->guard_bits) != node->guard) {
-			return lookup_fail(err, CAIRN_LOOKUP_GUARD_MISMATCH,
-					   left, depth);
-		}
-		left -= node->guard_bits;
-		uint64_t index = bits_at(cptr, left, node->size_bits);
-		left -= node->size_bits;
-		struct cte *slot = &cnode_slots(node)[index];
-
-		if (left == 0 || slot->cap.type != CAP_CNODE) {
-			ASSERT(index != 0 || cap_is_null(&slot->cap));
-			out->slot = slot;
-			out->index = index;
-			out->bits_left = left;
-			return CAIRN_OK;
-		}
-		node = &slot->cap;
-	}
+	return cspace_walk(root, cptr, depth, out, err);
 }
 
 enum cairn_error cspace_lookup_slot(const struct cap *root, uint64_t cptr,
@@ -72,11 +20,12 @@ enum cairn_error cspace_lookup_slot(const struct cap *root, uint64_t cptr,
 		return e;
 	}
 	if (l.bits_left != 0) {
-		return lookup_fail(err, CAIRN_LOOKUP_DEPTH_MISMATCH,
-				   l.bits_left, depth);
+		return cspace_lookup_fail(err, CAIRN_LOOKUP_DEPTH_MISMATCH,
+					  l.bits_left, depth);
 	}
 	if (l.index == 0) {
-		return lookup_fail(err, CAIRN_LOOKUP_NULL_SLOT, 0, depth);
+		return cspace_lookup_fail(err, CAIRN_LOOKUP_NULL_SLOT, 0,
+					  depth);
 	}
 	*slot = l.slot;
 	return CAIRN_OK;
@@ -92,8 +41,8 @@ enum cairn_error cspace_lookup_cap(const struct cap *root, uint64_t cptr,
 		return e;
 	}
 	if (cap_is_null(&l.slot->cap)) {
-		return lookup_fail(err, CAIRN_LOOKUP_MISSING_CAP, l.bits_left,
-				   CPTR_BITS);
+		return cspace_lookup_fail(err, CAIRN_LOOKUP_MISSING_CAP,
+					  l.bits_left, CPTR_BITS);
 	}
 	*slot = l.slot;
 	return CAIRN_OK;

@@ -27,8 +27,13 @@ struct user_regs {
 };
 
 _Static_assert(sizeof(struct user_regs) == 36 * 8, "vectors.S layout");
+_Static_assert(__builtin_offsetof(struct user_regs, pc) ==
+		       USER_REGS_OFF_SP + 8 &&
+		   __builtin_offsetof(struct user_regs, tpidr) ==
+		       USER_REGS_OFF_SPSR + 8,
+	       "vectors.S moves (sp, pc) and (spsr, tpidr) in pairs");
 
-/* FP/SIMD state, switched by arch_run_thread when the owner changes. */
+/* FP/SIMD state; the arch code switches it lazily (see arch_run_thread). */
 struct fp_regs {
 	__uint128_t q[32];
 	uint64_t fpsr;
@@ -76,6 +81,7 @@ struct tcb {
 	uint64_t ipc_calls;   /* IPC system calls made (invocations included) */
 	struct tcb *all_next; /* every live TCB, for the audit */
 	struct tcb *all_prev;
+	uint32_t fp_eager; /* switches left with FP/SIMD restored eagerly */
 	struct fp_regs fp __attribute__((aligned(16)));
 };
 

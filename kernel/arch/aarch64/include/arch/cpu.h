@@ -39,6 +39,7 @@ struct cpu {
 	volatile bool online;
 	struct exc_frame frame; /* written by the vectors on an exception */
 	uint64_t user_since;	/* CNTPCT when current last entered EL0 */
+	uint64_t cptr;		/* CPTR_EL2 as last written (TFP or not) */
 };
 
 extern struct cpu cpus[CPU_MAX];

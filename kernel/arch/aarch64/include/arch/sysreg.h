@@ -42,4 +42,11 @@
 #define TCR_TG0_4K	 (UL(0) << 14)
 #define TCR_EL2_PS_SHIFT 16
 
+/*
+ * CPTR_EL2 (non-VHE). The RES1 bits include TZ (bit 8), so SVE always traps;
+ * TFP traps FP/SIMD, at EL2 too, and is how FP state is switched lazily.
+ */
+#define CPTR_EL2_RES1 UL(0x33ff)
+#define CPTR_EL2_TFP  (UL(1) << 10)
+
 #define MPIDR_AFF_MASK UL(0xff00ffffff)
