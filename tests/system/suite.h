@@ -53,3 +53,6 @@ void ipc_cases_run(void);
 
 /* The isolation cases (isolation.c), likewise. */
 void isolation_cases_run(void);
+
+/* The FP/SIMD preservation cases (fpcases.c), likewise. */
+void fp_cases_run(void);

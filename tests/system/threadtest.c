@@ -563,6 +563,7 @@ int main(void)
 	suite_report("preemption_round_robin", test_preemption_round_robin());
 	ipc_cases_run();
 	isolation_cases_run();
+	fp_cases_run();
 	suite_report("frame_errors", test_frame_errors());
 	suite_report("vm_fault_handled", test_vm_fault_handled());
 	suite_report("cap_fault", test_cap_fault());
