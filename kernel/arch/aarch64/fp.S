@@ -26,6 +26,31 @@ arch_fp_save:
 	stp	x1, x2, [x0]
 	ret
 
+/* arch_fp_switch(save, restore): arch_fp_save(save), then fall through
+ * to arch_fp_restore(restore), in one call for the thread switch. */
+	.global arch_fp_switch
+arch_fp_switch:
+	stp	q0, q1, [x0, #0]
+	stp	q2, q3, [x0, #32]
+	stp	q4, q5, [x0, #64]
+	stp	q6, q7, [x0, #96]
+	stp	q8, q9, [x0, #128]
+	stp	q10, q11, [x0, #160]
+	stp	q12, q13, [x0, #192]
+	stp	q14, q15, [x0, #224]
+	stp	q16, q17, [x0, #256]
+	stp	q18, q19, [x0, #288]
+	stp	q20, q21, [x0, #320]
+	stp	q22, q23, [x0, #352]
+	stp	q24, q25, [x0, #384]
+	stp	q26, q27, [x0, #416]
+	stp	q28, q29, [x0, #448]
+	stp	q30, q31, [x0, #480]
+	mrs	x2, fpsr
+	mrs	x3, fpcr
+	stp	x2, x3, [x0, #512]
+	mov	x0, x1
+
 	.global arch_fp_restore
 arch_fp_restore:
 	ldp	q0, q1, [x0, #0]

@@ -54,6 +54,7 @@ struct tcb *arch_current_thread(void)
 
 void arch_fp_save(struct fp_regs *fp);
 void arch_fp_restore(const struct fp_regs *fp);
+void arch_fp_switch(struct fp_regs *save, const struct fp_regs *restore);
 
 void arch_current_clear(void)
 {
@@ -100,13 +101,15 @@ static void fp_trap(struct cpu *c, bool trap)
 }
 
 /* Makes t the owner of this CPU's FP/SIMD registers, traps cleared. */
-static void fp_take(struct cpu *c, struct tcb *t)
+static inline __attribute__((always_inline)) void fp_take(struct cpu *c,
+							  struct tcb *t)
 {
 	fp_trap(c, false);
 	if (c->fp_owner != NULL) {
-		arch_fp_save(&c->fp_owner->fp);
+		arch_fp_switch(&c->fp_owner->fp, &t->fp);
+	} else {
+		arch_fp_restore(&t->fp);
 	}
-	arch_fp_restore(&t->fp);
 	c->fp_owner = t;
 }
 
