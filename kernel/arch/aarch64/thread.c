@@ -52,7 +52,6 @@ struct tcb *arch_current_thread(void)
 	return this_cpu()->current;
 }
 
-void arch_fp_save(struct fp_regs *fp);
 void arch_fp_restore(const struct fp_regs *fp);
 void arch_fp_switch(struct fp_regs *save, const struct fp_regs *restore);
 

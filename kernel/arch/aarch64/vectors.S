@@ -33,6 +33,25 @@
 .endm
 
 
+/* x3-x30 into x[3..30] of the register block at x0 (a TCB's user_regs or
+ * the CPU's exc_frame: both start with x[31]). */
+.macro store_x3_to_x30
+	stp	x3, x4, [x0, #24]
+	stp	x5, x6, [x0, #40]
+	stp	x7, x8, [x0, #56]
+	stp	x9, x10, [x0, #72]
+	stp	x11, x12, [x0, #88]
+	stp	x13, x14, [x0, #104]
+	stp	x15, x16, [x0, #120]
+	stp	x17, x18, [x0, #136]
+	stp	x19, x20, [x0, #152]
+	stp	x21, x22, [x0, #168]
+	stp	x23, x24, [x0, #184]
+	stp	x25, x26, [x0, #200]
+	stp	x27, x28, [x0, #216]
+	stp	x29, x30, [x0, #232]
+.endm
+
 /*
  * A trap from a native thread: all of its registers go into its TCB
  * (this CPU's `current`) and `handler` runs on a fresh kernel stack. The
@@ -50,20 +69,7 @@
 	stp	x1, x2, [x0, #8]
 	mrs	x1, tpidrro_el0
 	str	x1, [x0, #0]
-	stp	x3, x4, [x0, #24]
-	stp	x5, x6, [x0, #40]
-	stp	x7, x8, [x0, #56]
-	stp	x9, x10, [x0, #72]
-	stp	x11, x12, [x0, #88]
-	stp	x13, x14, [x0, #104]
-	stp	x15, x16, [x0, #120]
-	stp	x17, x18, [x0, #136]
-	stp	x19, x20, [x0, #152]
-	stp	x21, x22, [x0, #168]
-	stp	x23, x24, [x0, #184]
-	stp	x25, x26, [x0, #200]
-	stp	x27, x28, [x0, #216]
-	stp	x29, x30, [x0, #232]
+	store_x3_to_x30
 	mrs	x1, sp_el0
 	mrs	x2, elr_el2
 	stp	x1, x2, [x0, #USER_REGS_OFF_SP]		/* sp, pc */
@@ -103,20 +109,7 @@ exception_vectors:
 
 /* x0 = frame, x1 = vector kind; x1 and x2 are saved, x0 is in TPIDRRO_EL0. */
 exc_unexpected_common:
-	stp	x3, x4, [x0, #24]
-	stp	x5, x6, [x0, #40]
-	stp	x7, x8, [x0, #56]
-	stp	x9, x10, [x0, #72]
-	stp	x11, x12, [x0, #88]
-	stp	x13, x14, [x0, #104]
-	stp	x15, x16, [x0, #120]
-	stp	x17, x18, [x0, #136]
-	stp	x19, x20, [x0, #152]
-	stp	x21, x22, [x0, #168]
-	stp	x23, x24, [x0, #184]
-	stp	x25, x26, [x0, #200]
-	stp	x27, x28, [x0, #216]
-	stp	x29, x30, [x0, #232]
+	store_x3_to_x30
 	mrs	x2, tpidrro_el0
 	str	x2, [x0, #0]
 	mov	x2, sp
