@@ -52,8 +52,8 @@ struct tcb *arch_current_thread(void)
 	return this_cpu()->current;
 }
 
-void arch_fp_restore(const struct fp_regs *fp);
-void arch_fp_switch(struct fp_regs *save, const struct fp_regs *restore);
+/* fp.S, reached from fp_take: arch_fp_restore(x0 = state) and
+ * arch_fp_switch(x0 = owner's state to save, x1 = state to restore). */
 
 void arch_current_clear(void)
 {
@@ -104,10 +104,25 @@ static inline __attribute__((always_inline)) void fp_take(struct cpu *c,
 							  struct tcb *t)
 {
 	fp_trap(c, false);
+	/*
+	 * Called as asm with its real clobbers (fp.S uses x0-x3 and the FP
+	 * registers, which the kernel never holds values in), so the caller
+	 * need not save registers around it: this is on the switch path of
+	 * every thread that uses FP.
+	 */
+	register struct fp_regs *x0 __asm__("x0") =
+	    c->fp_owner != NULL ? &c->fp_owner->fp : &t->fp;
+	register struct fp_regs *x1 __asm__("x1") = &t->fp;
 	if (c->fp_owner != NULL) {
-		arch_fp_switch(&c->fp_owner->fp, &t->fp);
+		__asm__ volatile("bl arch_fp_switch"
+				 : "+r"(x0), "+r"(x1)
+				 :
+				 : "x2", "x3", "x30", "memory");
 	} else {
-		arch_fp_restore(&t->fp);
+		__asm__ volatile("bl arch_fp_restore"
+				 : "+r"(x0), "+r"(x1)
+				 :
+				 : "x2", "x3", "x30", "memory");
 	}
 	c->fp_owner = t;
 }

@@ -35,10 +35,12 @@ _Static_assert(__builtin_offsetof(struct user_regs, pc) ==
 
 /* FP/SIMD state; the arch code switches it lazily (see arch_run_thread). */
 struct fp_regs {
-	__uint128_t q[32];
-	uint64_t fpsr;
+	uint64_t fpsr; /* first: fp.S reaches both with one pair at offset 0 */
 	uint64_t fpcr;
+	__uint128_t q[32];
 };
+
+_Static_assert(__builtin_offsetof(struct fp_regs, q) == 16, "fp.S layout");
 
 enum thread_state {
 	THREAD_INACTIVE,	     /* never started, or suspended */
