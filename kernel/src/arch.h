@@ -141,6 +141,10 @@ void arch_current_clear(void);
 /* t is being destroyed: drop every per-CPU reference to it. */
 void arch_forget_thread(struct tcb *t);
 
+/* Whose FP/SIMD state this CPU's registers hold, or NULL (a per-CPU
+ * reference that arch_forget_thread clears). */
+struct tcb *arch_fp_owner(void);
+
 /* Enters t at EL0 in its VSpace: sets it current on this CPU. */
 __attribute__((noreturn)) void arch_run_thread(struct tcb *t);
 

@@ -36,6 +36,11 @@ struct tcb *arch_current_thread(void)
 	return host_current;
 }
 
+struct tcb *arch_fp_owner(void)
+{
+	return NULL; /* the host has no FP owner */
+}
+
 void arch_forget_thread(struct tcb *t)
 {
 	if (host_current == t) {

@@ -60,6 +60,11 @@ void arch_current_clear(void)
 	this_cpu()->current = NULL;
 }
 
+struct tcb *arch_fp_owner(void)
+{
+	return this_cpu()->fp_owner;
+}
+
 void arch_forget_thread(struct tcb *t)
 {
 	struct cpu *c = this_cpu();

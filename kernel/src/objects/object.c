@@ -1,5 +1,7 @@
 #include "objects/object.h"
 
+#include "arch.h"
+#include "assert.h"
 #include "ipc.h"
 #include "kmem.h"
 #include "objects/irq.h"
@@ -180,8 +182,15 @@ void object_destroy(const struct cap *c)
 void kref_check(void)
 {
 #ifdef CAIRN_DEBUG
+	struct tcb *fp_owner = arch_fp_owner();
+	bool fp_owner_live = fp_owner == NULL;
+
 	for (struct tcb *t = tcb_first(); t != NULL; t = t->all_next) {
 		tcb_check_refs(t);
+		fp_owner_live |= t == fp_owner;
 	}
+	/* The CPU's FP owner is a raw reference: tcb_destroy clears it
+	 * (arch_forget_thread), so it always names a live TCB. */
+	ASSERT(fp_owner_live);
 #endif
 }
