@@ -73,34 +73,19 @@ static uint64_t fp_spin_check(uint64_t seed)
 	return x12;
 }
 
-/* Fill, Call ep with one word, check; *answer is the reply's word. */
-static uint64_t fp_call_check(uint64_t seed, uint64_t ep, uint64_t word,
-			      uint64_t *answer)
+/*
+ * Fill, trap with a one-word message, check: Call (reply 0) or ReplyRecv
+ * (with the Reply cptr). *word is sent and replaced by the word received;
+ * returns the mismatches, plus one if a Call's reply is not CAIRN_OK.
+ */
+static uint64_t fp_ipc_check(uint64_t seed, uint64_t number, uint64_t ep,
+			     uint64_t reply, uint64_t *word)
 {
 	register uint64_t x0 __asm__("x0") = ep;
-	register uint64_t x1 __asm__("x1") = CAIRN_MSGINFO(1, 1);
-	register uint64_t x2 __asm__("x2") = word;
-	register uint64_t x8 __asm__("x8") = CAIRN_SYS_CALL;
-	register uint64_t x13 __asm__("x13") = seed;
-	register uint64_t x12 __asm__("x12");
-
-	__asm__ volatile(FILL "svc #0\n" CHECK_REGS
-			 : "=r"(x12), "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x8),
-			   "+r"(x13)
-			 :
-			 : "x3", "x4", "x5", "x6", "x7", FP_CLOBBERS);
-	*answer = x2;
-	return x12 + (x0 != CAIRN_OK);
-}
-
-/* Fill, ReplyRecv with one word, check; returns the next Call's word. */
-static uint64_t fp_reply_recv_check(uint64_t seed, uint64_t ep, uint64_t reply,
-				    uint64_t word, uint64_t *bad)
-{
-	register uint64_t x0 __asm__("x0") = ep;
-	register uint64_t x1 __asm__("x1") = CAIRN_MSGINFO(0, 1);
-	register uint64_t x2 __asm__("x2") = word;
-	register uint64_t x8 __asm__("x8") = CAIRN_SYS_REPLY_RECV;
+	register uint64_t x1 __asm__("x1") =
+	    CAIRN_MSGINFO(number == CAIRN_SYS_CALL ? 1 : 0, 1);
+	register uint64_t x2 __asm__("x2") = *word;
+	register uint64_t x8 __asm__("x8") = number;
 	register uint64_t x9 __asm__("x9") = reply;
 	register uint64_t x13 __asm__("x13") = seed;
 	register uint64_t x12 __asm__("x12");
@@ -110,8 +95,8 @@ static uint64_t fp_reply_recv_check(uint64_t seed, uint64_t ep, uint64_t reply,
 			   "+r"(x9), "+r"(x13)
 			 :
 			 : "x3", "x4", "x5", "x6", "x7", FP_CLOBBERS);
-	*bad += x12;
-	return x2;
+	*word = x2;
+	return x12 + (number == CAIRN_SYS_CALL && x0 != CAIRN_OK);
 }
 
 static volatile uint64_t fp_bad[4];
@@ -199,8 +184,9 @@ static void fp_server(uint64_t ep, uint64_t reply, uint64_t self)
 	cairn_recv(ep, reply, &in);
 	uint64_t word = in.mr[0];
 	for (;;) {
-		word =
-		    fp_reply_recv_check(0xe0000001, ep, reply, word + 1, &bad);
+		word++;
+		bad += fp_ipc_check(0xe0000001, CAIRN_SYS_REPLY_RECV, ep, reply,
+				    &word);
 		server_bad = bad;
 	}
 }
@@ -218,7 +204,8 @@ static int test_fp_preserved_across_fastpath_ipc(void)
 	OK(cairn_tcb_set_priority(s, SELF, 255));
 	cairn_yield(); /* the server waits in Recv */
 	for (uint64_t i = 0; i < FP_ROUNDS; i++) {
-		bad += fp_call_check(0xf0000002, ep, i, &answer);
+		answer = i;
+		bad += fp_ipc_check(0xf0000002, CAIRN_SYS_CALL, ep, 0, &answer);
 		wrong += answer != i + 1;
 	}
 	CHECK(bad == 0 && wrong == 0);
