@@ -66,6 +66,21 @@ static inline void *ptr_from_va(vaddr_t va)
 	return (void *)va.va;
 }
 
+/* A VMID: the tag of one VSpace's stage-2 TLB entries. */
+typedef struct {
+	uint16_t id;
+} vmid_t;
+
+static inline vmid_t vmid_init(uint16_t id)
+{
+	return (vmid_t){.id = id};
+}
+
+static inline uint16_t vmid_value(vmid_t v)
+{
+	return v.id;
+}
+
 #define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
 #define ALIGN_UP(x, a)	 ALIGN_DOWN((x) + (uint64_t)(a)-1, (a))
 #define IS_ALIGNED(x, a) (((x) & ((uint64_t)(a)-1)) == 0)

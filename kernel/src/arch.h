@@ -83,6 +83,8 @@ void arch_s2_init(void);
 s2_pte_t *arch_s2_walk(paddr_t root, ipaddr_t ipa, int max_level, int *level);
 
 bool arch_s2_valid(s2_pte_t e);
+/* The IPA span one entry at `level` covers (a table maps that much). */
+uint64_t arch_s2_level_span(int level);
 void arch_s2_set_table(s2_pte_t *e, paddr_t table);
 void arch_s2_set_leaf(s2_pte_t *e, int level, const struct s2_leaf *leaf);
 
@@ -91,7 +93,7 @@ void arch_s2_set_leaf(s2_pte_t *e, int level, const struct s2_leaf *leaf);
  * invalidates every CPU TLB entry it made reachable (by IPA for a leaf at
  * ipa, the whole VMID for a table) before returning.
  */
-void arch_s2_remove(s2_pte_t *e, int level, uint16_t vmid, ipaddr_t ipa);
+void arch_s2_remove(s2_pte_t *e, int level, vmid_t vmid, ipaddr_t ipa);
 
 /* Empties a table that no walk can reach any more (no invalidation). */
 void arch_s2_clear_table(paddr_t table);
@@ -104,8 +106,8 @@ void arch_s2_leaf(const s2_pte_t *e, struct s2_leaf *out);
 
 /* Invalidates the TLB entries of one IPA, or all, of a VMID: for
  * arch_s2_remove and for a VMID changing hands, nothing else. */
-void arch_s2_flush_ipa(uint16_t vmid, ipaddr_t ipa);
-void arch_s2_flush_vmid(uint16_t vmid);
+void arch_s2_flush_ipa(vmid_t vmid, ipaddr_t ipa);
+void arch_s2_flush_vmid(vmid_t vmid);
 
 /* ---- Interrupts (GICv3) and the EL2 physical timer ---- */
 

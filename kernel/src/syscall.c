@@ -2,16 +2,11 @@
 
 #include "cap/cspace.h"
 #include "fastpath.h"
+#include "invocation.h"
 #include "ipc.h"
 #include "kmem.h"
-#include "objects/audit.h"
-#include "objects/cnode.h"
-#include "objects/irq.h"
 #include "objects/object.h"
-#include "objects/power.h"
 #include "objects/tcb.h"
-#include "objects/untyped.h"
-#include "objects/vspace.h"
 #include "print.h"
 #include "sched.h"
 
@@ -54,63 +49,33 @@ static void write_reply(struct tcb *t, const uint64_t *words, size_t n)
 	t->regs.x[1] = CAIRN_MSGINFO(0, n);
 }
 
-static enum cairn_error invoke_object(struct tcb *t, struct cte *slot,
-				      uint64_t *reply, size_t *reply_len,
-				      struct inv_error *err)
-{
-	uint64_t words[CAIRN_MSG_MAX_WORDS];
-	uint64_t label = CAIRN_MSGINFO_LABEL(t->regs.x[1]);
-	size_t n = read_message(t, words);
-	const struct cap *cs = &t->cspace.cap;
-
-	switch ((enum cap_type)slot->cap.type) {
-	case CAP_UNTYPED:
-		return untyped_invoke(slot, label, words, n, cs, err);
-	case CAP_CNODE:
-		return cnode_invoke(&slot->cap, label, words, n, cs, err);
-	case CAP_FRAME:
-		return frame_invoke(slot, label, words, n, cs, reply, reply_len,
-				    err);
-	case CAP_PAGE_TABLE:
-		return page_table_invoke(slot, label, words, n, cs, err);
-	case CAP_TCB:
-		return tcb_invoke(slot, label, words, n, cs, reply, reply_len,
-				  err);
-	case CAP_IRQ_CONTROL:
-		return irq_control_invoke(label, words, n, cs, err);
-	case CAP_IRQ_HANDLER:
-		return irq_handler_invoke(slot, label, words, n, cs, err);
-	case CAP_AUDIT_CONTROL:
-		return audit_invoke(label, words, n, reply, reply_len, err);
-	case CAP_POWER_CONTROL:
-		return power_invoke(label, err);
-	default:
-		/* VSpace, Notification and Reply have no invocations. */
-		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_INVOKED,
-				slot->cap.type, 0);
-	}
-}
-
 static void call(struct tcb *t)
 {
-	struct inv_error err;
-	struct cte *slot;
+	uint64_t words[CAIRN_MSG_MAX_WORDS];
 	uint64_t reply[CAIRN_MSG_MAX_WORDS];
-	size_t reply_len = 0;
+	struct invocation inv = {
+	    .caller = t,
+	    .label = CAIRN_MSGINFO_LABEL(t->regs.x[1]),
+	    .args = words,
+	    .cspace = &t->cspace.cap,
+	    .reply = reply,
+	};
 	enum cairn_error e =
-	    cspace_lookup_cap(&t->cspace.cap, t->regs.x[0], &slot, &err);
+	    inv_lookup_cap(&inv, CAIRN_ARG_INVOKED, t->regs.x[0], &inv.slot);
 
-	if (e == CAIRN_OK && slot->cap.type == CAP_ENDPOINT) {
-		if (!(slot->cap.rights & CAIRN_RIGHT_WRITE)) {
-			e = inv_fail(&err, CAIRN_ILLEGAL_OPERATION,
-				     CAIRN_ARG_RIGHTS, slot->cap.rights, 0);
+	if (e == CAIRN_OK && inv.slot->cap.type == CAP_ENDPOINT) {
+		if (!(inv.slot->cap.rights & CAIRN_RIGHT_WRITE)) {
+			e = inv_refuse(&inv, CAIRN_ILLEGAL_OPERATION,
+				       CAIRN_ARG_RIGHTS, inv.slot->cap.rights,
+				       0);
 		} else {
-			ipc_send(t, &slot->cap, true, true);
+			ipc_send(t, &inv.slot->cap, true, true);
 			return;
 		}
 	}
 	if (e == CAIRN_OK) {
-		e = invoke_object(t, slot, reply, &reply_len, &err);
+		inv.nargs = read_message(t, words);
+		e = invoke(&inv);
 	}
 	if (sched_current() != t) {
 		/* The invocation destroyed the caller's own TCB: no one to
@@ -119,9 +84,9 @@ static void call(struct tcb *t)
 	}
 	t->regs.x[0] = e;
 	if (e == CAIRN_OK) {
-		write_reply(t, reply, reply_len);
+		write_reply(t, reply, inv.reply_len);
 	} else {
-		write_reply(t, err.detail, 3);
+		write_reply(t, inv.err.detail, CAIRN_ERROR_DETAIL_WORDS);
 	}
 }
 
@@ -278,7 +243,7 @@ void user_fault(struct tcb *t, const struct user_fault *f)
 	t->fault_msg[0] = f->pc;
 	if (f->has_address) {
 		t->fault_msg[1] = f->address;
-		t->fault_msg[2] = f->ipa;
+		t->fault_msg[2] = ipa_addr(f->ipa);
 		t->fault_msg[3] = f->esr;
 		t->fault_msg[4] = f->instruction;
 	} else {
@@ -297,8 +262,8 @@ void user_fault_prepared(struct tcb *t, const struct user_fault *f)
 		kprintf("fault: thread '%s': %s at pc 0x%lx, address 0x%lx "
 			"(IPA 0x%lx), ESR 0x%lx; no fault endpoint: "
 			"suspended\n",
-			t->name, f->class_name, f->pc, f->address, f->ipa,
-			f->esr);
+			t->name, f->class_name, f->pc, f->address,
+			ipa_addr(f->ipa), f->esr);
 	} else if (f->esr != 0) {
 		kprintf("fault: thread '%s': %s at pc 0x%lx, ESR 0x%lx; no "
 			"fault endpoint: suspended\n",

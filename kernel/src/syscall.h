@@ -11,7 +11,7 @@ struct user_fault {
 	const char *class_name;
 	uint64_t pc;
 	uint64_t address; /* FAR: meaningful when has_address */
-	uint64_t ipa;	  /* the stage-2 input address of an abort */
+	ipaddr_t ipa;	  /* the stage-2 input address of an abort */
 	bool has_address;
 	bool instruction; /* an instruction fetch, not a data access */
 };

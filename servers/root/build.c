@@ -31,9 +31,9 @@ struct builder {
 static int must(struct cairn_result r, const char *what, const char *name)
 {
 	if (r.error != CAIRN_OK) {
-		loader_error("%s %s: %s (details %lu, %lu, %lu)", what, name,
-			     cairn_error_name(r.error), r.detail[0],
-			     r.detail[1], r.detail[2]);
+		loader_error("%s %s: %s (details %lu, %lu, %lu, %lu)", what,
+			     name, cairn_error_name(r.error), r.detail[0],
+			     r.detail[1], r.detail[2], r.detail[3]);
 		return -1;
 	}
 	return 0;

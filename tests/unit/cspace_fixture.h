@@ -9,6 +9,7 @@
 #include "cap/cap.h"
 #include "cap/cdt.h"
 #include "host_kmem.h"
+#include "invocation.h"
 
 #include <string.h>
 
@@ -63,3 +64,31 @@ static inline void fixture_ok(enum cairn_error e, const struct inv_error *err)
 			 (unsigned long)err->detail[2]);
 	}
 }
+
+/*
+ * Runs an invocation on the cap in slot as a thread whose CSpace root is
+ * f->root would, through the kernel's dispatch table; reply words (if any)
+ * land in reply, which may be NULL when none are expected.
+ */
+static inline enum cairn_error
+fixture_invoke_reply(struct fixture *f, struct cte *slot, uint64_t label,
+		     const uint64_t *a, size_t n, uint64_t *reply,
+		     struct inv_error *err)
+{
+	uint64_t scratch[CAIRN_MSG_MAX_WORDS];
+	struct invocation inv = {
+	    .slot = slot,
+	    .label = label,
+	    .args = a,
+	    .nargs = n,
+	    .cspace = &f->root,
+	    .reply = reply != NULL ? reply : scratch,
+	};
+	enum cairn_error e = invoke(&inv);
+
+	*err = inv.err;
+	return e;
+}
+
+#define fixture_invoke(f, slot, label, a, n, err)                              \
+	fixture_invoke_reply((f), (slot), (label), (a), (n), NULL, (err))

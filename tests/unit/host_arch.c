@@ -18,14 +18,14 @@
 unsigned host_flush_ipa_count, host_flush_vmid_count;
 struct tcb *host_current;
 
-void arch_s2_flush_ipa(uint16_t vmid, ipaddr_t ipa)
+void arch_s2_flush_ipa(vmid_t vmid, ipaddr_t ipa)
 {
 	(void)vmid;
 	(void)ipa;
 	host_flush_ipa_count++;
 }
 
-void arch_s2_flush_vmid(uint16_t vmid)
+void arch_s2_flush_vmid(vmid_t vmid)
 {
 	(void)vmid;
 	host_flush_vmid_count++;
@@ -140,4 +140,24 @@ void arch_current_clear(void)
 void print_hand_over(const char *to)
 {
 	printf("kernel: the console is handed over to %s\n", to);
+}
+
+uint64_t host_counter;
+
+uint64_t arch_counter(void)
+{
+	return ++host_counter; /* moves, as the system counter does */
+}
+
+void print_enter_panic_mode(void)
+{
+}
+
+/* No firmware on the host: PowerControl reports NOT_SUPPORTED. */
+void arch_psci_system_off(void)
+{
+}
+
+void arch_psci_system_reset(void)
+{
 }

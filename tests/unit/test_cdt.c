@@ -18,15 +18,15 @@ static struct inv_error err;
 
 #define EP 10 /* an endpoint retyped in setup */
 
-static enum cairn_error inv(const struct cap *cn, uint64_t label,
-			    const uint64_t *a, size_t n)
+static enum cairn_error inv(struct cte *cn, uint64_t label, const uint64_t *a,
+			    size_t n)
 {
-	return cnode_invoke(cn, label, a, n, &f.root, &err);
+	return fixture_invoke(&f, cn, label, a, n, &err);
 }
 
-static const struct cap *rootcn(void)
+static struct cte *rootcn(void)
 {
-	return &f.slots[ROOT_SLOT].cap;
+	return &f.slots[ROOT_SLOT];
 }
 
 static enum cairn_error copy(uint64_t dest, uint64_t src, uint64_t rights)
@@ -64,7 +64,7 @@ static enum cairn_error retype_from(uint64_t ut, uint64_t type, uint64_t bits,
 				    uint64_t slot)
 {
 	uint64_t a[] = {type, bits, ROOT_SLOT, 0, 0, slot, 1};
-	return untyped_invoke(&f.slots[ut], CAIRN_UNTYPED_RETYPE, a, 7, &f.root,
+	return fixture_invoke(&f, &f.slots[ut], CAIRN_UNTYPED_RETYPE, a, 7,
 			      &err);
 }
 
@@ -252,17 +252,17 @@ static void test_cnode_contents_and_revoke(void **state)
 {
 	(void)state;
 	ok(retype_from(UT_SLOT, CAIRN_OBJ_CNODE, 4, 20));
-	const struct cap *a_cn = &f.slots[20].cap;
+	struct cte *a_cn = &f.slots[20];
 	/* Slot 0 of any CNode stays empty: cptr 0 never names a cap. */
 	uint64_t z[] = {0, 4, ROOT_SLOT, EP, 64, CAIRN_RIGHTS_ALL};
 	assert_int_equal(inv(a_cn, CAIRN_CNODE_COPY, z, 6),
 			 CAIRN_FAILED_LOOKUP);
 	assert_int_equal(err.detail[0], CAIRN_LOOKUP_NULL_SLOT);
-	assert_true(cap_is_null(&cnode_slots(a_cn)[0].cap));
+	assert_true(cap_is_null(&cnode_slots(&a_cn->cap)[0].cap));
 	/* Copy the endpoint into slot 1 of the new CNode (depth 4). */
 	uint64_t c[] = {1, 4, ROOT_SLOT, EP, 64, CAIRN_RIGHTS_ALL};
 	ok(inv(a_cn, CAIRN_CNODE_COPY, c, 6));
-	assert_int_equal(cnode_slots(a_cn)[1].cap.type, CAP_ENDPOINT);
+	assert_int_equal(cnode_slots(&a_cn->cap)[1].cap.type, CAP_ENDPOINT);
 	/* The last cap to a CNode that holds caps is not deleted. */
 	assert_int_equal(del(20), CAIRN_DELETE_FIRST);
 	assert_int_equal(err.detail[1], 1);
@@ -284,11 +284,11 @@ static void test_revoke_stops_on_foreign_nested_cnode(void **state)
 	ok(retype_from(3, CAIRN_OBJ_CNODE, 4, 40));    /* Y, from U2 */
 	ok(retype_from(3, CAIRN_OBJ_ENDPOINT, 0, 41)); /* E2, from U2 */
 	uint64_t c[] = {1, 4, ROOT_SLOT, 41, 64, CAIRN_RIGHTS_ALL};
-	ok(inv(&f.slots[40].cap, CAIRN_CNODE_COPY, c, 6)); /* E2 into Y */
-	ok(retype_from(UT_SLOT, CAIRN_OBJ_CNODE, 4, 20));  /* X, from U */
+	ok(inv(&f.slots[40], CAIRN_CNODE_COPY, c, 6));	  /* E2 into Y */
+	ok(retype_from(UT_SLOT, CAIRN_OBJ_CNODE, 4, 20)); /* X, from U */
 	struct cap x = f.slots[20].cap;
 	uint64_t m[] = {1, 4, ROOT_SLOT, 40, 64};
-	ok(inv(&x, CAIRN_CNODE_MOVE, m, 5)); /* Y's only cap into X */
+	ok(inv(&f.slots[20], CAIRN_CNODE_MOVE, m, 5)); /* Y's only cap into X */
 	assert_true(empty(40));
 
 	/* X holds Y, which nothing under U can empty: revoke(U) stops. */
@@ -304,6 +304,35 @@ static void test_revoke_stops_on_foreign_nested_cnode(void **state)
 	check_tree();
 }
 
+/* A failed lookup names the argument: Copy's source and destination apart. */
+static void test_failed_lookup_names_the_argument(void **state)
+{
+	(void)state;
+	/* The source slot is empty. */
+	assert_int_equal(copy(30, 31, CAIRN_RIGHTS_ALL), CAIRN_FAILED_LOOKUP);
+	assert_int_equal(err.detail[0], CAIRN_LOOKUP_MISSING_CAP);
+	assert_int_equal(err.detail[3], CAIRN_ARG_SRC_INDEX);
+	/* The destination names slot 0 (never usable). */
+	assert_int_equal(copy(0, EP, CAIRN_RIGHTS_ALL), CAIRN_FAILED_LOOKUP);
+	assert_int_equal(err.detail[0], CAIRN_LOOKUP_NULL_SLOT);
+	assert_int_equal(err.detail[3], CAIRN_ARG_DEST_INDEX);
+	/* The source root names an empty slot. */
+	uint64_t a[] = {30, 64, 33, EP, 64, CAIRN_RIGHTS_ALL};
+	assert_int_equal(inv(rootcn(), CAIRN_CNODE_COPY, a, 6),
+			 CAIRN_FAILED_LOOKUP);
+	assert_int_equal(err.detail[3], CAIRN_ARG_SRC_ROOT);
+	/* The source's depth ends inside a level. */
+	uint64_t b[] = {30, 64, ROOT_SLOT, EP, 60, CAIRN_RIGHTS_ALL};
+	assert_int_equal(inv(rootcn(), CAIRN_CNODE_COPY, b, 6),
+			 CAIRN_FAILED_LOOKUP);
+	assert_int_equal(err.detail[0], CAIRN_LOOKUP_DEPTH_MISMATCH);
+	assert_int_equal(err.detail[3], CAIRN_ARG_SRC_INDEX);
+	/* Errors other than lookups leave the word 0. */
+	assert_int_equal(copy(30, EP, 1ULL << 40), CAIRN_INVALID_ARGUMENT);
+	assert_int_equal(err.detail[3], 0);
+	assert_true(empty(30));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +343,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_move_keeps_the_tree_position, setup),
 	    cmocka_unit_test_setup(test_truncated_and_unknown, setup),
 	    cmocka_unit_test_setup(test_cnode_contents_and_revoke, setup),
+	    cmocka_unit_test_setup(test_failed_lookup_names_the_argument,
+				   setup),
 	    cmocka_unit_test_setup(test_revoke_stops_on_foreign_nested_cnode,
 				   setup),
 	};

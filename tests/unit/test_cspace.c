@@ -40,21 +40,20 @@ static int setup(void **state)
 
 	/* Build with the fixture's one-level CSpace: plain slot cptrs. */
 	fixture_init(&f);
-	const struct cap *rootcn = &f.slots[ROOT_SLOT].cap;
-
 	uint64_t a[] = {CAIRN_OBJ_CNODE, 6, ROOT_SLOT, 0, 0, 10, 1};
-	ok(untyped_invoke(&f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, a, 7,
-			  &f.root, &err));
+	ok(fixture_invoke(&f, &f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, a, 7,
+			  &err));
 	/* Mutate it into slot 3 with a 2-bit guard 0b10. */
 	uint64_t m[] = {INNER_SLOT, 64, ROOT_SLOT,
 			10,	    64, CAIRN_GUARD_WORD(INNER_GUARD, 2)};
-	ok(cnode_invoke(rootcn, CAIRN_CNODE_MUTATE, m, 6, &f.root, &err));
+	ok(fixture_invoke(&f, &f.slots[ROOT_SLOT], CAIRN_CNODE_MUTATE, m, 6,
+			  &err));
 	assert_true(cap_is_null(&f.slots[10].cap));
 	inner = cnode_slots(&f.slots[INNER_SLOT].cap);
 	/* An endpoint in inner slot 5, through a nested destination. */
 	uint64_t e[] = {CAIRN_OBJ_ENDPOINT, 0, ROOT_SLOT, INNER_SLOT, 64, 5, 1};
-	ok(untyped_invoke(&f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, e, 7,
-			  &f.root, &err));
+	ok(fixture_invoke(&f, &f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, e, 7,
+			  &err));
 	/* Then look up through a root that leaves 8 bits for the inner level.
 	 */
 	f.root.guard_bits = 48;

@@ -26,8 +26,8 @@ static enum cairn_error retype_from(unsigned ut_slot, uint64_t type,
 				    uint64_t count, struct inv_error *err)
 {
 	uint64_t a[] = {type, size_bits, ROOT_SLOT, 0, 0, offset, count};
-	return untyped_invoke(&f.slots[ut_slot], CAIRN_UNTYPED_RETYPE, a, 7,
-			      &f.root, err);
+	return fixture_invoke(&f, &f.slots[ut_slot], CAIRN_UNTYPED_RETYPE, a, 7,
+			      err);
 }
 
 static enum cairn_error retype(uint64_t type, uint64_t size_bits,
@@ -124,7 +124,7 @@ static void test_revoke_resets_the_watermark(void **state)
 	expect_err(retype(CAIRN_OBJ_ENDPOINT, 0, 12, 1, &err), &err,
 		   CAIRN_NOT_ENOUGH_MEMORY, 0, 0, 0);
 	uint64_t rv[] = {UT_SLOT, 64};
-	ok(cnode_invoke(&f.root, CAIRN_CNODE_REVOKE, rv, 2, &f.root, &err),
+	ok(fixture_invoke(&f, &f.root_holder, CAIRN_CNODE_REVOKE, rv, 2, &err),
 	   &err);
 	assert_true(cap_is_null(&f.slots[10].cap));
 	assert_true(cap_is_null(&f.slots[11].cap));
@@ -158,11 +158,11 @@ static void test_argument_errors(void **state)
 	(void)state;
 
 	uint64_t a[] = {CAIRN_OBJ_ENDPOINT, 0, ROOT_SLOT, 0, 0, 10};
-	expect_err(untyped_invoke(&f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, a, 6,
-				  &f.root, &err),
+	expect_err(fixture_invoke(&f, &f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE,
+				  a, 6, &err),
 		   &err, CAIRN_TRUNCATED_MESSAGE, 0, 7, 0);
-	expect_err(untyped_invoke(&f.slots[UT_SLOT], 99, a, 6, &f.root, &err),
-		   &err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_LABEL, 99, 0);
+	expect_err(fixture_invoke(&f, &f.slots[UT_SLOT], 99, a, 6, &err), &err,
+		   CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_LABEL, 99, 0);
 	expect_err(retype(0, 0, 10, 1, &err), &err, CAIRN_INVALID_ARGUMENT,
 		   CAIRN_ARG_TYPE, 0, 0);
 	expect_err(retype(CAIRN_OBJ_TYPE_COUNT, 0, 10, 1, &err), &err,
@@ -187,13 +187,13 @@ static void test_argument_errors(void **state)
 		   CAIRN_DELETE_FIRST, CAIRN_ARG_DEST_OFFSET, 1, 0);
 	/* A destination root that is not a CNode. */
 	uint64_t b[] = {CAIRN_OBJ_ENDPOINT, 0, UT_SLOT, 0, 0, 10, 1};
-	expect_err(untyped_invoke(&f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, b, 7,
-				  &f.root, &err),
+	expect_err(fixture_invoke(&f, &f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE,
+				  b, 7, &err),
 		   &err, CAIRN_INVALID_CAPABILITY, CAIRN_ARG_DEST_ROOT, 0, 0);
 	/* An empty destination root slot. */
 	b[2] = 77;
-	expect_err(untyped_invoke(&f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, b, 7,
-				  &f.root, &err),
+	expect_err(fixture_invoke(&f, &f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE,
+				  b, 7, &err),
 		   &err, CAIRN_FAILED_LOOKUP, CAIRN_LOOKUP_MISSING_CAP, 0, 64);
 	/* Nothing was created by any of these. */
 	assert_int_equal(f.slots[UT_SLOT].cap.watermark, 0);
@@ -208,16 +208,16 @@ static void test_retype_into_a_nested_cnode(void **state)
 	ok(retype(CAIRN_OBJ_CNODE, 4, 10, 1, &err), &err);
 	/* dest_root = the root CNode, index 10 at depth 64: the new CNode. */
 	uint64_t a[] = {CAIRN_OBJ_NOTIFICATION, 0, ROOT_SLOT, 10, 64, 3, 2};
-	ok(untyped_invoke(&f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, a, 7,
-			  &f.root, &err),
+	ok(fixture_invoke(&f, &f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, a, 7,
+			  &err),
 	   &err);
 	struct cte *inner = cnode_slots(&f.slots[10].cap);
 	assert_int_equal(inner[3].cap.type, CAP_NOTIFICATION);
 	assert_int_equal(inner[4].cap.type, CAP_NOTIFICATION);
 	/* Index 11 names an empty slot, not a CNode. */
 	a[3] = 11;
-	expect_err(untyped_invoke(&f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, a, 7,
-				  &f.root, &err),
+	expect_err(fixture_invoke(&f, &f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE,
+				  a, 7, &err),
 		   &err, CAIRN_INVALID_CAPABILITY, CAIRN_ARG_DEST_INDEX, 0, 0);
 }
 

@@ -30,24 +30,21 @@ static void ok(enum cairn_error e)
 static void retype(uint64_t type, uint64_t slot)
 {
 	uint64_t a[] = {type, 0, ROOT_SLOT, 0, 0, slot, 1};
-	ok(untyped_invoke(&f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, a, 7,
-			  &f.root, &err));
+	ok(fixture_invoke(&f, &f.slots[UT_SLOT], CAIRN_UNTYPED_RETYPE, a, 7,
+			  &err));
 }
 
 static enum cairn_error map_frame(uint64_t slot, uint64_t ipa)
 {
 	uint64_t a[] = {VS, ipa, CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE, 0};
-	uint64_t reply[1];
-	size_t n = 0;
-	return frame_invoke(&f.slots[slot], CAIRN_FRAME_MAP, a, 4, &f.root,
-			    reply, &n, &err);
+	return fixture_invoke(&f, &f.slots[slot], CAIRN_FRAME_MAP, a, 4, &err);
 }
 
 static enum cairn_error map_table(uint64_t slot, uint64_t ipa)
 {
 	uint64_t a[] = {VS, ipa};
-	return page_table_invoke(&f.slots[slot], CAIRN_PAGE_TABLE_MAP, a, 2,
-				 &f.root, &err);
+	return fixture_invoke(&f, &f.slots[slot], CAIRN_PAGE_TABLE_MAP, a, 2,
+			      &err);
 }
 
 /* The leaf at ipa, or 0 if nothing is mapped there. */
@@ -102,15 +99,15 @@ static void test_revoke_unmaps_derived_mappings(void **state)
 	ok(map_table(PT2, 0));
 	ok(map_frame(FR, 0x1000));
 	uint64_t c[] = {FR_COPY, 64, ROOT_SLOT, FR, 64, CAIRN_RIGHTS_ALL};
-	ok(cnode_invoke(&f.slots[ROOT_SLOT].cap, CAIRN_CNODE_COPY, c, 6,
-			&f.root, &err));
+	ok(fixture_invoke(&f, &f.slots[ROOT_SLOT], CAIRN_CNODE_COPY, c, 6,
+			  &err));
 	ok(map_frame(FR_COPY, 0x2000));
 	assert_int_equal(mapped_pa(0x2000), mapped_pa(0x1000));
 
 	unsigned flushes = host_flush_ipa_count;
 	uint64_t rv[] = {FR, 64};
-	ok(cnode_invoke(&f.slots[ROOT_SLOT].cap, CAIRN_CNODE_REVOKE, rv, 2,
-			&f.root, &err));
+	ok(fixture_invoke(&f, &f.slots[ROOT_SLOT], CAIRN_CNODE_REVOKE, rv, 2,
+			  &err));
 	assert_true(cap_is_null(&f.slots[FR_COPY].cap));
 	assert_int_equal(mapped_pa(0x2000), 0);
 	assert_int_equal(host_flush_ipa_count, flushes + 1);
@@ -119,8 +116,8 @@ static void test_revoke_unmaps_derived_mappings(void **state)
 
 	/* Deleting it unmaps too. */
 	uint64_t del[] = {FR, 64};
-	ok(cnode_invoke(&f.slots[ROOT_SLOT].cap, CAIRN_CNODE_DELETE, del, 2,
-			&f.root, &err));
+	ok(fixture_invoke(&f, &f.slots[ROOT_SLOT], CAIRN_CNODE_DELETE, del, 2,
+			  &err));
 	assert_int_equal(mapped_pa(0x1000), 0);
 	assert_int_equal(host_flush_ipa_count, flushes + 2);
 }
@@ -132,15 +129,15 @@ static void test_a_moved_frame_keeps_its_mapping(void **state)
 	ok(map_table(PT2, 0));
 	ok(map_frame(FR, 0x1000));
 	uint64_t mv[] = {FR_COPY, 64, ROOT_SLOT, FR, 64};
-	ok(cnode_invoke(&f.slots[ROOT_SLOT].cap, CAIRN_CNODE_MOVE, mv, 5,
-			&f.root, &err));
+	ok(fixture_invoke(&f, &f.slots[ROOT_SLOT], CAIRN_CNODE_MOVE, mv, 5,
+			  &err));
 	assert_true(cap_is_null(&f.slots[FR].cap));
 	assert_int_not_equal(mapped_pa(0x1000), 0);
 	/* Still mapped, so it cannot map twice; deleting it unmaps. */
 	assert_int_equal(map_frame(FR_COPY, 0x2000), CAIRN_ILLEGAL_OPERATION);
 	uint64_t del[] = {FR_COPY, 64};
-	ok(cnode_invoke(&f.slots[ROOT_SLOT].cap, CAIRN_CNODE_DELETE, del, 2,
-			&f.root, &err));
+	ok(fixture_invoke(&f, &f.slots[ROOT_SLOT], CAIRN_CNODE_DELETE, del, 2,
+			  &err));
 	assert_int_equal(mapped_pa(0x1000), 0);
 }
 
@@ -151,16 +148,15 @@ static void test_unmapping_a_table_flushes_the_vmid(void **state)
 	ok(map_table(PT2, 0));
 	ok(map_frame(FR, 0x1000));
 	unsigned flushes = host_flush_vmid_count;
-	ok(page_table_invoke(&f.slots[PT2], CAIRN_PAGE_TABLE_UNMAP, NULL, 0,
-			     &f.root, &err));
+	ok(fixture_invoke(&f, &f.slots[PT2], CAIRN_PAGE_TABLE_UNMAP, NULL, 0,
+			  &err));
 	assert_int_equal(host_flush_vmid_count, flushes + 1);
 	int level;
 	arch_s2_walk(f.slots[VS].cap.object, ipa_init(0x1000), S2_LEVEL_LAST,
 		     &level);
 	assert_int_equal(level, 2); /* the walk now ends above the leaf */
 	/* The frame's record is stale: unmapping it touches nothing. */
-	ok(frame_invoke(&f.slots[FR], CAIRN_FRAME_UNMAP, NULL, 0, &f.root, NULL,
-			NULL, &err));
+	ok(fixture_invoke(&f, &f.slots[FR], CAIRN_FRAME_UNMAP, NULL, 0, &err));
 	assert_int_equal(host_flush_vmid_count, flushes + 1);
 }
 
@@ -171,8 +167,8 @@ static void test_revoking_the_untyped_frees_the_vmid(void **state)
 	ok(map_table(PT2, 0));
 	ok(map_frame(FR, 0x1000));
 	uint64_t rv[] = {UT_SLOT, 64};
-	ok(cnode_invoke(&f.slots[ROOT_SLOT].cap, CAIRN_CNODE_REVOKE, rv, 2,
-			&f.root, &err));
+	ok(fixture_invoke(&f, &f.slots[ROOT_SLOT], CAIRN_CNODE_REVOKE, rv, 2,
+			  &err));
 	for (uint64_t s = VS; s <= FR; s++) {
 		assert_true(cap_is_null(&f.slots[s].cap));
 	}

@@ -5,6 +5,7 @@
  * so no live entry changes and no break-before-make sequence is needed.
  */
 #include "arch.h"
+#include "arch/pte.h"
 #include "arch/sysreg.h"
 #include "assert.h"
 
@@ -12,21 +13,14 @@
 
 extern char __rodata_end[], __bss_end[];
 
-#define PT_ENTRIES  512
 #define PT_POOL	    32
 #define VA_BITS	    48
 #define LEVEL_FIRST 0
-#define LEVEL_LAST  3
 
-#define PTE_VALID    (1UL << 0)
-#define PTE_TABLE    (1UL << 1) /* table at levels 0-2, page at level 3 */
-#define PTE_ATTR(i)  ((uint64_t)(i) << 2)
-#define PTE_AP_RO    (1UL << 7)
-#define PTE_AP_RES1  (1UL << 6) /* AP[1] is RES1 in the EL2 regime */
-#define PTE_SH_INNER (3UL << 8)
-#define PTE_AF	     (1UL << 10)
-#define PTE_XN	     (1UL << 54)
-#define PTE_ADDR     0x0000fffffffff000UL
+/* Stage-1 attribute and permission fields (the rest: arch/pte.h). */
+#define PTE_ATTR(i) ((uint64_t)(i) << 2)
+#define PTE_AP_RO   (1UL << 7)
+#define PTE_AP_RES1 (1UL << 6) /* AP[1] is RES1 in the EL2 regime */
 
 /* MAIR_EL2 slots. */
 #define MAIR_DEVICE_NGNRE 0
@@ -36,29 +30,13 @@ extern char __rodata_end[], __bss_end[];
 
 typedef uint64_t pte_t;
 
-static pte_t pt_pool[PT_POOL][PT_ENTRIES] __attribute__((aligned(4096)));
+static pte_t pt_pool[PT_POOL][PTE_ENTRIES] __attribute__((aligned(4096)));
 static size_t pt_used;
 static pte_t *pt_root;
 
-static unsigned level_shift(int level)
-{
-	return 12 + 9 * (unsigned)(LEVEL_LAST - level);
-}
-
-static size_t pte_index(uint64_t va, int level)
-{
-	return (va >> level_shift(level)) & (PT_ENTRIES - 1);
-}
-
-static bool pte_is_table(pte_t e, int level)
-{
-	return level < LEVEL_LAST &&
-	       (e & (PTE_VALID | PTE_TABLE)) == (PTE_VALID | PTE_TABLE);
-}
-
 static pte_t *pte_table(pte_t e)
 {
-	return (pte_t *)(uintptr_t)(e & PTE_ADDR);
+	return (pte_t *)(uintptr_t)pte_output(e);
 }
 
 static pte_t *pt_alloc(void)
@@ -89,7 +67,7 @@ static uint64_t attr_bits(enum mmu_attr attr)
 /* A leaf may stand at this level for [va, next) mapped to pa. */
 static bool leaf_fits(int level, uint64_t va, uint64_t next, uint64_t pa)
 {
-	uint64_t size = 1UL << level_shift(level);
+	uint64_t size = 1UL << pte_level_shift(level);
 
 	return level >= 1 && next - va == size && IS_ALIGNED(va, size) &&
 	       IS_ALIGNED(pa, size);
@@ -97,7 +75,7 @@ static bool leaf_fits(int level, uint64_t va, uint64_t next, uint64_t pa)
 
 static uint64_t span_end(int level, uint64_t va, uint64_t end)
 {
-	uint64_t size = 1UL << level_shift(level);
+	uint64_t size = 1UL << pte_level_shift(level);
 	uint64_t next = ALIGN_DOWN(va, size) + size;
 
 	return next < end ? next : end;
@@ -141,11 +119,11 @@ static void map_level(pte_t *table, int level, uint64_t va, uint64_t end,
 			/* Already mapped: fill-only, leave it. */
 		} else if (leaf_fits(level, va, next, pa)) {
 			*e = pa | attrs | PTE_AF | PTE_AP_RES1 | PTE_VALID |
-			     (level == LEVEL_LAST ? PTE_TABLE : 0);
+			     (level == PTE_LEVEL_LAST ? PTE_TABLE : 0);
 		} else {
 			pte_t *sub = pt_alloc();
 			map_level(sub, level + 1, va, next, pa, attrs);
-			*e = (uint64_t)(uintptr_t)sub | PTE_TABLE | PTE_VALID;
+			*e = pte_make_table((uint64_t)(uintptr_t)sub);
 		}
 		pa += next - va;
 		va = next;

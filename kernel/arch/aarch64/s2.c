@@ -4,26 +4,24 @@
  * stage 2 is their only translation; guests add their own stage 1.
  */
 #include "arch.h"
+#include "arch/pte.h"
 #include "arch/sysreg.h"
 #include "kmem.h"
 
 #include <cairn/objects.h>
 
-#define PTE_VALID	      (1UL << 0)
-#define PTE_TABLE	      (1UL << 1) /* table at levels 1-2, page at level 3 */
+_Static_assert(S2_LEVEL_LAST == PTE_LEVEL_LAST, "one page level");
+
+/* Stage-2 attribute and permission fields (the rest: arch/pte.h). */
 #define PTE_MEMATTR_NORMAL_WB (0xfUL << 2)
 #define PTE_MEMATTR_DEVICE    (0x1UL << 2) /* Device-nGnRE */
 #define PTE_MEMATTR_NORMAL_NC (0x5UL << 2)
 #define PTE_S2AP_R	      (1UL << 6)
 #define PTE_S2AP_W	      (1UL << 7)
-#define PTE_SH_INNER	      (3UL << 8)
-#define PTE_AF		      (1UL << 10)
-#define PTE_XN		      (1UL << 54)
-#define PTE_ADDR	      0x0000fffffffff000UL
 
-static unsigned level_shift(int level)
+uint64_t arch_s2_level_span(int level)
 {
-	return 12 + 9 * (unsigned)(S2_LEVEL_LAST - level);
+	return 1ULL << pte_level_shift(level);
 }
 
 bool arch_s2_valid(s2_pte_t e)
@@ -36,20 +34,19 @@ s2_pte_t *arch_s2_walk(paddr_t root, ipaddr_t ipa, int max_level, int *level)
 	s2_pte_t *table = kmem_ptr(root);
 
 	for (int l = S2_LEVEL_FIRST;; l++) {
-		s2_pte_t *e = &table[(ipa_addr(ipa) >> level_shift(l)) & 511];
+		s2_pte_t *e = &table[pte_index(ipa_addr(ipa), l)];
 
-		if (l == max_level ||
-		    (*e & (PTE_VALID | PTE_TABLE)) != (PTE_VALID | PTE_TABLE)) {
+		if (l == max_level || !pte_is_table(*e, l)) {
 			*level = l;
 			return e;
 		}
-		table = kmem_ptr(pa_init(*e & PTE_ADDR));
+		table = kmem_ptr(pa_init(pte_output(*e)));
 	}
 }
 
 void arch_s2_set_table(s2_pte_t *e, paddr_t table)
 {
-	*e = pa_addr(table) | PTE_TABLE | PTE_VALID;
+	*e = pte_make_table(pa_addr(table));
 	dsb(ishst);
 }
 
@@ -70,7 +67,7 @@ void arch_s2_set_leaf(s2_pte_t *e, int level, const struct s2_leaf *leaf)
 
 void arch_s2_leaf(const s2_pte_t *e, struct s2_leaf *out)
 {
-	out->pa = pa_init(*e & PTE_ADDR);
+	out->pa = pa_init(pte_output(*e));
 	out->device = (*e & (0xfUL << 2)) == PTE_MEMATTR_DEVICE;
 	out->uncached = (*e & (0xfUL << 2)) == PTE_MEMATTR_NORMAL_NC;
 	out->rights = ((*e & PTE_S2AP_R) ? CAIRN_RIGHT_READ : 0) |
@@ -80,12 +77,12 @@ void arch_s2_leaf(const s2_pte_t *e, struct s2_leaf *out)
 
 uint64_t arch_s2_output(s2_pte_t e)
 {
-	return e & PTE_ADDR;
+	return pte_output(e);
 }
 
-void arch_s2_remove(s2_pte_t *e, int level, uint16_t vmid, ipaddr_t ipa)
+void arch_s2_remove(s2_pte_t *e, int level, vmid_t vmid, ipaddr_t ipa)
 {
-	bool table = level < S2_LEVEL_LAST && (*e & PTE_TABLE) != 0;
+	bool table = pte_is_table(*e, level);
 
 	*e = 0;
 	dsb(ishst);

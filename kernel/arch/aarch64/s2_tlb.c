@@ -25,11 +25,11 @@ void arch_s2_init(void)
 }
 
 /* TLBI by IPA acts on the VMID in VTTBR_EL2: borrow it for the flush. */
-static uint64_t borrow_vmid(uint16_t vmid)
+static uint64_t borrow_vmid(vmid_t vmid)
 {
 	uint64_t saved = read_sysreg(vttbr_el2);
 
-	write_sysreg(vttbr_el2, (uint64_t)vmid << 48);
+	write_sysreg(vttbr_el2, (uint64_t)vmid_value(vmid) << 48);
 	isb();
 	return saved;
 }
@@ -40,7 +40,7 @@ static void restore_vmid(uint64_t saved)
 	isb();
 }
 
-void arch_s2_flush_ipa(uint16_t vmid, ipaddr_t ipa)
+void arch_s2_flush_ipa(vmid_t vmid, ipaddr_t ipa)
 {
 	uint64_t saved = borrow_vmid(vmid);
 
@@ -53,7 +53,7 @@ void arch_s2_flush_ipa(uint16_t vmid, ipaddr_t ipa)
 	restore_vmid(saved);
 }
 
-void arch_s2_flush_vmid(uint16_t vmid)
+void arch_s2_flush_vmid(vmid_t vmid)
 {
 	uint64_t saved = borrow_vmid(vmid);
 

@@ -165,9 +165,9 @@ void arch_run_thread(struct tcb *t)
 
 	c->current = t;
 	/* Where the thread finds its IPC buffer (read-only at EL0). */
-	write_sysreg(tpidrro_el0, t->ipc_buffer_ipa);
-	write_sysreg(vttbr_el2,
-		     pa_addr(t->vspace_root) | ((uint64_t)t->vmid << 48));
+	write_sysreg(tpidrro_el0, ipa_addr(t->ipc_buffer_ipa));
+	write_sysreg(vttbr_el2, pa_addr(t->vspace_root) |
+				    ((uint64_t)vmid_value(t->vmid) << 48));
 	write_sysreg(hcr_el2, HCR_RW | HCR_TGE | HCR_DC | HCR_VM);
 	/* No ISB: the ERET is context synchronizing (SCTLR_EL2.EOS is set),
 	 * so the thread sees all of these writes. */
@@ -182,12 +182,12 @@ void arch_run_thread(struct tcb *t)
 }
 
 /* The IPA of a stage-2 abort: HPFAR_EL2 gives the page, FAR the offset. */
-static uint64_t fault_ipa(void)
+static ipaddr_t fault_ipa(void)
 {
 	uint64_t hpfar = read_sysreg(hpfar_el2);
 	uint64_t far = read_sysreg(far_el2);
 
-	return ((hpfar >> 4) << 12) | (far & 0xfff);
+	return ipa_init(((hpfar >> 4) << 12) | (far & 0xfff));
 }
 
 /* Time at EL0 is charged to the thread on every way back into the kernel. */

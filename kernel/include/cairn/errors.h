@@ -4,7 +4,12 @@
  *   detail[0]  the argument at fault (CAIRN_ARG_*) or the lookup failure kind
  *   detail[1]  the smallest allowed value, or the bits left unresolved
  *   detail[2]  the largest allowed value, or the depth reached
+ *   detail[3]  for CAIRN_FAILED_LOOKUP: which capability argument's lookup
+ *              failed (CAIRN_ARG_*), so a source and a destination can be
+ *              told apart; 0 otherwise
  */
+
+#define CAIRN_ERROR_DETAIL_WORDS 4
 #pragma once
 
 enum cairn_error {

@@ -285,8 +285,8 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 		      what);
 	}
 	paddr_t vspace_root = boot_alloc(&b, PAGE);
-	uint16_t vmid = vmid_alloc(vspace_root);
-	if (vmid == 0) {
+	vmid_t vmid = vmid_alloc(vspace_root);
+	if (vmid_value(vmid) == 0) {
 		panic("root: no VMID free");
 	}
 	b.vspace = vspace_root;
@@ -317,7 +317,7 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 	struct cap vs_cap = {.type = CAP_VSPACE,
 			     .rights = CAIRN_RIGHTS_ALL,
 			     .object = b.vspace,
-			     .vmid = vmid};
+			     .vmid = vmid_value(vmid)};
 	give(&b, CAIRN_SLOT_TCB, &tcb_cap);
 	give(&b, CAIRN_SLOT_CNODE, &cn);
 	give(&b, CAIRN_SLOT_VSPACE, &vs_cap);
@@ -371,7 +371,7 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 	struct tcb *t = kmem_ptr(tcb_pa);
 	t->vspace_root = b.vspace;
 	t->vmid = vmid;
-	t->ipc_buffer_ipa = CAIRN_ROOT_IPC_BUFFER;
+	t->ipc_buffer_ipa = ipa_init(CAIRN_ROOT_IPC_BUFFER);
 	t->priority = 255;
 	tcb_hold_cap(t, &t->cspace, CTE_OWNER_TCB_CSPACE,
 		     &originals[CAIRN_SLOT_CNODE], &cn);
@@ -389,7 +389,7 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 	sched_enqueue(t);
 	kprintf("root: '%s' loaded: entry 0x%lx, %lu pages, VMID %u; %lu "
 		"untyped (%lu MiB RAM, %lu MiB device), free slots %lu-%lu\n",
-		elf->name, info.entry, (unsigned long)b.pages, vmid,
+		elf->name, info.entry, (unsigned long)b.pages, vmid_value(vmid),
 		b.bi->untyped_count, b.bi->ram_bytes >> 20,
 		b.bi->device_bytes >> 20, b.bi->free_first, b.bi->free_end - 1);
 }

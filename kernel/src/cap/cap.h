@@ -32,6 +32,9 @@ enum cap_type {
 	CAP_POWER_CONTROL = 35,
 };
 
+/* One past the last cap type: the size of tables indexed by type. */
+#define CAP_TYPE_LIMIT (CAP_POWER_CONTROL + 1)
+
 struct cap {
 	uint8_t type;	    /* enum cap_type */
 	uint8_t size_bits;  /* Untyped and Frame size; CNode radix */
@@ -53,19 +56,26 @@ struct cap {
  * Where a Frame or PageTable cap is mapped: the IPA (page aligned) with the
  * VMID in bits 0..7 and the level in bits 8..9; 0 when not mapped.
  */
-static inline uint64_t mapping_make(uint64_t ipa, uint16_t vmid, int level)
+static inline uint64_t mapping_make(ipaddr_t ipa, vmid_t vmid, int level)
 {
-	return ipa | (vmid & 0xff) | ((uint64_t)level << 8);
+	return ipa_addr(ipa) | (vmid_value(vmid) & 0xff) |
+	       ((uint64_t)level << 8);
 }
 
-static inline uint64_t mapping_ipa(uint64_t m)
+static inline ipaddr_t mapping_ipa(uint64_t m)
 {
-	return m & ~0xfffULL;
+	return ipa_init(m & ~0xfffULL);
 }
 
-static inline uint16_t mapping_vmid(uint64_t m)
+static inline vmid_t mapping_vmid(uint64_t m)
 {
-	return (uint16_t)(m & 0xff);
+	return vmid_init((uint16_t)(m & 0xff));
+}
+
+/* A VSpace cap's VMID. */
+static inline vmid_t cap_vmid(const struct cap *vspace)
+{
+	return vmid_init((uint16_t)vspace->vmid);
 }
 
 static inline int mapping_level(uint64_t m)
@@ -121,7 +131,7 @@ bool cap_same_object(const struct cap *a, const struct cap *b);
 /* Failure details as the ABI returns them (cairn/errors.h). */
 struct inv_error {
 	enum cairn_error code;
-	uint64_t detail[3];
+	uint64_t detail[CAIRN_ERROR_DETAIL_WORDS];
 };
 
 static inline enum cairn_error inv_fail(struct inv_error *e,
@@ -132,6 +142,7 @@ static inline enum cairn_error inv_fail(struct inv_error *e,
 	e->detail[0] = d0;
 	e->detail[1] = d1;
 	e->detail[2] = d2;
+	e->detail[3] = 0; /* the lookups of invocation.h name the argument */
 	return code;
 }
 

@@ -14,8 +14,8 @@ static uint64_t cnode_occupied(const struct cap *c)
 	return n;
 }
 
-enum cairn_error cte_prepare_delete(const struct cte *slot,
-				    struct inv_error *err)
+enum cairn_error cte_decode_delete(const struct cte *slot,
+				   struct inv_error *err)
 {
 	if (cap_is_null(&slot->cap) || !cdt_is_final(slot)) {
 		return CAIRN_OK;
@@ -26,10 +26,10 @@ enum cairn_error cte_prepare_delete(const struct cte *slot,
 			return inv_fail(err, CAIRN_DELETE_FIRST, 0, used, 0);
 		}
 	}
-	return object_prepare_destroy(&slot->cap, err);
+	return object_decode_destroy(&slot->cap, err);
 }
 
-void cte_commit_delete(struct cte *slot)
+void cte_perform_delete(struct cte *slot)
 {
 	if (cap_is_null(&slot->cap)) {
 		return;
@@ -47,10 +47,10 @@ void cte_commit_delete(struct cte *slot)
 
 enum cairn_error cte_delete(struct cte *slot, struct inv_error *err)
 {
-	enum cairn_error e = cte_prepare_delete(slot, err);
+	enum cairn_error e = cte_decode_delete(slot, err);
 
 	if (e == CAIRN_OK) {
-		cte_commit_delete(slot);
+		cte_perform_delete(slot);
 	}
 	return e;
 }

@@ -1,7 +1,7 @@
 /*
- * Deleting and revoking capabilities, in two phases: prepare checks that a
- * delete can complete (and changes nothing); commit performs it and cannot
- * fail.
+ * Deleting and revoking capabilities, in the two phases of invocation.h:
+ * decode checks that a delete can complete (and changes nothing); perform
+ * carries it out and cannot fail.
  */
 #pragma once
 
@@ -12,15 +12,15 @@
  * occupied) for the last cap to a CNode that still holds caps, or to a TCB
  * whose own CSpace root is such a CNode.
  */
-enum cairn_error cte_prepare_delete(const struct cte *slot,
-				    struct inv_error *err);
+enum cairn_error cte_decode_delete(const struct cte *slot,
+				   struct inv_error *err);
 
 /*
- * Empties slot after a successful prepare: takes down a mapping the cap
+ * Empties slot after a successful decode: takes down a mapping the cap
  * records; if it was the last cap to its object, destroys the object
  * (wakes its waiters with errors, suspends its thread, frees its VMID).
  */
-void cte_commit_delete(struct cte *slot);
+void cte_perform_delete(struct cte *slot);
 
 /* Both phases. Deleting an empty slot succeeds. */
 enum cairn_error cte_delete(struct cte *slot, struct inv_error *err);

@@ -144,22 +144,10 @@ static void audit_threads(uint64_t skip, uint64_t *reply, size_t *reply_len)
 	    CAIRN_THREADS_HEADER_WORDS + count * CAIRN_THREAD_ENTRY_WORDS;
 }
 
-enum cairn_error audit_invoke(uint64_t label, const uint64_t *a, size_t n,
-			      uint64_t *reply, size_t *reply_len,
-			      struct inv_error *err)
+/* AuditControl.Walk (skip): a chunk of every CSpace's caps. */
+static void perform_walk(uint64_t skip, uint64_t *reply, size_t *reply_len)
 {
-	if (label != CAIRN_AUDIT_WALK && label != CAIRN_AUDIT_THREADS) {
-		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_LABEL,
-				label, 0);
-	}
-	if (n < 1) {
-		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, 1, 0);
-	}
-	if (label == CAIRN_AUDIT_THREADS) {
-		audit_threads(a[0], reply, reply_len);
-		return CAIRN_OK;
-	}
-	struct walk w = {.skip = a[0], .out = &reply[2]};
+	struct walk w = {.skip = skip, .out = &reply[2]};
 	for (const struct tcb *t = tcb_first(); t != NULL; t = t->all_next) {
 		if (t->cspace.cap.type == CAP_CNODE) {
 			w.holder = t;
@@ -170,5 +158,23 @@ enum cairn_error audit_invoke(uint64_t label, const uint64_t *a, size_t n,
 	reply[0] = w.skip + w.count < w.seen ? w.skip + w.count : 0;
 	reply[1] = w.count;
 	*reply_len = 2 + w.count * CAIRN_AUDIT_ENTRY_WORDS;
+}
+
+enum cairn_error audit_invoke(struct invocation *inv)
+{
+	enum cairn_error e = inv_need_args(inv, 1);
+
+	if (inv->label != CAIRN_AUDIT_WALK &&
+	    inv->label != CAIRN_AUDIT_THREADS) {
+		return inv_bad_label(inv);
+	}
+	if (e != CAIRN_OK) {
+		return e;
+	}
+	if (inv->label == CAIRN_AUDIT_THREADS) {
+		audit_threads(inv->args[0], inv->reply, &inv->reply_len);
+	} else {
+		perform_walk(inv->args[0], inv->reply, &inv->reply_len);
+	}
 	return CAIRN_OK;
 }

@@ -86,141 +86,122 @@ enum cairn_error cnode_derive(const struct cap *src, uint32_t rights,
 	return e;
 }
 
+/* Copy, Mint, Move or Mutate, decoded. */
 struct cnode_op {
 	struct cte *dest;
 	struct cte *src;
-	struct cap cap;
+	struct cap cap; /* what dest will hold */
 };
 
-static enum cairn_error decode_pair(const struct cap *invoked,
-				    const uint64_t *a, const struct cap *cspace,
-				    struct cnode_op *op, struct inv_error *err)
+static enum cairn_error decode_pair(struct invocation *inv, struct cnode_op *op)
 {
+	const uint64_t *a = inv->args;
 	struct cap src_root;
 	enum cairn_error e;
 
-	e = cspace_lookup_slot(invoked, a[A_DEST_INDEX],
-			       depth_arg(a[A_DEST_DEPTH]), &op->dest, err);
-	if (e != CAIRN_OK) {
-		return e;
-	}
-	if (!cap_is_null(&op->dest->cap)) {
-		return inv_fail(err, CAIRN_DELETE_FIRST, CAIRN_ARG_DEST_INDEX,
-				a[A_DEST_INDEX], 0);
-	}
-	e = cspace_lookup_cnode(cspace, a[A_SRC_ROOT], 0, 0, CAIRN_ARG_SRC_ROOT,
-				&src_root, err);
+	e = inv_lookup_empty(inv, CAIRN_ARG_DEST_INDEX, &inv->slot->cap,
+			     a[A_DEST_INDEX], a[A_DEST_DEPTH], &op->dest);
 	if (e == CAIRN_OK) {
-		e = cspace_lookup_slot(&src_root, a[A_SRC_INDEX],
-				       depth_arg(a[A_SRC_DEPTH]), &op->src,
-				       err);
+		e = inv_lookup_cnode(inv, CAIRN_ARG_SRC_ROOT, a[A_SRC_ROOT], 0,
+				     0, &src_root);
 	}
-	if (e != CAIRN_OK) {
-		return e;
-	}
-	if (cap_is_null(&op->src->cap)) {
-		return inv_fail(err, CAIRN_FAILED_LOOKUP,
-				CAIRN_LOOKUP_MISSING_CAP, 0,
-				depth_arg(a[A_SRC_DEPTH]));
-	}
-	return CAIRN_OK;
-}
-
-static enum cairn_error cnode_copy(const struct cap *invoked, uint64_t label,
-				   const uint64_t *a, size_t nargs,
-				   const struct cap *cspace,
-				   struct inv_error *err)
-{
-	bool mint = label == CAIRN_CNODE_MINT;
-	size_t need = A_EXTRA + 1 + (mint ? 1 : 0);
-	struct cnode_op op;
-	enum cairn_error e;
-
-	if (nargs < need) {
-		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, need, 0);
-	}
-	e = decode_pair(invoked, a, cspace, &op, err);
-	if (e != CAIRN_OK) {
-		return e;
-	}
-	if (op.src->cap.type == CAP_UNTYPED) {
-		/* The watermark lives in the cap: two caps would hand out
-		 * the same memory twice. Move it instead. */
-		return inv_fail(err, CAIRN_ILLEGAL_OPERATION,
-				CAIRN_ARG_SRC_INDEX, 0, 0);
-	}
-	if (a[A_EXTRA] > UINT32_MAX) {
-		return inv_fail(err, CAIRN_INVALID_ARGUMENT, CAIRN_ARG_RIGHTS,
-				0, CAIRN_RIGHTS_ALL);
-	}
-	e = cnode_derive(&op.src->cap, (uint32_t)a[A_EXTRA], mint,
-			 mint ? a[A_EXTRA + 1] : 0, &op.cap, err);
 	if (e == CAIRN_OK) {
-		cdt_insert_child(op.src, op.dest, &op.cap);
+		e = inv_lookup_slot(inv, CAIRN_ARG_SRC_INDEX, &src_root,
+				    a[A_SRC_INDEX], a[A_SRC_DEPTH], &op->src);
+	}
+	if (e == CAIRN_OK && cap_is_null(&op->src->cap)) {
+		e = inv_refuse(inv, CAIRN_FAILED_LOOKUP,
+			       CAIRN_LOOKUP_MISSING_CAP, 0,
+			       depth_arg(a[A_SRC_DEPTH]));
+		inv->err.detail[3] = CAIRN_ARG_SRC_INDEX;
 	}
 	return e;
 }
 
-static enum cairn_error cnode_move(const struct cap *invoked, uint64_t label,
-				   const uint64_t *a, size_t nargs,
-				   const struct cap *cspace,
-				   struct inv_error *err)
+static enum cairn_error decode_copy(struct invocation *inv, struct cnode_op *op)
 {
-	bool mutate = label == CAIRN_CNODE_MUTATE;
-	size_t need = A_EXTRA + (mutate ? 1 : 0);
-	struct cnode_op op;
-	enum cairn_error e;
+	bool mint = inv->label == CAIRN_CNODE_MINT;
+	const uint64_t *a = inv->args;
+	enum cairn_error e = inv_need_args(inv, A_EXTRA + 1 + (mint ? 1 : 0));
 
-	if (nargs < need) {
-		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, need, 0);
+	if (e == CAIRN_OK) {
+		e = decode_pair(inv, op);
 	}
-	e = decode_pair(invoked, a, cspace, &op, err);
+	if (e != CAIRN_OK) {
+		return e;
+	}
+	if (op->src->cap.type == CAP_UNTYPED) {
+		/* The watermark lives in the cap: two caps would hand out
+		 * the same memory twice. Move it instead. */
+		return inv_refuse(inv, CAIRN_ILLEGAL_OPERATION,
+				  CAIRN_ARG_SRC_INDEX, 0, 0);
+	}
+	if (a[A_EXTRA] > UINT32_MAX) {
+		return inv_refuse(inv, CAIRN_INVALID_ARGUMENT, CAIRN_ARG_RIGHTS,
+				  0, CAIRN_RIGHTS_ALL);
+	}
+	return cnode_derive(&op->src->cap, (uint32_t)a[A_EXTRA], mint,
+			    mint ? a[A_EXTRA + 1] : 0, &op->cap, &inv->err);
+}
+
+static enum cairn_error decode_move(struct invocation *inv, struct cnode_op *op)
+{
+	bool mutate = inv->label == CAIRN_CNODE_MUTATE;
+	enum cairn_error e = inv_need_args(inv, A_EXTRA + (mutate ? 1 : 0));
+
+	if (e == CAIRN_OK) {
+		e = decode_pair(inv, op);
+	}
 	if (e == CAIRN_OK) {
 		/* Moved, not derived: the same cap elsewhere, mapping and
 		 * all, so deleting it later still unmaps. */
-		e = adjust(&op.src->cap, CAIRN_RIGHTS_ALL, mutate,
-			   mutate ? a[A_EXTRA] : 0, &op.cap, err);
-	}
-	if (e == CAIRN_OK) {
-		cdt_move(op.src, op.dest, &op.cap);
+		e = adjust(&op->src->cap, CAIRN_RIGHTS_ALL, mutate,
+			   mutate ? inv->args[A_EXTRA] : 0, &op->cap,
+			   &inv->err);
 	}
 	return e;
 }
 
-static enum cairn_error cnode_target(const struct cap *invoked,
-				     const uint64_t *a, size_t nargs,
-				     struct cte **slot, struct inv_error *err)
+/* The slot Delete or Revoke names. */
+static enum cairn_error decode_target(struct invocation *inv, struct cte **slot)
 {
-	if (nargs < 2) {
-		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, 2, 0);
+	enum cairn_error e = inv_need_args(inv, 2);
+
+	if (e == CAIRN_OK) {
+		e = inv_lookup_slot(inv, CAIRN_ARG_DEST_INDEX, &inv->slot->cap,
+				    inv->args[0], inv->args[1], slot);
 	}
-	return cspace_lookup_slot(invoked, a[0], depth_arg(a[1]), slot, err);
+	return e;
 }
 
-enum cairn_error cnode_invoke(const struct cap *invoked, uint64_t label,
-			      const uint64_t *args, size_t nargs,
-			      const struct cap *cspace, struct inv_error *err)
+enum cairn_error cnode_invoke(struct invocation *inv)
 {
+	struct cnode_op op;
 	struct cte *slot;
 	enum cairn_error e;
 
-	switch (label) {
+	switch (inv->label) {
 	case CAIRN_CNODE_COPY:
 	case CAIRN_CNODE_MINT:
-		return cnode_copy(invoked, label, args, nargs, cspace, err);
+		e = decode_copy(inv, &op);
+		if (e == CAIRN_OK) {
+			cdt_insert_child(op.src, op.dest, &op.cap);
+		}
+		return e;
 	case CAIRN_CNODE_MOVE:
 	case CAIRN_CNODE_MUTATE:
-		return cnode_move(invoked, label, args, nargs, cspace, err);
-	case CAIRN_CNODE_DELETE:
-	case CAIRN_CNODE_REVOKE:
-		e = cnode_target(invoked, args, nargs, &slot, err);
-		if (e != CAIRN_OK) {
-			return e;
+		e = decode_move(inv, &op);
+		if (e == CAIRN_OK) {
+			cdt_move(op.src, op.dest, &op.cap);
 		}
-		return label == CAIRN_CNODE_DELETE ? cte_delete(slot, err)
-						   : cte_revoke(slot, err);
+		return e;
+	case CAIRN_CNODE_DELETE:
+		e = decode_target(inv, &slot);
+		return e == CAIRN_OK ? cte_delete(slot, &inv->err) : e;
+	case CAIRN_CNODE_REVOKE:
+		e = decode_target(inv, &slot);
+		return e == CAIRN_OK ? cte_revoke(slot, &inv->err) : e;
 	default:
-		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_LABEL,
-				label, 0);
+		return inv_bad_label(inv);
 	}
 }

@@ -1,16 +1,10 @@
 /* CNode invocations: Copy, Mint, Move, Mutate, Delete, Revoke. */
 #pragma once
 
-#include "cap/cap.h"
+#include "invocation.h"
 
-/*
- * Decodes and performs a CNode invocation on the CNode cap in `invoked`,
- * with source roots resolved in cspace. Checks everything before changing
- * anything.
- */
-enum cairn_error cnode_invoke(const struct cap *invoked, uint64_t label,
-			      const uint64_t *args, size_t nargs,
-			      const struct cap *cspace, struct inv_error *err);
+/* CNode invocations; Delete and Revoke are cap/delete.h's two phases. */
+enum cairn_error cnode_invoke(struct invocation *inv);
 
 /*
  * The new cap a Copy or Mint (or a transfer, or a kernel-held copy) derives

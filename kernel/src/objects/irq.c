@@ -3,7 +3,6 @@
 #include "arch.h"
 #include "assert.h"
 #include "cap/cdt.h"
-#include "cap/cspace.h"
 #include "cap/delete.h"
 #include "ipc.h"
 #include "kmem.h"
@@ -35,124 +34,152 @@ void irq_init(const struct platform *plat, uint32_t kernel_intid)
 
 enum { A_IRQ, A_TRIGGER, A_ROOT, A_INDEX, A_DEPTH };
 
-enum cairn_error irq_control_invoke(uint64_t label, const uint64_t *a, size_t n,
-				    const struct cap *cspace,
-				    struct inv_error *err)
-{
-	struct cap cnode;
+/* IRQControl.Get, decoded. */
+struct get_op {
+	uint32_t intid;
+	bool edge;
 	struct cte *dest;
-	enum cairn_error e;
+};
 
-	if (label != CAIRN_IRQ_CONTROL_GET) {
-		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_LABEL,
-				label, 0);
-	}
-	if (n < 5) {
-		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, 5, 0);
-	}
-	/* SGIs are the kernel's (IPIs); so is its tick. */
-	if (a[A_IRQ] < 16 || a[A_IRQ] >= irq_limit) {
-		return inv_fail(err, CAIRN_RANGE_ERROR, CAIRN_ARG_IRQ, 16,
-				irq_limit - 1);
-	}
-	if (a[A_IRQ] == kernel_irq) {
-		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_IRQ,
-				a[A_IRQ], 0);
-	}
-	if (a[A_TRIGGER] > CAIRN_IRQ_EDGE) {
-		return inv_fail(err, CAIRN_INVALID_ARGUMENT, CAIRN_ARG_TRIGGER,
-				0, 0);
-	}
-	if (irqs[a[A_IRQ]].claimed) {
-		/* One handler per interrupt: delete it first. */
-		return inv_fail(err, CAIRN_REVOKE_FIRST, CAIRN_ARG_IRQ,
-				a[A_IRQ], 0);
-	}
-	e = cspace_lookup_cnode(cspace, a[A_ROOT], 0, 0, CAIRN_ARG_DEST_ROOT,
-				&cnode, err);
-	if (e == CAIRN_OK) {
-		e = cspace_lookup_slot(
-		    &cnode, a[A_INDEX],
-		    a[A_DEPTH] > 64 ? 0 : (unsigned)a[A_DEPTH], &dest, err);
-	}
+static enum cairn_error decode_get(struct invocation *inv, struct get_op *op)
+{
+	const uint64_t *a = inv->args;
+	struct cap cnode;
+	enum cairn_error e = inv_need_args(inv, 5);
+
 	if (e != CAIRN_OK) {
 		return e;
 	}
-	if (!cap_is_null(&dest->cap)) {
-		return inv_fail(err, CAIRN_DELETE_FIRST, CAIRN_ARG_DEST_INDEX,
-				a[A_INDEX], 0);
+	/* SGIs are the kernel's (IPIs); so is its tick. */
+	if (a[A_IRQ] < 16 || a[A_IRQ] >= irq_limit) {
+		return inv_refuse(inv, CAIRN_RANGE_ERROR, CAIRN_ARG_IRQ, 16,
+				  irq_limit - 1);
 	}
-	uint32_t intid = (uint32_t)a[A_IRQ];
+	if (a[A_IRQ] == kernel_irq) {
+		return inv_refuse(inv, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_IRQ,
+				  a[A_IRQ], 0);
+	}
+	if (a[A_TRIGGER] > CAIRN_IRQ_EDGE) {
+		return inv_refuse(inv, CAIRN_INVALID_ARGUMENT,
+				  CAIRN_ARG_TRIGGER, 0, 0);
+	}
+	if (irqs[a[A_IRQ]].claimed) {
+		/* One handler per interrupt: delete it first. */
+		return inv_refuse(inv, CAIRN_REVOKE_FIRST, CAIRN_ARG_IRQ,
+				  a[A_IRQ], 0);
+	}
+	e = inv_lookup_cnode(inv, CAIRN_ARG_DEST_ROOT, a[A_ROOT], 0, 0, &cnode);
+	if (e == CAIRN_OK) {
+		e = inv_lookup_empty(inv, CAIRN_ARG_DEST_INDEX, &cnode,
+				     a[A_INDEX], a[A_DEPTH], &op->dest);
+	}
+	op->intid = (uint32_t)a[A_IRQ];
+	op->edge = a[A_TRIGGER] == CAIRN_IRQ_EDGE;
+	return e;
+}
+
+static void perform_get(const struct get_op *op)
+{
 	struct cap h = {.type = CAP_IRQ_HANDLER,
 			.rights = CAIRN_RIGHTS_ALL,
-			.object = pa_init(intid)};
-	irqs[intid].claimed = true;
-	cdt_insert_root(dest, &h);
-	arch_gic_configure(intid, a[A_TRIGGER] == CAIRN_IRQ_EDGE);
-	return CAIRN_OK;
+			.object = pa_init(op->intid)};
+
+	irqs[op->intid].claimed = true;
+	cdt_insert_root(op->dest, &h);
+	arch_gic_configure(op->intid, op->edge);
+}
+
+enum cairn_error irq_control_invoke(struct invocation *inv)
+{
+	struct get_op op;
+	enum cairn_error e;
+
+	if (inv->label != CAIRN_IRQ_CONTROL_GET) {
+		return inv_bad_label(inv);
+	}
+	e = decode_get(inv, &op);
+	if (e == CAIRN_OK) {
+		perform_get(&op);
+	}
+	return e;
 }
 
 /* Drops the handler's notification cap on purpose (not a loss). */
 static void release_notification(struct irq_state *s)
 {
 	s->ntfn.owner = CTE_OWNER_CNODE;
-	cte_commit_delete(&s->ntfn);
+	cte_perform_delete(&s->ntfn);
 }
 
-enum cairn_error irq_handler_invoke(struct cte *slot, uint64_t label,
-				    const uint64_t *a, size_t n,
-				    const struct cap *cspace,
-				    struct inv_error *err)
+/* IRQHandler.SetNotification, decoded: the copy the handler will hold. */
+struct set_notification_op {
+	struct irq_state *s;
+	uint32_t intid;
+	struct cte *ntfn;
+	struct cap copy;
+};
+
+static enum cairn_error decode_set_notification(struct invocation *inv,
+						struct set_notification_op *op)
 {
-	uint32_t intid = (uint32_t)pa_addr(slot->cap.object);
-	struct irq_state *s = &irqs[intid];
-	struct cte *nt;
+	enum cairn_error e = inv_need_args(inv, 1);
+
+	if (e == CAIRN_OK) {
+		e = inv_lookup_typed(inv, CAIRN_ARG_NOTIFICATION, inv->args[0],
+				     CAP_NOTIFICATION, &op->ntfn);
+	}
+	if (e != CAIRN_OK) {
+		return e;
+	}
+	if (!(op->ntfn->cap.rights & CAIRN_RIGHT_WRITE)) {
+		return inv_refuse(inv, CAIRN_INVALID_CAPABILITY,
+				  CAIRN_ARG_NOTIFICATION, 0, 0);
+	}
+	op->intid = (uint32_t)pa_addr(inv->slot->cap.object);
+	op->s = &irqs[op->intid];
+	return cnode_derive(&op->ntfn->cap, CAIRN_RIGHTS_ALL, false, 0,
+			    &op->copy, &inv->err);
+}
+
+static void perform_set_notification(const struct set_notification_op *op)
+{
+	release_notification(op->s);
+	cdt_insert_child(op->ntfn, &op->s->ntfn, &op->copy);
+	op->s->ntfn.owner = CTE_OWNER_IRQ;
+	if (op->intid == uart_irq && uart_irq != 0) {
+		/*
+		 * Here, not at IRQControl.Get: the root task claims the
+		 * handler for the console server while it still has its
+		 * summary to print.
+		 */
+		print_hand_over("user level (PL011 interrupt taken)");
+	}
+	arch_gic_set_enabled(op->intid, true);
+}
+
+enum cairn_error irq_handler_invoke(struct invocation *inv)
+{
+	uint32_t intid = (uint32_t)pa_addr(inv->slot->cap.object);
+	struct set_notification_op op;
 	enum cairn_error e;
 
-	switch (label) {
+	switch (inv->label) {
 	case CAIRN_IRQ_HANDLER_SET_NOTIFICATION:
-		if (n < 1) {
-			return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, 1, 0);
+		e = decode_set_notification(inv, &op);
+		if (e == CAIRN_OK) {
+			perform_set_notification(&op);
 		}
-		e = cspace_lookup_cap(cspace, a[0], &nt, err);
-		if (e != CAIRN_OK) {
-			return e;
-		}
-		if (nt->cap.type != CAP_NOTIFICATION ||
-		    !(nt->cap.rights & CAIRN_RIGHT_WRITE)) {
-			return inv_fail(err, CAIRN_INVALID_CAPABILITY,
-					CAIRN_ARG_NOTIFICATION, 0, 0);
-		}
-		struct cap copy;
-		e = cnode_derive(&nt->cap, CAIRN_RIGHTS_ALL, false, 0, &copy,
-				 err);
-		if (e != CAIRN_OK) {
-			return e;
-		}
-		release_notification(s);
-		cdt_insert_child(nt, &s->ntfn, &copy);
-		s->ntfn.owner = CTE_OWNER_IRQ;
-		if (intid == uart_irq && uart_irq != 0) {
-			/*
-			 * Here, not at IRQControl.Get: the root task claims the
-			 * handler for the console server while it still has
-			 * its summary to print.
-			 */
-			print_hand_over("user level (PL011 interrupt taken)");
-		}
-		arch_gic_set_enabled(intid, true);
-		return CAIRN_OK;
+		return e;
 	case CAIRN_IRQ_HANDLER_ACK:
 		/* Serviced: the line may fire again. */
 		arch_gic_deactivate(intid);
 		return CAIRN_OK;
 	case CAIRN_IRQ_HANDLER_CLEAR:
-		release_notification(s);
+		release_notification(&irqs[intid]);
 		arch_gic_set_enabled(intid, false);
 		return CAIRN_OK;
 	default:
-		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_LABEL,
-				label, 0);
+		return inv_bad_label(inv);
 	}
 }
 

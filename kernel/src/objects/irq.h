@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "cap/cap.h"
+#include "invocation.h"
 #include "platform.h"
 
 #define IRQ_MAX 1020 /* INTIDs 0..1019: SGIs, PPIs and SPIs */
@@ -13,13 +13,9 @@
 /* Which interrupts exist and which the kernel keeps (the timer tick). */
 void irq_init(const struct platform *plat, uint32_t kernel_intid);
 
-enum cairn_error irq_control_invoke(uint64_t label, const uint64_t *args,
-				    size_t nargs, const struct cap *cspace,
-				    struct inv_error *err);
-enum cairn_error irq_handler_invoke(struct cte *slot, uint64_t label,
-				    const uint64_t *args, size_t nargs,
-				    const struct cap *cspace,
-				    struct inv_error *err);
+/* IRQControl.Get; IRQHandler.SetNotification, Ack, Clear. */
+enum cairn_error irq_control_invoke(struct invocation *inv);
+enum cairn_error irq_handler_invoke(struct invocation *inv);
 
 /* The last IRQHandler cap for intid is gone: disable the line. */
 void irq_handler_destroy(uint32_t intid);

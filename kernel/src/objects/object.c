@@ -114,7 +114,7 @@ struct cap object_create(enum cairn_object_type type, unsigned size_bits,
 	}
 	if (type == CAIRN_OBJ_VSPACE) {
 		/* Untyped decode checked that enough VMIDs are free. */
-		c.vmid = vmid_alloc(pa);
+		c.vmid = vmid_value(vmid_alloc(pa));
 	} else if (type == CAIRN_OBJ_TCB) {
 		tcb_set_name(kmem_ptr(pa), "thread");
 		tcb_register(kmem_ptr(pa));
@@ -122,11 +122,11 @@ struct cap object_create(enum cairn_object_type type, unsigned size_bits,
 	return c;
 }
 
-enum cairn_error object_prepare_destroy(const struct cap *c,
-					struct inv_error *err)
+enum cairn_error object_decode_destroy(const struct cap *c,
+				       struct inv_error *err)
 {
 	if (c->type == CAP_TCB) {
-		return tcb_prepare_destroy(tcb_of(c), err);
+		return tcb_decode_destroy(tcb_of(c), err);
 	}
 	return CAIRN_OK;
 }

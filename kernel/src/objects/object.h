@@ -20,8 +20,8 @@ struct cap object_create(enum cairn_object_type type, unsigned size_bits,
 			 paddr_t pa, bool device);
 
 /* Prepare: can the object of the last cap c be destroyed? */
-enum cairn_error object_prepare_destroy(const struct cap *c,
-					struct inv_error *err);
+enum cairn_error object_decode_destroy(const struct cap *c,
+				       struct inv_error *err);
 
 /* A cap is leaving slot (any cap, final or not): per-cap cleanup, such as
  * taking down the mapping a Frame or PageTable cap records. */

@@ -10,9 +10,9 @@
 
 #include <cairn/invocations.h>
 
-enum cairn_error power_invoke(uint64_t label, struct inv_error *err)
+enum cairn_error power_invoke(struct invocation *inv)
 {
-	switch (label) {
+	switch (inv->label) {
 	case CAIRN_POWER_OFF:
 		print_enter_panic_mode(); /* the last words get out */
 		kprintf("power: off, as a PowerControl holder asked\n");
@@ -24,9 +24,8 @@ enum cairn_error power_invoke(uint64_t label, struct inv_error *err)
 		arch_psci_system_reset();
 		break;
 	default:
-		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_LABEL,
-				label, 0);
+		return inv_bad_label(inv);
 	}
 	/* PSCI returned: no firmware to do it (or it refused). */
-	return inv_fail(err, CAIRN_NOT_SUPPORTED, 0, 0, 0);
+	return inv_refuse(inv, CAIRN_NOT_SUPPORTED, 0, 0, 0);
 }

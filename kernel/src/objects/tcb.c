@@ -63,19 +63,6 @@ void tcb_suspend(struct tcb *t)
 	t->state = THREAD_INACTIVE;
 }
 
-/* A cap argument of a required type, found in the caller's CSpace. */
-static enum cairn_error lookup_typed(const struct cap *cspace, uint64_t cptr,
-				     enum cap_type type, unsigned arg,
-				     struct cte **slot, struct inv_error *err)
-{
-	enum cairn_error e = cspace_lookup_cap(cspace, cptr, slot, err);
-
-	if (e == CAIRN_OK && (*slot)->cap.type != type) {
-		return inv_fail(err, CAIRN_INVALID_CAPABILITY, arg, 0, 0);
-	}
-	return e;
-}
-
 void tcb_hold_cap(struct tcb *t, struct cte *own, enum cte_owner kind,
 		  struct cte *parent, const struct cap *copy)
 {
@@ -88,7 +75,7 @@ void tcb_hold_cap(struct tcb *t, struct cte *own, enum cte_owner kind,
 static void release_cap(struct cte *own)
 {
 	own->owner = CTE_OWNER_CNODE;
-	cte_commit_delete(own);
+	cte_perform_delete(own);
 }
 
 /*
@@ -103,64 +90,69 @@ static bool usable_ipc_buffer(const struct cap *f)
 }
 
 struct configure_op {
+	struct tcb *t;
 	struct cte *cs, *vs, *ipc; /* ipc NULL: no IPC buffer */
 	struct cap cs_cap, vs_cap, ipc_cap;
+	ipaddr_t ipc_ipa;
+	uint64_t fault_ep;
 };
 
-static enum cairn_error decode_configure(struct tcb *t, const uint64_t *a,
-					 size_t n, const struct cap *cspace,
-					 struct configure_op *op,
-					 struct inv_error *err)
+static enum cairn_error decode_configure(struct invocation *inv,
+					 struct configure_op *op)
 {
-	enum cairn_error e;
+	const uint64_t *a = inv->args;
+	enum cairn_error e = inv_need_args(inv, 5);
 
+	op->t = tcb_of(&inv->slot->cap);
 	op->ipc = NULL;
-	if (n < 5) {
-		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, 5, 0);
-	}
-	e = lookup_typed(cspace, a[0], CAP_CNODE, CAIRN_ARG_CSPACE, &op->cs,
-			 err);
 	if (e == CAIRN_OK) {
-		e = lookup_typed(cspace, a[1], CAP_VSPACE, CAIRN_ARG_VSPACE,
-				 &op->vs, err);
+		e = inv_lookup_typed(inv, CAIRN_ARG_CSPACE, a[0], CAP_CNODE,
+				     &op->cs);
+	}
+	if (e == CAIRN_OK) {
+		e = inv_lookup_typed(inv, CAIRN_ARG_VSPACE, a[1], CAP_VSPACE,
+				     &op->vs);
 	}
 	if (e == CAIRN_OK && a[2] != 0) {
-		e = lookup_typed(cspace, a[2], CAP_FRAME, CAIRN_ARG_IPC_BUFFER,
-				 &op->ipc, err);
+		e = inv_lookup_typed(inv, CAIRN_ARG_IPC_BUFFER, a[2], CAP_FRAME,
+				     &op->ipc);
 	}
 	if (e != CAIRN_OK) {
 		return e;
 	}
 	if (op->ipc != NULL && !usable_ipc_buffer(&op->ipc->cap)) {
-		return inv_fail(err, CAIRN_INVALID_CAPABILITY,
-				CAIRN_ARG_IPC_BUFFER, 0, 0);
+		return inv_refuse(inv, CAIRN_INVALID_CAPABILITY,
+				  CAIRN_ARG_IPC_BUFFER, 0, 0);
 	}
 	if (op->ipc != NULL && !IS_ALIGNED(a[3], KiB(4))) {
-		return inv_fail(err, CAIRN_ALIGNMENT_ERROR, CAIRN_ARG_IPA,
-				KiB(4), 0);
+		return inv_refuse(inv, CAIRN_ALIGNMENT_ERROR, CAIRN_ARG_IPA,
+				  KiB(4), 0);
 	}
+	op->ipc_ipa = ipa_init(op->ipc != NULL ? a[3] : 0);
+	op->fault_ep = a[4];
 	e = cnode_derive(&op->cs->cap, CAIRN_RIGHTS_ALL, false, 0, &op->cs_cap,
-			 err);
+			 &inv->err);
 	if (e == CAIRN_OK) {
 		e = cnode_derive(&op->vs->cap, CAIRN_RIGHTS_ALL, false, 0,
-				 &op->vs_cap, err);
+				 &op->vs_cap, &inv->err);
 	}
 	if (e == CAIRN_OK && op->ipc != NULL) {
 		e = cnode_derive(&op->ipc->cap, CAIRN_RIGHTS_ALL, false, 0,
-				 &op->ipc_cap, err);
+				 &op->ipc_cap, &inv->err);
 	}
 	if (e == CAIRN_OK) {
-		e = cte_prepare_delete(&t->cspace, err);
+		e = cte_decode_delete(&op->t->cspace, &inv->err);
 	}
 	if (e == CAIRN_OK) {
-		e = cte_prepare_delete(&t->vspace, err);
+		e = cte_decode_delete(&op->t->vspace, &inv->err);
 	}
 	return e; /* a frame's deletion cannot be refused */
 }
 
-static void perform_configure(struct tcb *t, const uint64_t *a,
-			      struct configure_op *op)
+static void perform_configure(const struct configure_op *op)
 {
+	struct tcb *t = op->t;
+
 	/*
 	 * The TCB holds copies of its roots and buffer, so none of them can be
 	 * destroyed while it uses them. Replacing them is not losing them:
@@ -176,58 +168,57 @@ static void perform_configure(struct tcb *t, const uint64_t *a,
 			     op->ipc, &op->ipc_cap);
 	}
 	t->vspace_root = op->vs_cap.object;
-	t->vmid = (uint16_t)op->vs_cap.vmid;
-	t->ipc_buffer_ipa = op->ipc != NULL ? a[3] : 0;
-	t->fault_ep = a[4];
+	t->vmid = vmid_init((uint16_t)op->vs_cap.vmid);
+	t->ipc_buffer_ipa = op->ipc_ipa;
+	t->fault_ep = op->fault_ep;
 }
 
-static enum cairn_error configure(struct tcb *t, const uint64_t *a, size_t n,
-				  const struct cap *cspace,
-				  struct inv_error *err)
-{
-	struct configure_op op;
-	enum cairn_error e = decode_configure(t, a, n, cspace, &op, err);
+struct priority_op {
+	struct tcb *t;
+	bool mcp; /* SetMCPriority, not SetPriority */
+	uint8_t value;
+};
 
-	if (e == CAIRN_OK) {
-		perform_configure(t, a, &op);
-	}
-	return e;
-}
-
-static enum cairn_error set_priority(struct tcb *t, uint64_t label,
-				     const uint64_t *a, size_t n,
-				     const struct cap *cspace,
-				     struct inv_error *err)
+static enum cairn_error decode_priority(struct invocation *inv,
+					struct priority_op *op)
 {
 	struct cte *auth;
-	enum cairn_error e;
+	enum cairn_error e = inv_need_args(inv, 2);
 
-	if (n < 2) {
-		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, 2, 0);
+	if (e == CAIRN_OK) {
+		e = inv_lookup_typed(inv, CAIRN_ARG_AUTHORITY, inv->args[0],
+				     CAP_TCB, &auth);
 	}
-	e = lookup_typed(cspace, a[0], CAP_TCB, CAIRN_ARG_AUTHORITY, &auth,
-			 err);
 	if (e != CAIRN_OK) {
 		return e;
 	}
 	uint8_t mcp = tcb_of(&auth->cap)->mcp;
-	if (a[1] > mcp) {
-		return inv_fail(err, CAIRN_RANGE_ERROR, CAIRN_ARG_PRIORITY, 0,
-				mcp);
+	if (inv->args[1] > mcp) {
+		return inv_refuse(inv, CAIRN_RANGE_ERROR, CAIRN_ARG_PRIORITY, 0,
+				  mcp);
 	}
-	if (label == CAIRN_TCB_SET_MC_PRIORITY) {
-		t->mcp = (uint8_t)a[1];
-		return CAIRN_OK;
+	op->t = tcb_of(&inv->slot->cap);
+	op->mcp = inv->label == CAIRN_TCB_SET_MC_PRIORITY;
+	op->value = (uint8_t)inv->args[1];
+	return CAIRN_OK;
+}
+
+static void perform_priority(const struct priority_op *op)
+{
+	struct tcb *t = op->t;
+
+	if (op->mcp) {
+		t->mcp = op->value;
+		return;
 	}
 	bool queued = t->state == THREAD_RUNNABLE;
 	if (queued) {
 		sched_dequeue(t);
 	}
-	t->priority = (uint8_t)a[1];
+	t->priority = op->value;
 	if (queued && t != sched_current()) {
 		sched_enqueue(t);
 	}
-	return CAIRN_OK;
 }
 
 /* Register i in Read/WriteRegisters order: pc, sp, x0..x30. */
@@ -236,62 +227,68 @@ static uint64_t *reg_slot(struct tcb *t, size_t i)
 	return i == 0 ? &t->regs.pc : i == 1 ? &t->regs.sp : &t->regs.x[i - 2];
 }
 
-static enum cairn_error registers(struct tcb *t, uint64_t label,
-				  const uint64_t *a, size_t n, uint64_t *reply,
-				  size_t *reply_len, struct inv_error *err)
+/* ReadRegisters (count) or WriteRegisters (resume, count, values...). */
+struct registers_op {
+	struct tcb *t;
+	bool write, resume;
+	uint64_t count;
+	const uint64_t *values;
+};
+
+static enum cairn_error decode_registers(struct invocation *inv,
+					 struct registers_op *op)
 {
-	bool write = label == CAIRN_TCB_WRITE_REGISTERS;
-	size_t first = write ? 2 : 0; /* (resume, count, ...) or (count) */
+	const uint64_t *a = inv->args;
 
-	if (n < first + 1) {
-		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, first + 1, 0);
-	}
-	uint64_t count = a[first - (write ? 1 : 0)];
-	if (count < 1 || count > CAIRN_TCB_REGISTER_COUNT) {
-		return inv_fail(err, CAIRN_RANGE_ERROR, CAIRN_ARG_COUNT, 1,
-				CAIRN_TCB_REGISTER_COUNT);
-	}
-	if (!write) {
-		for (size_t i = 0; i < count; i++) {
-			reply[i] = *reg_slot(t, i);
-		}
-		*reply_len = count;
-		return CAIRN_OK;
-	}
-	if (n < first + count) {
-		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, first + count,
-				0);
-	}
-	for (size_t i = 0; i < count; i++) {
-		*reg_slot(t, i) = a[first + i];
-	}
-	if (a[0] != 0) {
-		tcb_resume(t);
-	}
-	return CAIRN_OK;
-}
-
-static enum cairn_error bind_notification(struct tcb *t, const uint64_t *a,
-					  size_t n, const struct cap *cspace,
-					  struct inv_error *err)
-{
-	struct cte *nt;
-	enum cairn_error e;
-
-	if (n < 1) {
-		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, 1, 0);
-	}
-	e = lookup_typed(cspace, a[0], CAP_NOTIFICATION, CAIRN_ARG_NOTIFICATION,
-			 &nt, err);
+	op->t = tcb_of(&inv->slot->cap);
+	op->write = inv->label == CAIRN_TCB_WRITE_REGISTERS;
+	size_t first = op->write ? 2 : 0;
+	enum cairn_error e = inv_need_args(inv, first + 1);
 	if (e != CAIRN_OK) {
 		return e;
 	}
-	if (pa_addr(t->bound_ntfn) != 0 || notification_bound(&nt->cap)) {
-		return inv_fail(err, CAIRN_ILLEGAL_OPERATION,
-				CAIRN_ARG_NOTIFICATION, 0, 0);
+	op->count = a[op->write ? 1 : 0];
+	if (op->count < 1 || op->count > CAIRN_TCB_REGISTER_COUNT) {
+		return inv_refuse(inv, CAIRN_RANGE_ERROR, CAIRN_ARG_COUNT, 1,
+				  CAIRN_TCB_REGISTER_COUNT);
 	}
-	notification_bind(&nt->cap, t);
-	return CAIRN_OK;
+	op->resume = op->write && a[0] != 0;
+	op->values = &a[first];
+	return op->write ? inv_need_args(inv, first + op->count) : CAIRN_OK;
+}
+
+static void perform_registers(struct invocation *inv,
+			      const struct registers_op *op)
+{
+	for (size_t i = 0; i < op->count; i++) {
+		if (op->write) {
+			*reg_slot(op->t, i) = op->values[i];
+		} else {
+			inv->reply[i] = *reg_slot(op->t, i);
+		}
+	}
+	inv->reply_len = op->write ? 0 : op->count;
+	if (op->resume) {
+		tcb_resume(op->t);
+	}
+}
+
+static enum cairn_error decode_bind_notification(struct invocation *inv,
+						 struct cte **nt)
+{
+	struct tcb *t = tcb_of(&inv->slot->cap);
+	enum cairn_error e = inv_need_args(inv, 1);
+
+	if (e == CAIRN_OK) {
+		e = inv_lookup_typed(inv, CAIRN_ARG_NOTIFICATION, inv->args[0],
+				     CAP_NOTIFICATION, nt);
+	}
+	if (e == CAIRN_OK &&
+	    (pa_addr(t->bound_ntfn) != 0 || notification_bound(&(*nt)->cap))) {
+		e = inv_refuse(inv, CAIRN_ILLEGAL_OPERATION,
+			       CAIRN_ARG_NOTIFICATION, 0, 0);
+	}
+	return e;
 }
 
 void tcb_resume(struct tcb *t)
@@ -302,27 +299,40 @@ void tcb_resume(struct tcb *t)
 	}
 }
 
-enum cairn_error tcb_invoke(struct cte *slot, uint64_t label,
-			    const uint64_t *args, size_t nargs,
-			    const struct cap *cspace, uint64_t *reply,
-			    size_t *reply_len, struct inv_error *err)
-{
-	struct tcb *t = tcb_of(&slot->cap);
+/* Runs one of the TCB operations above, decode first. */
+#define DECODE_PERFORM(op_type, decode, perform_call)                          \
+	do {                                                                   \
+		struct op_type op_;                                            \
+		enum cairn_error e_ = decode(inv, &op_);                       \
+		if (e_ == CAIRN_OK) {                                          \
+			perform_call;                                          \
+		}                                                              \
+		return e_;                                                     \
+	} while (0)
 
-	switch (label) {
+enum cairn_error tcb_invoke(struct invocation *inv)
+{
+	struct tcb *t = tcb_of(&inv->slot->cap);
+	struct cte *nt;
+	enum cairn_error e;
+
+	switch (inv->label) {
 	case CAIRN_TCB_CONFIGURE:
-		return configure(t, args, nargs, cspace, err);
+		DECODE_PERFORM(configure_op, decode_configure,
+			       perform_configure(&op_));
 	case CAIRN_TCB_SET_PRIORITY:
 	case CAIRN_TCB_SET_MC_PRIORITY:
-		return set_priority(t, label, args, nargs, cspace, err);
+		DECODE_PERFORM(priority_op, decode_priority,
+			       perform_priority(&op_));
 	case CAIRN_TCB_READ_REGISTERS:
 	case CAIRN_TCB_WRITE_REGISTERS:
-		return registers(t, label, args, nargs, reply, reply_len, err);
+		DECODE_PERFORM(registers_op, decode_registers,
+			       perform_registers(inv, &op_));
 	case CAIRN_TCB_RESUME:
 		if (pa_addr(t->vspace_root) == 0) {
 			/* Nothing to run in: Configure first. */
-			return inv_fail(err, CAIRN_ILLEGAL_OPERATION,
-					CAIRN_ARG_VSPACE, 0, 0);
+			return inv_refuse(inv, CAIRN_ILLEGAL_OPERATION,
+					  CAIRN_ARG_VSPACE, 0, 0);
 		}
 		tcb_resume(t);
 		return CAIRN_OK;
@@ -330,25 +340,28 @@ enum cairn_error tcb_invoke(struct cte *slot, uint64_t label,
 		tcb_suspend(t);
 		return CAIRN_OK;
 	case CAIRN_TCB_BIND_NOTIFICATION:
-		return bind_notification(t, args, nargs, cspace, err);
-	case CAIRN_TCB_SET_NAME:
-		if (nargs < 2) {
-			return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, 2, 0);
+		e = decode_bind_notification(inv, &nt);
+		if (e == CAIRN_OK) {
+			notification_bind(&nt->cap, t);
 		}
-		memcpy(t->name, args, TCB_NAME_LEN);
-		t->name[TCB_NAME_LEN - 1] = '\0';
-		return CAIRN_OK;
+		return e;
+	case CAIRN_TCB_SET_NAME:
+		e = inv_need_args(inv, 2);
+		if (e == CAIRN_OK) {
+			memcpy(t->name, inv->args, TCB_NAME_LEN);
+			t->name[TCB_NAME_LEN - 1] = '\0';
+		}
+		return e;
 	default:
-		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_LABEL,
-				label, 0);
+		return inv_bad_label(inv);
 	}
 }
 
-enum cairn_error tcb_prepare_destroy(struct tcb *t, struct inv_error *err)
+enum cairn_error tcb_decode_destroy(struct tcb *t, struct inv_error *err)
 {
-	enum cairn_error e = cte_prepare_delete(&t->cspace, err);
+	enum cairn_error e = cte_decode_delete(&t->cspace, err);
 
-	return e == CAIRN_OK ? cte_prepare_delete(&t->vspace, err) : e;
+	return e == CAIRN_OK ? cte_decode_delete(&t->vspace, err) : e;
 }
 
 void tcb_destroy(struct tcb *t)
@@ -391,7 +404,7 @@ void tcb_lost_cap(struct cte *slot)
 	case CTE_OWNER_TCB_IPC_BUFFER:
 		/* It runs on without one: long messages are cut to six
 		 * words, as for a thread configured without a buffer. */
-		t->ipc_buffer_ipa = 0;
+		t->ipc_buffer_ipa = ipa_init(0);
 		break;
 	default:
 		ASSERT(false);

@@ -11,6 +11,7 @@
 
 #ifndef __ASSEMBLER__
 #include "cap/cap.h"
+#include "invocation.h"
 
 #include <cairn/objects.h>
 #include <cairn/syscalls.h>
@@ -56,9 +57,9 @@ struct tcb {
 	enum thread_state state;
 	uint8_t priority;
 	uint8_t mcp; /* the highest priority it may give any thread */
-	uint16_t vmid;
+	vmid_t vmid;
 	paddr_t vspace_root;	 /* stage-2 root table */
-	uint64_t ipc_buffer_ipa; /* where the thread sees it: TPIDRRO_EL0 */
+	ipaddr_t ipc_buffer_ipa; /* where the thread sees it: TPIDRRO_EL0 */
 	uint64_t fault_ep;	 /* cptr in its own CSpace, or 0 */
 	/* Slots the TCB owns (see enum cte_owner): copies of its caps. */
 	struct cte cspace;     /* the CSpace root (a CNode) */
@@ -111,11 +112,8 @@ static inline struct tcb *tcb_of(const struct cap *c)
 	return kmem_ptr(c->object);
 }
 
-/* TCB invocations; reply words go to reply[], their count to *reply_len. */
-enum cairn_error tcb_invoke(struct cte *slot, uint64_t label,
-			    const uint64_t *args, size_t nargs,
-			    const struct cap *cspace, uint64_t *reply,
-			    size_t *reply_len, struct inv_error *err);
+/* TCB invocations. */
+enum cairn_error tcb_invoke(struct invocation *inv);
 
 /* Stops the thread: off the run queue and out of any IPC queue. */
 void tcb_suspend(struct tcb *t);
@@ -134,6 +132,6 @@ struct tcb *tcb_first(void);
 void tcb_check_refs(const struct tcb *t);
 
 /* Before the last cap to t goes: can its own caps be deleted? */
-enum cairn_error tcb_prepare_destroy(struct tcb *t, struct inv_error *err);
+enum cairn_error tcb_decode_destroy(struct tcb *t, struct inv_error *err);
 void tcb_destroy(struct tcb *t);
 #endif /* __ASSEMBLER__ */

@@ -3,7 +3,6 @@
 #include "arch.h"
 #include "assert.h"
 #include "cap/cdt.h"
-#include "cap/cspace.h"
 #include "kmem.h"
 #include "vmid.h"
 
@@ -11,36 +10,54 @@
 
 enum { A_VSPACE, A_IPA, A_RIGHTS, A_ATTRS };
 
-static enum cairn_error lookup_vspace(const struct cap *cspace, uint64_t cptr,
-				      const struct cap **vs,
-				      struct inv_error *err)
-{
-	struct cte *slot;
-	enum cairn_error e = cspace_lookup_cap(cspace, cptr, &slot, err);
+/* Frame.Map or PageTable.Map, decoded: where the entry goes. */
+struct map_op {
+	struct cap *cap; /* the Frame or PageTable cap to record it in */
+	const struct cap *vspace;
+	s2_pte_t *pte;
+	int level;
+	ipaddr_t ipa; /* of the entry's span */
+	struct s2_leaf leaf;
+};
 
-	if (e != CAIRN_OK) {
-		return e;
+static enum cairn_error check_ipa(struct invocation *inv, uint64_t ipa,
+				  uint64_t size)
+{
+	if (!IS_ALIGNED(ipa, size)) {
+		return inv_refuse(inv, CAIRN_ALIGNMENT_ERROR, CAIRN_ARG_IPA,
+				  size, 0);
 	}
-	if (slot->cap.type != CAP_VSPACE) {
-		return inv_fail(err, CAIRN_INVALID_CAPABILITY, CAIRN_ARG_VSPACE,
-				0, 0);
+	if (ipa >= (1ULL << CAIRN_IPA_BITS)) {
+		return inv_refuse(inv, CAIRN_RANGE_ERROR, CAIRN_ARG_IPA, 0,
+				  (1ULL << CAIRN_IPA_BITS) - size);
 	}
-	*vs = &slot->cap;
 	return CAIRN_OK;
 }
 
-static enum cairn_error check_ipa(uint64_t ipa, uint64_t size,
-				  struct inv_error *err)
+/* The arguments both Maps share: an unmapped cap, a VSpace, an IPA. */
+static enum cairn_error decode_target(struct invocation *inv, size_t nargs,
+				      uint64_t size, struct map_op *op)
 {
-	if (!IS_ALIGNED(ipa, size)) {
-		return inv_fail(err, CAIRN_ALIGNMENT_ERROR, CAIRN_ARG_IPA, size,
-				0);
+	struct cte *vs;
+	enum cairn_error e = inv_need_args(inv, nargs);
+
+	op->cap = &inv->slot->cap;
+	if (e != CAIRN_OK) {
+		return e;
 	}
-	if (ipa >= (1ULL << CAIRN_IPA_BITS)) {
-		return inv_fail(err, CAIRN_RANGE_ERROR, CAIRN_ARG_IPA, 0,
-				(1ULL << CAIRN_IPA_BITS) - size);
+	if (op->cap->mapping != 0) {
+		return inv_refuse(inv, CAIRN_ILLEGAL_OPERATION,
+				  CAIRN_ARG_INVOKED,
+				  ipa_addr(mapping_ipa(op->cap->mapping)), 0);
 	}
-	return CAIRN_OK;
+	e = inv_lookup_typed(inv, CAIRN_ARG_VSPACE, inv->args[A_VSPACE],
+			     CAP_VSPACE, &vs);
+	if (e == CAIRN_OK) {
+		e = check_ipa(inv, inv->args[A_IPA], size);
+	}
+	op->vspace = e == CAIRN_OK ? &vs->cap : NULL;
+	op->ipa = ipa_init(inv->args[A_IPA]);
+	return e;
 }
 
 /* The level a leaf of this many bytes sits at. */
@@ -49,142 +66,135 @@ static int leaf_level(uint64_t bytes)
 	return bytes == MiB(2) ? S2_LEVEL_LAST - 1 : S2_LEVEL_LAST;
 }
 
-static enum cairn_error frame_map(struct cte *slot, const uint64_t *a, size_t n,
-				  const struct cap *cspace,
-				  struct inv_error *err)
+static enum cairn_error decode_frame_map(struct invocation *inv,
+					 struct map_op *op)
 {
-	struct cap *f = &slot->cap;
-	uint64_t bytes = cap_object_size(f);
-	const struct cap *vs;
-	enum cairn_error e;
-	int level;
+	const uint64_t *a = inv->args;
+	uint64_t bytes = cap_object_size(&inv->slot->cap);
+	int want = leaf_level(bytes);
+	enum cairn_error e = decode_target(inv, 4, bytes, op);
 
-	if (n < 4) {
-		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, 4, 0);
-	}
-	if (f->mapping != 0) {
-		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_INVOKED,
-				mapping_ipa(f->mapping), 0);
-	}
-	if ((a[A_RIGHTS] & ~(uint64_t)CAIRN_RIGHTS_ALL) != 0) {
-		return inv_fail(err, CAIRN_INVALID_ARGUMENT, CAIRN_ARG_RIGHTS,
-				0, CAIRN_RIGHTS_ALL);
-	}
-	if ((a[A_ATTRS] & ~CAIRN_MAP_ATTRS_ALL) != 0) {
-		return inv_fail(err, CAIRN_INVALID_ARGUMENT,
-				CAIRN_ARG_ATTRIBUTES, 0, CAIRN_MAP_ATTRS_ALL);
-	}
-	e = lookup_vspace(cspace, a[A_VSPACE], &vs, err);
-	if (e == CAIRN_OK) {
-		e = check_ipa(a[A_IPA], bytes, err);
-	}
 	if (e != CAIRN_OK) {
 		return e;
 	}
-	s2_pte_t *pte = arch_s2_walk(vs->object, ipa_init(a[A_IPA]),
-				     leaf_level(bytes), &level);
-	if (level < leaf_level(bytes) && !arch_s2_valid(*pte)) {
+	if ((a[A_RIGHTS] & ~(uint64_t)CAIRN_RIGHTS_ALL) != 0) {
+		return inv_refuse(inv, CAIRN_INVALID_ARGUMENT, CAIRN_ARG_RIGHTS,
+				  0, CAIRN_RIGHTS_ALL);
+	}
+	if ((a[A_ATTRS] & ~CAIRN_MAP_ATTRS_ALL) != 0) {
+		return inv_refuse(inv, CAIRN_INVALID_ARGUMENT,
+				  CAIRN_ARG_ATTRIBUTES, 0, CAIRN_MAP_ATTRS_ALL);
+	}
+	op->pte = arch_s2_walk(op->vspace->object, op->ipa, want, &op->level);
+	if (op->level < want && !arch_s2_valid(*op->pte)) {
 		/* A table is missing at `level`: map a PageTable first. */
-		return inv_fail(err, CAIRN_FAILED_LOOKUP,
-				CAIRN_LOOKUP_MISSING_CAP, (uint64_t)level + 1,
-				0);
+		e = inv_refuse(inv, CAIRN_FAILED_LOOKUP,
+			       CAIRN_LOOKUP_MISSING_CAP,
+			       (uint64_t)op->level + 1, 0);
+		inv->err.detail[3] = CAIRN_ARG_IPA;
+		return e;
 	}
-	if (level != leaf_level(bytes) || arch_s2_valid(*pte)) {
-		return inv_fail(err, CAIRN_DELETE_FIRST, CAIRN_ARG_IPA,
-				a[A_IPA], 0);
+	if (op->level != want || arch_s2_valid(*op->pte)) {
+		return inv_refuse(inv, CAIRN_DELETE_FIRST, CAIRN_ARG_IPA,
+				  ipa_addr(op->ipa), 0);
 	}
-	struct s2_leaf leaf = {
+	const struct cap *f = op->cap;
+	op->leaf = (struct s2_leaf){
 	    .pa = f->object,
 	    .rights = (uint32_t)a[A_RIGHTS] & f->rights,
 	    .device = f->device || (a[A_ATTRS] & CAIRN_MAP_DEVICE),
 	    .uncached = (a[A_ATTRS] & CAIRN_MAP_UNCACHED) != 0,
 	};
-	arch_s2_set_leaf(pte, level, &leaf);
-	f->mapping = mapping_make(a[A_IPA], (uint16_t)vs->vmid, level);
-	f->mapped_root = vs->object;
 	return CAIRN_OK;
 }
 
-enum cairn_error frame_invoke(struct cte *slot, uint64_t label,
-			      const uint64_t *args, size_t nargs,
-			      const struct cap *cspace, uint64_t *reply,
-			      size_t *reply_len, struct inv_error *err)
+static void record_mapping(const struct map_op *op)
 {
-	switch (label) {
+	op->cap->mapping =
+	    mapping_make(op->ipa, cap_vmid(op->vspace), op->level);
+	op->cap->mapped_root = op->vspace->object;
+}
+
+static void perform_frame_map(const struct map_op *op)
+{
+	arch_s2_set_leaf(op->pte, op->level, &op->leaf);
+	record_mapping(op);
+}
+
+enum cairn_error frame_invoke(struct invocation *inv)
+{
+	struct map_op op;
+	enum cairn_error e;
+
+	switch (inv->label) {
 	case CAIRN_FRAME_MAP:
-		return frame_map(slot, args, nargs, cspace, err);
+		e = decode_frame_map(inv, &op);
+		if (e == CAIRN_OK) {
+			perform_frame_map(&op);
+		}
+		return e;
 	case CAIRN_FRAME_UNMAP:
-		vspace_unmap_cap(&slot->cap);
+		vspace_unmap_cap(&inv->slot->cap);
 		return CAIRN_OK;
 	case CAIRN_FRAME_GET_ADDRESS:
-		reply[0] = pa_addr(slot->cap.object);
-		*reply_len = 1;
+		inv->reply[0] = pa_addr(inv->slot->cap.object);
+		inv->reply_len = 1;
 		return CAIRN_OK;
 	default:
-		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_LABEL,
-				label, 0);
+		return inv_bad_label(inv);
 	}
 }
 
-static enum cairn_error page_table_map(struct cte *slot, const uint64_t *a,
-				       size_t n, const struct cap *cspace,
-				       struct inv_error *err)
+static enum cairn_error decode_page_table_map(struct invocation *inv,
+					      struct map_op *op)
 {
-	struct cap *pt = &slot->cap;
-	const struct cap *vs;
-	enum cairn_error e;
-	int level;
+	enum cairn_error e = decode_target(inv, 2, KiB(4), op);
 
-	if (n < 2) {
-		return inv_fail(err, CAIRN_TRUNCATED_MESSAGE, 0, 2, 0);
-	}
-	if (pt->mapping != 0) {
-		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_INVOKED,
-				mapping_ipa(pt->mapping), 0);
-	}
-	e = lookup_vspace(cspace, a[A_VSPACE], &vs, err);
-	if (e == CAIRN_OK) {
-		e = check_ipa(a[A_IPA], KiB(4), err);
-	}
 	if (e != CAIRN_OK) {
 		return e;
 	}
-	s2_pte_t *pte =
-	    arch_s2_walk(vs->object, ipa_init(a[A_IPA]), S2_LEVEL_LAST, &level);
-	if (level == S2_LEVEL_LAST || arch_s2_valid(*pte)) {
+	op->pte = arch_s2_walk(op->vspace->object, op->ipa, S2_LEVEL_LAST,
+			       &op->level);
+	if (op->level == S2_LEVEL_LAST || arch_s2_valid(*op->pte)) {
 		/* Every table on the way exists, or a block covers it. */
-		return inv_fail(err, CAIRN_DELETE_FIRST, CAIRN_ARG_IPA,
-				a[A_IPA], 0);
+		return inv_refuse(inv, CAIRN_DELETE_FIRST, CAIRN_ARG_IPA,
+				  ipa_addr(op->ipa), 0);
 	}
 	/* The table covers the span of one entry at `level`. */
-	uint64_t span = 1ULL << (12 + 9 * (S2_LEVEL_LAST - level));
-	arch_s2_set_table(pte, pt->object);
-	pt->mapping =
-	    mapping_make(ALIGN_DOWN(a[A_IPA], span), (uint16_t)vs->vmid, level);
-	pt->mapped_root = vs->object;
+	op->ipa = ipa_init(
+	    ALIGN_DOWN(ipa_addr(op->ipa), arch_s2_level_span(op->level)));
 	return CAIRN_OK;
 }
 
-enum cairn_error page_table_invoke(struct cte *slot, uint64_t label,
-				   const uint64_t *args, size_t nargs,
-				   const struct cap *cspace,
-				   struct inv_error *err)
+static void perform_page_table_map(const struct map_op *op)
 {
-	switch (label) {
+	arch_s2_set_table(op->pte, op->cap->object);
+	record_mapping(op);
+}
+
+enum cairn_error page_table_invoke(struct invocation *inv)
+{
+	struct map_op op;
+	enum cairn_error e;
+
+	switch (inv->label) {
 	case CAIRN_PAGE_TABLE_MAP:
-		return page_table_map(slot, args, nargs, cspace, err);
+		e = decode_page_table_map(inv, &op);
+		if (e == CAIRN_OK) {
+			perform_page_table_map(&op);
+		}
+		return e;
 	case CAIRN_PAGE_TABLE_UNMAP:
-		if (!cdt_is_final(slot)) {
+		if (!cdt_is_final(inv->slot)) {
 			/* Copies share the mapping: only the last may end it.
 			 */
-			return inv_fail(err, CAIRN_REVOKE_FIRST,
-					CAIRN_ARG_INVOKED, 0, 0);
+			return inv_refuse(inv, CAIRN_REVOKE_FIRST,
+					  CAIRN_ARG_INVOKED, 0, 0);
 		}
-		vspace_unmap_cap(&slot->cap);
+		vspace_unmap_cap(&inv->slot->cap);
 		return CAIRN_OK;
 	default:
-		return inv_fail(err, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_LABEL,
-				label, 0);
+		return inv_bad_label(inv);
 	}
 }
 
@@ -196,7 +206,7 @@ enum cairn_error page_table_invoke(struct cte *slot, uint64_t label,
  * too: their invalidation belongs here, next to the CPU's, and until
  * streams can be bound there are none to invalidate.
  */
-static void s2_remove(s2_pte_t *pte, int level, uint16_t vmid, ipaddr_t ipa)
+static void s2_remove(s2_pte_t *pte, int level, vmid_t vmid, ipaddr_t ipa)
 {
 	arch_s2_remove(pte, level, vmid, ipa);
 	ASSERT(vmid_streams(vmid) == 0);
@@ -207,19 +217,19 @@ static void s2_remove(s2_pte_t *pte, int level, uint16_t vmid, ipaddr_t ipa)
 static void unmap_recorded(const struct cap *c)
 {
 	uint64_t m = c->mapping;
-	uint16_t vmid = mapping_vmid(m);
+	vmid_t vmid = mapping_vmid(m);
 	int level;
 
 	if (pa_addr(vmid_owner(vmid)) != pa_addr(c->mapped_root)) {
 		return; /* its VSpace is gone */
 	}
-	s2_pte_t *pte = arch_s2_walk(c->mapped_root, ipa_init(mapping_ipa(m)),
+	s2_pte_t *pte = arch_s2_walk(c->mapped_root, mapping_ipa(m),
 				     mapping_level(m), &level);
 	if (level != mapping_level(m) || !arch_s2_valid(*pte) ||
 	    arch_s2_output(*pte) != pa_addr(c->object)) {
 		return;
 	}
-	s2_remove(pte, level, vmid, ipa_init(mapping_ipa(m)));
+	s2_remove(pte, level, vmid, mapping_ipa(m));
 }
 
 void vspace_unmap_cap(struct cap *c)
@@ -274,5 +284,5 @@ enum cairn_error vspace_derive(const struct cap *src, struct cap *out,
 
 void vspace_destroy(const struct cap *c)
 {
-	vmid_free((uint16_t)c->vmid);
+	vmid_free(cap_vmid(c));
 }

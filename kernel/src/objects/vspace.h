@@ -6,17 +6,13 @@
  */
 #pragma once
 
-#include "cap/cap.h"
+#include "invocation.h"
 
-enum cairn_error frame_invoke(struct cte *slot, uint64_t label,
-			      const uint64_t *args, size_t nargs,
-			      const struct cap *cspace, uint64_t *reply,
-			      size_t *reply_len, struct inv_error *err);
+/* Frame.Map, Unmap, GetAddress. */
+enum cairn_error frame_invoke(struct invocation *inv);
 
-enum cairn_error page_table_invoke(struct cte *slot, uint64_t label,
-				   const uint64_t *args, size_t nargs,
-				   const struct cap *cspace,
-				   struct inv_error *err);
+/* PageTable.Map, Unmap. */
+enum cairn_error page_table_invoke(struct invocation *inv);
 
 /* Takes down the mapping a Frame or PageTable cap records, if still live;
  * an unmapped PageTable is emptied. */

@@ -11,7 +11,7 @@ struct cairn_result cairn_invoke(uint64_t cptr, uint64_t label,
 		msg.mr[i] = words[i];
 	}
 	r.error = cairn_call(cptr, &msg);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < CAIRN_ERROR_DETAIL_WORDS; i++) {
 		r.detail[i] = r.error != CAIRN_OK ? msg.mr[i] : 0;
 	}
 	return r;
@@ -158,7 +158,8 @@ struct cairn_result cairn_tcb_read_registers(uint64_t tcb, uint64_t *regs,
 		regs[i] = i < CAIRN_MSG_REG_WORDS ? msg.mr[i]
 						  : cairn_ipc_buffer->mr[i];
 	}
-	for (int i = 0; r.error != CAIRN_OK && i < 3; i++) {
+	for (int i = 0; r.error != CAIRN_OK && i < CAIRN_ERROR_DETAIL_WORDS;
+	     i++) {
 		r.detail[i] = msg.mr[i];
 	}
 	return r;

@@ -9,7 +9,7 @@
 /* An invocation's outcome: the error and its detail words. */
 struct cairn_result {
 	long error;
-	uint64_t detail[3];
+	uint64_t detail[CAIRN_ERROR_DETAIL_WORDS];
 };
 
 struct cairn_result cairn_untyped_retype(uint64_t untyped, uint64_t type,

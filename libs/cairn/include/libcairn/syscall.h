@@ -23,7 +23,7 @@ static inline struct cairn_ipc_buffer *cairn_ipc_buffer_get(void)
 /*
  * Call on cptr with msg; the reply replaces msg. Words past
  * CAIRN_MSG_REG_WORDS go through the IPC buffer. Returns x0: CAIRN_OK or an
- * error, whose detail words are then msg->mr[0..2].
+ * error, whose detail words are then msg->mr[0..3] (cairn/errors.h).
  */
 long cairn_call(uint64_t cptr, struct cairn_msg *msg);
 
