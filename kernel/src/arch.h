@@ -6,8 +6,8 @@
 #pragma once
 
 #include "addr.h"
+#include "boot/platform.h"
 #include "errors.h"
-#include "platform.h"
 
 struct cpu;
 

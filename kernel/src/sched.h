@@ -4,8 +4,8 @@
  */
 #pragma once
 
+#include "boot/platform.h"
 #include "objects/tcb.h"
-#include "platform.h"
 
 void sched_enqueue(struct tcb *t);
 

@@ -90,29 +90,13 @@ static void call(struct tcb *t)
 	}
 }
 
-/* A Send/Recv-family call on a missing or unsuitable cap. */
-__attribute__((noreturn)) static void cap_fault(struct tcb *t, uint64_t cptr,
-						uint64_t number,
-						enum cairn_error code,
-						const char *why)
-{
-	t->fault_label = CAIRN_FAULT_CAP;
-	t->fault_msg[0] = t->regs.pc;
-	t->fault_msg[1] = cptr;
-	t->fault_msg[2] = number;
-	t->fault_msg[3] = code;
-	struct user_fault f = {
-	    .class_name = why, .pc = t->regs.pc, .address = cptr};
-	user_fault_prepared(t, &f);
-}
-
 static struct cte *ipc_cap(struct tcb *t, uint64_t cptr, uint64_t number)
 {
 	struct inv_error err;
 	struct cte *slot;
 
 	if (cspace_lookup_cap(&t->cspace.cap, cptr, &slot, &err) != CAIRN_OK) {
-		cap_fault(t, cptr, number, err.code,
+		fault_cap(t, cptr, number, err.code,
 			  "capability fault (lookup failed)");
 	}
 	return slot;
@@ -143,7 +127,7 @@ static void send(struct tcb *t, uint64_t number)
 	default:
 		break;
 	}
-	cap_fault(t, t->regs.x[0], number, CAIRN_INVALID_CAPABILITY,
+	fault_cap(t, t->regs.x[0], number, CAIRN_INVALID_CAPABILITY,
 		  "capability fault (cannot send)");
 }
 
@@ -156,7 +140,7 @@ static void recv(struct tcb *t, uint64_t number)
 	if (t->regs.x[9] != 0) {
 		struct cte *r = ipc_cap(t, t->regs.x[9], number);
 		if (r->cap.type != CAP_REPLY) {
-			cap_fault(t, t->regs.x[9], number,
+			fault_cap(t, t->regs.x[9], number,
 				  CAIRN_INVALID_CAPABILITY,
 				  "capability fault (not a Reply)");
 		}
@@ -164,13 +148,13 @@ static void recv(struct tcb *t, uint64_t number)
 	}
 	if (number == CAIRN_SYS_REPLY_RECV) {
 		if (rp == NULL) {
-			cap_fault(t, 0, number, CAIRN_INVALID_CAPABILITY,
+			fault_cap(t, 0, number, CAIRN_INVALID_CAPABILITY,
 				  "capability fault (ReplyRecv without Reply)");
 		}
 		ipc_reply(t, rp);
 	}
 	if (!(slot->cap.rights & CAIRN_RIGHT_READ)) {
-		cap_fault(t, t->regs.x[0], number, CAIRN_INVALID_CAPABILITY,
+		fault_cap(t, t->regs.x[0], number, CAIRN_INVALID_CAPABILITY,
 			  "capability fault (cannot receive)");
 	}
 	if (slot->cap.type == CAP_ENDPOINT) {
@@ -178,7 +162,7 @@ static void recv(struct tcb *t, uint64_t number)
 	} else if (slot->cap.type == CAP_NOTIFICATION) {
 		notification_wait(t, kmem_ptr(slot->cap.object), blocking);
 	} else {
-		cap_fault(t, t->regs.x[0], number, CAIRN_INVALID_CAPABILITY,
+		fault_cap(t, t->regs.x[0], number, CAIRN_INVALID_CAPABILITY,
 			  "capability fault (cannot receive)");
 	}
 }
@@ -234,45 +218,4 @@ void syscall_slowpath(struct tcb *t, uint64_t number)
 	}
 	}
 	sched_continue(t);
-}
-
-void user_fault(struct tcb *t, const struct user_fault *f)
-{
-	t->fault_label =
-	    f->has_address ? CAIRN_FAULT_VM : CAIRN_FAULT_USER_EXCEPTION;
-	t->fault_msg[0] = f->pc;
-	if (f->has_address) {
-		t->fault_msg[1] = f->address;
-		t->fault_msg[2] = ipa_addr(f->ipa);
-		t->fault_msg[3] = f->esr;
-		t->fault_msg[4] = f->instruction;
-	} else {
-		t->fault_msg[1] = f->esr;
-		t->fault_msg[2] = t->regs.sp;
-	}
-	user_fault_prepared(t, f);
-}
-
-void user_fault_prepared(struct tcb *t, const struct user_fault *f)
-{
-	if (ipc_send_fault(t)) {
-		sched_continue(t); /* t now waits for its handler's reply */
-	}
-	if (f->has_address) {
-		kprintf("fault: thread '%s': %s at pc 0x%lx, address 0x%lx "
-			"(IPA 0x%lx), ESR 0x%lx; no fault endpoint: "
-			"suspended\n",
-			t->name, f->class_name, f->pc, f->address,
-			ipa_addr(f->ipa), f->esr);
-	} else if (f->esr != 0) {
-		kprintf("fault: thread '%s': %s at pc 0x%lx, ESR 0x%lx; no "
-			"fault endpoint: suspended\n",
-			t->name, f->class_name, f->pc, f->esr);
-	} else {
-		kprintf("fault: thread '%s': %s (0x%lx) at pc 0x%lx; no fault "
-			"endpoint: suspended\n",
-			t->name, f->class_name, f->address, f->pc);
-	}
-	tcb_suspend(t);
-	sched_run();
 }

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "bootimage.h"
+#include "boot/bootimage.h"
 
 #define TABLE_OFF 0x1000
 #define IMAGE	  0x4000

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "elf_inspect.h"
+#include "boot/elf_inspect.h"
 
 struct image {
 	Elf64_Ehdr eh;

@@ -5,7 +5,7 @@
 
 #include <cmocka.h>
 
-#include "memmap.h"
+#include "boot/memmap.h"
 
 static void add(struct memmap *m, uint64_t base, uint64_t size)
 {

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "platform.h"
+#include "boot/platform.h"
 
 static void *load_dtb(const char *name)
 {

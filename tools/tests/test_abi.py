@@ -26,7 +26,7 @@ from cairn import idl, manifest, mkimage, spec, specblob
 
 CAIRN_HEADERS = sorted((ROOT / "kernel" / "include" / "cairn").glob("*.h"))
 SPEC_FORMAT = ROOT / "servers" / "root" / "spec_format.h"
-BOOTIMAGE = ROOT / "kernel" / "src" / "bootimage.h"
+BOOTIMAGE = ROOT / "kernel" / "src" / "boot" / "bootimage.h"
 KSYMS = ROOT / "kernel" / "src" / "ksyms.h"
 # Compiled into the probe (all are meant to build on their own, host too).
 COMPILED = CAIRN_HEADERS + [SPEC_FORMAT, BOOTIMAGE, KSYMS]
@@ -263,7 +263,8 @@ def probe(tmp_path_factory):
     src.write_text(_probe_source())
     build = subprocess.run(
         [cc, "-std=c11", "-Wall", "-Wextra", "-Werror",
-         f"-I{ROOT / 'kernel' / 'include'}", "-o", str(exe), str(src)],
+         f"-I{ROOT / 'kernel' / 'include'}", f"-I{ROOT / 'kernel' / 'src'}",
+         "-o", str(exe), str(src)],
         capture_output=True, text=True)
     assert build.returncode == 0, f"the ABI probe does not build:\n{build.stderr}"
     out = subprocess.run([str(exe)], capture_output=True, text=True,

@@ -1,8 +1,8 @@
 #include "boot/root_task.h"
 
 #include "arch.h"
+#include "boot/elf_inspect.h"
 #include "cap/cdt.h"
-#include "elf_inspect.h"
 #include "kmem.h"
 #include "objects/object.h"
 #include "objects/tcb.h"

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "bootimage.h"
-#include "platform.h"
+#include "boot/bootimage.h"
+#include "boot/platform.h"
 
 /*
  * Builds the root task from its ELF module: a VSpace holding its segments,

@@ -5,8 +5,8 @@
  */
 #pragma once
 
+#include "boot/platform.h"
 #include "invocation.h"
-#include "platform.h"
 
 #define IRQ_MAX 1020 /* INTIDs 0..1019: SGIs, PPIs and SPIs */
 

@@ -1,17 +1,15 @@
 /* Notifications: a word of signal bits, its waiters and a bound thread. */
+#include "objects/notification.h"
+
 #include "ipc.h"
 #include "kmem.h"
 #include "sched.h"
 
-static void wake_with(struct tcb *t, uint64_t word)
+static void wake_with(struct tcb *t, uint64_t word, uint64_t label)
 {
 	t->regs.x[0] = word;
-	t->regs.x[1] = CAIRN_MSGINFO(0, 0);
-	t->state = THREAD_RUNNABLE;
-	t->blocked_on = pa_init(0);
-	if (t != sched_current()) {
-		sched_enqueue(t);
-	}
+	t->regs.x[1] = CAIRN_MSGINFO(label, 0);
+	ipc_wake(t);
 }
 
 void notification_deliver(struct tcb *t, uint64_t word)
@@ -19,7 +17,7 @@ void notification_deliver(struct tcb *t, uint64_t word)
 	if (t->state == THREAD_BLOCKED_RECV) {
 		ipc_cancel(t);
 	}
-	wake_with(t, word);
+	wake_with(t, word, 0);
 }
 
 void notification_signal(struct notification *n, uint64_t badge)
@@ -28,14 +26,8 @@ void notification_signal(struct notification *n, uint64_t badge)
 	n->word |= badge != 0 ? badge : 1;
 	if (n->head != NULL) {
 		struct tcb *t = n->head;
-		n->head = t->ep_next;
-		if (n->head == NULL) {
-			n->tail = NULL;
-		} else {
-			n->head->ep_prev = NULL;
-		}
-		t->ep_next = t->ep_prev = NULL;
-		wake_with(t, n->word);
+		ipc_queue_remove(&n->head, &n->tail, t);
+		wake_with(t, n->word, 0);
 		n->word = 0;
 	} else if (n->bound != NULL && n->bound->state == THREAD_BLOCKED_RECV) {
 		notification_deliver(n->bound, n->word);
@@ -51,16 +43,8 @@ void notification_wait(struct tcb *t, struct notification *n, bool blocking)
 		n->word = 0;
 		return;
 	}
-	t->ep_next = NULL;
-	t->ep_prev = n->tail;
-	if (n->tail != NULL) {
-		n->tail->ep_next = t;
-	} else {
-		n->head = t;
-	}
-	n->tail = t;
-	t->state = THREAD_BLOCKED_NOTIFICATION;
-	t->blocked_on = kmem_pa(n);
+	ipc_queue_append(&n->head, &n->tail, t);
+	ipc_block(t, THREAD_BLOCKED_NOTIFICATION, kmem_pa(n));
 }
 
 bool notification_bound(const struct cap *c)
@@ -86,17 +70,9 @@ void notification_cancel_all(struct notification *n)
 {
 	while (n->head != NULL) {
 		struct tcb *t = n->head;
-		n->head = t->ep_next;
-		t->ep_next = t->ep_prev = NULL;
-		t->regs.x[0] = 0;
-		t->regs.x[1] = CAIRN_MSGINFO(CAIRN_LABEL_ABORTED, 0);
-		t->state = THREAD_RUNNABLE;
-		t->blocked_on = pa_init(0);
-		if (t != sched_current()) {
-			sched_enqueue(t);
-		}
+		ipc_queue_remove(&n->head, &n->tail, t);
+		wake_with(t, 0, CAIRN_LABEL_ABORTED);
 	}
-	n->tail = NULL;
 	if (n->bound != NULL) {
 		n->bound->bound_ntfn = pa_init(0);
 		n->bound = NULL;

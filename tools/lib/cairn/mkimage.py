@@ -1,6 +1,6 @@
 """Packs the kernel and boot modules into one bootable cairn.img.
 
-Layout (mirrors kernel/src/bootimage.h and ksyms.h; change them together):
+Layout (mirrors kernel/src/boot/bootimage.h and ksyms.h; change them together):
   kernel flat binary, padded to the image_size its arm64 header gives (which
   covers BSS), then at that 4 KiB boundary the module table
     { char magic[8] = "CAIRNIMG"; u32 version = 1; u32 count;

@@ -1,5 +1,5 @@
 """Little-endian records laid out like the C structs they mirror
-(servers/root/spec_format.h, kernel/src/bootimage.h, kernel/src/ksyms.h).
+(servers/root/spec_format.h, kernel/src/boot/bootimage.h, kernel/src/ksyms.h).
 
 A Record is a struct.Struct that knows its fields' names, in the C
 declaration order, and packs them by name: tools/tests/test_abi.py checks

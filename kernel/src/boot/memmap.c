@@ -1,4 +1,4 @@
-#include "memmap.h"
+#include "boot/memmap.h"
 
 #include "assert.h"
 

@@ -1,4 +1,4 @@
-#include "platform.h"
+#include "boot/platform.h"
 
 #include <libfdt.h>
 #include <string.h>

@@ -10,8 +10,8 @@
 #pragma once
 
 #include "addr.h"
+#include "boot/memmap.h"
 #include "errors.h"
-#include "memmap.h"
 
 #define PLAT_MAX_CPUS	     8
 #define PLAT_MAX_REDIST	     4

@@ -1,4 +1,4 @@
-#include "elf_inspect.h"
+#include "boot/elf_inspect.h"
 
 #include <stdbool.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "platform.h"
+#include "boot/platform.h"
 
 /*
  * Starts every CPU the DTB lists, other than the caller, with PSCI CPU_ON

@@ -1,4 +1,4 @@
-#include "smp.h"
+#include "boot/smp.h"
 
 #include "arch.h"
 #include "arch/cpu.h"

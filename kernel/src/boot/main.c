@@ -4,15 +4,15 @@
  * secondary CPUs. Every step prints one greppable line.
  */
 #include "arch.h"
+#include "boot/bootimage.h"
+#include "boot/platform.h"
 #include "boot/root_task.h"
-#include "bootimage.h"
+#include "boot/smp.h"
 #include "drivers/pl011.h"
 #include "ksyms.h"
 #include "panic.h"
-#include "platform.h"
 #include "print.h"
 #include "sched.h"
-#include "smp.h"
 
 #ifndef CAIRN_VERSION
 #define CAIRN_VERSION "dev"

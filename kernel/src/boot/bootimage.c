@@ -1,4 +1,4 @@
-#include "bootimage.h"
+#include "boot/bootimage.h"
 
 #include <string.h>
 

@@ -1,0 +1,113 @@
+/*
+ * Faults: how a thread that cannot go on reaches its handler. A fault
+ * becomes a Call on the thread's fault endpoint carrying the fault message
+ * (t->fault_label and t->fault_msg); the handler's reply resumes it. VM
+ * exits will be delivered here too.
+ */
+#include "fault.h"
+
+#include "cap/cspace.h"
+#include "ipc.h"
+#include "objects/tcb.h"
+#include "print.h"
+#include "sched.h"
+
+#include <cairn/invocations.h>
+
+bool fault_send(struct tcb *t)
+{
+	struct inv_error err;
+	struct cte *slot;
+
+	if (t->fault_ep == 0 ||
+	    cspace_lookup_cap(&t->cspace.cap, t->fault_ep, &slot, &err) !=
+		CAIRN_OK ||
+	    slot->cap.type != CAP_ENDPOINT ||
+	    !(slot->cap.rights & CAIRN_RIGHT_WRITE)) {
+		return false;
+	}
+	t->fault_pending = true;
+	ipc_send(t, &slot->cap, true, true);
+	return true;
+}
+
+/* A fault reply resumes the thread, maybe with new registers first. */
+void fault_resume(struct tcb *p, struct tcb *c)
+{
+	uint64_t label = CAIRN_MSGINFO_LABEL(p->regs.x[1]);
+	uint64_t n = CAIRN_MSGINFO_LENGTH(p->regs.x[1]);
+
+	c->fault_pending = false;
+	if (label == CAIRN_FAULT_REPLY_WRITE_REGS && n >= 1) {
+		uint64_t count = p->regs.x[2];
+		const struct cairn_ipc_buffer *pb = tcb_ipc_buffer(p);
+		for (uint64_t i = 0;
+		     i < count && i + 1 < n && i < CAIRN_TCB_REGISTER_COUNT;
+		     i++) {
+			uint64_t w = i + 1 < CAIRN_MSG_REG_WORDS
+					 ? p->regs.x[2 + i + 1]
+				     : pb != NULL ? pb->mr[i + 1]
+						  : 0;
+			uint64_t *reg = i == 0	 ? &c->regs.pc
+					: i == 1 ? &c->regs.sp
+						 : &c->regs.x[i - 2];
+			*reg = w;
+		}
+	}
+	ipc_wake(c);
+}
+
+/* A Send/Recv-family call on a missing or unsuitable cap. */
+void fault_cap(struct tcb *t, uint64_t cptr, uint64_t number,
+	       enum cairn_error code, const char *why)
+{
+	t->fault_label = CAIRN_FAULT_CAP;
+	t->fault_msg[0] = t->regs.pc;
+	t->fault_msg[1] = cptr;
+	t->fault_msg[2] = number;
+	t->fault_msg[3] = code;
+	struct user_fault f = {
+	    .class_name = why, .pc = t->regs.pc, .address = cptr};
+	user_fault_prepared(t, &f);
+}
+
+void user_fault(struct tcb *t, const struct user_fault *f)
+{
+	t->fault_label =
+	    f->has_address ? CAIRN_FAULT_VM : CAIRN_FAULT_USER_EXCEPTION;
+	t->fault_msg[0] = f->pc;
+	if (f->has_address) {
+		t->fault_msg[1] = f->address;
+		t->fault_msg[2] = ipa_addr(f->ipa);
+		t->fault_msg[3] = f->esr;
+		t->fault_msg[4] = f->instruction;
+	} else {
+		t->fault_msg[1] = f->esr;
+		t->fault_msg[2] = t->regs.sp;
+	}
+	user_fault_prepared(t, f);
+}
+
+void user_fault_prepared(struct tcb *t, const struct user_fault *f)
+{
+	if (fault_send(t)) {
+		sched_continue(t); /* t now waits for its handler's reply */
+	}
+	if (f->has_address) {
+		kprintf("fault: thread '%s': %s at pc 0x%lx, address 0x%lx "
+			"(IPA 0x%lx), ESR 0x%lx; no fault endpoint: "
+			"suspended\n",
+			t->name, f->class_name, f->pc, f->address,
+			ipa_addr(f->ipa), f->esr);
+	} else if (f->esr != 0) {
+		kprintf("fault: thread '%s': %s at pc 0x%lx, ESR 0x%lx; no "
+			"fault endpoint: suspended\n",
+			t->name, f->class_name, f->pc, f->esr);
+	} else {
+		kprintf("fault: thread '%s': %s (0x%lx) at pc 0x%lx; no fault "
+			"endpoint: suspended\n",
+			t->name, f->class_name, f->address, f->pc);
+	}
+	tcb_suspend(t);
+	sched_run();
+}
