@@ -54,6 +54,13 @@ void arch_psci_system_reset(void);
 
 paddr_t arch_secondary_entry(void);
 
+/* An interrupt is pending at this CPU (the kernel runs with them masked):
+ * the question every preemption point asks (preempt.h). */
+bool arch_irq_pending(void);
+
+/* Zeroes n bytes of normal memory at p, the fastest way this CPU can. */
+void arch_zero(void *p, size_t n);
+
 __attribute__((noreturn)) void arch_idle_loop(void);
 
 /* ---- Stage 2: the translation every VSpace (thread or guest) runs in ---- */

@@ -7,6 +7,7 @@
 #include "kmem.h"
 #include "objects/object.h"
 #include "objects/tcb.h"
+#include "preempt.h"
 #include "print.h"
 #include "sched.h"
 
@@ -81,6 +82,12 @@ static void call(struct tcb *t)
 		/* The invocation destroyed the caller's own TCB: no one to
 		 * answer, and its memory is no longer a thread. */
 		sched_run();
+	}
+	if (e == INV_RESTART) {
+		/* Back onto the SVC: the call runs again, decoded afresh,
+		 * after the waiting interrupt is taken (preempt.h). */
+		t->regs.pc -= 4;
+		return;
 	}
 	t->regs.x[0] = e;
 	if (e == CAIRN_OK) {

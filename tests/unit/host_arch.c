@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -160,4 +161,18 @@ void arch_psci_system_off(void)
 
 void arch_psci_system_reset(void)
 {
+}
+
+unsigned host_preempt_every, host_preempt_calls;
+
+bool arch_irq_pending(void)
+{
+	/* Every host_preempt_every-th preemption point finds an interrupt. */
+	return host_preempt_every != 0 &&
+	       ++host_preempt_calls % host_preempt_every == 0;
+}
+
+void arch_zero(void *p, size_t n)
+{
+	memset(p, 0, n);
 }

@@ -7,8 +7,10 @@
 #include <cmocka.h>
 
 #include "cspace_fixture.h"
+#include "host_arch.h"
 #include "objects/cnode.h"
 #include "objects/untyped.h"
+#include "preempt.h"
 
 #include <cairn/invocations.h>
 
@@ -123,6 +125,8 @@ static void test_revoke_resets_the_watermark(void **state)
 	ok(retype(CAIRN_OBJ_FRAME_2M, 0, 10, 2, &err), &err);
 	expect_err(retype(CAIRN_OBJ_ENDPOINT, 0, 12, 1, &err), &err,
 		   CAIRN_NOT_ENOUGH_MEMORY, 0, 0, 0);
+	uint8_t *mem = kmem_ptr(f.slots[10].cap.object);
+	memset(mem, 0x5a, 64); /* the frame's user wrote to it */
 	uint64_t rv[] = {UT_SLOT, 64};
 	ok(fixture_invoke(&f, &f.root_holder, CAIRN_CNODE_REVOKE, rv, 2, &err),
 	   &err);
@@ -130,6 +134,68 @@ static void test_revoke_resets_the_watermark(void **state)
 	assert_true(cap_is_null(&f.slots[11].cap));
 	ok(retype(CAIRN_OBJ_ENDPOINT, 0, 12, 1, &err), &err);
 	assert_int_equal(pa_addr(f.slots[12].cap.object), UT_BASE);
+	for (int i = 0; i < 32; i++) {
+		assert_int_equal(mem[i],
+				 0); /* cleared again for the new object */
+	}
+}
+
+/*
+ * Long operations stop at preemption points with INV_RESTART, keeping their
+ * progress; re-running the same invocation (as the re-executed system call
+ * does) finishes the job with the same outcome as an uninterrupted run.
+ */
+static void test_retype_restarts_keep_progress(void **state)
+{
+	struct inv_error err;
+	unsigned restarts = 0;
+	enum cairn_error e;
+	(void)state;
+
+	uint8_t *mem = kmem_ptr(pa_init(UT_BASE));
+	memset(mem, 0xa5, 2 << 20); /* dirty, as a revoked Untyped is */
+	host_preempt_every = 3;
+	while ((e = retype(CAIRN_OBJ_FRAME_2M, 0, 10, 1, &err)) ==
+	       INV_RESTART) {
+		/* Stopped before creating anything; the memory so far is
+		 * cleared and recorded. */
+		assert_true(cap_is_null(&f.slots[10].cap));
+		assert_true(f.slots[UT_SLOT].cap.clean > 0);
+		restarts++;
+	}
+	host_preempt_every = 0;
+	ok(e, &err);
+	/* 2 MiB in 64 KiB chunks, interrupted every third chunk. */
+	assert_int_equal(restarts, (32 - 1) / 3);
+	assert_int_equal(f.slots[10].cap.type, CAP_FRAME);
+	for (size_t i = 0; i < (2 << 20); i += 4093) {
+		assert_int_equal(mem[i], 0);
+	}
+	assert_int_equal(f.slots[UT_SLOT].cap.watermark, 2 << 20);
+}
+
+static void test_revoke_restarts_keep_progress(void **state)
+{
+	struct inv_error err;
+	unsigned restarts = 0;
+	enum cairn_error e;
+	(void)state;
+
+	ok(retype(CAIRN_OBJ_ENDPOINT, 0, 10, 100, &err), &err);
+	uint64_t rv[] = {UT_SLOT, 64};
+	host_preempt_every = 7;
+	while ((e = fixture_invoke(&f, &f.root_holder, CAIRN_CNODE_REVOKE, rv,
+				   2, &err)) == INV_RESTART) {
+		assert_true(cdt_has_children(&f.slots[UT_SLOT]));
+		restarts++;
+	}
+	host_preempt_every = 0;
+	ok(e, &err);
+	assert_int_equal(restarts, 100 / 7);
+	for (unsigned i = 10; i < 110; i++) {
+		assert_true(cap_is_null(&f.slots[i].cap));
+	}
+	assert_false(cdt_has_children(&f.slots[UT_SLOT]));
 }
 
 static void test_device_untyped(void **state)
@@ -229,6 +295,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_out_of_memory_reports_what_is_left,
 				   setup),
 	    cmocka_unit_test_setup(test_revoke_resets_the_watermark, setup),
+	    cmocka_unit_test_setup(test_retype_restarts_keep_progress, setup),
+	    cmocka_unit_test_setup(test_revoke_restarts_keep_progress, setup),
 	    cmocka_unit_test_setup(test_device_untyped, setup),
 	    cmocka_unit_test_setup(test_argument_errors, setup),
 	    cmocka_unit_test_setup(test_retype_into_a_nested_cnode, setup),

@@ -3,6 +3,8 @@
 #include "arch.h"
 #include "arch/sysreg.h"
 
+#include <string.h>
+
 struct cpu cpus[CPU_MAX];
 char kernel_stacks[CPU_MAX][CPU_STACK_SIZE] __attribute__((aligned(16)));
 char exc_stacks[CPU_MAX][CPU_EXC_STACK_SIZE] __attribute__((aligned(16)));
@@ -37,6 +39,38 @@ uint64_t arch_counter(void)
 uint64_t arch_counter_freq(void)
 {
 	return read_sysreg(cntfrq_el0);
+}
+
+bool arch_irq_pending(void)
+{
+	/* ISR_EL1.I: a physical IRQ is pending, masked or not (at EL2 the
+	 * register reports the physical state). */
+	return (read_sysreg(isr_el1) & (1UL << 7)) != 0;
+}
+
+void arch_zero(void *p, size_t n)
+{
+	uint8_t *b = p;
+	/* DC ZVA zeroes a whole block per instruction (DCZID_EL0.BS words),
+	 * the cheapest way to clear memory; DZP set forbids it. */
+	uint64_t dczid = read_sysreg(dczid_el0);
+	size_t block = 4UL << (dczid & 0xf);
+
+	if ((dczid & (1UL << 4)) != 0) {
+		memset(p, 0, n);
+		return;
+	}
+	while (n > 0 && ((uintptr_t)b & (block - 1)) != 0) {
+		*b++ = 0;
+		n--;
+	}
+	for (; n >= block; n -= block, b += block) {
+		__asm__ volatile("dc zva, %0" ::"r"(b) : "memory");
+	}
+	while (n > 0) {
+		*b++ = 0;
+		n--;
+	}
 }
 
 paddr_t arch_secondary_entry(void)

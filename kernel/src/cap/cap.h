@@ -49,7 +49,11 @@ struct cap {
 		uint64_t vmid;	    /* VSpace */
 		uint64_t mapping;   /* Frame, PageTable: see mapping_* */
 	};
-	paddr_t mapped_root; /* Frame, PageTable: the VSpace mapped into */
+	union {
+		paddr_t
+		    mapped_root; /* Frame, PageTable: the VSpace mapped into */
+		uint64_t clean;	 /* Untyped: see untyped.c */
+	};
 };
 
 /*

@@ -2,6 +2,7 @@
 
 #include "cap/cdt.h"
 #include "objects/object.h"
+#include "preempt.h"
 
 static uint64_t cnode_occupied(const struct cap *c)
 {
@@ -55,33 +56,51 @@ enum cairn_error cte_delete(struct cte *slot, struct inv_error *err)
 	return e;
 }
 
-/* One pass over slot's descendants; true if it deleted any. */
-static bool revoke_pass(struct cte *slot, struct inv_error *err)
+/*
+ * One pass over slot's descendants: deleted (how many it deleted), or
+ * stopped at a preemption point (*preempted) once it has deleted one.
+ */
+static unsigned revoke_pass(struct cte *slot, bool *preempted,
+			    struct inv_error *err)
 {
 	struct cte *d = cdt_first_child(slot);
-	bool progress = false;
+	unsigned deleted = 0;
 
 	while (d != NULL && d->depth > slot->depth) {
 		/* Deleting d leaves d->next in place (children move up). */
 		struct cte *next = d->next;
 
 		if (cte_delete(d, err) == CAIRN_OK) {
-			progress = true;
+			deleted++;
+			if (preempt_wanted()) {
+				*preempted = true;
+				return deleted;
+			}
 		}
 		d = next;
 	}
-	return progress;
+	return deleted;
 }
 
 enum cairn_error cte_revoke(struct cte *slot, struct inv_error *err)
 {
+	bool preempted = false;
+
 	/*
 	 * A pass can fail on a CNode whose contents later in the same pass
 	 * are deleted, so repeat until the subtree is empty or a pass changes
-	 * nothing; then err holds the last refusal.
+	 * nothing; then err holds the last refusal. Each delete is bounded,
+	 * and an interrupt waiting after one stops the revoke (INV_RESTART):
+	 * what it deleted stays deleted, so the re-executed call goes on
+	 * where this one stopped and always makes progress.
 	 */
 	while (cdt_has_children(slot)) {
-		if (!revoke_pass(slot, err)) {
+		unsigned deleted = revoke_pass(slot, &preempted, err);
+
+		if (preempted && cdt_has_children(slot)) {
+			return INV_RESTART;
+		}
+		if (deleted == 0) {
 			return err->code;
 		}
 	}

@@ -30,6 +30,7 @@ enum cairn_error cte_delete(struct cte *slot, struct inv_error *err);
  * taken apart innermost first; a CNode whose contents cannot be deleted
  * (they hold the last cap to another non-empty CNode outside the revoked
  * subtree) stops the revoke with CAIRN_DELETE_FIRST, leaving what is left
- * for a later call.
+ * for a later call. Preemptible: INV_RESTART (preempt.h) when an
+ * interrupt waits and caps are left, after deleting at least one.
  */
 enum cairn_error cte_revoke(struct cte *slot, struct inv_error *err);

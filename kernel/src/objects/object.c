@@ -9,8 +9,6 @@
 #include "objects/vspace.h"
 #include "vmid.h"
 
-#include <string.h>
-
 uint64_t cap_object_size(const struct cap *c)
 {
 	switch ((enum cap_type)c->type) {
@@ -105,13 +103,7 @@ struct cap object_create(enum cairn_object_type type, unsigned size_bits,
 	} else if (type == CAIRN_OBJ_CNODE) {
 		c.size_bits = (uint8_t)size_bits;
 	}
-	/*
-	 * Untyped memory is not touched: it is zeroed when retyped into
-	 * objects. Device memory is never written by the kernel.
-	 */
-	if (!device && type != CAIRN_OBJ_UNTYPED) {
-		memset(kmem_ptr(pa), 0, 1ULL << bits);
-	}
+	/* The memory is zero already: Retype cleared it (untyped.c). */
 	if (type == CAIRN_OBJ_VSPACE) {
 		/* Untyped decode checked that enough VMIDs are free. */
 		c.vmid = vmid_value(vmid_alloc(pa));

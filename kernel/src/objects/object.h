@@ -12,9 +12,9 @@ unsigned object_size_bits(enum cairn_object_type type, unsigned size_bits,
 			  unsigned *arg_min, unsigned *arg_max);
 
 /*
- * Initialises a new object of the type at pa (zeroing its memory unless it
- * is device memory) and returns the original capability to it, with all
- * rights.
+ * Initialises a new object of the type at pa, whose memory Retype has
+ * cleared (device memory is never written), and returns the original
+ * capability to it, with all rights.
  */
 struct cap object_create(enum cairn_object_type type, unsigned size_bits,
 			 paddr_t pa, bool device);

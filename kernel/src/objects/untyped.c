@@ -1,7 +1,9 @@
 #include "objects/untyped.h"
 
 #include "cap/cdt.h"
+#include "kmem.h"
 #include "objects/object.h"
+#include "preempt.h"
 #include "vmid.h"
 
 #include <cairn/invocations.h>
@@ -103,6 +105,47 @@ static enum cairn_error decode_retype(struct invocation *inv,
 	return CAIRN_OK;
 }
 
+/*
+ * Invariant: an Untyped's memory from its watermark up to its clean mark
+ * (cap.clean) is zero. Retype clears what it is about to hand out in
+ * bounded chunks, advancing the mark, and stops at a preemption point
+ * (INV_RESTART) with the progress kept; perform then finds the objects'
+ * memory zero and writes nothing but the objects. With no children left
+ * everything below the watermark is free again, but not clean: the
+ * watermark and the mark start over from 0. Device memory is never
+ * written.
+ */
+static enum cairn_error clear_for_retype(const struct retype *r)
+{
+	struct cap *ut = &r->untyped->cap;
+	uint64_t end = r->offset + (r->count << r->obj_bits);
+
+	if (ut->device) {
+		return CAIRN_OK;
+	}
+	if (!cdt_has_children(r->untyped) && ut->watermark != 0) {
+		/* Everything handed out came back, dirty. */
+		ut->watermark = 0;
+		ut->clean = 0;
+	}
+	if (ut->clean < ut->watermark) {
+		ut->clean = ut->watermark;
+	}
+	while (ut->clean < end) {
+		uint64_t n = end - ut->clean;
+
+		if (n > PREEMPT_CLEAR_CHUNK) {
+			n = PREEMPT_CLEAR_CHUNK;
+		}
+		arch_zero(kmem_ptr(pa_add(ut->object, ut->clean)), n);
+		ut->clean += n;
+		if (ut->clean < end && preempt_wanted()) {
+			return INV_RESTART;
+		}
+	}
+	return CAIRN_OK;
+}
+
 static void perform_retype(const struct retype *r)
 {
 	struct cap *ut = &r->untyped->cap;
@@ -125,6 +168,9 @@ enum cairn_error untyped_invoke(struct invocation *inv)
 		return inv_bad_label(inv);
 	}
 	e = decode_retype(inv, &r);
+	if (e == CAIRN_OK) {
+		e = clear_for_retype(&r);
+	}
 	if (e == CAIRN_OK) {
 		perform_retype(&r);
 	}
