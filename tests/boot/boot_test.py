@@ -185,7 +185,7 @@ def system_threadtest(images):
     with boot(images, system="test-threads", append=None,
               time_limit=LONG_TIME_LIMIT) as m:
         m.expect(r"100000 round trips, 0 bad", timeout=240)
-        check_suite(m, "threadtest", 34, listed=True)
+        check_suite(m, "threadtest", 41, listed=True)
 
 
 @case

@@ -55,3 +55,4 @@ void spin_ms(uint64_t ms);
 extern const struct case_table ipc_cases;	/* ipccases.c */
 extern const struct case_table isolation_cases; /* isolation.c */
 extern const struct case_table fp_cases;	/* fpcases.c */
+extern const struct case_table vspace_cases;	/* vspacecases.c */

@@ -1,7 +1,7 @@
 /*
  * In-system suite for threads, IPC, VSpaces and faults, run as the root
  * task: TCB invocations and their errors, the cases of ipccases.c,
- * isolation.c and fpcases.c, a 100 000 round-trip ping-pong
+ * isolation.c, vspacecases.c and fpcases.c, a 100 000 round-trip ping-pong
  * with a server in its own VSpace, a page fault delivered to a handler that
  * maps a frame and resumes the thread, and unmapping on delete (the TLB
  * must forget it). Every case runs in an Untyped of its own, revoked after
@@ -651,8 +651,8 @@ static const struct case_table fault_case_table = CASE_TABLE(fault_cases);
 int main(void)
 {
 	static const struct case_table *const tables[] = {
-	    &thread_cases, &ipc_cases,	      &isolation_cases,
-	    &fp_cases,	   &fault_case_table,
+	    &thread_cases, &ipc_cases, &isolation_cases,
+	    &vspace_cases, &fp_cases,  &fault_case_table,
 	};
 	const struct case_suite suite = {"threadtest", tables,
 					 sizeof(tables) / sizeof(tables[0]),
