@@ -9,10 +9,12 @@ void common_init(const struct cairn_bootinfo *info)
 {
 	bi = info;
 	next_free = bi->free_first;
+	unsigned best = 0;
+
 	for (uint64_t i = 0; i < bi->untyped_count; i++) {
-		if (!bi->untyped[i].device && bi->untyped[i].size_bits >= 24) {
+		if (!bi->untyped[i].device && bi->untyped[i].size_bits > best) {
+			best = bi->untyped[i].size_bits;
 			boot = ut = bi->untyped_first + i;
-			break;
 		}
 	}
 }

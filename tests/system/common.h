@@ -14,7 +14,7 @@
 #define ALL    CAIRN_RIGHTS_ALL
 #define RW     (CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE)
 
-/* Picks the first RAM Untyped of at least 16 MiB; call first. */
+/* Picks the largest RAM Untyped (boot_ut()); call first. */
 void common_init(const struct cairn_bootinfo *bi);
 
 /* The next free slot of the root CNode. */
