@@ -75,11 +75,12 @@ static uint64_t stop_at(uint64_t t0)
 	return (counter() - t0) * ns_per_tick;
 }
 
-/* The largest RAM Untyped, for the frames. */
+/* The largest RAM Untyped, for the frames; the small objects come from
+ * another (make() retypes from the one use_untyped names). */
 static uint64_t big_untyped(unsigned *bits)
 {
 	const struct cairn_bootinfo *bi = cairn_bootinfo;
-	uint64_t best = 0;
+	uint64_t best = 0, other = 0;
 
 	*bits = 0;
 	for (uint64_t i = 0; i < bi->untyped_count; i++) {
@@ -89,6 +90,13 @@ static uint64_t big_untyped(unsigned *bits)
 			best = bi->untyped_first + i;
 		}
 	}
+	for (uint64_t i = 0; i < bi->untyped_count; i++) {
+		if (!bi->untyped[i].device && bi->untyped[i].size_bits >= 22 &&
+		    bi->untyped_first + i != best) {
+			other = bi->untyped_first + i;
+		}
+	}
+	use_untyped(other);
 	return best;
 }
 

@@ -3,6 +3,8 @@
 #include "arch.h"
 
 static paddr_t owner[VMID_COUNT];
+static uint64_t generation[VMID_COUNT];
+static uint64_t generations; /* handed out so far: never reused */
 static unsigned streams[VMID_COUNT];
 static unsigned in_use = 1; /* VMID 0 */
 
@@ -11,6 +13,7 @@ vmid_t vmid_alloc(paddr_t root)
 	for (unsigned v = 1; v < VMID_COUNT; v++) {
 		if (pa_addr(owner[v]) == 0) {
 			owner[v] = root;
+			generation[v] = ++generations;
 			in_use++;
 			/* A previous owner's entries may linger. */
 			arch_s2_flush_vmid(vmid_init((uint16_t)v));
@@ -24,6 +27,7 @@ void vmid_free(vmid_t vmid)
 {
 	arch_s2_flush_vmid(vmid);
 	owner[vmid_value(vmid)] = pa_init(0);
+	generation[vmid_value(vmid)] = 0;
 	in_use--;
 }
 
@@ -35,6 +39,11 @@ unsigned vmid_available(void)
 paddr_t vmid_owner(vmid_t vmid)
 {
 	return owner[vmid_value(vmid)];
+}
+
+uint64_t vmid_generation(vmid_t vmid)
+{
+	return generation[vmid_value(vmid)];
 }
 
 unsigned vmid_streams(vmid_t vmid)

@@ -10,9 +10,16 @@ vmid_t vmid_alloc(paddr_t root);
 void vmid_free(vmid_t vmid);
 unsigned vmid_available(void);
 
-/* The VSpace root that owns vmid, or 0: a mapping record is live only if
- * its VMID still belongs to the VSpace it names. */
+/* The VSpace root that owns vmid, or 0. */
 paddr_t vmid_owner(vmid_t vmid);
+
+/*
+ * Which VSpace instance owns vmid: a number no later VSpace gets again (0
+ * while free). A mapping record is live only while its VMID's generation is
+ * the one it recorded: a VSpace made later at the same address with the
+ * same VMID is another VSpace, which the record must never reach.
+ */
+uint64_t vmid_generation(vmid_t vmid);
 
 /*
  * SMMU streams whose STE points at this VMID's VSpace (share-pt). Every

@@ -2,7 +2,9 @@
 """Boot tests: each case boots an image in QEMU and checks the serial log.
 
 Usage: boot_test.py --images BUILD_DIR CASE
-Registered in ctest by tests/boot/CMakeLists.txt, one ctest test per case.
+       boot_test.py --list        (the cases, one a line)
+This file is the one list of boot cases: tests/boot/CMakeLists.txt asks
+--list at configure time and registers one ctest test per case.
 """
 import argparse
 import contextlib
@@ -118,15 +120,53 @@ def root_task_runs(images):
         m.expect("root: exited with status 0")
 
 
-def check_suite(m, name, at_least):
+def check_suite(m, name, at_least, listed=False):
     """Reads an in-system suite's closing line from m: all must pass, and at
-    least at_least of them must have run."""
+    least at_least of them must have run. listed: the suite lists its cases
+    first (tests/system/cases.h), and each must have passed."""
     summary = m.expect(rf"{name}: (\d+) passed, (\d+) failed")
     passed, failed = int(summary.group(1)), int(summary.group(2))
     fails = re.findall(r"^FAIL .*$", m.log, re.M)
     if failed or fails or passed < at_least:
         m.fail(f"{name}: {passed} passed, {failed} failed: {fails}")
+    if listed:
+        check_listed(m, name, passed)
     print(f"{name}: {passed} passed, {failed} failed")
+
+
+def listed_case_problems(log, passed=None):
+    """What is wrong between a suite's "CASE <id> <purpose>" lines and its
+    "PASS <id>" lines (and its count of passes): a list of messages, empty
+    when every listed case passed exactly once and nothing else did."""
+    listed = re.findall(r"^CASE (\S+) *(.*)$", log, re.M)
+    ids = [i for i, _ in listed]
+    ran = re.findall(r"^PASS (\S+)$", log, re.M)
+    problems = []
+    if not ids:
+        problems.append("no CASE lines")
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        problems.append(f"cases listed twice: {dup}")
+    if [i for i, purpose in listed if not purpose.strip()]:
+        problems.append("cases without a purpose")
+    missing = [i for i in ids if i not in ran]
+    if missing:
+        problems.append(f"listed but never passed: {missing}")
+    extra = sorted(set(ran) - set(ids))
+    if extra:
+        problems.append(f"passed but not listed: {extra}")
+    twice = sorted({r for r in ran if ran.count(r) > 1})
+    if twice:
+        problems.append(f"passed twice: {twice}")
+    if passed is not None and passed != len(ids):
+        problems.append(f"{passed} passed of {len(ids)} listed")
+    return problems
+
+
+def check_listed(m, name, passed):
+    problems = listed_case_problems(m.log, passed)
+    if problems:
+        m.fail(f"{name}: " + "; ".join(problems))
 
 
 @case
@@ -134,7 +174,7 @@ def system_captest(images):
     """The in-system capability suite: every test passes, then the unknown
     system call at its end suspends it with a fault line."""
     with boot(images, system="test-caps", append=None, stop_on=()) as m:
-        check_suite(m, "captest", 7)
+        check_suite(m, "captest", 7, listed=True)
         m.expect(r"fault: thread 'root': unknown system call \(0x63\) at pc "
                  r"0x[0-9a-f]+; no fault endpoint: suspended")
 
@@ -145,7 +185,7 @@ def system_threadtest(images):
     with boot(images, system="test-threads", append=None,
               time_limit=LONG_TIME_LIMIT) as m:
         m.expect(r"100000 round trips, 0 bad", timeout=240)
-        check_suite(m, "threadtest", 33)
+        check_suite(m, "threadtest", 41, listed=True)
 
 
 @case
@@ -195,6 +235,9 @@ def suite_results(images, system):
     with boot(images, system=system, append=None,
               time_limit=LONG_TIME_LIMIT) as m:
         m.expect(r"threadtest: \d+ passed, \d+ failed", timeout=240)
+    problems = listed_case_problems(m.log)
+    if problems:
+        raise AssertionError(f"{system}: " + "; ".join(problems))
     return re.findall(r"^((?:PASS|FAIL) \S+|  \d+ round trips, \d+ bad)$",
                       m.log, re.M)
 
@@ -570,10 +613,18 @@ def harness_reports_missing_line(images):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--images", required=True, help="build dir holding <system>/cairn.img")
-    ap.add_argument("case", choices=sorted(CASES))
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--list", action="store_true",
+                    help="print the cases, one a line, and exit")
+    ap.add_argument("--images", help="build dir holding <system>/cairn.img")
+    ap.add_argument("case", nargs="?", choices=list(CASES))
     args = ap.parse_args()
+    if args.list:
+        print("\n".join(CASES))
+        return
+    if args.images is None or args.case is None:
+        ap.error("--images and a case are required (or --list)")
     try:
         CASES[args.case](args.images)
     except AssertionError as e:

@@ -1,28 +1,21 @@
 /*
  * In-system suite for the capability core, run as the root task: every
  * Untyped and CNode invocation, their error paths, and the system calls that
- * exist. One PASS/FAIL line per test, then "N passed, N failed"; finally an
+ * exist. Each case runs in an Untyped of its own (cases.h): a CASE line per
+ * case, one PASS/FAIL line per case, then "N passed, N failed"; finally an
  * unknown system call, whose fault line the boot test checks.
  */
-#include <libcairn/invoke.h>
-#include <libcairn/start.h>
+#include "cases.h"
+#include "common.h"
+
 #include <libcairn/syscall.h>
 #include <stdio.h>
 
-#define ROOT  CAIRN_SLOT_CNODE
-#define DEPTH 64
-#define ALL   CAIRN_RIGHTS_ALL
-
-static int passed, failed;
 static const struct cairn_bootinfo *bi;
-static uint64_t next_free;
-static uint64_t ram_ut; /* a RAM Untyped of at least 1 MiB */
 static uint64_t dev_ut; /* a device Untyped, or 0 */
 
-static uint64_t slot(void)
-{
-	return next_free++;
-}
+/* The case's own Untyped, which make() also uses. */
+#define ram_ut case_ut()
 
 static int check(const char *what, int ok, int line)
 {
@@ -65,16 +58,6 @@ static int occupied(uint64_t s)
 	return r.error == CAIRN_ILLEGAL_OPERATION; /* an Untyped */
 }
 
-static void report(const char *name, int ok)
-{
-	printf("%s %s\n", ok ? "PASS" : "FAIL", name);
-	if (ok) {
-		passed++;
-	} else {
-		failed++;
-	}
-}
-
 static int test_bootinfo(void)
 {
 	int ok = 1;
@@ -85,7 +68,7 @@ static int test_bootinfo(void)
 	CHECK(bi->untyped_count > 0);
 	CHECK(bi->free_first == bi->untyped_first + bi->untyped_count);
 	CHECK(bi->free_end == 1UL << CAIRN_ROOT_CNODE_RADIX);
-	CHECK(ram_ut != 0);
+	CHECK(boot_ut() != 0);
 	CHECK(occupied(CAIRN_SLOT_TCB) && occupied(CAIRN_SLOT_VSPACE));
 	CHECK(occupied(CAIRN_SLOT_IRQ_CONTROL));
 	CHECK(!occupied(CAIRN_SLOT_SID_CONTROL));
@@ -129,9 +112,10 @@ static int test_retype_errors(void)
 	ERR(cairn_untyped_retype(ram_ut, CAIRN_OBJ_ENDPOINT, 0, ROOT, 0, 0,
 				 CAIRN_SLOT_TCB, 1),
 	    CAIRN_DELETE_FIRST, CAIRN_ARG_DEST_OFFSET, CAIRN_SLOT_TCB, 0);
+	/* The case's Untyped is still childless: all of it is available. */
 	ERR(cairn_untyped_retype(ram_ut, CAIRN_OBJ_UNTYPED, 47, ROOT, 0, 0, s,
 				 1),
-	    CAIRN_NOT_ENOUGH_MEMORY, 0, 0, 0);
+	    CAIRN_NOT_ENOUGH_MEMORY, 0, 1UL << CASE_UT_BITS, 0);
 	ERR(cairn_untyped_retype(ram_ut, CAIRN_OBJ_ENDPOINT, 0, CAIRN_SLOT_TCB,
 				 0, 0, s, 1),
 	    CAIRN_INVALID_CAPABILITY, CAIRN_ARG_DEST_ROOT, 0, 0);
@@ -237,40 +221,75 @@ static int test_invocation_errors(void)
 	return ok;
 }
 
+/* Registers x9-x17 and x19-x28 hold n * 0x101 across a yield. */
+#define YIELD_REGS                                                             \
+	".irp n,9,10,11,12,13,14,15,16,17,19,20,21,22,23,24,25,26,27,28\n"
+
 static int test_yield(void)
 {
-	cairn_yield();
-	cairn_yield();
-	return 1; /* returning at all is the test */
+	int ok = 1;
+
+	for (int i = 0; i < 2; i++) {
+		register uint64_t x8 __asm__("x8") = CAIRN_SYS_YIELD;
+		register uint64_t bad __asm__("x2");
+
+		__asm__ volatile(YIELD_REGS "mov x\\n, #(\\n * 0x101)\n.endr\n"
+					    "svc #0\n"
+					    "mov x2, #0\n" YIELD_REGS
+					    "mov x1, #(\\n * 0x101)\n"
+					    "cmp x\\n, x1\n"
+					    "cinc x2, x2, ne\n.endr\n"
+				 : "=r"(bad), "+r"(x8)
+				 :
+				 : "x0", "x1", "x3", "x4", "x5", "x6", "x7",
+				   "x9", "x10", "x11", "x12", "x13", "x14",
+				   "x15", "x16", "x17", "x19", "x20", "x21",
+				   "x22", "x23", "x24", "x25", "x26", "x27",
+				   "x28", "cc", "memory");
+		CHECK(bad == 0);
+	}
+	return ok;
 }
 
-static void find_untyped(void)
+static void find_device_untyped(void)
 {
 	for (uint64_t i = 0; i < bi->untyped_count; i++) {
 		const struct cairn_untyped_desc *u = &bi->untyped[i];
-		if (!u->device && u->size_bits >= 20 && ram_ut == 0) {
-			ram_ut = bi->untyped_first + i;
-		}
 		if (u->device && u->size_bits >= 12 && dev_ut == 0) {
 			dev_ut = bi->untyped_first + i;
 		}
 	}
 }
 
+static const struct test_case cases[] = {
+    {"bootinfo", "BootInfo's layout and the root's fixed slots", test_bootinfo},
+    {"retype_and_watermark",
+     "Retype makes several objects at once and more after them",
+     test_retype_and_watermark},
+    {"retype_errors", "every Retype error, with its details",
+     test_retype_errors},
+    {"cnode_copy_mint_move_mutate",
+     "Copy, Mint, Move, Mutate, Revoke and Delete and their errors",
+     test_cnode_copy_mint_move_mutate},
+    {"nested_cnode_and_revoke",
+     "a CNode inside a CNode, guards, and revoke of a private Untyped",
+     test_nested_cnode_and_revoke},
+    {"invocation_errors",
+     "lookups that fail, wrong object types, unknown labels",
+     test_invocation_errors},
+    {"yield", "a yield returns with the caller's registers intact", test_yield},
+};
+
 int main(void)
 {
+	static const struct case_table table = CASE_TABLE(cases);
+	static const struct case_table *const tables[] = {&table};
+	const struct case_suite suite = {"captest", tables, 1, NULL, NULL};
+
 	bi = cairn_bootinfo;
-	next_free = bi->free_first;
-	find_untyped();
-	report("bootinfo", test_bootinfo());
-	report("retype_and_watermark", test_retype_and_watermark());
-	report("retype_errors", test_retype_errors());
-	report("cnode_copy_mint_move_mutate",
-	       test_cnode_copy_mint_move_mutate());
-	report("nested_cnode_and_revoke", test_nested_cnode_and_revoke());
-	report("invocation_errors", test_invocation_errors());
-	report("yield", test_yield());
-	printf("captest: %d passed, %d failed\n", passed, failed);
+	common_init(bi);
+	find_device_untyped();
+	cases_run(&suite);
 	/* Last: an unknown system call suspends this thread with a log line. */
 	register uint64_t x8 __asm__("x8") = 99;
 	__asm__ volatile("svc #0" ::"r"(x8) : "memory");

@@ -3,28 +3,50 @@
 #include <stdio.h>
 
 static const struct cairn_bootinfo *bi;
-static uint64_t next_free, ut;
+static uint64_t next_free, ut, boot;
 
 void common_init(const struct cairn_bootinfo *info)
 {
 	bi = info;
 	next_free = bi->free_first;
+	unsigned best = 0;
+
 	for (uint64_t i = 0; i < bi->untyped_count; i++) {
-		if (!bi->untyped[i].device && bi->untyped[i].size_bits >= 24) {
-			ut = bi->untyped_first + i;
-			break;
+		if (!bi->untyped[i].device && bi->untyped[i].size_bits > best) {
+			best = bi->untyped[i].size_bits;
+			boot = ut = bi->untyped_first + i;
 		}
 	}
 }
 
-uint64_t bi_ut(void)
+uint64_t boot_ut(void)
+{
+	return boot;
+}
+
+uint64_t case_ut(void)
 {
 	return ut;
+}
+
+void use_untyped(uint64_t untyped)
+{
+	ut = untyped;
 }
 
 uint64_t slot(void)
 {
 	return next_free++;
+}
+
+uint64_t slots_mark(void)
+{
+	return next_free;
+}
+
+void slots_release(uint64_t mark)
+{
+	next_free = mark;
 }
 
 uint64_t make(uint64_t type, uint64_t bits)

@@ -14,13 +14,25 @@
 #define ALL    CAIRN_RIGHTS_ALL
 #define RW     (CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE)
 
-/* Picks the first RAM Untyped of at least 16 MiB; call first. */
+/* Picks the largest RAM Untyped (boot_ut()); call first. */
 void common_init(const struct cairn_bootinfo *bi);
 
+/* The next free slot of the root CNode. */
 uint64_t slot(void);
 
-/* The Untyped make() retypes from. */
-uint64_t bi_ut(void);
+/* The slot slot() would hand out next; slots_release(mark) makes every slot
+ * from mark on free again (their caps must be gone). */
+uint64_t slots_mark(void);
+void slots_release(uint64_t mark);
+
+/* The RAM Untyped from BootInfo that common_init picked. */
+uint64_t boot_ut(void);
+
+/* The Untyped make() retypes from: boot_ut() unless use_untyped() named
+ * another (the case runner names each case's own, cases.h). */
+uint64_t case_ut(void);
+void use_untyped(uint64_t ut);
+
 uint64_t make(uint64_t type, uint64_t size_bits);
 uint64_t mint(uint64_t src, uint64_t rights, uint64_t badge);
 

@@ -214,12 +214,16 @@ static int test_fp_preserved_across_fastpath_ipc(void)
 	return ok;
 }
 
-void fp_cases_run(void)
-{
-	suite_report("fp_preserved_across_yields",
-		     test_fp_preserved_across_yields());
-	suite_report("fp_preserved_across_preemption",
-		     test_fp_preserved_across_preemption());
-	suite_report("fp_preserved_across_fastpath_ipc",
-		     test_fp_preserved_across_fastpath_ipc());
-}
+static const struct test_case cases[] = {
+    {"fp_preserved_across_yields",
+     "two FP threads and a plain one yielding keep their own v0-v31, FPCR",
+     test_fp_preserved_across_yields},
+    {"fp_preserved_across_preemption",
+     "two FP threads preempted by the timer keep their own FP state",
+     test_fp_preserved_across_preemption},
+    {"fp_preserved_across_fastpath_ipc",
+     "FP state survives Call/ReplyRecv round trips through the fastpath",
+     test_fp_preserved_across_fastpath_ipc},
+};
+
+const struct case_table fp_cases = CASE_TABLE(cases);

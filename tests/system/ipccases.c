@@ -258,16 +258,27 @@ static int test_reused_reply_abandons_caller(void)
 	return ok;
 }
 
-void ipc_cases_run(void)
-{
-	suite_report("call_long_message_badge", test_call_long_message_badge());
-	suite_report("nonblocking", test_nonblocking());
-	suite_report("notifications", test_notifications());
-	suite_report("bound_notification", test_bound_notification());
-	suite_report("cap_transfer_needs_grant",
-		     test_cap_transfer_needs_grant());
-	suite_report("deleted_endpoint_aborts_waiter",
-		     test_deleted_endpoint_aborts_waiter());
-	suite_report("reused_reply_abandons_caller",
-		     test_reused_reply_abandons_caller());
-}
+static const struct test_case cases[] = {
+    {"call_long_message_badge",
+     "a Call carries 16 words and the badge; the reply comes back",
+     test_call_long_message_badge},
+    {"nonblocking",
+     "NBSend with no receiver drops, NBRecv with no sender returns empty",
+     test_nonblocking},
+    {"notifications",
+     "signals OR badges into the word; a waiter is woken with it",
+     test_notifications},
+    {"bound_notification",
+     "a signal wakes a thread bound to the notification from its Recv",
+     test_bound_notification},
+    {"cap_transfer_needs_grant", "a cap travels over a GRANT endpoint cap only",
+     test_cap_transfer_needs_grant},
+    {"deleted_endpoint_aborts_waiter",
+     "deleting an endpoint wakes its receiver with the aborted label",
+     test_deleted_endpoint_aborts_waiter},
+    {"reused_reply_abandons_caller",
+     "a Recv on an unanswered Reply fails that Call; the next is answered",
+     test_reused_reply_abandons_caller},
+};
+
+const struct case_table ipc_cases = CASE_TABLE(cases);

@@ -1,8 +1,8 @@
 /*
  * Isolation cases: each reproduces a way user level once reached memory or
  * authority it had no capability for, and checks the kernel now refuses it.
- * Every case works from an Untyped of its own, so it can show that memory
- * a kernel object still uses is not handed out again.
+ * Some cases carve a small Untyped from their case's own (cases.h), so they
+ * can show that memory a kernel object still uses is not handed out again.
  */
 #include "suite.h"
 
@@ -12,7 +12,7 @@
 #define SPARE_IPA  0x6000000000UL /* a 1 GiB span the root never uses */
 #define SPARE_PAGE 0x10090000UL	  /* unmapped, in a table the root has */
 
-/* A fresh Untyped of 2^bits bytes, carved from the suite's RAM. */
+/* A fresh Untyped of 2^bits bytes, carved from the case's Untyped. */
 static uint64_t small_untyped(unsigned bits)
 {
 	return make(CAIRN_OBJ_UNTYPED, bits);
@@ -193,7 +193,7 @@ static int test_device_frame_is_no_ipc_buffer(void)
 	OK(retype_into(dev, CAIRN_OBJ_FRAME_4K, 0, f));
 	ERR(cairn_tcb_configure(tcb, ROOT, VSPACE, f, IPC_BASE, 0),
 	    CAIRN_INVALID_CAPABILITY, CAIRN_ARG_IPC_BUFFER);
-	OK(retype_into(bi_ut(), CAIRN_OBJ_FRAME_2M, 0, big));
+	OK(retype_into(case_ut(), CAIRN_OBJ_FRAME_2M, 0, big));
 	ERR(cairn_tcb_configure(tcb, ROOT, VSPACE, big, IPC_BASE, 0),
 	    CAIRN_INVALID_CAPABILITY, CAIRN_ARG_IPC_BUFFER);
 	ERR(cairn_tcb_configure(tcb, ROOT, VSPACE, ram, IPC_BASE + 8, 0),
@@ -211,7 +211,7 @@ static int test_page_table_copies_share_one_mapping(void)
 	uint64_t pt = make(CAIRN_OBJ_PAGE_TABLE, 0), vs = slot();
 	uint64_t copy = slot();
 
-	OK(retype_into(bi_ut(), CAIRN_OBJ_VSPACE, 0, vs));
+	OK(retype_into(case_ut(), CAIRN_OBJ_VSPACE, 0, vs));
 	/* An unmapped table cannot be copied: two copies could each map it. */
 	ERR(cairn_cnode_copy(ROOT, copy, DEPTH, ROOT, pt, DEPTH, ALL),
 	    CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_SRC_INDEX);
@@ -285,7 +285,7 @@ static int test_slot_zero_stays_empty(void)
 
 	r = cairn_cnode_copy(cn, 0, 6, ROOT, ep, DEPTH, ALL);
 	ERR(r, CAIRN_FAILED_LOOKUP, CAIRN_LOOKUP_NULL_SLOT);
-	r = cairn_untyped_retype(bi_ut(), CAIRN_OBJ_ENDPOINT, 0, cn, 0, 0, 0,
+	r = cairn_untyped_retype(case_ut(), CAIRN_OBJ_ENDPOINT, 0, cn, 0, 0, 0,
 				 1);
 	ERR(r, CAIRN_RANGE_ERROR, CAIRN_ARG_DEST_OFFSET);
 	CHECK(r.detail[1] == 1);
@@ -297,19 +297,27 @@ static int test_slot_zero_stays_empty(void)
 	return ok;
 }
 
-void isolation_cases_run(void)
-{
-	suite_report("ipc_buffer_outlives_frame",
-		     test_ipc_buffer_outlives_frame());
-	suite_report("irq_keeps_its_notification",
-		     test_irq_keeps_its_notification());
-	suite_report("reply_named_by_two_receivers",
-		     test_reply_named_by_two_receivers());
-	suite_report("device_frame_is_no_ipc_buffer",
-		     test_device_frame_is_no_ipc_buffer());
-	suite_report("page_table_copies_share_one_mapping",
-		     test_page_table_copies_share_one_mapping());
-	suite_report("unmapped_page_table_is_empty",
-		     test_unmapped_page_table_is_empty());
-	suite_report("slot_zero_stays_empty", test_slot_zero_stays_empty());
-}
+static const struct test_case cases[] = {
+    {"ipc_buffer_outlives_frame",
+     "a TCB's IPC buffer keeps its frame's memory; a revoke takes it",
+     test_ipc_buffer_outlives_frame},
+    {"irq_keeps_its_notification",
+     "an IRQ handler keeps its notification; a revoke takes it",
+     test_irq_keeps_its_notification},
+    {"reply_named_by_two_receivers",
+     "a second Recv naming a Reply aborts the first receiver's",
+     test_reply_named_by_two_receivers},
+    {"device_frame_is_no_ipc_buffer",
+     "only a 4 KiB RAM frame serves as an IPC buffer",
+     test_device_frame_is_no_ipc_buffer},
+    {"page_table_copies_share_one_mapping",
+     "a PageTable copy cannot map the table a second time",
+     test_page_table_copies_share_one_mapping},
+    {"unmapped_page_table_is_empty",
+     "an unmapped PageTable carries none of its old frames elsewhere",
+     test_unmapped_page_table_is_empty},
+    {"slot_zero_stays_empty", "no invocation fills slot 0 of a CNode",
+     test_slot_zero_stays_empty},
+};
+
+const struct case_table isolation_cases = CASE_TABLE(cases);

@@ -5,8 +5,8 @@
 
 #define THREAD_STACK 4096
 
-int suite_passed, suite_failed;
 static unsigned next_thread;
+static int too_many;
 static uint8_t stacks[MAX_THREADS][THREAD_STACK] __attribute__((aligned(16)));
 
 int suite_check(const char *what, int ok, int line)
@@ -28,19 +28,13 @@ int suite_is_err(struct cairn_result r, long err, uint64_t d0, int line)
 	return 0;
 }
 
-void suite_report(const char *name, int ok)
-{
-	printf("%s %s\n", ok ? "PASS" : "FAIL", name);
-	ok ? suite_passed++ : suite_failed++;
-}
-
 uint64_t spawn(void (*fn)(uint64_t, uint64_t, uint64_t), uint64_t a0,
 	       uint64_t a1, uint64_t fault_ep)
 {
 	unsigned i = next_thread++;
-	if (i == MAX_THREADS) {
-		printf("FAIL spawn: more than %d test threads\n", MAX_THREADS);
-		suite_failed++;
+	if (i >= MAX_THREADS) {
+		printf("  spawn: more than %d test threads\n", MAX_THREADS);
+		too_many = 1;
 		i = 0;
 	}
 	uint64_t tcb = make(CAIRN_OBJ_TCB, 0);
@@ -54,6 +48,15 @@ uint64_t spawn(void (*fn)(uint64_t, uint64_t, uint64_t), uint64_t a0,
 			    a0, a1, tcb};
 	cairn_tcb_write_registers(tcb, 1, regs, 5);
 	return tcb;
+}
+
+int spawn_reset(void)
+{
+	int ok = !too_many;
+
+	next_thread = 0;
+	too_many = 0;
+	return ok;
 }
 
 void stop(uint64_t self)

@@ -1,9 +1,11 @@
 /*
  * In-system suite for threads, IPC, VSpaces and faults, run as the root
- * task: TCB invocations and their errors, the IPC cases of ipccases.c, a
- * 100 000 round-trip ping-pong with a server in its own VSpace, a page
- * fault delivered to a handler that maps a frame and resumes the thread,
- * and unmapping on delete (the TLB must forget it).
+ * task: TCB invocations and their errors, the cases of ipccases.c,
+ * isolation.c, vspacecases.c and fpcases.c, a 100 000 round-trip ping-pong
+ * with a server in its own VSpace, a page fault delivered to a handler that
+ * maps a frame and resumes the thread, and unmapping on delete (the TLB
+ * must forget it). Every case runs in an Untyped of its own, revoked after
+ * it (cases.h).
  */
 #include "suite.h"
 
@@ -510,20 +512,60 @@ static int test_interrupt_delivered(void)
 	return ok;
 }
 
+/* VMIDs are 8 bits, 0 is never handed out and the root's VSpace has one. */
+#define VMIDS_FREE 254
+
+/* n consecutive free slots; returns the first. */
+static uint64_t slots(unsigned n)
+{
+	uint64_t first = slot();
+
+	for (unsigned i = 1; i < n; i++) {
+		slot();
+	}
+	return first;
+}
+
+/* How many more VSpaces the kernel says it can make (VMIDs left), asking
+ * for VMIDS_FREE + 1 into the slots from dest; ~0 if it did not say. */
+static uint64_t vmids_free(uint64_t dest)
+{
+	struct cairn_result r = cairn_untyped_retype(
+	    case_ut(), CAIRN_OBJ_VSPACE, 0, ROOT, 0, 0, dest, VMIDS_FREE + 1);
+
+	if (r.error != CAIRN_NOT_ENOUGH_MEMORY ||
+	    r.detail[0] != CAIRN_ARG_TYPE) {
+		printf("  VSpace retype: %s [%lu]\n", cairn_error_name(r.error),
+		       r.detail[0]);
+		return ~0UL;
+	}
+	return r.detail[1];
+}
+
 static int test_vmids_run_out(void)
 {
 	int ok = 1;
-	unsigned made = 0;
+	uint64_t dest = slots(VMIDS_FREE + 1), made = 0;
+	uint64_t free = vmids_free(dest);
 	struct cairn_result r;
 
-	/* 255 VMIDs: the root has one, earlier tests used some. */
+	CHECK(free == VMIDS_FREE);
 	do {
-		r = cairn_untyped_retype(bi_ut(), CAIRN_OBJ_VSPACE, 0, ROOT, 0,
-					 0, slot(), 1);
+		r = cairn_untyped_retype(case_ut(), CAIRN_OBJ_VSPACE, 0, ROOT,
+					 0, 0, dest + made, 1);
 		made += r.error == CAIRN_OK;
-	} while (r.error == CAIRN_OK && made < 300);
+	} while (r.error == CAIRN_OK && made <= VMIDS_FREE);
 	ERR(r, CAIRN_NOT_ENOUGH_MEMORY, CAIRN_ARG_TYPE);
-	CHECK(r.detail[1] == 0 && made > 200 && made < 255);
+	CHECK(r.detail[1] == 0 && made == free);
+	return ok;
+}
+
+/* Run after vmids_run_out: its VSpaces went with its Untyped. */
+static int test_vmids_all_free_at_case_start(void)
+{
+	int ok = 1;
+
+	CHECK(vmids_free(slots(VMIDS_FREE + 1)) == VMIDS_FREE);
 	return ok;
 }
 
@@ -551,34 +593,71 @@ static int test_cap_fault(void)
 	return ok;
 }
 
+static const struct test_case cases[] = {
+    {"tcb_errors", "every TCB invocation error, with its details",
+     test_tcb_errors},
+    {"registers_roundtrip", "WriteRegisters then ReadRegisters: all 33",
+     test_registers_roundtrip},
+    {"suspend_resume_yield",
+     "a suspended thread does not run; resumed, it runs again",
+     test_suspend_resume_yield},
+    {"configure_keeps_thread_running",
+     "Configure on a running thread replaces its roots, it runs on",
+     test_configure_keeps_thread_running},
+    {"thread_deletes_itself",
+     "a thread deleting the last cap to its own TCB stops there",
+     test_thread_deletes_itself},
+    {"preemption_round_robin",
+     "equal priorities share the CPU by time slices, lower ones never run",
+     test_preemption_round_robin},
+};
+
+static const struct test_case fault_cases[] = {
+    {"frame_errors", "every Frame.Map error; uncached and device mappings",
+     test_frame_errors},
+    {"vm_fault_handled",
+     "a VM fault reaches the handler, which maps a frame and resumes",
+     test_vm_fault_handled},
+    {"cap_fault", "a Send on an empty slot is a capability fault",
+     test_cap_fault},
+    {"abandoned_fault_keeps_registers",
+     "a fault whose handler goes leaves the thread suspended, registers intact",
+     test_abandoned_fault_keeps_registers},
+    {"undefined_instruction_fault",
+     "an undefined instruction reaches the handler, which skips it",
+     test_undefined_instruction_fault},
+    {"more_cap_faults",
+     "Recv without read right, ReplyRecv without a Reply: cap faults",
+     test_more_cap_faults},
+    {"large_frame_and_tables",
+     "a PageTable for a new GiB and a 2 MiB frame in it",
+     test_large_frame_and_tables},
+    {"pingpong_separate_vspace",
+     "100 000 Call round trips with a server in its own VSpace",
+     test_pingpong_separate_vspace},
+    {"interrupt_delivered",
+     "the virtual timer's PPI reaches its handler's notification",
+     test_interrupt_delivered},
+    {"vmids_run_out", "VSpaces can be made until the VMIDs run out",
+     test_vmids_run_out},
+    {"vmids_all_free_at_case_start",
+     "every VMID is free again: the last case's VSpaces went with it",
+     test_vmids_all_free_at_case_start},
+};
+
+static const struct case_table thread_cases = CASE_TABLE(cases);
+static const struct case_table fault_case_table = CASE_TABLE(fault_cases);
+
 int main(void)
 {
+	static const struct case_table *const tables[] = {
+	    &thread_cases, &ipc_cases, &isolation_cases,
+	    &vspace_cases, &fp_cases,  &fault_case_table,
+	};
+	const struct case_suite suite = {"threadtest", tables,
+					 sizeof(tables) / sizeof(tables[0]),
+					 NULL, spawn_reset};
+
 	common_init(cairn_bootinfo);
-	suite_report("tcb_errors", test_tcb_errors());
-	suite_report("registers_roundtrip", test_registers_roundtrip());
-	suite_report("suspend_resume_yield", test_suspend_resume_yield());
-	suite_report("configure_keeps_thread_running",
-		     test_configure_keeps_thread_running());
-	suite_report("thread_deletes_itself", test_thread_deletes_itself());
-	suite_report("preemption_round_robin", test_preemption_round_robin());
-	ipc_cases_run();
-	isolation_cases_run();
-	fp_cases_run();
-	suite_report("frame_errors", test_frame_errors());
-	suite_report("vm_fault_handled", test_vm_fault_handled());
-	suite_report("cap_fault", test_cap_fault());
-	suite_report("abandoned_fault_keeps_registers",
-		     test_abandoned_fault_keeps_registers());
-	suite_report("undefined_instruction_fault",
-		     test_undefined_instruction_fault());
-	suite_report("more_cap_faults", test_more_cap_faults());
-	suite_report("large_frame_and_tables", test_large_frame_and_tables());
-	suite_report("pingpong_separate_vspace",
-		     test_pingpong_separate_vspace());
-	suite_report("interrupt_delivered", test_interrupt_delivered());
-	suite_report("vmids_run_out",
-		     test_vmids_run_out()); /* last: uses them up */
-	printf("threadtest: %d passed, %d failed\n", suite_passed,
-	       suite_failed);
-	return 0;
+	return cases_run(&suite) != 0;
 }

@@ -50,9 +50,10 @@ struct cap {
 		uint64_t mapping;   /* Frame, PageTable: see mapping_* */
 	};
 	union {
-		paddr_t
-		    mapped_root; /* Frame, PageTable: the VSpace mapped into */
-		uint64_t clean;	 /* Untyped: see untyped.c */
+		/* Frame, PageTable: which VSpace instance it is mapped into
+		 * (its vmid_generation); 0 when not mapped. */
+		uint64_t mapped_vspace;
+		uint64_t clean; /* Untyped: see untyped.c */
 	};
 };
 

@@ -112,7 +112,7 @@ static void record_mapping(const struct map_op *op)
 {
 	op->cap->mapping =
 	    mapping_make(op->ipa, cap_vmid(op->vspace), op->level);
-	op->cap->mapped_root = op->vspace->object;
+	op->cap->mapped_vspace = vmid_generation(cap_vmid(op->vspace));
 }
 
 static void perform_frame_map(const struct map_op *op)
@@ -220,10 +220,10 @@ static void unmap_recorded(const struct cap *c)
 	vmid_t vmid = mapping_vmid(m);
 	int level;
 
-	if (pa_addr(vmid_owner(vmid)) != pa_addr(c->mapped_root)) {
+	if (vmid_generation(vmid) != c->mapped_vspace) {
 		return; /* its VSpace is gone */
 	}
-	s2_pte_t *pte = arch_s2_walk(c->mapped_root, mapping_ipa(m),
+	s2_pte_t *pte = arch_s2_walk(vmid_owner(vmid), mapping_ipa(m),
 				     mapping_level(m), &level);
 	if (level != mapping_level(m) || !arch_s2_valid(*pte) ||
 	    arch_s2_output(*pte) != pa_addr(c->object)) {
@@ -239,7 +239,7 @@ void vspace_unmap_cap(struct cap *c)
 	}
 	unmap_recorded(c);
 	c->mapping = 0;
-	c->mapped_root = pa_init(0);
+	c->mapped_vspace = 0;
 	if (c->type == CAP_PAGE_TABLE) {
 		/*
 		 * Invariant: an unmapped PageTable holds no entries. Its
@@ -268,7 +268,7 @@ enum cairn_error vspace_derive(const struct cap *src, struct cap *out,
 	if (src->type == CAP_FRAME) {
 		/* A copy starts unmapped: each Frame cap maps once. */
 		out->mapping = 0;
-		out->mapped_root = pa_init(0);
+		out->mapped_vspace = 0;
 	} else if (src->type == CAP_PAGE_TABLE && src->mapping == 0) {
 		/*
 		 * Invariant: a PageTable hangs in at most one place. Copies

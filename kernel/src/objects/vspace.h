@@ -1,7 +1,7 @@
 /*
  * VSpaces, PageTables and Frames: stage-2 address spaces and what maps into
  * them. A Frame or PageTable cap records one mapping (cap.mapping and
- * cap.mapped_root); each Frame cap maps at most once, so a frame mapped
+ * cap.mapped_vspace); each Frame cap maps at most once, so a frame mapped
  * twice uses two caps; the copies of a PageTable cap share its one mapping.
  */
 #pragma once
