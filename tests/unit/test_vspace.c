@@ -467,6 +467,42 @@ static void test_vspace_deleted_under_live_mappings(void **state)
 	assert_int_equal(mapped_pa_in(VS2, 0x1000), pa_of(FR));
 }
 
+/*
+ * A VSpace deleted and a new one made at the same address with the same
+ * VMID is another VSpace: a Frame cap's record of a mapping in the old one
+ * must not reach the new one, where a copy of the frame is mapped at the
+ * same IPA (vmid_generation).
+ */
+static void test_a_record_never_reaches_a_later_vspace(void **state)
+{
+	(void)state;
+	retype_from(UT_SLOT, CAIRN_OBJ_UNTYPED, 12, CHILD_UT);
+	retype_from(CHILD_UT, CAIRN_OBJ_VSPACE, 0, VS2);
+	uint64_t old_pa = pa_of(VS2);
+	vmid_t old_vmid = cap_vmid(&f.slots[VS2].cap);
+	ok(map_table_in(PT1, VS2, 0));
+	ok(map_table_in(PT2, VS2, 0));
+	ok(map_frame_in(FR, VS2, 0x1000, RW));
+	ok(delete (VS2));
+	retype_from(CHILD_UT, CAIRN_OBJ_VSPACE, 0, VS2);
+	/* The same address and VMID, as the test intends. */
+	assert_int_equal(pa_of(VS2), old_pa);
+	assert_int_equal(vmid_value(cap_vmid(&f.slots[VS2].cap)),
+			 vmid_value(old_vmid));
+	ok(unmap_table(PT2));
+	ok(unmap_table(PT1));
+	ok(map_table_in(PT1, VS2, 0));
+	ok(map_table_in(PT2, VS2, 0));
+	ok(copy(FR_COPY, FR));
+	ok(map_frame_in(FR_COPY, VS2, 0x1000, RW));
+	/* FR still records 0x1000 in the dead VSpace: its Unmap must leave
+	 * the copy's mapping in the new one alone. */
+	ok(unmap_frame(FR));
+	assert_int_equal(mapped_pa_in(VS2, 0x1000), pa_of(FR));
+	ok(unmap_frame(FR_COPY));
+	assert_int_equal(mapped_pa_in(VS2, 0x1000), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -486,6 +522,8 @@ int main(void)
 				   setup),
 	    cmocka_unit_test_setup(
 		test_revoking_a_child_untyped_unmaps_its_frames, setup),
+	    cmocka_unit_test_setup(test_a_record_never_reaches_a_later_vspace,
+				   setup),
 	    cmocka_unit_test_setup(test_vspace_deleted_under_live_mappings,
 				   setup),
 	};
