@@ -15,7 +15,7 @@
 
 /*
  * Open addressing with linear probing, keyed by physical address; an
- * entry with tag 0 is empty. It is filled to at most 7/8, so a probe
+ * entry with tag 0 is empty. It is filled to less than 7/8, so a probe
  * always ends; past that new objects go untracked (counted), and from
  * then on a missing entry means "unknown", never "destroyed", so a full
  * table weakens the checks but cannot make one fail wrongly.
@@ -138,7 +138,8 @@ static uint64_t insert(uint64_t pa, uint64_t tag)
 {
 	struct ktag_entry *e = slot_of(pa);
 
-	if (used + 1 > (mask + 1) / 8 * 7) {
+	/* At most 7/8 full, and never full: a probe must meet an empty. */
+	if (used + 1 >= (mask + 1) - (mask + 1) / 8) {
 		if (untracked++ == 0) {
 			kprintf("ktag: table full (%lu entries): new objects "
 				"go untracked\n",
