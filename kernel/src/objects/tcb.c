@@ -446,9 +446,10 @@ static unsigned blocked_on_type(enum thread_state s)
  */
 static void check_ipc_targets(const struct tcb *t)
 {
-	unsigned on = blocked_on_type(t->state);
+	unsigned on =
+	    pa_addr(t->blocked_on) != 0 ? blocked_on_type(t->state) : CAP_NULL;
 
-	if (on != CAP_NULL && pa_addr(t->blocked_on) != 0) {
+	if (on != CAP_NULL) {
 		KTAG_CHECK_TYPE(t->blocked_on, on,
 				"the object a thread is blocked on");
 	}
