@@ -90,6 +90,8 @@ void arch_s2_init(void);
 s2_pte_t *arch_s2_walk(paddr_t root, ipaddr_t ipa, int max_level, int *level);
 
 bool arch_s2_valid(s2_pte_t e);
+/* A valid entry at `level` that points at a next-level table. */
+bool arch_s2_is_table(s2_pte_t e, int level);
 /* The IPA span one entry at `level` covers (a table maps that much). */
 uint64_t arch_s2_level_span(int level);
 void arch_s2_set_table(s2_pte_t *e, paddr_t table);

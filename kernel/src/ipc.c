@@ -146,6 +146,8 @@ void ipc_cancel(struct tcb *t)
 	switch (t->state) {
 	case THREAD_BLOCKED_SEND:
 	case THREAD_BLOCKED_RECV: {
+		KTAG_CHECK_TYPE(t->blocked_on, CAP_ENDPOINT,
+				"the endpoint a cancelled wait was on");
 		struct endpoint *ep = kmem_ptr(t->blocked_on);
 		ipc_queue_remove(&ep->head, &ep->tail, t);
 		if (ep->head == NULL) {
@@ -160,6 +162,8 @@ void ipc_cancel(struct tcb *t)
 		}
 		break;
 	case THREAD_BLOCKED_NOTIFICATION: {
+		KTAG_CHECK_TYPE(t->blocked_on, CAP_NOTIFICATION,
+				"the notification a cancelled wait was on");
 		struct notification *n = kmem_ptr(t->blocked_on);
 		ipc_queue_remove(&n->head, &n->tail, t);
 		break;

@@ -29,6 +29,11 @@ bool arch_s2_valid(s2_pte_t e)
 	return (e & PTE_VALID) != 0;
 }
 
+bool arch_s2_is_table(s2_pte_t e, int level)
+{
+	return pte_is_table(e, level);
+}
+
 s2_pte_t *arch_s2_walk(paddr_t root, ipaddr_t ipa, int max_level, int *level)
 {
 	s2_pte_t *table = kmem_ptr(root);

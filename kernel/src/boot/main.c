@@ -9,7 +9,9 @@
 #include "boot/root_task.h"
 #include "boot/smp.h"
 #include "drivers/pl011.h"
+#include "kmem.h"
 #include "ksyms.h"
+#include "objects/ktag.h"
 #include "panic.h"
 #include "print.h"
 #include "sched.h"
@@ -220,6 +222,35 @@ static void load_modules(void)
 	}
 }
 
+#ifdef CAIRN_DEBUG
+/*
+ * The debug object-tag table (objects/ktag.h), carved from free RAM before
+ * the rest becomes Untyped: one 16-byte entry per 2 KiB of RAM (1/128 of
+ * it), so even RAM retyped wholly into 4 KiB frames fills it only half.
+ */
+static void ktag_table_init(void)
+{
+	uint64_t bytes = KiB(4);
+
+	while (bytes < (memmap_total(&plat.ram) >> 7)) {
+		bytes *= 2;
+	}
+	for (size_t i = 0; i < free_ram.count; i++) {
+		uint64_t base =
+		    ALIGN_UP(pa_addr(free_ram.range[i].base), KiB(4));
+		if (base + bytes <= pa_addr(free_ram.range[i].end) &&
+		    memmap_remove(&free_ram, pa_init(base), bytes) == K_OK) {
+			ktag_init(kmem_ptr(pa_init(base)), bytes);
+			kprintf("ktag: object tags at 0x%lx, %lu entries "
+				"(debug)\n",
+				base, (unsigned long)ktag_capacity());
+			return;
+		}
+	}
+	kprintf("ktag: no room for the tag table: objects go untracked\n");
+}
+#endif
+
 static void start_root_task(void)
 {
 	const struct boot_module *root =
@@ -231,6 +262,9 @@ static void start_root_task(void)
 		return;
 	}
 	arch_user_init();
+#ifdef CAIRN_DEBUG
+	ktag_table_init();
+#endif
 	root_task_create(&plat, &free_ram, &modules, root);
 	sched_start_ticks(&plat);
 }

@@ -63,7 +63,9 @@ static s2_pte_t *page_entry(struct builder *b, uint64_t ipa)
 	    arch_s2_walk(b->vspace, ipa_init(ipa), S2_LEVEL_LAST, &level);
 
 	while (level < S2_LEVEL_LAST && !arch_s2_valid(*e)) {
-		arch_s2_set_table(e, boot_alloc(b, PAGE));
+		paddr_t table = boot_alloc(b, PAGE);
+		ktag_boot(table, CAP_PAGE_TABLE); /* for the stage-2 audit */
+		arch_s2_set_table(e, table);
 		e = arch_s2_walk(b->vspace, ipa_init(ipa), S2_LEVEL_LAST,
 				 &level);
 	}
@@ -78,6 +80,8 @@ static void map_frame(struct builder *b, uint64_t ipa, paddr_t pa,
 {
 	struct s2_leaf leaf = {.pa = pa, .rights = rights};
 
+	/* Modules have no cap, but a leaf must name a Frame (ktag.h). */
+	ktag_boot(pa, CAP_FRAME);
 	arch_s2_set_leaf(page_entry(b, ipa), S2_LEVEL_LAST, &leaf);
 }
 
@@ -96,6 +100,7 @@ static paddr_t ensure_page(struct builder *b, uint64_t ipa, uint32_t rights)
 		}
 		leaf = (struct s2_leaf){.pa = boot_alloc(b, PAGE),
 					.rights = rights};
+		ktag_boot(leaf.pa, CAP_FRAME);
 		b->page_ipa[b->pages] = ipa;
 		b->page_pa[b->pages] = leaf.pa;
 		b->pages++;
@@ -264,12 +269,19 @@ static void give(struct builder *b, enum cairn_root_slot slot,
 	cdt_insert_child(&originals[slot], &b->slots[slot], cap);
 }
 
+/* A boot object's cap, tagged as the object (permanent: ktag.h). */
+static struct cap boot_cap(struct cap c)
+{
+	cap_set_tag(&c, ktag_boot(c.object, c.type));
+	return c;
+}
+
 static struct cap frame_cap(paddr_t pa)
 {
-	return (struct cap){.type = CAP_FRAME,
-			    .size_bits = CAIRN_FRAME_4K_BITS,
-			    .rights = CAIRN_RIGHTS_ALL,
-			    .object = pa};
+	return boot_cap((struct cap){.type = CAP_FRAME,
+				     .size_bits = CAIRN_FRAME_4K_BITS,
+				     .rights = CAIRN_RIGHTS_ALL,
+				     .object = pa});
 }
 
 void root_task_create(const struct platform *plat, struct memmap *free,
@@ -307,17 +319,18 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 	map_modules(&b, mods);
 
 	/* Capabilities: the CNode resolves 64-bit cptrs as slot numbers. */
-	struct cap cn = {.type = CAP_CNODE,
-			 .size_bits = CAIRN_ROOT_CNODE_RADIX,
-			 .guard_bits = 64 - CAIRN_ROOT_CNODE_RADIX,
-			 .rights = CAIRN_RIGHTS_ALL,
-			 .object = cnode};
-	struct cap tcb_cap = {
-	    .type = CAP_TCB, .rights = CAIRN_RIGHTS_ALL, .object = tcb_pa};
-	struct cap vs_cap = {.type = CAP_VSPACE,
-			     .rights = CAIRN_RIGHTS_ALL,
-			     .object = b.vspace,
-			     .vmid = vmid_value(vmid)};
+	struct cap cn =
+	    boot_cap((struct cap){.type = CAP_CNODE,
+				  .size_bits = CAIRN_ROOT_CNODE_RADIX,
+				  .guard_bits = 64 - CAIRN_ROOT_CNODE_RADIX,
+				  .rights = CAIRN_RIGHTS_ALL,
+				  .object = cnode});
+	struct cap tcb_cap = boot_cap((struct cap){
+	    .type = CAP_TCB, .rights = CAIRN_RIGHTS_ALL, .object = tcb_pa});
+	struct cap vs_cap = boot_cap((struct cap){.type = CAP_VSPACE,
+						  .rights = CAIRN_RIGHTS_ALL,
+						  .object = b.vspace,
+						  .vmid = vmid_value(vmid)});
 	give(&b, CAIRN_SLOT_TCB, &tcb_cap);
 	give(&b, CAIRN_SLOT_CNODE, &cn);
 	give(&b, CAIRN_SLOT_VSPACE, &vs_cap);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "addr.h"
+#include "objects/ktag.h"
 
 #include <cairn/errors.h>
 #include <cairn/objects.h>
@@ -55,7 +56,31 @@ struct cap {
 		uint64_t mapped_vspace;
 		uint64_t clean; /* Untyped: see untyped.c */
 	};
+#ifdef CAIRN_DEBUG
+	/* The object's tag when its first cap was made (objects/ktag.h):
+	 * every cap is a stored reference, and copies carry the tag along,
+	 * so a cap kept outside the derivation tree is caught when used. */
+	uint64_t tag;
+#endif
 };
+
+static inline void cap_set_tag(struct cap *c, uint64_t tag)
+{
+#ifdef CAIRN_DEBUG
+	c->tag = tag;
+#else
+	(void)c;
+	(void)tag;
+#endif
+}
+
+/* Debug builds: panics, naming the object, unless c's object is still the
+ * one the cap was made for. */
+#ifdef CAIRN_DEBUG
+#define KTAG_CHECK_CAP(c, what) KTAG_CHECK((c)->object, (c)->tag, (what))
+#else
+#define KTAG_CHECK_CAP(c, what) ((void)sizeof(c))
+#endif
 
 /*
  * Where a Frame or PageTable cap is mapped: the IPA (page aligned) with the
@@ -94,7 +119,10 @@ struct cte {
 	struct cte *next;
 	uint32_t depth;
 	uint32_t owner; /* enum cte_owner: who holds a slot outside CNodes */
-	uint64_t reserved1; /* pads a slot to 2^CAIRN_SLOT_BITS bytes */
+#ifndef CAIRN_DEBUG
+	uint64_t reserved1; /* pads a slot to 2^CAIRN_SLOT_BITS bytes; debug
+			     * builds use it for cap.tag */
+#endif
 };
 
 /*

@@ -206,9 +206,25 @@ void irq_deliver(uint32_t intid)
 	}
 	ASSERT(s->ntfn.cap.type == CAP_NOTIFICATION &&
 	       s->ntfn.owner == CTE_OWNER_IRQ);
+	KTAG_CHECK_CAP(&s->ntfn.cap, "the notification an IRQ handler signals");
 	/* Stays active, so it cannot fire again, until the handler Acks. */
 	delivered++;
 	notification_signal(kmem_ptr(s->ntfn.cap.object), s->ntfn.cap.badge);
+}
+
+void irq_check_refs(void)
+{
+#ifdef CAIRN_DEBUG
+	for (uint32_t i = 0; i < irq_limit && i < IRQ_MAX; i++) {
+		const struct cte *n = &irqs[i].ntfn;
+		if (!cap_is_null(&n->cap)) {
+			ASSERT(n->cap.type == CAP_NOTIFICATION &&
+			       n->owner == CTE_OWNER_IRQ);
+			KTAG_CHECK_CAP(&n->cap,
+				       "the notification an IRQ handler holds");
+		}
+	}
+#endif
 }
 
 uint64_t irq_delivered(void)

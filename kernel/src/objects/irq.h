@@ -25,3 +25,7 @@ void irq_deliver(uint32_t intid);
 
 /* Interrupts signalled to user-level handlers since boot. */
 uint64_t irq_delivered(void);
+
+/* Debug builds: each handler's notification slot holds a live
+ * notification's cap, or nothing (part of kref_check). */
+void irq_check_refs(void);

@@ -22,6 +22,10 @@ void notification_deliver(struct tcb *t, uint64_t word)
 
 void notification_signal(struct notification *n, uint64_t badge)
 {
+	/* Catches a raw reference that outlived its notification, whoever
+	 * kept it (a tagged one fails earlier, naming the generation). */
+	KTAG_CHECK_TYPE(kmem_pa(n), CAP_NOTIFICATION,
+			"the notification being signalled");
 	/* An unbadged cap signals bit 0, so a waiter never wakes to 0. */
 	n->word |= badge != 0 ? badge : 1;
 	if (n->head != NULL) {

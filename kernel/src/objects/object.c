@@ -104,6 +104,9 @@ struct cap object_create(enum cairn_object_type type, unsigned size_bits,
 		c.size_bits = (uint8_t)size_bits;
 	}
 	/* The memory is zero already: Retype cleared it (untyped.c). */
+	if (type != CAIRN_OBJ_UNTYPED) {
+		cap_set_tag(&c, ktag_create(pa, c.type));
+	}
 	if (type == CAIRN_OBJ_VSPACE) {
 		/* Untyped decode checked that enough VMIDs are free. */
 		c.vmid = vmid_value(vmid_alloc(pa));
@@ -143,6 +146,21 @@ void object_cap_gone(struct cte *slot)
 	}
 }
 
+#ifdef CAIRN_DEBUG
+/* A Frame or PageTable died since kref_check last walked stage 2. */
+static bool s2_audit_due;
+#endif
+
+static uint64_t cap_tag(const struct cap *c)
+{
+#ifdef CAIRN_DEBUG
+	return c->tag;
+#else
+	(void)c;
+	return 0;
+#endif
+}
+
 void object_destroy(const struct cap *c)
 {
 	switch ((enum cap_type)c->type) {
@@ -169,11 +187,20 @@ void object_destroy(const struct cap *c)
 		 * beyond the memory, which returns with the Untyped. */
 		break;
 	}
+#ifdef CAIRN_DEBUG
+	if (c->type == CAP_PAGE_TABLE) {
+		vspace_check_table_empty(c->object);
+	}
+	s2_audit_due |= c->type == CAP_FRAME || c->type == CAP_PAGE_TABLE;
+#endif
+	/* Last: nothing may touch the object after this (it is poisoned). */
+	ktag_destroy(c->object, cap_tag(c), cap_object_size(c), c->device);
 }
 
 void kref_check(void)
 {
 #ifdef CAIRN_DEBUG
+	static unsigned calls;
 	struct tcb *fp_owner = arch_fp_owner();
 	bool fp_owner_live = fp_owner == NULL;
 
@@ -184,5 +211,17 @@ void kref_check(void)
 	/* The CPU's FP owner is a raw reference: tcb_destroy clears it
 	 * (arch_forget_thread), so it always names a live TCB. */
 	ASSERT(fp_owner_live);
+	irq_check_refs();
+	/*
+	 * Stage 2 is the one place where references (table entries) carry
+	 * no tag: the walk checks every entry of every live VSpace points at
+	 * a live PageTable or Frame. It costs a pass over every table, so it
+	 * runs after a Frame or PageTable died (the moment a stale entry can
+	 * appear) and otherwise every 64th call.
+	 */
+	if (s2_audit_due || ++calls % 64 == 0) {
+		s2_audit_due = false;
+		vspace_check_refs();
+	}
 #endif
 }

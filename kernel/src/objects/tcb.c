@@ -412,9 +412,83 @@ void tcb_lost_cap(struct cte *slot)
 	}
 }
 
+#ifdef CAIRN_DEBUG
+/* A raw TCB pointer (queue and list links) names a live TCB. */
+static void check_tcb_ptr(const struct tcb *p, const char *what)
+{
+	if (p != NULL) {
+		KTAG_CHECK_TYPE(kmem_pa(p), CAP_TCB, what);
+	}
+}
+
+/* The type of object a thread in state s is blocked on, if any. */
+static unsigned blocked_on_type(enum thread_state s)
+{
+	switch (s) {
+	case THREAD_BLOCKED_SEND:
+	case THREAD_BLOCKED_RECV:
+		return CAP_ENDPOINT;
+	case THREAD_BLOCKED_NOTIFICATION:
+		return CAP_NOTIFICATION;
+	case THREAD_BLOCKED_REPLY:
+		return CAP_REPLY;
+	default:
+		return CAP_NULL;
+	}
+}
+
+/*
+ * The objects t's IPC links name are live and of the right type, and so
+ * are the threads those objects queue. These links record no generation:
+ * they are mutual (tcb_check_refs), and a new object at a freed one's
+ * address starts with empty links, so a stale link fails one check or the
+ * other.
+ */
+static void check_ipc_targets(const struct tcb *t)
+{
+	unsigned on =
+	    pa_addr(t->blocked_on) != 0 ? blocked_on_type(t->state) : CAP_NULL;
+
+	if (on != CAP_NULL) {
+		KTAG_CHECK_TYPE(t->blocked_on, on,
+				"the object a thread is blocked on");
+	}
+	if (on == CAP_ENDPOINT) {
+		const struct endpoint *ep = kmem_ptr(t->blocked_on);
+		check_tcb_ptr(ep->head, "the head of an endpoint queue");
+		check_tcb_ptr(ep->tail, "the tail of an endpoint queue");
+	} else if (on == CAP_NOTIFICATION) {
+		const struct notification *n = kmem_ptr(t->blocked_on);
+		check_tcb_ptr(n->head, "the head of a notification queue");
+		check_tcb_ptr(n->tail, "the tail of a notification queue");
+	}
+	if (pa_addr(t->reply) != 0) {
+		KTAG_CHECK_TYPE(t->reply, CAP_REPLY,
+				"the Reply a thread receives with");
+	}
+	if (pa_addr(t->bound_ntfn) != 0) {
+		KTAG_CHECK_TYPE(t->bound_ntfn, CAP_NOTIFICATION,
+				"the notification bound to a thread");
+	}
+	check_tcb_ptr(t->ep_next, "the next thread in an IPC queue");
+	check_tcb_ptr(t->ep_prev, "the previous thread in an IPC queue");
+	check_tcb_ptr(t->sched_next, "the next thread in a run queue");
+	check_tcb_ptr(t->sched_prev, "the previous thread in a run queue");
+	check_tcb_ptr(t->all_next, "the next thread on the list of TCBs");
+	check_tcb_ptr(t->all_prev, "the previous thread on the list of TCBs");
+}
+#endif
+
 void tcb_check_refs(const struct tcb *t)
 {
 #ifdef CAIRN_DEBUG
+	/* Tags first: a dead object's fields are poison, which would make
+	 * the checks below fail without saying why. */
+	KTAG_CHECK_TYPE(kmem_pa(t), CAP_TCB, "a thread on the list of TCBs");
+	KTAG_CHECK_CAP(&t->cspace.cap, "the CSpace root a TCB holds");
+	KTAG_CHECK_CAP(&t->vspace.cap, "the VSpace a TCB holds");
+	KTAG_CHECK_CAP(&t->ipc_buffer.cap, "the IPC buffer a TCB holds");
+	check_ipc_targets(t);
 	/* Owned slots hold what their kind says, or nothing. */
 	ASSERT(cap_is_null(&t->cspace.cap) ||
 	       (t->cspace.cap.type == CAP_CNODE &&

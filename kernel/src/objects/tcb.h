@@ -98,9 +98,11 @@ void tcb_set_name(struct tcb *t, const char *name);
 /* The thread's IPC buffer, or NULL: read through the frame cap it holds. */
 static inline struct cairn_ipc_buffer *tcb_ipc_buffer(const struct tcb *t)
 {
-	return cap_is_null(&t->ipc_buffer.cap)
-		   ? NULL
-		   : kmem_ptr(t->ipc_buffer.cap.object);
+	if (cap_is_null(&t->ipc_buffer.cap)) {
+		return NULL;
+	}
+	KTAG_CHECK_CAP(&t->ipc_buffer.cap, "the IPC buffer of a thread");
+	return kmem_ptr(t->ipc_buffer.cap.object);
 }
 
 /* Fills one of t's own slots with a copy of parent's cap. */

@@ -3,6 +3,7 @@
 #include "arch.h"
 #include "assert.h"
 #include "cap/cdt.h"
+#include "format.h"
 #include "kmem.h"
 #include "vmid.h"
 
@@ -286,3 +287,68 @@ void vspace_destroy(const struct cap *c)
 {
 	vmid_free(cap_vmid(c));
 }
+
+#ifdef CAIRN_DEBUG
+/* Entries per table: a table is one 4 KiB page of 8-byte entries. */
+#define TABLE_ENTRIES (1U << (CAIRN_PAGE_TABLE_BITS - 3))
+
+static void check_table(paddr_t root, vmid_t vmid, paddr_t table, int level,
+			uint64_t base)
+{
+	const s2_pte_t *e = kmem_ptr(table);
+
+	for (unsigned i = 0; i < TABLE_ENTRIES; i++) {
+		if (!arch_s2_valid(e[i])) {
+			continue;
+		}
+		uint64_t ipa = base + i * arch_s2_level_span(level);
+		paddr_t out = pa_init(arch_s2_output(e[i]));
+		bool is_table = arch_s2_is_table(e[i], level);
+		unsigned want = is_table ? CAP_PAGE_TABLE : CAP_FRAME;
+		uint64_t found = ktag_find(out);
+		if (found != KTAG_UNKNOWN &&
+		    (found == 0 || ktag_type(found) != want)) {
+			char what[96];
+			format_buf(what, sizeof(what),
+				   "stage-2 %s for IPA 0x%lx (level %d) of "
+				   "VSpace 0x%lx, VMID %u",
+				   is_table ? "table entry" : "leaf",
+				   (unsigned long)ipa, level,
+				   (unsigned long)pa_addr(root),
+				   vmid_value(vmid));
+			KTAG_CHECK_TYPE(out, want, what);
+		}
+		if (is_table) {
+			check_table(root, vmid, out, level + 1, ipa);
+		}
+	}
+}
+
+void vspace_check_refs(void)
+{
+	for (unsigned v = 1; v < VMID_COUNT; v++) {
+		vmid_t vmid = vmid_init((uint16_t)v);
+		paddr_t root = vmid_owner(vmid);
+		if (pa_addr(root) == 0) {
+			continue;
+		}
+		KTAG_CHECK_TYPE(root, CAP_VSPACE, "the VSpace owning a VMID");
+		check_table(root, vmid, root, S2_LEVEL_FIRST, 0);
+	}
+}
+
+void vspace_check_table_empty(paddr_t table)
+{
+	const s2_pte_t *e = kmem_ptr(table);
+
+	for (unsigned i = 0; i < TABLE_ENTRIES; i++) {
+		if (arch_s2_valid(e[i])) {
+			panic(
+			    "ktag: PageTable at 0x%lx destroyed with entry %u "
+			    "-> 0x%lx left in it",
+			    (unsigned long)pa_addr(table), i,
+			    (unsigned long)arch_s2_output(e[i]));
+		}
+	}
+}
+#endif

@@ -31,3 +31,16 @@ enum cairn_error vspace_derive(const struct cap *src, struct cap *out,
 
 /* A VSpace's last cap is going: its VMID is flushed and freed. */
 void vspace_destroy(const struct cap *c);
+
+#ifdef CAIRN_DEBUG
+/*
+ * Stage-2 entries are the references that carry no tag: walks every live
+ * VSpace (by VMID owner) and panics, naming the entry and the object, unless
+ * each table entry points at a live PageTable and each leaf at a live Frame.
+ */
+void vspace_check_refs(void);
+
+/* A PageTable being destroyed holds no entries (it was emptied when it was
+ * unmapped, or never mapped). */
+void vspace_check_table_empty(paddr_t table);
+#endif
