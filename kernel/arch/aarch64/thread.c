@@ -140,7 +140,7 @@ static void arch_fp_claim(struct tcb *t)
 	ASSERT(c->fp_owner != t);
 	fp_take(c, t);
 	t->fp_eager = FP_EAGER_SWITCHES;
-	arch_run_thread(t); /* and not straight back: TPIDRRO_EL0 was scratch */
+	arch_run_thread(t);
 }
 
 static __attribute__((noreturn)) void enter_user(struct cpu *c, struct tcb *t)

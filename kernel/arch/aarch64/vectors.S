@@ -1,8 +1,8 @@
 /*
  * EL2 exception vectors.
  *
- * A synchronous exception or IRQ from a native thread at EL0 saves the
- * thread's registers into its TCB (this CPU's `current`) and calls
+ * A synchronous exception or IRQ from a thread (native at EL0, or a guest)
+ * saves the thread's registers into its TCB (found through SP_EL2) and calls
  * handle_lower_sync() or handle_lower_irq() on a fresh kernel stack; the
  * kernel leaves again through arch_run_thread() and arch_return_to_user().
  * The kernel stack holds nothing across a trap.
@@ -33,43 +33,41 @@
 .endm
 
 
-/* x3-x30 into x[3..30] of the register block at x0 (a TCB's user_regs or
+/* x4-x30 into x[4..30] of the register block at x0 (a TCB's user_regs or
  * the CPU's exc_frame: both start with x[31]). */
-.macro store_x3_to_x30
-	stp	x3, x4, [x0, #24]
-	stp	x5, x6, [x0, #40]
-	stp	x7, x8, [x0, #56]
-	stp	x9, x10, [x0, #72]
-	stp	x11, x12, [x0, #88]
-	stp	x13, x14, [x0, #104]
-	stp	x15, x16, [x0, #120]
-	stp	x17, x18, [x0, #136]
-	stp	x19, x20, [x0, #152]
-	stp	x21, x22, [x0, #168]
-	stp	x23, x24, [x0, #184]
-	stp	x25, x26, [x0, #200]
-	stp	x27, x28, [x0, #216]
-	stp	x29, x30, [x0, #232]
+.macro store_x4_to_x30
+	stp	x4, x5, [x0, #32]
+	stp	x6, x7, [x0, #48]
+	stp	x8, x9, [x0, #64]
+	stp	x10, x11, [x0, #80]
+	stp	x12, x13, [x0, #96]
+	stp	x14, x15, [x0, #112]
+	stp	x16, x17, [x0, #128]
+	stp	x18, x19, [x0, #144]
+	stp	x20, x21, [x0, #160]
+	stp	x22, x23, [x0, #176]
+	stp	x24, x25, [x0, #192]
+	stp	x26, x27, [x0, #208]
+	stp	x28, x29, [x0, #224]
+	str	x30, [x0, #240]
 .endm
 
 /*
- * A trap from a native thread: all of its registers go into its TCB
- * (this CPU's `current`) and `handler` runs on a fresh kernel stack. The
- * whole save fits in the vector's 32 instructions, so the IPC fastpath
- * takes no branch before C. TPIDRRO_EL0 is scratch for x0 here: it is the
- * kernel's register (arch_run_thread rewrites it on every entry to a
- * thread), and every way back to a thread goes through arch_run_thread.
+ * A trap from a thread (native at EL0, or a guest at EL1/EL0): all of its
+ * registers go into its TCB and `handler` runs on a fresh kernel stack with
+ * the TCB in x0. arch_return_to_user leaves SP_EL2 pointing at the
+ * thread's register block (offset 0 of its TCB), so the entry needs no
+ * scratch register: no register a thread or guest owns is touched before
+ * it is saved. The whole save fits in the vector's 32 instructions, so the
+ * IPC fastpath takes no branch before C.
  */
 .macro lower_entry handler
 	.balign	0x80
 9990:
-	msr	tpidrro_el0, x0
-	mrs	x0, tpidr_el2
-	ldr	x0, [x0, #CPU_OFF_CURRENT]
-	stp	x1, x2, [x0, #8]
-	mrs	x1, tpidrro_el0
-	str	x1, [x0, #0]
-	store_x3_to_x30
+	stp	x0, x1, [sp, #0]
+	stp	x2, x3, [sp, #16]
+	mov	x0, sp
+	store_x4_to_x30
 	mrs	x1, sp_el0
 	mrs	x2, elr_el2
 	stp	x1, x2, [x0, #USER_REGS_OFF_SP]		/* sp, pc */
@@ -109,7 +107,8 @@ exception_vectors:
 
 /* x0 = frame, x1 = vector kind; x1 and x2 are saved, x0 is in TPIDRRO_EL0. */
 exc_unexpected_common:
-	store_x3_to_x30
+	str	x3, [x0, #24]
+	store_x4_to_x30
 	mrs	x2, tpidrro_el0
 	str	x2, [x0, #0]
 	mov	x2, sp
@@ -135,18 +134,19 @@ exc_unexpected_common:
 	bl	exception_unexpected
 	b	park
 
-/* arch_return_to_user(struct user_regs *regs): restore and eret. */
+/*
+ * arch_return_to_user(struct user_regs *regs): restore and eret, leaving
+ * SP_EL2 at regs for the next entry (lower_entry).
+ */
 	.global arch_return_to_user
 arch_return_to_user:
-	mrs	x1, tpidr_el2
-	ldr	x1, [x1, #CPU_OFF_STACK_TOP]
-	mov	sp, x1
 	ldp	x1, x2, [x0, #USER_REGS_OFF_SP]		/* sp, pc */
 	msr	sp_el0, x1
 	msr	elr_el2, x2
 	ldp	x1, x2, [x0, #USER_REGS_OFF_SPSR]	/* spsr, tpidr */
 	msr	spsr_el2, x1
 	msr	tpidr_el0, x2
+	mov	sp, x0
 	ldp	x2, x3, [x0, #16]
 	ldp	x4, x5, [x0, #32]
 	ldp	x6, x7, [x0, #48]
