@@ -159,6 +159,23 @@ struct tcb *arch_fp_owner(void);
 /* Enters t at EL0 in its VSpace: sets it current on this CPU. */
 __attribute__((noreturn)) void arch_run_thread(struct tcb *t);
 
+/* ---- Guests (vcpu.c, vmexit.c) ---- */
+
+/* A VCPU's registers (enum cairn_vcpu_reg) as after reset. */
+void arch_vcpu_reset(uint64_t *regs);
+/* A TCB's registers become a guest's (entered at EL1h) or a native
+ * thread's (EL0) again. */
+void arch_thread_set_guest(struct tcb *t, bool guest);
+/* The live EL1 state of these VCPU registers, if this CPU holds it, goes
+ * back to memory (read or rewritten there next). */
+void arch_vcpu_sync(uint64_t *regs);
+/* Entering a guest with these registers / a native thread: the EL1 state
+ * is switched if another's is loaded. */
+void arch_vcpu_enter(uint64_t *regs);
+void arch_vcpu_leave(void);
+/* A guest's trap to EL2 (not an FP/SIMD claim): decode, deliver. */
+__attribute__((noreturn)) void arch_vm_exit(struct tcb *t, uint64_t esr);
+
 /* The name of an ESR exception class, for fault and panic reports. */
 const char *esr_class_name(unsigned ec);
 

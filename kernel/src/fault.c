@@ -1,14 +1,15 @@
 /*
  * Faults: how a thread that cannot go on reaches its handler. A fault
  * becomes a Call on the thread's fault endpoint carrying the fault message
- * (t->fault_label and t->fault_msg); the handler's reply resumes it. VM
- * exits will be delivered here too.
+ * (t->fault_label and t->fault_msg); the handler's reply resumes it. A
+ * guest's VM exits (arch_vm_exit decodes them) go the same way to its VMM.
  */
 #include "fault.h"
 
 #include "cap/cspace.h"
 #include "ipc.h"
 #include "objects/tcb.h"
+#include "objects/vcpu.h"
 #include "print.h"
 #include "sched.h"
 
@@ -31,30 +32,76 @@ bool fault_send(struct tcb *t)
 	return true;
 }
 
+/* Word i of p's message (0 past what arrived). */
+static uint64_t msg_word(const struct tcb *p, uint64_t i)
+{
+	const struct cairn_ipc_buffer *pb = tcb_ipc_buffer(p);
+
+	if (i >= CAIRN_MSGINFO_LENGTH(p->regs.x[1]) ||
+	    i >= CAIRN_MSG_MAX_WORDS) {
+		return 0;
+	}
+	return i < CAIRN_MSG_REG_WORDS ? p->regs.x[2 + i]
+	       : pb != NULL	       ? pb->mr[i]
+				       : 0;
+}
+
+/* (count, pc, sp, x0, ...), as TCB.WriteRegisters. */
+static void write_regs(const struct tcb *p, struct tcb *c)
+{
+	uint64_t n = CAIRN_MSGINFO_LENGTH(p->regs.x[1]);
+	uint64_t count = msg_word(p, 0);
+
+	for (uint64_t i = 0;
+	     i < count && i + 1 < n && i < CAIRN_TCB_REGISTER_COUNT; i++) {
+		uint64_t *reg = i == 0	 ? &c->regs.pc
+				: i == 1 ? &c->regs.sp
+					 : &c->regs.x[i - 2];
+		*reg = msg_word(p, i + 1);
+	}
+}
+
+/* (flags, n, n pairs of register and value): a VM exit answered. */
+static void vm_reply(const struct tcb *p, struct tcb *c)
+{
+	uint64_t flags = msg_word(p, 0), n = msg_word(p, 1);
+
+	for (uint64_t i = 0; i < n && 2 + 2 * i + 1 < CAIRN_MSG_MAX_WORDS;
+	     i++) {
+		uint64_t r = msg_word(p, 2 + 2 * i);
+		if (r < 31) {
+			c->regs.x[r] = msg_word(p, 2 + 2 * i + 1);
+		}
+	}
+	if (flags & CAIRN_VM_REPLY_ADVANCE_PC) {
+		c->regs.pc += 4; /* AArch64 instructions are 4 bytes */
+	}
+}
+
 /* A fault reply resumes the thread, maybe with new registers first. */
 void fault_resume(struct tcb *p, struct tcb *c)
 {
 	uint64_t label = CAIRN_MSGINFO_LABEL(p->regs.x[1]);
-	uint64_t n = CAIRN_MSGINFO_LENGTH(p->regs.x[1]);
 
 	c->fault_pending = false;
-	if (label == CAIRN_FAULT_REPLY_WRITE_REGS && n >= 1) {
-		uint64_t count = p->regs.x[2];
-		const struct cairn_ipc_buffer *pb = tcb_ipc_buffer(p);
-		for (uint64_t i = 0;
-		     i < count && i + 1 < n && i < CAIRN_TCB_REGISTER_COUNT;
-		     i++) {
-			uint64_t w = i + 1 < CAIRN_MSG_REG_WORDS
-					 ? p->regs.x[2 + i + 1]
-				     : pb != NULL ? pb->mr[i + 1]
-						  : 0;
-			uint64_t *reg = i == 0	 ? &c->regs.pc
-					: i == 1 ? &c->regs.sp
-						 : &c->regs.x[i - 2];
-			*reg = w;
-		}
+	if (label == CAIRN_FAULT_REPLY_WRITE_REGS) {
+		write_regs(p, c);
+	} else if (label == CAIRN_VM_REPLY && tcb_vcpu(c) != NULL) {
+		vm_reply(p, c);
 	}
 	ipc_wake(c);
+}
+
+void fault_vm_exit(struct tcb *t, uint64_t esr)
+{
+	if (fault_send(t)) {
+		sched_continue(t); /* t now waits for its VMM's reply */
+	}
+	kprintf("fault: guest '%s': exit %lu (ESR 0x%lx) at pc 0x%lx; no "
+		"fault endpoint: suspended\n",
+		t->name, (unsigned long)t->fault_label, esr, t->regs.pc);
+	tcb_suspend(t);
+	sched_run();
 }
 
 /* A Send/Recv-family call on a missing or unsuitable cap. */

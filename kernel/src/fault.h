@@ -35,6 +35,10 @@ __attribute__((noreturn)) void user_fault_prepared(struct tcb *t,
  */
 bool fault_send(struct tcb *t);
 
+/* A guest's exit, decoded into t's fault message: to its VMM, or t stops
+ * with a log line. */
+__attribute__((noreturn)) void fault_vm_exit(struct tcb *t, uint64_t esr);
+
 /* p's reply to c's fault: resume c, with the registers it sets. */
 void fault_resume(struct tcb *p, struct tcb *c);
 

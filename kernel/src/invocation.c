@@ -7,6 +7,7 @@
 #include "objects/power.h"
 #include "objects/tcb.h"
 #include "objects/untyped.h"
+#include "objects/vcpu.h"
 #include "objects/vspace.h"
 
 #include <cairn/invocations.h>
@@ -28,6 +29,7 @@ static const invoke_fn invoke_table[CAP_TYPE_LIMIT] = {
     [CAP_PAGE_TABLE] = page_table_invoke,
     [CAP_TCB] = tcb_invoke,
     [CAP_REPLY] = no_invocations,
+    [CAP_VCPU] = vcpu_invoke,
     [CAP_IRQ_CONTROL] = irq_control_invoke,
     [CAP_IRQ_HANDLER] = irq_handler_invoke,
     [CAP_AUDIT_CONTROL] = audit_invoke,

@@ -96,9 +96,14 @@ void ipc_transfer(struct tcb *s, struct tcb *r, uint64_t badge, uint32_t rights)
 
 	if (s->fault_pending) {
 		label = s->fault_label;
-		n = CAIRN_FAULT_WORDS;
+		/* Six words in registers, the rest in the buffer, if any. */
+		n = rb != NULL ? CAIRN_FAULT_WORDS : CAIRN_MSG_REG_WORDS;
 		for (unsigned i = 0; i < n; i++) {
-			r->regs.x[2 + i] = s->fault_msg[i];
+			if (i < CAIRN_MSG_REG_WORDS) {
+				r->regs.x[2 + i] = s->fault_msg[i];
+			} else {
+				rb->mr[i] = s->fault_msg[i];
+			}
 		}
 	} else {
 		struct cairn_ipc_buffer *sb = tcb_ipc_buffer(s);

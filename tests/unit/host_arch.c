@@ -16,6 +16,8 @@
 #include "host_arch.h"
 #include "print.h"
 
+#include <cairn/invocations.h>
+
 unsigned host_flush_ipa_count, host_flush_vmid_count;
 struct tcb *host_current;
 
@@ -175,4 +177,21 @@ bool arch_irq_pending(void)
 void arch_zero(void *p, size_t n)
 {
 	memset(p, 0, n);
+}
+
+/* Guests: the host keeps no EL1 state of its own. */
+void arch_vcpu_reset(uint64_t *regs)
+{
+	memset(regs, 0, CAIRN_VCPU_REG_COUNT * sizeof(*regs));
+}
+
+void arch_thread_set_guest(struct tcb *t, bool guest)
+{
+	(void)t;
+	(void)guest;
+}
+
+void arch_vcpu_sync(uint64_t *regs)
+{
+	(void)regs;
 }

@@ -1,22 +1,53 @@
 /*
- * Native threads at EL0: entering them and decoding their traps. A native
- * thread runs with HCR_EL2.TGE set (its exceptions, system calls included,
- * come to EL2), DC set (stage 1 off, memory normal cacheable) and VM set (its
- * VSpace is the stage-2 translation).
+ * Threads: entering them and decoding their traps. A native thread runs at
+ * EL0 with HCR_EL2.TGE set (its exceptions, system calls included, come to
+ * EL2), DC set (stage 1 off, memory normal cacheable) and VM set (its
+ * VSpace is the stage-2 translation). A thread bound to a VCPU runs a guest
+ * at EL1 instead (HCR_GUEST; its EL1 state: vcpu.c, its exits: vmexit.c).
  */
 #include "arch.h"
 #include "arch/cpu.h"
 #include "arch/sysreg.h"
 #include "assert.h"
 #include "objects/tcb.h"
+#include "objects/vcpu.h"
 #include "print.h"
 #include "sched.h"
 #include "syscall.h"
 
-#define HCR_VM	(1UL << 0)
-#define HCR_DC	(1UL << 12)
-#define HCR_TGE (1UL << 27)
-#define HCR_RW	(1UL << 31)
+#define HCR_VM	  (1UL << 0)
+#define HCR_SWIO  (1UL << 1)
+#define HCR_FMO	  (1UL << 3)
+#define HCR_IMO	  (1UL << 4)
+#define HCR_AMO	  (1UL << 5)
+#define HCR_DC	  (1UL << 12)
+#define HCR_TWI	  (1UL << 13)
+#define HCR_TWE	  (1UL << 14)
+#define HCR_TSC	  (1UL << 19)
+#define HCR_TIDCP (1UL << 20)
+#define HCR_TACR  (1UL << 21)
+#define HCR_TSW	  (1UL << 22)
+#define HCR_TGE	  (1UL << 27)
+#define HCR_RW	  (1UL << 31)
+
+#define HCR_NATIVE (HCR_RW | HCR_TGE | HCR_DC | HCR_VM)
+/*
+ * A guest: its own stage 1 over its VSpace; physical interrupts and
+ * SErrors come to EL2; SMC, WFI/WFE, set/way cache maintenance (which
+ * would reach other domains' lines), ACTLR_EL1 and IMPLEMENTATION DEFINED
+ * registers trap, so they become exits its VMM answers.
+ */
+#define HCR_GUEST                                                              \
+	(HCR_RW | HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TWI |  \
+	 HCR_TWE | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW)
+
+/* MDCR_EL2: debug and PMU registers trap (no domain may reach another's
+ * through them); HPMN keeps every counter. */
+#define MDCR_TPMCR (1UL << 5)
+#define MDCR_TPM   (1UL << 6)
+#define MDCR_TDA   (1UL << 9)
+#define MDCR_TDOSA (1UL << 10)
+#define MDCR_TDRA  (1UL << 11)
 
 #define SPSR_EL0T 0x0UL
 
@@ -37,6 +68,9 @@ void arch_user_init(void)
 	/* FP/SIMD untrapped by EL1's control; CPTR_EL2.TFP decides (see
 	 * fp_prepare). */
 	write_sysreg(cpacr_el1, 3UL << 20);
+	write_sysreg(mdcr_el2, ((read_sysreg(pmcr_el0) >> 11) & 0x1f) |
+				   MDCR_TPMCR | MDCR_TPM | MDCR_TDA |
+				   MDCR_TDOSA | MDCR_TDRA);
 	arch_s2_init();
 }
 
@@ -164,11 +198,19 @@ void arch_run_thread(struct tcb *t)
 	struct cpu *c = this_cpu();
 
 	c->current = t;
-	/* Where the thread finds its IPC buffer (read-only at EL0). */
-	write_sysreg(tpidrro_el0, ipa_addr(t->ipc_buffer_ipa));
+	if (__builtin_expect(!cap_is_null(&t->vcpu.cap), 0)) {
+		arch_vcpu_enter(tcb_vcpu(t)->regs);
+		write_sysreg(hcr_el2, HCR_GUEST);
+	} else {
+		if (c->el1_owner != NULL) {
+			arch_vcpu_leave();
+		}
+		/* Where the thread finds its IPC buffer (read-only at EL0). */
+		write_sysreg(tpidrro_el0, ipa_addr(t->ipc_buffer_ipa));
+		write_sysreg(hcr_el2, HCR_NATIVE);
+	}
 	write_sysreg(vttbr_el2, pa_addr(t->vspace_root) |
 				    ((uint64_t)vmid_value(t->vmid) << 48));
-	write_sysreg(hcr_el2, HCR_RW | HCR_TGE | HCR_DC | HCR_VM);
 	/* No ISB: the ERET is context synchronizing (SCTLR_EL2.EOS is set),
 	 * so the thread sees all of these writes. */
 	if (c->fp_owner == t) {
@@ -205,6 +247,9 @@ static __attribute__((noinline, noreturn)) void lower_exception(struct tcb *t,
 	if (ec == EC_FP_ACCESS && this_cpu()->fp_owner != t) {
 		arch_fp_claim(t);
 	}
+	if (!cap_is_null(&t->vcpu.cap)) {
+		arch_vm_exit(t, esr);
+	}
 	struct user_fault f = {
 	    .esr = esr,
 	    .class_name = esr_class_name(ec),
@@ -225,6 +270,7 @@ void handle_lower_sync(struct tcb *t)
 	charge_user_time(t);
 	uint64_t esr = read_sysreg(esr_el2);
 
+	/* A guest's SVC goes to its own EL1: only a native thread's is here. */
 	if (((esr >> 26) & 0x3f) == EC_SVC64) {
 		syscall_handle(t, t->regs.x[8]); /* the fastpath starts here */
 	}

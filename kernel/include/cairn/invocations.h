@@ -42,6 +42,10 @@ enum cairn_invocation {
 	CAIRN_TCB_BIND_NOTIFICATION = 54, /* (notification) */
 	CAIRN_TCB_SET_NAME = 55,	  /* (2 words: up to 15 bytes, NUL) */
 	CAIRN_TCB_SET_MC_PRIORITY = 56,	  /* (authority tcb, mcp) */
+	/* The thread runs a guest at EL1 with the VCPU's state (its registers
+	 * then are the guest's: pc, SP_EL0, x0..x30), exits as faults. */
+	CAIRN_TCB_BIND_VCPU = 57,   /* (vcpu) */
+	CAIRN_TCB_UNBIND_VCPU = 58, /* () */
 
 	/* IRQControl */
 	CAIRN_IRQ_CONTROL_GET = 64, /* (irq, trigger, dest_root, dest_index,
@@ -51,6 +55,10 @@ enum cairn_invocation {
 	CAIRN_IRQ_HANDLER_SET_NOTIFICATION = 72, /* (notification) */
 	CAIRN_IRQ_HANDLER_ACK = 73,		 /* () */
 	CAIRN_IRQ_HANDLER_CLEAR = 74,		 /* () */
+
+	/* VCPU: the guest's EL1 system registers (enum cairn_vcpu_reg) */
+	CAIRN_VCPU_READ_REGS = 104,  /* (first, count) -> (values) */
+	CAIRN_VCPU_WRITE_REGS = 105, /* (first, count, values...) */
 
 	/* PowerControl: the whole machine (PSCI). Return only on failure. */
 	CAIRN_POWER_OFF = 96,	/* () */
@@ -129,6 +137,37 @@ enum cairn_argument {
 	CAIRN_ARG_ATTRIBUTES = 25,
 	CAIRN_ARG_IRQ = 26,
 	CAIRN_ARG_TRIGGER = 27,
+	CAIRN_ARG_VCPU = 28,
+};
+
+/* A VCPU's registers, in VCPU.ReadRegs/WriteRegs order: the guest's EL1
+ * (and EL0 thread-ID) system registers and its virtual timer. */
+enum cairn_vcpu_reg {
+	CAIRN_VCPU_SCTLR_EL1 = 0,
+	CAIRN_VCPU_TTBR0_EL1 = 1,
+	CAIRN_VCPU_TTBR1_EL1 = 2,
+	CAIRN_VCPU_TCR_EL1 = 3,
+	CAIRN_VCPU_MAIR_EL1 = 4,
+	CAIRN_VCPU_AMAIR_EL1 = 5,
+	CAIRN_VCPU_VBAR_EL1 = 6,
+	CAIRN_VCPU_CONTEXTIDR_EL1 = 7,
+	CAIRN_VCPU_TPIDR_EL1 = 8,
+	CAIRN_VCPU_TPIDRRO_EL0 = 9,
+	CAIRN_VCPU_SP_EL1 = 10,
+	CAIRN_VCPU_ELR_EL1 = 11,
+	CAIRN_VCPU_SPSR_EL1 = 12,
+	CAIRN_VCPU_ESR_EL1 = 13,
+	CAIRN_VCPU_FAR_EL1 = 14,
+	CAIRN_VCPU_AFSR0_EL1 = 15,
+	CAIRN_VCPU_AFSR1_EL1 = 16,
+	CAIRN_VCPU_PAR_EL1 = 17,
+	CAIRN_VCPU_CPACR_EL1 = 18,
+	CAIRN_VCPU_CNTKCTL_EL1 = 19,
+	CAIRN_VCPU_CSSELR_EL1 = 20,
+	CAIRN_VCPU_CNTV_CTL_EL0 = 21,
+	CAIRN_VCPU_CNTV_CVAL_EL0 = 22,
+	CAIRN_VCPU_CNTVOFF_EL2 = 23,
+	CAIRN_VCPU_REG_COUNT
 };
 
 /* Frame.Map attributes (a 64-bit field; unassigned bits must be zero). */

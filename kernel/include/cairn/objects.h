@@ -12,6 +12,7 @@ enum cairn_object_type {
 	CAIRN_OBJ_PAGE_TABLE = 8, /* a stage-2 table below the root */
 	CAIRN_OBJ_TCB = 9,
 	CAIRN_OBJ_REPLY = 10,
+	CAIRN_OBJ_VCPU = 11, /* a guest's EL1 state, run by a bound TCB */
 	CAIRN_OBJ_TYPE_COUNT
 };
 
@@ -28,6 +29,7 @@ enum cairn_object_type {
 #define CAIRN_PAGE_TABLE_BITS	12
 #define CAIRN_TCB_BITS		11
 #define CAIRN_REPLY_BITS	4
+#define CAIRN_VCPU_BITS		12
 #define CAIRN_IPA_BITS		39 /* a VSpace spans 2^39 bytes of IPA */
 #define CAIRN_MAX_PRIORITY	255
 #define CAIRN_UNTYPED_MIN_BITS	4

@@ -80,10 +80,46 @@ enum cairn_fault {
 	CAIRN_FAULT_USER_EXCEPTION = 3,	 /* words: pc, ESR, sp */
 	CAIRN_FAULT_VM = 4,		 /* words: pc, address, IPA, ESR,
 					    instruction (1) or data (0) */
+	/* VM exits of a thread bound to a VCPU (TCB.BindVCPU): */
+	CAIRN_FAULT_VM_DATA_ABORT = 8, /* stage-2 data abort. words: IPA,
+					  access (CAIRN_VM_ACCESS_*), the
+					  value a write stores, pc, ESR, FAR */
+	CAIRN_FAULT_VM_INSN_ABORT = 9, /* words: IPA, pc, ESR, FAR */
+	CAIRN_FAULT_VM_HVC = 10,       /* words: x0 (function id), x1..x6, pc
+					  (after the HVC) */
+	CAIRN_FAULT_VM_SMC = 11,       /* as HVC; pc is the SMC's own */
+	CAIRN_FAULT_VM_WFX = 12,       /* words: pc (the WFI/WFE), 1 if WFE */
+	CAIRN_FAULT_VM_SYSREG = 13,    /* trapped MSR/MRS. words: encoding
+					  (CAIRN_VM_SYSREG), 1 if a read, the
+					  register number, the value a write
+					  stores, pc, ESR */
+	CAIRN_FAULT_VM_OTHER = 14,     /* anything else. words: ESR, pc, FAR */
 };
-#define CAIRN_FAULT_WORDS 6
+/* Words of a fault message: the first six in registers, the rest in the
+ * receiver's IPC buffer (cut to six if it has none). */
+#define CAIRN_FAULT_WORDS 8
+
+/* The access word of CAIRN_FAULT_VM_DATA_ABORT. */
+#define CAIRN_VM_ACCESS_SIZE(a) (1U << ((a)&3)) /* bytes */
+#define CAIRN_VM_ACCESS_WRITE	(1UL << 2)
+#define CAIRN_VM_ACCESS_SIGNED	(1UL << 3) /* sign-extend a load */
+#define CAIRN_VM_ACCESS_64	(1UL << 4) /* the register is Xn, not Wn */
+#define CAIRN_VM_ACCESS_VALID	(1UL << 5) /* the fields above are known */
+#define CAIRN_VM_ACCESS_REG(a)	(((a) >> 8) & 0x1f) /* Rt (31: xzr) */
+/* A trapped system register's (op0, op1, CRn, CRm, op2), as MSR names it. */
+#define CAIRN_VM_SYSREG(op0, op1, crn, crm, op2)                               \
+	(((op0) << 14) | ((op1) << 11) | ((crn) << 7) | ((crm) << 3) | (op2))
 
 /* A reply to a fault with this label writes registers first: words are
  * (count, pc, sp, x0, ...), as TCB.WriteRegisters. Any other label just
  * resumes the thread where it faulted. */
 #define CAIRN_FAULT_REPLY_WRITE_REGS 1
+
+/*
+ * A reply to a VM exit with this label resumes the guest after changing
+ * it: word 0 = flags (CAIRN_VM_REPLY_*), word 1 = n, then n pairs
+ * (register number 0..30, value): the result of an emulated load, an HVC's
+ * return values. 31 names xzr: ignored.
+ */
+#define CAIRN_VM_REPLY		  2
+#define CAIRN_VM_REPLY_ADVANCE_PC (1UL << 0) /* past the trapped insn */

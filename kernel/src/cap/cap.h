@@ -25,6 +25,7 @@ enum cap_type {
 	CAP_PAGE_TABLE = CAIRN_OBJ_PAGE_TABLE,
 	CAP_TCB = CAIRN_OBJ_TCB,
 	CAP_REPLY = CAIRN_OBJ_REPLY,
+	CAP_VCPU = CAIRN_OBJ_VCPU,
 	/* Authority over interrupts, not memory: `object` holds no address
 	 * (0 for IRQControl, the INTID for an IRQHandler). */
 	CAP_IRQ_CONTROL = 32,
@@ -142,6 +143,7 @@ enum cte_owner {
 	CTE_OWNER_TCB_VSPACE = 2,     /* a TCB's VSpace */
 	CTE_OWNER_TCB_IPC_BUFFER = 3, /* a TCB's IPC buffer frame */
 	CTE_OWNER_IRQ = 4,	      /* an IRQ handler's notification */
+	CTE_OWNER_TCB_VCPU = 5,	      /* the VCPU a TCB runs */
 };
 
 _Static_assert(sizeof(struct cte) == (1U << CAIRN_SLOT_BITS),

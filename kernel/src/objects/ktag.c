@@ -116,6 +116,8 @@ static const char *type_name(unsigned type)
 		return "TCB";
 	case CAP_REPLY:
 		return "Reply";
+	case CAP_VCPU:
+		return "VCPU";
 	default:
 		return "object";
 	}

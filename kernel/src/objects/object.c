@@ -6,6 +6,7 @@
 #include "kmem.h"
 #include "objects/irq.h"
 #include "objects/tcb.h"
+#include "objects/vcpu.h"
 #include "objects/vspace.h"
 #include "vmid.h"
 
@@ -29,6 +30,8 @@ uint64_t cap_object_size(const struct cap *c)
 		return 1ULL << CAIRN_PAGE_TABLE_BITS;
 	case CAP_REPLY:
 		return 1ULL << CAIRN_REPLY_BITS;
+	case CAP_VCPU:
+		return 1ULL << CAIRN_VCPU_BITS;
 	case CAP_IRQ_CONTROL:
 	case CAP_IRQ_HANDLER: /* authority, not memory */
 	case CAP_AUDIT_CONTROL:
@@ -79,6 +82,8 @@ unsigned object_size_bits(enum cairn_object_type type, unsigned size_bits,
 		return CAIRN_TCB_BITS;
 	case CAIRN_OBJ_REPLY:
 		return CAIRN_REPLY_BITS;
+	case CAIRN_OBJ_VCPU:
+		return CAIRN_VCPU_BITS;
 	case CAIRN_OBJ_TYPE_COUNT:
 		break;
 	}
@@ -113,6 +118,8 @@ struct cap object_create(enum cairn_object_type type, unsigned size_bits,
 	} else if (type == CAIRN_OBJ_TCB) {
 		tcb_set_name(kmem_ptr(pa), "thread");
 		tcb_register(kmem_ptr(pa));
+	} else if (type == CAIRN_OBJ_VCPU) {
+		vcpu_init(kmem_ptr(pa));
 	}
 	return c;
 }
@@ -137,6 +144,7 @@ void object_cap_gone(struct cte *slot)
 	case CTE_OWNER_TCB_CSPACE:
 	case CTE_OWNER_TCB_VSPACE:
 	case CTE_OWNER_TCB_IPC_BUFFER:
+	case CTE_OWNER_TCB_VCPU:
 		tcb_lost_cap(slot);
 		break;
 	case CTE_OWNER_IRQ:
@@ -181,6 +189,9 @@ void object_destroy(const struct cap *c)
 		break;
 	case CAP_IRQ_HANDLER:
 		irq_handler_destroy((uint32_t)pa_addr(c->object));
+		break;
+	case CAP_VCPU:
+		vcpu_destroy(kmem_ptr(c->object));
 		break;
 	default:
 		/* Untyped, CNode (already empty), Frame, PageTable: nothing

@@ -7,6 +7,7 @@
 #include "cap/delete.h"
 #include "ipc.h"
 #include "objects/cnode.h"
+#include "objects/vcpu.h"
 #include "sched.h"
 
 #include <cairn/invocations.h>
@@ -339,6 +340,9 @@ enum cairn_error tcb_invoke(struct invocation *inv)
 	case CAIRN_TCB_SUSPEND:
 		tcb_suspend(t);
 		return CAIRN_OK;
+	case CAIRN_TCB_BIND_VCPU:
+	case CAIRN_TCB_UNBIND_VCPU:
+		return vcpu_bind_invoke(inv, t);
 	case CAIRN_TCB_BIND_NOTIFICATION:
 		e = decode_bind_notification(inv, &nt);
 		if (e == CAIRN_OK) {
@@ -373,6 +377,7 @@ void tcb_destroy(struct tcb *t)
 	release_cap(&t->cspace);
 	release_cap(&t->vspace);
 	release_cap(&t->ipc_buffer);
+	vcpu_unbind(t);
 	t->vspace_root = pa_init(0);
 }
 
@@ -383,6 +388,8 @@ static struct tcb *owning_tcb(struct cte *slot)
 			 ? __builtin_offsetof(struct tcb, cspace)
 		     : slot->owner == CTE_OWNER_TCB_VSPACE
 			 ? __builtin_offsetof(struct tcb, vspace)
+		     : slot->owner == CTE_OWNER_TCB_VCPU
+			 ? __builtin_offsetof(struct tcb, vcpu)
 			 : __builtin_offsetof(struct tcb, ipc_buffer);
 
 	return (struct tcb *)((uint8_t *)slot - off);
@@ -405,6 +412,9 @@ void tcb_lost_cap(struct cte *slot)
 		/* It runs on without one: long messages are cut to six
 		 * words, as for a thread configured without a buffer. */
 		t->ipc_buffer_ipa = ipa_init(0);
+		break;
+	case CTE_OWNER_TCB_VCPU:
+		vcpu_lost(t);
 		break;
 	default:
 		ASSERT(false);
@@ -488,6 +498,8 @@ void tcb_check_refs(const struct tcb *t)
 	KTAG_CHECK_CAP(&t->cspace.cap, "the CSpace root a TCB holds");
 	KTAG_CHECK_CAP(&t->vspace.cap, "the VSpace a TCB holds");
 	KTAG_CHECK_CAP(&t->ipc_buffer.cap, "the IPC buffer a TCB holds");
+	KTAG_CHECK_CAP(&t->vcpu.cap, "the VCPU a TCB holds");
+	vcpu_check_refs(t);
 	check_ipc_targets(t);
 	/* Owned slots hold what their kind says, or nothing. */
 	ASSERT(cap_is_null(&t->cspace.cap) ||

@@ -65,6 +65,7 @@ struct tcb {
 	struct cte cspace;     /* the CSpace root (a CNode) */
 	struct cte vspace;     /* the VSpace */
 	struct cte ipc_buffer; /* a 4 KiB RAM frame, or empty for none */
+	struct cte vcpu;       /* the VCPU it runs as a guest, or empty */
 	struct tcb *sched_next;
 	struct tcb *sched_prev;
 	/* IPC */

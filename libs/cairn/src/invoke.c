@@ -235,3 +235,43 @@ const char *cairn_error_name(long error)
 	return error >= 0 && error < CAIRN_ERROR_COUNT ? names[error]
 						       : "unknown error";
 }
+
+struct cairn_result cairn_tcb_bind_vcpu(uint64_t tcb, uint64_t vcpu)
+{
+	INVOKE(tcb, CAIRN_TCB_BIND_VCPU, vcpu);
+}
+
+struct cairn_result cairn_tcb_unbind_vcpu(uint64_t tcb)
+{
+	return cairn_invoke(tcb, CAIRN_TCB_UNBIND_VCPU, 0, 0);
+}
+
+struct cairn_result cairn_vcpu_read_regs(uint64_t vcpu, unsigned first,
+					 unsigned count, uint64_t *values)
+{
+	struct cairn_msg msg = {.info = CAIRN_MSGINFO(CAIRN_VCPU_READ_REGS, 2),
+				.mr = {first, count}};
+	struct cairn_result r = {.error = cairn_call(vcpu, &msg)};
+
+	for (unsigned i = 0; r.error == CAIRN_OK && i < count; i++) {
+		values[i] = i < CAIRN_MSG_REG_WORDS ? msg.mr[i]
+						    : cairn_ipc_buffer->mr[i];
+	}
+	for (int i = 0; r.error != CAIRN_OK && i < CAIRN_ERROR_DETAIL_WORDS;
+	     i++) {
+		r.detail[i] = msg.mr[i];
+	}
+	return r;
+}
+
+struct cairn_result cairn_vcpu_write_regs(uint64_t vcpu, unsigned first,
+					  unsigned count,
+					  const uint64_t *values)
+{
+	uint64_t w[2 + CAIRN_VCPU_REG_COUNT] = {first, count};
+
+	for (unsigned i = 0; i < count && i < CAIRN_VCPU_REG_COUNT; i++) {
+		w[2 + i] = values[i];
+	}
+	return cairn_invoke(vcpu, CAIRN_VCPU_WRITE_REGS, w, 2 + count);
+}

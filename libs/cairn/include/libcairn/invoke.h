@@ -66,6 +66,15 @@ struct cairn_result cairn_tcb_resume(uint64_t tcb);
 struct cairn_result cairn_tcb_suspend(uint64_t tcb);
 struct cairn_result cairn_tcb_bind_notification(uint64_t tcb, uint64_t ntfn);
 struct cairn_result cairn_tcb_set_name(uint64_t tcb, const char *name);
+/* The thread runs a guest at EL1 with the VCPU's state; or native again. */
+struct cairn_result cairn_tcb_bind_vcpu(uint64_t tcb, uint64_t vcpu);
+struct cairn_result cairn_tcb_unbind_vcpu(uint64_t tcb);
+/* count of a VCPU's registers from first (enum cairn_vcpu_reg). */
+struct cairn_result cairn_vcpu_read_regs(uint64_t vcpu, unsigned first,
+					 unsigned count, uint64_t *values);
+struct cairn_result cairn_vcpu_write_regs(uint64_t vcpu, unsigned first,
+					  unsigned count,
+					  const uint64_t *values);
 
 /* An IRQHandler for irq (CAIRN_IRQ_LEVEL or _EDGE) into (root, index, depth).
  */

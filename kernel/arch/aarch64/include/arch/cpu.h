@@ -40,6 +40,12 @@ struct cpu {
 	struct exc_frame frame; /* written by the vectors on an exception */
 	uint64_t user_since;	/* CNTPCT when current last entered EL0 */
 	uint64_t cptr;		/* CPTR_EL2 as last written (TFP or not) */
+	/* Whose EL1 state the EL1 registers hold: a VCPU's registers, or
+	 * NULL for the native threads' (whose virtual timer is kept in
+	 * native_cntv while a guest runs). A raw per-CPU reference:
+	 * vcpu_destroy evicts it first (arch_vcpu_sync). */
+	uint64_t *el1_owner;
+	uint64_t native_cntv_ctl, native_cntv_cval;
 };
 
 extern struct cpu cpus[CPU_MAX];

@@ -1,0 +1,167 @@
+#include "objects/vcpu.h"
+
+#include "arch.h"
+#include "assert.h"
+#include "cap/delete.h"
+#include "kmem.h"
+#include "objects/cnode.h"
+#include "objects/tcb.h"
+
+void vcpu_init(struct vcpu *v)
+{
+	arch_vcpu_reset(v->regs);
+	v->tcb = NULL;
+}
+
+/* (first, count) naming registers that exist. */
+static enum cairn_error decode_range(struct invocation *inv, size_t extra,
+				     uint64_t *first, uint64_t *count)
+{
+	enum cairn_error e = inv_need_args(inv, 2);
+
+	if (e != CAIRN_OK) {
+		return e;
+	}
+	*first = inv->args[0];
+	*count = inv->args[1];
+	if (*first >= CAIRN_VCPU_REG_COUNT) {
+		return inv_refuse(inv, CAIRN_RANGE_ERROR, CAIRN_ARG_REGISTERS,
+				  0, CAIRN_VCPU_REG_COUNT - 1);
+	}
+	if (*count < 1 || *count > CAIRN_VCPU_REG_COUNT - *first) {
+		return inv_refuse(inv, CAIRN_RANGE_ERROR, CAIRN_ARG_COUNT, 1,
+				  CAIRN_VCPU_REG_COUNT - *first);
+	}
+	return inv_need_args(inv, 2 + (extra != 0 ? *count : 0));
+}
+
+enum cairn_error vcpu_invoke(struct invocation *inv)
+{
+	struct vcpu *v = vcpu_of(&inv->slot->cap);
+	bool write = inv->label == CAIRN_VCPU_WRITE_REGS;
+	uint64_t first, count;
+	enum cairn_error e;
+
+	if (!write && inv->label != CAIRN_VCPU_READ_REGS) {
+		return inv_bad_label(inv);
+	}
+	e = decode_range(inv, write, &first, &count);
+	if (e != CAIRN_OK) {
+		return e;
+	}
+	/* The live values may be in a CPU's registers: take them back, so
+	 * a read sees them and a write is what the guest resumes with. */
+	arch_vcpu_sync(v->regs);
+	for (uint64_t i = 0; i < count; i++) {
+		if (write) {
+			v->regs[first + i] = inv->args[2 + i];
+		} else {
+			inv->reply[i] = v->regs[first + i];
+		}
+	}
+	inv->reply_len = write ? 0 : count;
+	return CAIRN_OK;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	arch_vcpu_sync(v->regs);
+	v->tcb = NULL;
+}
+
+struct vcpu *tcb_vcpu(const struct tcb *t)
+{
+	return cap_is_null(&t->vcpu.cap) ? NULL : vcpu_of(&t->vcpu.cap);
+}
+
+/* TCB.BindVCPU, decoded: the copy of the VCPU cap the TCB will hold. */
+struct bind_op {
+	struct tcb *t;
+	struct cte *vcpu;
+	struct cap copy;
+};
+
+static enum cairn_error decode_bind(struct invocation *inv, struct tcb *t,
+				    struct bind_op *op)
+{
+	enum cairn_error e = inv_need_args(inv, 1);
+
+	if (e == CAIRN_OK) {
+		e = inv_lookup_typed(inv, CAIRN_ARG_VCPU, inv->args[0],
+				     CAP_VCPU, &op->vcpu);
+	}
+	if (e != CAIRN_OK) {
+		return e;
+	}
+	/* One VCPU per thread, one thread per VCPU: unbind first. */
+	if (tcb_vcpu(t) != NULL || vcpu_of(&op->vcpu->cap)->tcb != NULL) {
+		return inv_refuse(inv, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_VCPU,
+				  0, 0);
+	}
+	op->t = t;
+	return cnode_derive(&op->vcpu->cap, CAIRN_RIGHTS_ALL, false, 0,
+			    &op->copy, &inv->err);
+}
+
+static void perform_bind(const struct bind_op *op)
+{
+	struct tcb *t = op->t;
+
+	tcb_hold_cap(t, &t->vcpu, CTE_OWNER_TCB_VCPU, op->vcpu, &op->copy);
+	vcpu_of(&op->copy)->tcb = t;
+	/* From now on its registers are a guest's, entered at EL1. */
+	arch_thread_set_guest(t, true);
+}
+
+enum cairn_error vcpu_bind_invoke(struct invocation *inv, struct tcb *t)
+{
+	struct bind_op op;
+	enum cairn_error e;
+
+	if (inv->label == CAIRN_TCB_UNBIND_VCPU) {
+		vcpu_unbind(t);
+		return CAIRN_OK;
+	}
+	e = decode_bind(inv, t, &op);
+	if (e == CAIRN_OK) {
+		perform_bind(&op);
+	}
+	return e;
+}
+
+void vcpu_unbind(struct tcb *t)
+{
+	struct vcpu *v = tcb_vcpu(t);
+
+	if (v == NULL) {
+		return;
+	}
+	/* Native again: it may never run at EL1 with what the guest left. */
+	arch_thread_set_guest(t, false);
+	v->tcb = NULL;
+	t->vcpu.owner = CTE_OWNER_CNODE; /* on purpose: not a loss */
+	cte_perform_delete(&t->vcpu);
+}
+
+void vcpu_lost(struct tcb *t)
+{
+	struct vcpu *v = tcb_vcpu(t);
+
+	tcb_suspend(t);
+	arch_thread_set_guest(t, false);
+	if (v != NULL) {
+		v->tcb = NULL;
+	}
+}
+
+void vcpu_check_refs(const struct tcb *t)
+{
+#ifdef CAIRN_DEBUG
+	const struct vcpu *v = tcb_vcpu(t);
+
+	ASSERT(v == NULL || (t->vcpu.owner == CTE_OWNER_TCB_VCPU &&
+			     t->vcpu.cap.type == CAP_VCPU && v->tcb == t));
+#else
+	(void)t;
+#endif
+}

@@ -1,0 +1,176 @@
+/*
+ * VCPU cases of the thread suite: a thread bound to a VCPU runs a small
+ * guest at EL1 (guest_exits, below, in the root task's own text, which
+ * vspace_with_root_code maps at the same IPAs, so it runs with its stage-1
+ * MMU off). Each of its exits reaches this "VMM" as a fault message whose
+ * words are checked, and the replies (results written into registers, the
+ * PC advanced) are checked through what the guest reports back.
+ */
+#include "suite.h"
+
+#include <libcairn/ipc.h>
+#include <stdio.h>
+
+#define GUEST_DATA 0x10040000UL /* RAM the guest stores to */
+#define GUEST_MMIO 0x20000000UL /* backed by nothing: every access exits */
+#define GUEST_VBAR 0x00123800UL /* written by the guest, read back by us */
+
+#define PSCI_VERSION	0x84000000UL
+#define SMCCC_VERSION	0x80000000UL
+#define REPORT		0xc6000001UL /* the guest's last HVC: its results */
+#define MMIO_LOAD_VALUE 0xabcd1234UL
+#define ACTLR_VALUE	0x77UL
+
+void guest_exits(void);
+
+/*
+ * x0 = its RAM, x1 = the MMIO window, x2 = a VBAR_EL1 value. Every access
+ * is naturally aligned: with its MMU off the guest's data accesses are
+ * Device memory.
+ */
+__asm__(".text\n"
+	".global guest_exits\n"
+	".balign 4\n"
+	"guest_exits:\n"
+	"	msr vbar_el1, x2\n"
+	"	mov x19, x0\n"
+	"	mov x20, x1\n"
+	"	movz x0, #0x8400, lsl #16\n" /* PSCI_VERSION */
+	"	hvc #0\n"
+	"	str x0, [x19, #0]\n"
+	"	ldr w3, [x20, #8]\n" /* a 32-bit MMIO load */
+	"	str x3, [x19, #8]\n"
+	"	mov w4, #0x5a5a\n"
+	"	strh w4, [x20, #0x10]\n"  /* a 16-bit MMIO store */
+	"	ldrsb x5, [x20, #0x21]\n" /* a sign-extended byte load */
+	"	str x5, [x19, #16]\n"
+	"	wfi\n"
+	"	movz x0, #0x8000, lsl #16\n" /* SMCCC_VERSION by SMC */
+	"	smc #0\n"
+	"	str x0, [x19, #24]\n"
+	"	mrs x6, actlr_el1\n" /* HCR_EL2.TACR traps it */
+	"	str x6, [x19, #32]\n"
+	"	movz x0, #0xc600, lsl #16\n"
+	"	movk x0, #1\n" /* REPORT, with what it stored */
+	"	ldr x1, [x19, #0]\n"
+	"	ldr x2, [x19, #8]\n"
+	"	ldr x3, [x19, #16]\n"
+	"	ldr x4, [x19, #24]\n"
+	"	ldr x5, [x19, #32]\n"
+	"	hvc #0\n"
+	"1:	b 1b\n");
+
+struct guest {
+	uint64_t tcb, vcpu, fault_ep, reply;
+};
+
+/* A guest TCB bound to a new VCPU in its own VSpace, started at fn. */
+static int start_guest(struct guest *g, void (*fn)(void))
+{
+	int ok = 1;
+	uint64_t ipc;
+	uint64_t vs = vspace_with_root_code(&ipc);
+
+	CHECK(vs != 0);
+	map_new(vs, GUEST_DATA, RW);
+	g->tcb = make(CAIRN_OBJ_TCB, 0);
+	g->vcpu = make(CAIRN_OBJ_VCPU, 0);
+	g->fault_ep = make(CAIRN_OBJ_ENDPOINT, 0);
+	g->reply = make(CAIRN_OBJ_REPLY, 0);
+	OK(cairn_tcb_configure(g->tcb, ROOT, vs, 0, 0, g->fault_ep));
+	OK(cairn_tcb_bind_vcpu(g->tcb, g->vcpu));
+	OK(cairn_tcb_set_priority(g->tcb, SELF, PRIO));
+	OK(cairn_tcb_set_name(g->tcb, "guest"));
+	uint64_t regs[5] = {(uint64_t)fn, 0, GUEST_DATA, GUEST_MMIO,
+			    GUEST_VBAR};
+	OK(cairn_tcb_write_registers(g->tcb, 1, regs, 5));
+	return ok;
+}
+
+/* A reply setting register r (or none: r = 32) and maybe advancing. */
+static void answer(struct guest *g, int advance, unsigned r, uint64_t value,
+		   struct cairn_recv *next)
+{
+	struct cairn_msg m = {
+	    .info = CAIRN_MSGINFO(CAIRN_VM_REPLY, r < 32 ? 4 : 2)};
+
+	m.mr[0] = advance ? CAIRN_VM_REPLY_ADVANCE_PC : 0;
+	m.mr[1] = r < 32 ? 1 : 0;
+	m.mr[2] = r;
+	m.mr[3] = value;
+	cairn_reply_recv(g->fault_ep, g->reply, &m, next);
+}
+
+static uint64_t label(const struct cairn_recv *in)
+{
+	return CAIRN_MSGINFO_LABEL(in->info);
+}
+
+static int test_guest_exits(void)
+{
+	int ok = 1;
+	struct guest g;
+	struct cairn_recv in;
+
+	ok &= start_guest(&g, guest_exits);
+	cairn_recv(g.fault_ep, g.reply, &in);
+	/* 1. PSCI_VERSION by HVC: x0 is the function id, pc past the HVC. */
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == PSCI_VERSION);
+	CHECK(CAIRN_MSGINFO_LENGTH(in.info) == CAIRN_FAULT_WORDS);
+	CHECK(cairn_ipc_buffer->mr[7] > (uint64_t)guest_exits);
+	answer(&g, 0, 0, 0x10001, &in);
+	/* 2. A 32-bit load from the MMIO window: IPA, size, register. */
+	CHECK(label(&in) == CAIRN_FAULT_VM_DATA_ABORT);
+	CHECK(in.mr[0] == GUEST_MMIO + 8);
+	uint64_t a = in.mr[1];
+	CHECK((a & CAIRN_VM_ACCESS_VALID) && !(a & CAIRN_VM_ACCESS_WRITE));
+	CHECK(CAIRN_VM_ACCESS_SIZE(a) == 4 && CAIRN_VM_ACCESS_REG(a) == 3);
+	CHECK(!(a & CAIRN_VM_ACCESS_64));
+	answer(&g, 1, CAIRN_VM_ACCESS_REG(a), MMIO_LOAD_VALUE, &in);
+	/* 3. A 16-bit store: the value comes with the exit. */
+	CHECK(label(&in) == CAIRN_FAULT_VM_DATA_ABORT);
+	a = in.mr[1];
+	CHECK(in.mr[0] == GUEST_MMIO + 0x10 && (a & CAIRN_VM_ACCESS_WRITE));
+	CHECK(CAIRN_VM_ACCESS_SIZE(a) == 2 && in.mr[2] == 0x5a5a);
+	answer(&g, 1, 32, 0, &in);
+	/* 4. A sign-extended byte load into an X register. */
+	CHECK(label(&in) == CAIRN_FAULT_VM_DATA_ABORT);
+	a = in.mr[1];
+	CHECK(in.mr[0] == GUEST_MMIO + 0x21 && CAIRN_VM_ACCESS_SIZE(a) == 1);
+	CHECK((a & CAIRN_VM_ACCESS_SIGNED) && (a & CAIRN_VM_ACCESS_64));
+	answer(&g, 1, CAIRN_VM_ACCESS_REG(a), 0xffffffffffffff80UL, &in);
+	/* 5. WFI, at its own pc. */
+	CHECK(label(&in) == CAIRN_FAULT_VM_WFX && in.mr[1] == 0);
+	CHECK(*(volatile uint32_t *)in.mr[0] == 0xd503207f); /* wfi */
+	answer(&g, 1, 32, 0, &in);
+	/* 6. SMC: trapped, pc at the SMC; unknown functions answer -1. */
+	CHECK(label(&in) == CAIRN_FAULT_VM_SMC && in.mr[0] == SMCCC_VERSION);
+	answer(&g, 1, 0, (uint64_t)-1, &in);
+	/* 7. MRS ACTLR_EL1: (3, 0, 1, 0, 1), a read into x6. */
+	CHECK(label(&in) == CAIRN_FAULT_VM_SYSREG);
+	CHECK(in.mr[0] == CAIRN_VM_SYSREG(3, 0, 1, 0, 1) && in.mr[1] == 1);
+	CHECK(in.mr[2] == 6);
+	answer(&g, 1, (unsigned)in.mr[2], ACTLR_VALUE, &in);
+	/* 8. What the guest saw: every answer where it belonged. */
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == REPORT);
+	CHECK(in.mr[1] == 0x10001);
+	CHECK(in.mr[2] == MMIO_LOAD_VALUE);
+	CHECK(in.mr[3] == 0xffffffffffffff80UL);
+	CHECK(in.mr[4] == (uint64_t)-1);
+	CHECK(in.mr[5] == ACTLR_VALUE);
+	/* Its EL1 state lives in the VCPU: the VBAR it wrote reads back. */
+	uint64_t vbar = 0;
+	OK(cairn_vcpu_read_regs(g.vcpu, CAIRN_VCPU_VBAR_EL1, 1, &vbar));
+	CHECK(vbar == GUEST_VBAR);
+	OK(cairn_tcb_suspend(g.tcb));
+	return ok;
+}
+
+static const struct test_case cases[] = {
+    {"guest_exits",
+     "a guest at EL1 exits by HVC, MMIO, WFI, SMC and a trapped MRS; each "
+     "reply lands in the right register",
+     test_guest_exits},
+};
+
+const struct case_table vcpu_cases = CASE_TABLE(cases);
