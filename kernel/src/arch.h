@@ -173,6 +173,9 @@ void arch_vcpu_sync(uint64_t *regs);
  * is switched if another's is loaded. */
 void arch_vcpu_enter(uint64_t *regs);
 void arch_vcpu_leave(void);
+/* The virtual timer's PPI arrived: true if it was a guest's (the EL1
+ * state loaded here is a VCPU's), whose timer is then masked. */
+bool arch_guest_timer_fired(void);
 /* A guest's trap to EL2 (not an FP/SIMD claim): decode, deliver. */
 __attribute__((noreturn)) void arch_vm_exit(struct tcb *t, uint64_t esr);
 

@@ -99,6 +99,7 @@ struct tcb *sched_current(void)
 }
 
 static uint32_t timer_intid;
+static uint32_t vtimer_intid; /* the EL1 virtual timer: a guest's */
 static uint64_t slice_ticks;
 
 void sched_start_ticks(const struct platform *plat)
@@ -108,6 +109,7 @@ void sched_start_ticks(const struct platform *plat)
 		return;
 	}
 	timer_intid = plat->timer_hyp_phys;
+	vtimer_intid = plat->timer_virt;
 	slice_ticks = arch_counter_freq() / 1000 * SCHED_SLICE_MS;
 	arch_gic_init(plat, timer_intid);
 	irq_init(plat, timer_intid);
@@ -131,6 +133,15 @@ static bool take_interrupt(void)
 		return false;
 	}
 	arch_gic_eoi(intid);
+	if (intid == vtimer_intid && arch_guest_timer_fired()) {
+		/*
+		 * A guest's virtual timer, not a native handler's: it must never
+		 * signal another component. Its guest is masked until the vGIC
+		 * can deliver it.
+		 */
+		arch_gic_deactivate(intid);
+		return false;
+	}
 	if (intid == timer_intid) {
 		arch_gic_deactivate(intid);
 		arch_timer_arm(slice_ticks);

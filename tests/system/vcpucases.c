@@ -60,6 +60,25 @@ __asm__(".text\n"
 	"	hvc #0\n"
 	"1:	b 1b\n");
 
+void guest_timer(void);
+
+/* Arms its virtual timer to fire at once, spins, then reports by HVC. */
+__asm__(".text\n"
+	".global guest_timer\n"
+	".balign 4\n"
+	"guest_timer:\n"
+	"	msr cntv_cval_el0, xzr\n"
+	"	mov x0, #1\n"
+	"	msr cntv_ctl_el0, x0\n"
+	"	isb\n"
+	"	movz x1, #0x10, lsl #16\n"
+	"1:	subs x1, x1, #1\n"
+	"	b.ne 1b\n"
+	"	movz x0, #0xc600, lsl #16\n"
+	"	movk x0, #2\n"
+	"	hvc #0\n"
+	"2:	b 2b\n");
+
 struct guest {
 	uint64_t tcb, vcpu, fault_ep, reply;
 };
@@ -166,11 +185,46 @@ static int test_guest_exits(void)
 	return ok;
 }
 
+/*
+ * A guest's virtual timer fires while it runs: the PPI is the guest's, and
+ * must not reach a native handler of the same PPI (here, ours).
+ */
+static int test_guest_timer_stays_its_own(void)
+{
+	int ok = 1;
+	struct guest g;
+	struct cairn_recv in;
+	uint64_t h = slot(), ntfn = make(CAIRN_OBJ_NOTIFICATION, 0);
+
+	OK(cairn_irq_control_get(CAIRN_SLOT_IRQ_CONTROL, VTIMER_PPI,
+				 CAIRN_IRQ_LEVEL, ROOT, h, DEPTH));
+	OK(cairn_irq_handler_set_notification(h, ntfn));
+	ok &= start_guest(&g, guest_timer);
+	cairn_recv(g.fault_ep, g.reply, &in);
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000002UL);
+	CHECK(cairn_poll(ntfn) == 0);
+	/* Its timer fired (ISTATUS) and the kernel masked it (IMASK). */
+	uint64_t ctl = 0;
+	OK(cairn_vcpu_read_regs(g.vcpu, CAIRN_VCPU_CNTV_CTL_EL0, 1, &ctl));
+	CHECK(ctl == 7);
+	OK(cairn_tcb_suspend(g.tcb));
+	/* Ours still works: the line was not left disabled or active. */
+	vtimer_fire_in_ms(1);
+	CHECK(cairn_wait(ntfn) != 0);
+	vtimer_off();
+	OK(cairn_irq_handler_ack(h));
+	OK(cairn_cnode_delete(ROOT, h, DEPTH));
+	return ok;
+}
+
 static const struct test_case cases[] = {
     {"guest_exits",
      "a guest at EL1 exits by HVC, MMIO, WFI, SMC and a trapped MRS; each "
      "reply lands in the right register",
      test_guest_exits},
+    {"guest_timer_stays_its_own",
+     "a guest's virtual timer firing never signals a native handler",
+     test_guest_timer_stays_its_own},
 };
 
 const struct case_table vcpu_cases = CASE_TABLE(cases);

@@ -195,3 +195,8 @@ void arch_vcpu_sync(uint64_t *regs)
 {
 	(void)regs;
 }
+
+bool arch_guest_timer_fired(void)
+{
+	return false;
+}

@@ -122,3 +122,14 @@ void arch_vcpu_leave(void)
 		el1_switch(c, NULL);
 	}
 }
+
+bool arch_guest_timer_fired(void)
+{
+	if (this_cpu()->el1_owner == NULL) {
+		return false; /* the native threads' timer */
+	}
+	/* IMASK: the guest's live timer stops asserting its PPI. */
+	write_sysreg(cntv_ctl_el0, read_sysreg(cntv_ctl_el0) | 2);
+	isb();
+	return true;
+}
