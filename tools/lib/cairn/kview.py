@@ -20,7 +20,7 @@ tests can drive it with synthetic memory (tools/tests/test_kview.py):
     for byte.
 """
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 MASK64 = (1 << 64) - 1
 PAGE = 4096
