@@ -135,9 +135,9 @@ static bool take_interrupt(void)
 	arch_gic_eoi(intid);
 	if (intid == vtimer_intid && arch_guest_timer_fired()) {
 		/*
-		 * A guest's virtual timer, not a native handler's: it must never
-		 * signal another component. Its guest is masked until the vGIC
-		 * can deliver it.
+		 * A guest's virtual timer, not a native handler's: it must
+		 * never signal another component. Its guest is masked until the
+		 * vGIC can deliver it.
 		 */
 		arch_gic_deactivate(intid);
 		return false;

@@ -381,10 +381,10 @@ def shell(m, command, *want, timeout=30):
 
 
 @contextlib.contextmanager
-def console_boot(images, system="test-console"):
+def console_boot(images, system="test-console", **kw):
     """Boots a console system and waits for the shell's first prompt."""
     with boot(images, system=system, append=None,
-              time_limit=LONG_TIME_LIMIT) as m:
+              time_limit=LONG_TIME_LIMIT, **kw) as m:
         # The root task's summary comes before the kernel lets go.
         m.expect(r"root: system built: \d+ objects, \d+ capabilities")
         m.expect(r"kernel: the console is handed over to user level")
@@ -586,6 +586,227 @@ def gdb_attach(images):
             m.fail(f"gdb did not stop in kernel_main:\n{out.stdout}{out.stderr}")
         if "Cairn" in m.log:
             m.fail("the kernel printed before gdb let it run past kernel_main")
+
+
+class GdbBatch:
+    """gdb-multiarch -batch as a child whose output can be waited on line
+    by line (it flushes before it lets the target run); ended by its PID."""
+
+    def __init__(self, cmd):
+        import threading
+
+        self.cmd = cmd
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        self.lines = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self):
+        return "".join(self.lines)
+
+    def wait_for(self, line, timeout):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if line + "\n" in self.lines:
+                return True
+            if self.proc.poll() is not None and not self.reader.is_alive():
+                return line + "\n" in self.lines
+            time.sleep(0.05)
+        return False
+
+    def finish(self, timeout):
+        """Waits for gdb to exit; kills it (by PID) if it does not."""
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            return False
+        finally:
+            self.reader.join(timeout=5)
+        return True
+
+
+def gdb_sections(out):
+    """gdb's output split at the `echo @@NAME` markers: NAME -> text."""
+    sections, name = {}, None
+    for line in out.splitlines():
+        if line.startswith("@@"):
+            name = line[2:]
+            sections[name] = ""
+        elif name is not None:
+            sections[name] += line + "\n"
+    return sections
+
+
+PS_ROW = re.compile(r"^(\S+) +(inactive|runnable|sending|receiving|replying|"
+                    r"waiting) +(\d+)$", re.M)
+CAPS_ROW = re.compile(r"^ *(\d+) +([a-z_]+) +([0-9a-f]{16}) +([-rwgx]{4}) +"
+                      r"(0x[0-9a-f]+)$", re.M)
+CAIRN_THREAD_ROW = re.compile(
+    r"^([ *])(\S+) +(inactive|runnable|sending|receiving|replying|waiting) +"
+    r"(\d+) +(\d+|-) +(\d+) +(0x[0-9a-f]+) +\d+ +\d+ +(0x[0-9a-f]+) +"
+    r"([0-9a-f]{16})", re.M)
+CAIRN_CAPS_ROW = re.compile(r"^(\d+) +64 +([a-z_]+) +([0-9a-f]{16}) +"
+                            r"([-rwgx]{4}) +(0x[0-9a-f]+) +0x[0-9a-f]+", re.M)
+CAIRN_S2_ROW = re.compile(r"^(table|page) +([123]) +(0x[0-9a-f]+) +"
+                          r"(0x[0-9a-f]+) +(\S+) +(\S+) +(\S+) +"
+                          r"([0-9a-f]{16})$", re.M)
+
+
+@case
+def gdb_cairn_commands(images):
+    """tools/gdb against the running demo system, checked against the live
+    audit its shell prints: `cairn threads` lists ps's threads in ps's
+    order with their priorities and states (the console's aside: it runs
+    ps), each component's TCB with the object id of the TCB cap it holds;
+    `cairn caps NAME` is `caps NAME` row for row (slot, type, object,
+    rights, badge); `cairn vspace NAME -v` maps exactly the frames NAME
+    holds, with their rights, through exactly the page tables it holds;
+    `cairn symbols echo` resolves echo's main in its ELF; `cairn break
+    console cmd_ps` stops in the console's cmd_ps, with its symbols, when
+    `ps` is typed; after `detach` the system runs on."""
+    port = free_port()
+    elf = Path(images) / "target" / "kernel" / "kernel.elf"
+    with console_boot(images, system="demo", gdb=True, gdb_port=port,
+                      gdb_halt=False) as m:
+        ps = PS_ROW.findall(shell(m, "ps", r"NAME +STATE +PRI"))
+        names = [p[0] for p in ps]
+        if not {"root", "console", "echo"} <= set(names):
+            m.fail(f"ps does not list root, console and echo: {ps}")
+        audit = {}
+        for n in names:
+            audit[n] = CAPS_ROW.findall(shell(m, f"caps {n}"))
+        if not audit["console"] or not audit["echo"] or audit["root"]:
+            m.fail(f"the shell's caps are not what the demo holds: {audit}")
+
+        steps = [("threads", "cairn threads")]
+        steps += [(f"caps {n}", f"cairn caps {n}") for n in names]
+        steps += [("caps nobody", "cairn caps nobody")]
+        steps += [(f"vspace {n}", f"cairn vspace {n} -v")
+                  for n in ("console", "echo")]
+        steps += [("symbols echo", "cairn symbols echo"),
+                  ("echo main", "info symbol main"),
+                  ("break", "cairn break console cmd_ps"),
+                  ("continue", "continue"),
+                  ("stopped threads", "cairn threads"),
+                  ("bt", "bt 1"), ("pc", "info symbol $pc"),
+                  ("current", "p $_cairn_thread()"), ("detach", "detach")]
+        cmd = gdb_command(elf, port) + ["-batch", "-ex", "set width 0"]
+        for name, command in steps:
+            cmd += ["-ex", f"echo @@{name}\\n", "-ex", command]
+        gdb = GdbBatch(cmd)
+        try:
+            if not gdb.wait_for("@@continue", 120):
+                m.fail(f"gdb did not reach `continue`:\n{gdb.output}")
+            m.send("ps\r")  # the console runs cmd_ps: the breakpoint
+            if not gdb.finish(120):
+                m.fail(f"gdb did not stop in cmd_ps and detach:\n{gdb.output}")
+        finally:
+            if gdb.proc.poll() is None:
+                gdb.proc.kill()
+                gdb.proc.wait()
+        out = gdb.output
+        print(out, end="")
+        sec = gdb_sections(out)
+        problems = []
+
+        def check(ok, what):
+            if not ok:
+                problems.append(what)
+
+        # cairn threads: ps's list, in its order.
+        rows = CAIRN_THREAD_ROW.findall(sec.get("threads", ""))
+        check([r[1] for r in rows] == names,
+              f"cairn threads lists {[r[1] for r in rows]}, ps {names}")
+        by_name = {r[1]: r for r in rows}
+        for name, state, pri in ps:
+            r = by_name.get(name)
+            if r is None:
+                continue
+            check(r[3] == pri, f"{name}: priority {r[3]}, ps says {pri}")
+            check(name == "console" or r[2] == state,
+                  f"{name}: state {r[2]}, ps says {state}")
+        for n in ("console", "echo"):
+            tcb_caps = [c[2] for c in audit[n] if c[0] == "1" and c[1] == "tcb"]
+            check(n in by_name and tcb_caps == [by_name[n][8]],
+                  f"{n}: TCB object {by_name.get(n, ['?'] * 9)[8]}, its slot-1 "
+                  f"cap in the audit names {tcb_caps}")
+        # cairn caps: the audit's rows, in its order.
+        for n in names:
+            got = CAIRN_CAPS_ROW.findall(sec.get(f"caps {n}", ""))
+            check(got == audit[n], f"cairn caps {n} differs from the shell's:"
+                  f"\n  gdb:   {got}\n  shell: {audit[n]}")
+            check(f"{len(got)} capabilities" in sec.get(f"caps {n}", ""),
+                  f"cairn caps {n}: no count")
+        check("cairn: no thread named 'nobody'" in out,
+              "cairn caps nobody did not say there is no such thread")
+        # cairn vspace: the frames and page tables each component holds.
+        for n in ("console", "echo"):
+            text = sec.get(f"vspace {n}", "")
+            es = CAIRN_S2_ROW.findall(text)
+            head = re.search(r"VSpace of '\w+': root (0x[0-9a-f]+), VMID (\d+)",
+                             text)
+            check(head and n in by_name and head.group(1) == by_name[n][6]
+                  and head.group(2) == by_name[n][5],
+                  f"cairn vspace {n}: root/VMID not those cairn threads shows")
+            # a frame's cap rights rwgx, mapped as rwx
+            frames = {c[2]: c[3][:2] + c[3][3] for c in audit[n]
+                      if c[1] == "frame"}
+            pages = {e[7]: e[5] for e in es if e[0] == "page"}
+            check(set(pages) == set(frames),
+                  f"cairn vspace {n}: pages {sorted(set(pages) - set(frames))}"
+                  f" are no frame it holds, frames "
+                  f"{sorted(set(frames) - set(pages))} are not mapped")
+            wrong = [o for o in set(pages) & set(frames)
+                     if pages[o] != frames[o]]
+            check(not wrong, f"cairn vspace {n}: mapped with other rights than "
+                  f"its caps have: {wrong}")
+            tables = {c[2] for c in audit[n] if c[1] == "page_table"}
+            check({e[7] for e in es if e[0] == "table"} == tables,
+                  f"cairn vspace {n}: tables differ from its page_table caps")
+        # symbols and the breakpoint
+        check(re.search(r"^main in section \.text of \S+/consoleecho\.elf$",
+                        sec.get("echo main", ""), re.M),
+              "cairn symbols echo did not load consoleecho.elf")
+        check(re.search(r"cairn: breakpoint \d+ at 0x[0-9a-f]+ \(cmd_ps in "
+                        r"console\.elf\)"
+                        r" for thread 'console'", sec.get("break", "")),
+              "cairn break did not report its breakpoint")
+        check(re.search(r"hit Breakpoint \d+, (0x[0-9a-f]+ in )?cmd_ps \(",
+                        sec.get("continue", "")),
+              "gdb did not stop at cmd_ps")
+        check(re.search(r"^#0 +(0x[0-9a-f]+ in )?cmd_ps \(", sec.get("bt", ""),
+                        re.M), "bt does not start in cmd_ps")
+        check(re.search(r"^cmd_ps( \+ \d+)? in section \.text of "
+                        r"\S+/console\.elf$", sec.get("pc", ""), re.M),
+              "the pc is not in the console's cmd_ps")
+        check('= "console"' in sec.get("current", ""),
+              "$_cairn_thread() is not \"console\"")
+        stopped = {r[1]: r for r in
+                   CAIRN_THREAD_ROW.findall(sec.get("stopped threads", ""))}
+        check("console" in stopped and stopped["console"][0] == "*"
+              and stopped["console"][4] != "-"
+              and stopped["console"][2] == "runnable",
+              "cairn threads at the breakpoint does not mark the console "
+              "current on the selected cpu")
+        check("detached" in sec.get("detach", ""), "gdb did not detach")
+        if problems:
+            m.fail("gdb's Cairn commands disagree with the system:\n  "
+                   + "\n  ".join(problems) + f"\n----- gdb -----\n{out}")
+        # The ps typed at the breakpoint completes; the shell goes on.
+        m.expect(r"NAME +STATE +PRI", timeout=30)
+        m.expect(r"cairn> ", timeout=30)
+        again = CAPS_ROW.findall(shell(m, "caps echo"))
+        if again != audit["echo"]:
+            m.fail(f"after gdb detached, caps echo changed: {again}")
 
 
 @case

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from cairn.qemu import BootError, Machine, qemu_command
+from cairn.qemu import GDB_EXTENSION, BootError, Machine, gdb_command, qemu_command
 
 
 def alive(pid):
@@ -69,6 +69,16 @@ def test_qemu_command_is_the_reference_platform():
     assert "-S -gdb tcp:127.0.0.1:1234" in joined
     assert "-echr" not in joined
     assert "-echr 0x1d" in " ".join(qemu_command("x.img", interactive=True))
+    running = qemu_command("x.img", gdb=True, gdb_port=4321, gdb_halt=False)
+    assert "-S" not in running and "-gdb tcp:127.0.0.1:4321" in " ".join(running)
+
+
+def test_gdb_command_loads_the_extension_before_attaching():
+    cmd = gdb_command("build/target/kernel/kernel.elf", 4321)
+    assert cmd[:2] == ["gdb-multiarch", "build/target/kernel/kernel.elf"]
+    source = cmd.index(f"source {GDB_EXTENSION}")
+    assert cmd.index("target remote localhost:4321") > source
+    assert GDB_EXTENSION.is_file()
 
 
 def test_stop_line_fails_at_once_and_names_it():

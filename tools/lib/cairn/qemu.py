@@ -9,6 +9,7 @@ import os
 import shlex
 import signal
 import time
+from pathlib import Path
 
 QEMU = "qemu-system-aarch64"
 MACHINE = "virt,virtualization=on,gic-version=3,iommu=smmuv3"
@@ -16,9 +17,12 @@ GDB_PORT = 1234
 
 
 def qemu_command(image, memory="1G", cpus=2, append=None, gdb=False,
-                 interactive=False, extra=(), gdb_port=GDB_PORT, socket=None):
+                 interactive=False, extra=(), gdb_port=GDB_PORT, socket=None,
+                 gdb_halt=True):
     """The QEMU command line for a Cairn image on the reference platform.
-    socket: a path to serve the serial line on (for tools/console)."""
+    socket: a path to serve the serial line on (for tools/console).
+    gdb: serve a gdbstub on gdb_port, halted at the first instruction
+    unless gdb_halt is false (to attach to a system that is running)."""
     cmd = [QEMU, "-M", MACHINE, "-global", "arm-smmuv3.stage=nested",
            "-cpu", "max", "-smp", str(cpus), "-m", str(memory),
            "-kernel", str(image)]
@@ -33,7 +37,8 @@ def qemu_command(image, memory="1G", cpus=2, append=None, gdb=False,
     if append:
         cmd += ["-append", append]
     if gdb:
-        cmd += ["-S", "-gdb", f"tcp:127.0.0.1:{gdb_port}"]
+        cmd += (["-S"] if gdb_halt else []) + ["-gdb",
+                                              f"tcp:127.0.0.1:{gdb_port}"]
     return cmd + list(extra)
 
 
@@ -159,7 +164,11 @@ class Machine:
                 f.write(self.log)
 
 
+GDB_EXTENSION = Path(__file__).resolve().parents[2] / "gdb" / "cairn.py"
+
+
 def gdb_command(kernel_elf, port=GDB_PORT):
-    """The gdb-multiarch command that attaches to a --gdb QEMU with symbols."""
-    return ["gdb-multiarch", str(kernel_elf), "-ex",
-            f"target remote localhost:{port}"]
+    """The gdb-multiarch command that attaches to a --gdb QEMU with the
+    kernel's symbols and Cairn's commands (tools/gdb/cairn.py, docs/gdb.md)."""
+    return ["gdb-multiarch", str(kernel_elf), "-ex", f"source {GDB_EXTENSION}",
+            "-ex", f"target remote localhost:{port}"]
