@@ -169,7 +169,7 @@ def layout():
         tcb=_fields(tcb, {"state": "state", "priority": "priority",
                           "vmid": "vmid.id", "vspace_root": "vspace_root.pa",
                           "cspace": "cspace", "vspace": "vspace",
-                          "ipc_buffer": "ipc_buffer",
+                          "ipc_buffer": "ipc_buffer", "vcpu": "vcpu",
                           "blocked_on": "blocked_on.pa", "name": "name",
                           "cpu_ticks": "cpu_ticks", "ipc_calls": "ipc_calls",
                           "all_next": "all_next", "pc": "regs.pc"}),
@@ -439,7 +439,7 @@ NAME) as the live audit walks it: SLOT (cptr), DEPTH, TYPE, OBJECT (the
 audit's id), RIGHTS, BADGE (the audit's badge word) as the console's
 `caps NAME` shows them, then the slot's ADDR and what the audit leaves out
 (sizes, guards, where a frame is mapped). Then the slots the TCB itself
-holds (its CSpace root, VSpace and IPC buffer), which the audit does not
+holds (its CSpace root, VSpace, IPC buffer and VCPU), which the audit does not
 list."""
 
     def __init__(self):
@@ -468,7 +468,10 @@ list."""
                 out.append(f"{len(entries)} capabilities")
                 out.append("held by the TCB:")
                 for what, c in (("cspace", t.cspace), ("vspace", t.vspace),
-                                ("ipc_buffer", t.ipc_buffer)):
+                                ("ipc_buffer", t.ipc_buffer),
+                                ("vcpu", t.vcpu)):
+                    if c is None:
+                        continue
                     out.append(f"  {what:<10}  " + (
                         "-" if c.null else
                         f"{kview.type_name(c.type):<12} {st.oid(c)}  "

@@ -112,6 +112,8 @@ const char *cairn_object_type_name(uint64_t type)
 		return "tcb";
 	case CAIRN_OBJ_REPLY:
 		return "reply";
+	case CAIRN_OBJ_VCPU:
+		return "vcpu";
 	case 32:
 		return "irq_control";
 	case 33:

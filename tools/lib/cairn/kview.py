@@ -35,6 +35,7 @@ STATES = ("inactive", "runnable", "sending", "receiving", "replying",
 # enum cap_type, named as cairn_object_type_name() (libs/cairn) names them.
 TYPES = {1: "untyped", 2: "cnode", 3: "endpoint", 4: "notification",
          5: "frame", 7: "vspace", 8: "page_table", 9: "tcb", 10: "reply",
+         11: "vcpu",
          32: "irq_control", 33: "irq_handler", 34: "audit_control",
          35: "power_control"}
 CAP_CNODE, CAP_ENDPOINT, CAP_NOTIFICATION, CAP_FRAME = 2, 3, 4, 5
@@ -217,6 +218,7 @@ class Thread:
     ipc_calls: int
     pc: int
     cpu: object = None  # the CPU it is current on, or None
+    vcpu: object = None  # the VCPU cap it holds (a guest), if the layout has one
 
     @property
     def state_name(self):
@@ -234,7 +236,9 @@ def read_thread(mem, L, addr):
                   vspace=decode_cap(L, buf, L.tcb["vspace"][0]),
                   ipc_buffer=decode_cap(L, buf, L.tcb["ipc_buffer"][0]),
                   blocked_on=g("blocked_on"), cpu_ticks=g("cpu_ticks"),
-                  ipc_calls=g("ipc_calls"), pc=g("pc"))
+                  ipc_calls=g("ipc_calls"), pc=g("pc"),
+                  vcpu=(decode_cap(L, buf, L.tcb["vcpu"][0])
+                        if "vcpu" in L.tcb else None))
 
 
 @dataclass
