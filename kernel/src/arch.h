@@ -176,6 +176,12 @@ void arch_vcpu_leave(void);
 /* The virtual timer's PPI arrived: true if it was a guest's (the EL1
  * state loaded here is a VCPU's), whose timer is then masked. */
 bool arch_guest_timer_fired(void);
+/* A trapped system-register access the kernel answers itself (an ID
+ * register, or a hidden feature's: an undefined instruction); false if it
+ * is the VMM's. */
+bool arch_guest_sysreg(struct tcb *t, uint64_t esr);
+/* The guest takes an undefined-instruction exception at its EL1. */
+void arch_guest_undef(struct tcb *t);
 /* A guest's trap to EL2 (not an FP/SIMD claim): decode, deliver. */
 __attribute__((noreturn)) void arch_vm_exit(struct tcb *t, uint64_t esr);
 

@@ -79,6 +79,47 @@ __asm__(".text\n"
 	"	hvc #0\n"
 	"2:	b 2b\n");
 
+void guest_features(void);
+
+/* Reads the ID registers and reports them, then enables and runs an SVE
+ * instruction,
+ * whose undefined-instruction exception its vectors report. */
+__asm__(".text\n"
+	".global guest_features\n"
+	".balign 4\n"
+	"guest_features:\n"
+	"	adr x9, guest_vectors\n"
+	"	msr vbar_el1, x9\n"
+	"	movz x9, #0x33, lsl #16\n" /* CPACR_EL1: FPEN, ZEN on */
+	"	msr cpacr_el1, x9\n"
+	"	isb\n"
+	"	mrs x1, s3_0_c0_c4_0\n" /* ID_AA64PFR0_EL1 */
+	"	mrs x2, s3_0_c0_c4_1\n" /* ID_AA64PFR1_EL1 */
+	"	mrs x3, s3_0_c0_c5_0\n" /* ID_AA64DFR0_EL1 */
+	"	mrs x4, s3_0_c0_c6_1\n" /* ID_AA64ISAR1_EL1 */
+	"	mrs x5, s3_0_c0_c4_4\n" /* ID_AA64ZFR0_EL1 */
+	"	movz x0, #0xc600, lsl #16\n"
+	"	movk x0, #3\n"
+	"	hvc #0\n"
+	"sve_insn:\n"
+	"	.inst 0x04bf5020\n" /* rdvl x0, #1 */
+	"	movz x0, #0xc600, lsl #16\n"
+	"	movk x0, #0xbad\n"
+	"	hvc #0\n"
+	"1:	b 1b\n"
+	".balign 2048\n"
+	"guest_vectors:\n"
+	".skip 0x200\n" /* current EL, SPx, synchronous: */
+	"	mrs x1, esr_el1\n"
+	"	mrs x2, elr_el1\n"
+	"	movz x0, #0xc600, lsl #16\n"
+	"	movk x0, #4\n"
+	"	hvc #0\n"
+	"2:	b 2b\n"
+	".skip 0x5e8\n");
+
+extern const char sve_insn[];
+
 struct guest {
 	uint64_t tcb, vcpu, fault_ep, reply;
 };
@@ -217,6 +258,40 @@ static int test_guest_timer_stays_its_own(void)
 	return ok;
 }
 
+/* A 4-bit ID field. */
+static unsigned field(uint64_t v, unsigned shift)
+{
+	return (unsigned)(v >> shift) & 0xf;
+}
+
+static int test_guest_sees_no_hidden_features(void)
+{
+	int ok = 1;
+	struct guest g;
+	struct cairn_recv in;
+
+	ok &= start_guest(&g, guest_features);
+	cairn_recv(g.fault_ep, g.reply, &in);
+	/* The ID registers never left the kernel: one exit, the report. */
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000003UL);
+	uint64_t pfr0 = in.mr[1], pfr1 = in.mr[2], dfr0 = in.mr[3];
+	uint64_t isar1 = in.mr[4], zfr0 = in.mr[5];
+	CHECK(field(pfr0, 32) == 0 && field(pfr0, 8) == 0);  /* SVE, EL2 */
+	CHECK(field(pfr0, 44) == 0 && field(pfr0, 28) == 0); /* AMU, RAS */
+	CHECK(field(pfr0, 4) != 0);			     /* EL1 is there */
+	CHECK(field(pfr1, 24) == 0 && field(pfr1, 8) == 0);  /* SME, MTE */
+	CHECK(field(dfr0, 8) == 0 && field(dfr0, 0) >= 6);   /* PMU; debug */
+	CHECK(field(isar1, 4) == 0 && field(isar1, 8) == 0); /* PAC */
+	CHECK(zfr0 == 0);
+	answer(&g, 0, 32, 0, &in);
+	/* SVE used anyway, though its own CPACR_EL1 allows it: an undefined
+	 * instruction at the guest's EL1. */
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000004UL);
+	CHECK((in.mr[1] >> 26) == 0 && in.mr[2] == (uint64_t)sve_insn);
+	OK(cairn_tcb_suspend(g.tcb));
+	return ok;
+}
+
 static const struct test_case cases[] = {
     {"guest_exits",
      "a guest at EL1 exits by HVC, MMIO, WFI, SMC and a trapped MRS; each "
@@ -225,6 +300,10 @@ static const struct test_case cases[] = {
     {"guest_timer_stays_its_own",
      "a guest's virtual timer firing never signals a native handler",
      test_guest_timer_stays_its_own},
+    {"guest_sees_no_hidden_features",
+     "ID registers hide SVE, SME, MTE, the PMU, pointer authentication and "
+     "EL2; SVE used anyway is an undefined instruction in the guest",
+     test_guest_sees_no_hidden_features},
 };
 
 const struct case_table vcpu_cases = CASE_TABLE(cases);

@@ -76,7 +76,7 @@ el2_reset_state:
 	isb
 	ldr	x1, =exception_vectors
 	msr	vbar_el2, x1
-	mov	x1, #CPTR_EL2_RES1
+	ldr	x1, =CPTR_EL2_RES1
 	msr	cptr_el2, x1
 	mov	x1, #HCR_EL2_RW
 	msr	hcr_el2, x1

@@ -26,20 +26,25 @@
 #define HCR_TSC	  (1UL << 19)
 #define HCR_TIDCP (1UL << 20)
 #define HCR_TACR  (1UL << 21)
+#define HCR_TID3  (1UL << 18)
 #define HCR_TSW	  (1UL << 22)
 #define HCR_TGE	  (1UL << 27)
 #define HCR_RW	  (1UL << 31)
+#define HCR_TERR  (1UL << 36)
 
 #define HCR_NATIVE (HCR_RW | HCR_TGE | HCR_DC | HCR_VM)
 /*
  * A guest: its own stage 1 over its VSpace; physical interrupts and
  * SErrors come to EL2; SMC, WFI/WFE, set/way cache maintenance (which
  * would reach other domains' lines), ACTLR_EL1 and IMPLEMENTATION DEFINED
- * registers trap, so they become exits its VMM answers.
+ * registers trap, so they become exits its VMM answers; ID registers (TID3)
+ * and RAS error records (TERR) trap to idregs.c, and with API, APK and ATA
+ * clear so do pointer authentication and MTE: features Cairn hides.
  */
 #define HCR_GUEST                                                              \
 	(HCR_RW | HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TWI |  \
-	 HCR_TWE | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW)
+	 HCR_TWE | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_TID3 |       \
+	 HCR_TERR)
 
 /* MDCR_EL2: debug and PMU registers trap (no domain may reach another's
  * through them); HPMN keeps every counter. */

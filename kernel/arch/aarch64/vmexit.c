@@ -8,10 +8,14 @@
 #include "arch/sysreg.h"
 #include "fault.h"
 #include "objects/tcb.h"
+#include "sched.h"
 
 #include <cairn/syscalls.h>
 
 #define EC_WFX	      0x01
+#define EC_PAC	      0x09 /* pointer authentication, HCR_EL2.API clear */
+#define EC_SVE	      0x19
+#define EC_SME	      0x1d
 #define EC_HVC64      0x16
 #define EC_SMC64      0x17
 #define EC_SYSREG     0x18
@@ -117,8 +121,17 @@ static const struct exit_class exit_classes[64] = {
 
 void arch_vm_exit(struct tcb *t, uint64_t esr)
 {
-	const struct exit_class *x = &exit_classes[(esr >> 26) & 0x3f];
+	unsigned ec = (esr >> 26) & 0x3f;
+	const struct exit_class *x = &exit_classes[ec];
 
+	/* Hidden features and ID registers: answered here (idregs.c). */
+	if (ec == EC_SVE || ec == EC_SME || ec == EC_PAC) {
+		arch_guest_undef(t);
+		sched_continue(t);
+	}
+	if (ec == EC_SYSREG && arch_guest_sysreg(t, esr)) {
+		sched_continue(t);
+	}
 	for (unsigned i = 0; i < CAIRN_FAULT_WORDS; i++) {
 		t->fault_msg[i] = 0;
 	}

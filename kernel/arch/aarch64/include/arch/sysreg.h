@@ -43,10 +43,12 @@
 #define TCR_EL2_PS_SHIFT 16
 
 /*
- * CPTR_EL2 (non-VHE). The RES1 bits include TZ (bit 8), so SVE always traps;
- * TFP traps FP/SIMD, at EL2 too, and is how FP state is switched lazily.
+ * CPTR_EL2 (non-VHE). The RES1 bits include TZ (bit 8) and TSM (bit 12),
+ * so SVE and SME always trap; so do trace (TTA, bit 20) and activity
+ * monitor (TAM, bit 30) registers, whose state Cairn does not switch. TFP
+ * traps FP/SIMD, at EL2 too, and is how FP state is switched lazily.
  */
-#define CPTR_EL2_RES1 UL(0x33ff)
+#define CPTR_EL2_RES1 (UL(0x33ff) | (UL(1) << 20) | (UL(1) << 30))
 #define CPTR_EL2_TFP  (UL(1) << 10)
 
 #define MPIDR_AFF_MASK UL(0xff00ffffff)
