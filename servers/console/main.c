@@ -375,9 +375,13 @@ static void do_log(void *ctx, int argc, char **argv)
 {
 	struct console *c = ctx;
 
-	(void)argc;
-	c->mux.level = (unsigned)shell_log_level(argv[1]);
-	console_printf(c, "log level: %s\n", argv[1]);
+	if (argc > 1) {
+		c->mux.level = (unsigned)shell_log_level(argv[1]);
+	}
+	console_printf(c, "log level: %s%s\n", shell_log_name(c->mux.level),
+		       argc > 1 ? ""
+				: " (of error, warn, info, debug; 'log LEVEL' "
+				  "sets it)");
 }
 
 static void do_poweroff(void *ctx, int argc, char **argv)
@@ -392,6 +396,28 @@ static void do_reboot(void *ctx, int argc, char **argv)
 	cmd_power(ctx, true);
 }
 
+struct offer_name {
+	void (*offer)(void *arg, const char *name);
+	void *arg;
+};
+
+static void offer_thread(const struct cairn_thread_entry *t, void *ctx)
+{
+	struct offer_name *o = ctx;
+
+	o->offer(o->arg, t->name);
+}
+
+/* Tab after `caps `: the threads `ps` lists, the names `caps` takes. */
+static void thread_names(void *ctx, void (*offer)(void *arg, const char *name),
+			 void *arg)
+{
+	struct console *c = ctx;
+	struct offer_name o = {offer, arg};
+
+	cairn_audit_threads(c->audit, offer_thread, &o);
+}
+
 static const struct shell_ops ops = {
     .ps = do_ps,
     .caps = do_caps,
@@ -400,6 +426,7 @@ static const struct shell_ops ops = {
     .log = do_log,
     .poweroff = do_poweroff,
     .reboot = do_reboot,
+    .names = thread_names,
 };
 
 /* ---- start and loop ---- */

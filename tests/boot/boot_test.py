@@ -407,7 +407,7 @@ def console_shell_commands(images):
     n = len(expected_caps(images, "test-console"))
     with console_boot(images) as m:
         shell(m, "help", r"help +\S", r"ps +\S", r"caps NAME", r"audit +\S",
-              r"stats +\S", r"log LEVEL", r"poweroff +\S", r"reboot +\S")
+              r"stats +\S", r"log \[LEVEL\]", r"poweroff +\S", r"reboot +\S")
         shell(m, "ps", r"NAME +STATE +PRI", r"console +\w+ +200",
               r"alice +\w+ +50", r"bob +\w+ +50", r"flood +\w+ +50")
         shell(m, "caps bob", r"endpoint +[0-9a-f]{16} +-wg- +0x\d+",
@@ -420,7 +420,8 @@ def console_shell_commands(images):
         shell(m, "log loud", r"log: unknown level 'loud': expected one of "
               r"error, warn, info, debug")
         shell(m, "frobnicate", r"unknown command 'frobnicate': try 'help'")
-        shell(m, "caps", r"caps: expected a component name; usage: caps NAME")
+        shell(m, "caps", r"caps: takes one argument, a thread name \(none "
+              r"given\); usage: caps NAME")
         m.send("poweroff\r")
         m.expect("powering off")
         m.wait_exit(timeout=30)

@@ -170,8 +170,17 @@ static void record(void *ctx, int argc, char **argv)
 		 argc > 1 ? argv[1] : "");
 }
 
+static void names(void *ctx, void (*offer)(void *arg, const char *name),
+		  void *arg)
+{
+	(void)ctx;
+	offer(arg, "alice");
+	offer(arg, "bob");
+	offer(arg, "root");
+}
+
 static const struct shell_ops ops = {record, record, record, record,
-				     record, record, record};
+				     record, record, record, names};
 
 static void type(struct shell *sh, const char *s)
 {
@@ -190,21 +199,59 @@ static void test_shell_runs_and_checks_commands(void **state)
 	type(&sh, "caps  alice\r");
 	assert_string_equal(ran, "caps/2/alice");
 	assert_string_equal(out, "caps  alice\n" SHELL_PROMPT);
-	type(&sh, "caps\r");
-	assert_string_equal(ran, "");
-	assert_non_null(
-	    strstr(out, "caps: expected a component name; usage: caps NAME\n"));
-	type(&sh, "ps now\r");
-	assert_non_null(strstr(out, "ps: takes no arguments; usage: ps\n"));
-	type(&sh, "log loud\r");
-	assert_non_null(strstr(out, "log: unknown level 'loud': expected one "
-				    "of error, warn, info, debug\n"));
+	type(&sh, "log\r"); /* no level: the command shows the current one */
+	assert_string_equal(ran, "log/1/");
 	type(&sh, "log warn\r");
 	assert_string_equal(ran, "log/2/warn");
+	type(&sh, "audit --jsonl\r");
+	assert_string_equal(ran, "audit/2/--jsonl");
 	type(&sh, "frob\r");
 	assert_non_null(strstr(out, "unknown command 'frob': try 'help'\n"));
 	type(&sh, "help\r");
-	assert_non_null(strstr(out, "  poweroff   switch the machine off\n"));
+	assert_non_null(
+	    strstr(out, "  poweroff         switch the machine off\n"));
+	assert_non_null(strstr(out, "  audit [--jsonl]  diff the live audit"));
+}
+
+/* Each wrong use says what is wrong with it, and runs nothing. */
+static void test_shell_argument_errors(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *typed, *said;
+	} cases[] = {
+	    {"caps\r", "caps: takes one argument, a thread name (none "
+		       "given); usage: caps NAME\n"},
+	    {"caps alice bob\r", "caps: takes one argument, a thread name "
+				 "(2 given); usage: caps NAME\n"},
+	    {"caps 1 2 3 4 5 6 7 8 9 10\r",
+	     "caps: takes one argument, a thread name (10 given); usage: "
+	     "caps NAME\n"},
+	    {"ps now\r", "ps: takes no arguments (1 given); usage: ps\n"},
+	    {"stats a b\r", "stats: takes no arguments (2 given); usage: "
+			    "stats\n"},
+	    {"log a b\r", "log: takes at most one argument, a level (2 "
+			  "given); usage: log [LEVEL]\n"},
+	    {"log loud\r", "log: unknown level 'loud': expected one of "
+			   "error, warn, info, debug\n"},
+	    {"audit -x\r", "audit: unknown option '-x': expected --jsonl; "
+			   "usage: audit [--jsonl]\n"},
+	    {"audit --jsonl x\r", "audit: takes at most one argument, "
+				  "--jsonl (2 given); usage: audit "
+				  "[--jsonl]\n"},
+	    {"reboot now\r", "reboot: takes no arguments (1 given); usage: "
+			     "reboot\n"},
+	};
+	struct shell sh;
+	shell_init(&sh, &ops, print, NULL);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		type(&sh, cases[i].typed);
+		assert_string_equal(ran, "");
+		char want[200];
+		snprintf(want, sizeof(want), "%s%s", cases[i].said,
+			 SHELL_PROMPT);
+		assert_string_equal(strchr(out, '\n') + 1, want);
+	}
 }
 
 static void test_shell_backspace_edits(void **state)
@@ -215,6 +262,28 @@ static void test_shell_backspace_edits(void **state)
 	type(&sh, "pz\x7fs\r");
 	assert_string_equal(ran, "ps/1/");
 	assert_non_null(strstr(out, "pz\b \bs"));
+	type(&sh, "ps\x1b[D\x1b[Dx\r"); /* the editor's: arrows edit */
+	assert_string_equal(ran, "");
+	assert_non_null(strstr(out, "unknown command 'xps'"));
+}
+
+static void test_shell_tab_completes(void **state)
+{
+	(void)state;
+	struct shell sh;
+	shell_init(&sh, &ops, print, NULL);
+	type(&sh, "ca\tb\t\r"); /* command, then a thread name */
+	assert_string_equal(ran, "caps/2/bob");
+	type(&sh, "log d\t\r");
+	assert_string_equal(ran, "log/2/debug");
+	type(&sh, "audit \t\r");
+	assert_string_equal(ran, "audit/2/--jsonl");
+	type(&sh, "caps \t\t");
+	assert_non_null(strstr(out, "\nalice  bob  root  \n"));
+	type(&sh, "\x03r\t"); /* reboot and root are not both commands */
+	assert_non_null(strstr(out, "reboot "));
+	type(&sh, "\x03ps \t"); /* ps takes nothing: nothing offered */
+	assert_string_equal(out, "^C\n" SHELL_PROMPT "ps \a");
 }
 
 /* ---- audit diff ---- */
@@ -301,7 +370,9 @@ int main(void)
 		test_ctrl_a_three_times_cycles_interactive_clients, setup),
 	    cmocka_unit_test_setup(test_one_or_two_ctrl_a_are_input, setup),
 	    cmocka_unit_test(test_shell_runs_and_checks_commands),
+	    cmocka_unit_test(test_shell_argument_errors),
 	    cmocka_unit_test(test_shell_backspace_edits),
+	    cmocka_unit_test(test_shell_tab_completes),
 	    cmocka_unit_test(test_audit_ok),
 	    cmocka_unit_test(test_audit_names_missing_unexpected_inconsistent),
 	    cmocka_unit_test(test_audit_rejects_a_bad_line),
