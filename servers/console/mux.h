@@ -8,8 +8,8 @@
  * client's further lines (counted) and, once room returns, says how many
  * with "[name: N lines dropped]": a flooding client delays nobody.
  * Input: Ctrl-A three times in a row moves the focus to the next
- * interactive client (the shell, client 0, always takes a turn); anything
- * else goes to the focused client only.
+ * interactive client (the shell, client 0, always takes a turn), announced
+ * at every log level; anything else goes to the focused client only.
  */
 #pragma once
 
@@ -54,9 +54,9 @@ struct mux {
 
 /* Levels of the console's own notices (the shell's `log LEVEL`). */
 enum mux_log {
-	MUX_LOG_ERROR = 0,
+	MUX_LOG_ERROR = 0, /* a corrupt ring; where the input goes */
 	MUX_LOG_WARN = 1,  /* lines dropped */
-	MUX_LOG_INFO = 2,  /* the input focus moved (the default level) */
+	MUX_LOG_INFO = 2,  /* the default level */
 	MUX_LOG_DEBUG = 3, /* a client asked for input the first time */
 };
 
@@ -82,6 +82,11 @@ void mux_notice(struct mux *m, enum mux_log level, const char *text);
 size_t mux_next_output(struct mux *m, char *out, size_t cap);
 
 enum mux_route mux_input(struct mux *m, char c);
+
+/* While a client has the keyboard, the one line that says which (the
+ * console keeps it at the bottom of the screen, where the shell's prompt
+ * is otherwise); 0 and nothing written while the shell has it. */
+size_t mux_focus_line(const struct mux *m, char *out, size_t cap);
 
 /* Takes what was typed for client (at most cap - 1 bytes, NUL-ended). */
 size_t mux_read_input(struct mux *m, unsigned client, char *out, size_t cap);

@@ -455,19 +455,27 @@ def console_input_typed_during_boot(images):
 @case
 def console_focus_switching(images):
     """Ctrl-A three times moves the input focus through the shell and each
-    interactive client; typed lines reach only the focused one."""
+    interactive client; typed lines reach only the focused one. The move is
+    announced even at `log error`, the last line names the client while it
+    has the keyboard, and the prompt comes back with the shell."""
     with console_boot(images) as m:
         m.expect_all([r"alice: ready", r"bob: ready"])
+        shell(m, "log error", r"log level: error")
         m.send(CTRL_A3)
         m.expect(r"\[console: input to alice\]")
+        m.expect(r"\[alice has the keyboard; Ctrl-A three times moves it\]")
         m.send("hello\r")
         m.expect(r"alice: got: hello")
         m.send(CTRL_A3)
         m.expect(r"\[console: input to bob\]")
         m.send("world\r")
         m.expect(r"bob: got: world")
+        m.expect(r"\[bob has the keyboard")
+        m.send("pa")  # typed for bob: the shell's line stays as it was
         m.send(CTRL_A3)
-        m.expect(r"\[console: input to shell\]")
+        # The prompt is drawn again at once, empty: nobody has to type
+        # to find out where the keys go now.
+        m.expect(r"\[console: input to shell\][\r\n]+(\r\x1b\[K)?cairn> (?!\S)")
         shell(m, "ps", r"alice")
         log = m.log
         if "bob: got: hello" in log or "alice: got: world" in log:

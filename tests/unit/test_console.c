@@ -61,11 +61,36 @@ static void test_log_level_filters_the_consoles_notices(void **state)
 	mux_set_interactive(&m, a);
 	assert_string_equal(next_line(), "[console: alice takes input]\n");
 	m.level = MUX_LOG_ERROR;
+	mux_set_interactive(&m, mux_add_client(&m, "bob"));
+	assert_string_equal(next_line(), ""); /* debug: not at error */
 	for (int i = 0; i < 3; i++) {
 		mux_input(&m, MUX_CTRL_A);
 	}
-	assert_int_equal(m.focus, a); /* switched, silently */
-	assert_string_equal(next_line(), "");
+	/* Where the keys go is said even at the quietest level. */
+	assert_int_equal(m.focus, a);
+	assert_string_equal(next_line(), "[console: input to alice]\n");
+}
+
+static void test_focus_line_names_who_has_the_keyboard(void **state)
+{
+	(void)state;
+	char line[MUX_LINE_MAX];
+	int a = mux_add_client(&m, "alice");
+	mux_set_interactive(&m, a);
+	assert_int_equal(mux_focus_line(&m, line, sizeof(line)), 0);
+	for (int i = 0; i < 3; i++) {
+		mux_input(&m, MUX_CTRL_A);
+	}
+	assert_int_not_equal(mux_focus_line(&m, line, sizeof(line)), 0);
+	assert_string_equal(
+	    line, "[alice has the keyboard; Ctrl-A three times moves it]");
+	m.colour = true; /* reverse video on a terminal */
+	mux_focus_line(&m, line, sizeof(line));
+	assert_memory_equal(line, "\x1b[7m[alice", 10);
+	for (int i = 0; i < 3; i++) {
+		mux_input(&m, MUX_CTRL_A);
+	}
+	assert_int_equal(mux_focus_line(&m, line, sizeof(line)), 0);
 }
 
 static void test_round_robin_fairness(void **state)
@@ -363,6 +388,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_round_robin_fairness, setup),
 	    cmocka_unit_test_setup(test_colour_names, setup),
 	    cmocka_unit_test_setup(test_log_level_filters_the_consoles_notices,
+				   setup),
+	    cmocka_unit_test_setup(test_focus_line_names_who_has_the_keyboard,
 				   setup),
 	    cmocka_unit_test_setup(test_full_queue_drops_and_says_so, setup),
 	    cmocka_unit_test_setup(test_long_lines_are_cut, setup),
