@@ -39,6 +39,21 @@ void cmd_ps(struct console *c)
 	}
 }
 
+/* A thread of that name: what `ps` lists is what `caps` accepts. */
+struct find_thread {
+	const char *name;
+	long state; /* -1: no such thread */
+};
+
+static void find_one(const struct cairn_thread_entry *t, void *ctx)
+{
+	struct find_thread *f = ctx;
+
+	if (strcmp(t->name, f->name) == 0) {
+		f->state = (long)t->state;
+	}
+}
+
 struct caps_ctx {
 	struct console *c;
 	const char *name;
@@ -52,29 +67,38 @@ static void caps_one(const struct cairn_audit_entry *e, void *ctx)
 	if (strcmp(e->holder, k->name) != 0) {
 		return;
 	}
+	if (k->count++ == 0) {
+		console_printf(k->c, "SLOT  TYPE           OBJECT            "
+				     "RIGHTS BADGE\n");
+	}
 	char rights[5];
 	cairn_rights_string(e->rights, rights);
 	console_printf(k->c, "%4lu  %-14s %016lx  %s  0x%lx\n", e->cptr,
 		       cairn_object_type_name(e->type), e->object, rights,
 		       e->badge);
-	k->count++;
 }
 
 void cmd_caps(struct console *c, const char *name)
 {
+	struct find_thread f = {.name = name, .state = -1};
 	struct caps_ctx k = {.c = c, .name = name};
 
-	console_printf(c, "SLOT  TYPE           OBJECT            RIGHTS "
-			  "BADGE\n");
-	if (cairn_audit_walk(c->audit, caps_one, &k) < 0) {
-		console_printf(c, "caps: the audit walk failed\n");
+	if (cairn_audit_threads(c->audit, find_one, &f) < 0 ||
+	    cairn_audit_walk(c->audit, caps_one, &k) < 0) {
+		console_printf(c, "caps: the audit failed\n");
+		return;
+	}
+	if (f.state < 0 && k.count == 0) {
+		console_printf(c,
+			       "caps: no thread is named '%s' (ps lists "
+			       "them)\n",
+			       name);
 		return;
 	}
 	if (k.count == 0) {
-		console_printf(c,
-			       "caps: no component named '%s' holds any "
-			       "capability (try 'ps')\n",
-			       name);
+		/* Listed by ps, holding nothing: the exited root task. */
+		console_printf(c, "caps: %s holds no capabilities (ps: %s)\n",
+			       name, state_name((uint64_t)f.state));
 		return;
 	}
 	console_printf(c, "%u capabilities\n", k.count);
@@ -83,15 +107,23 @@ void cmd_caps(struct console *c, const char *name)
 struct stats_ctx {
 	struct console *c;
 	uint64_t total_ticks;
-	uint64_t irqs;
 	bool print;
+	struct cairn_thread_entry last; /* for the system-wide words */
 };
+
+/* ticks as "S.T s" (tenths), at the counter's frequency. */
+static void seconds(char *out, size_t cap, uint64_t ticks, uint64_t freq)
+{
+	uint64_t tenths = freq ? ticks / (freq / 10 ? freq / 10 : 1) : 0;
+
+	snprintf(out, cap, "%lu.%lu s", tenths / 10, tenths % 10);
+}
 
 static void stats_one(const struct cairn_thread_entry *t, void *ctx)
 {
 	struct stats_ctx *s = ctx;
 
-	s->irqs = t->irqs;
+	s->last = *t;
 	if (!s->print) {
 		s->total_ticks += t->cpu_ticks;
 		return;
@@ -102,9 +134,28 @@ static void stats_one(const struct cairn_thread_entry *t, void *ctx)
 		       permille / 10, permille % 10);
 }
 
+/* Per CPU online: the share of the time since boot it spent idle. */
+static void stats_cpus(struct console *c, const struct cairn_thread_entry *t)
+{
+	char total[32];
+
+	seconds(total, sizeof(total), t->now, t->freq);
+	for (unsigned i = 0; i < CAIRN_AUDIT_MAX_CPUS; i++) {
+		if ((t->cpus_online & (1UL << i)) == 0) {
+			continue;
+		}
+		uint64_t idle = t->idle_ticks[i];
+		uint64_t permille = t->now ? idle * 1000 / t->now : 0;
+		console_printf(c,
+			       "cpu %u: idle %lu.%lu%% of the %s since boot\n",
+			       i, permille / 10, permille % 10, total);
+	}
+}
+
 void cmd_stats(struct console *c)
 {
 	struct stats_ctx s = {.c = c};
+	char user[32];
 
 	/* Two passes: shares need the total first. */
 	if (cairn_audit_threads(c->audit, stats_one, &s) < 0) {
@@ -114,7 +165,14 @@ void cmd_stats(struct console *c)
 	s.print = true;
 	console_printf(c, "%-16s %10s %6s\n", "NAME", "IPC", "CPU");
 	cairn_audit_threads(c->audit, stats_one, &s);
-	console_printf(c, "interrupts delivered to user level: %lu\n", s.irqs);
+	seconds(user, sizeof(user), s.total_ticks, s.last.freq);
+	console_printf(c,
+		       "CPU: each thread's share of the %s all threads ran "
+		       "at EL0 (time in the kernel is not counted)\n",
+		       user);
+	stats_cpus(c, &s.last);
+	console_printf(c, "interrupts delivered to user level: %lu\n",
+		       s.last.irqs);
 	console_mux_stats(c);
 }
 

@@ -412,10 +412,24 @@ def console_shell_commands(images):
               r"alice +\w+ +50", r"bob +\w+ +50", r"flood +\w+ +50")
         shell(m, "caps bob", r"endpoint +[0-9a-f]{16} +-wg- +0x\d+",
               r"\d+ capabilities")
-        shell(m, "caps nobody", r"caps: no component named 'nobody'")
+        shell(m, "caps nobody", r"caps: no thread is named 'nobody' \(ps lists them\)")
+        # ps lists the exited root task; caps agrees that it exists.
+        out = shell(m, "caps root", r"caps: root holds no capabilities \(ps: inactive\)")
+        if "SLOT" in out:
+            m.fail(f"caps root printed a table of nothing:\n{out}")
         shell(m, "audit", rf"audit: ok, {n} capabilities")
-        shell(m, "stats", r"NAME +IPC +CPU", r"console +\d+ +\d+\.\d%",
-              r"interrupts delivered to user level: [1-9]\d*")
+        out = shell(m, "stats", r"NAME +IPC +CPU", r"console +\d+ +\d+\.\d%",
+                    r"CPU: each thread's share of the \d+\.\d s all threads "
+                    r"ran at EL0",
+                    r"interrupts delivered to user level: [1-9]\d*")
+        # Both CPUs, each idle a share of the time since boot; CPU 1 runs
+        # no threads, so it is idle all but the moment it came up.
+        idle = dict(re.findall(r"^cpu (\d): idle (\d+\.\d)% of the \d+\.\d s "
+                               r"since boot$", out, re.M))
+        if set(idle) != {"0", "1"} or float(idle["1"]) < 90 \
+                or float(idle["0"]) > 100:
+            m.fail(f"stats: no sensible idle time per CPU:\n{out}")
+        shell(m, "log", r"log level: info \(of error, warn, info, debug")
         shell(m, "log debug", r"log level: debug")
         shell(m, "log loud", r"log: unknown level 'loud': expected one of "
               r"error, warn, info, debug")
