@@ -189,20 +189,37 @@ void cmd_power(struct console *c, bool reboot)
 
 static struct audit_diff diff; /* large: kept out of the stack */
 
+static void to_entry(const struct cairn_audit_entry *e, struct audit_entry *a)
+{
+	*a = (struct audit_entry){.cptr = e->cptr,
+				  .depth = e->depth,
+				  .badge = e->badge,
+				  .object = e->object};
+	memcpy(a->holder, e->holder, sizeof(a->holder));
+	snprintf(a->type, sizeof(a->type), "%s",
+		 cairn_object_type_name(e->type));
+	cairn_rights_string(e->rights, a->rights);
+}
+
+/* Each live entry into the diff as the walk hands it over: nothing is
+ * collected, so the live audit may be any size. */
 static void add_live(const struct cairn_audit_entry *e, void *ctx)
 {
-	struct audit_entry a = {.cptr = e->cptr,
-				.depth = e->depth,
-				.badge = e->badge,
-				.object = e->object};
-	bool *full = ctx;
+	struct audit_entry a;
 
-	memcpy(a.holder, e->holder, sizeof(a.holder));
-	snprintf(a.type, sizeof(a.type), "%s", cairn_object_type_name(e->type));
-	cairn_rights_string(e->rights, a.rights);
-	if (audit_add_live(&diff, &a) != 0) {
-		*full = true;
-	}
+	(void)ctx;
+	to_entry(e, &a);
+	audit_live(&diff, &a);
+}
+
+static void print_jsonl(const struct cairn_audit_entry *e, void *ctx)
+{
+	struct audit_entry a;
+	char line[256];
+
+	to_entry(e, &a);
+	audit_jsonl(line, sizeof(line), &a);
+	console_printf(ctx, "%s\n", line);
 }
 
 static void report_line(void *ctx, const char *line)
@@ -210,34 +227,55 @@ static void report_line(void *ctx, const char *line)
 	console_printf(ctx, "%s\n", line);
 }
 
-void cmd_audit(struct console *c)
+void cmd_audit(struct console *c, bool jsonl)
 {
-	bool full = false;
-	long bad = audit_parse_expected(&diff, (const char *)CONSOLE_AUDIT_SET,
-					CONSOLE_AUDIT_SET_MAX);
+	long n;
 
-	if (bad != 0) {
+	if (jsonl) {
+		/* Streamed straight out: no limit, and no expected set. */
+		n = cairn_audit_walk(c->audit, print_jsonl, c);
+		if (n < 0) {
+			console_printf(c, "audit: the walk failed: %s\n",
+				       cairn_error_name(-n));
+			return;
+		}
+		console_printf(c, "audit: end %ld entries\n", n);
+		return;
+	}
+	n = audit_begin(&diff, (const char *)CONSOLE_AUDIT_SET,
+			CONSOLE_AUDIT_SET_MAX, report_line, c);
+	if (n < 0) {
 		console_printf(c,
-			       "audit: the expected set is unreadable (%s "
-			       "%ld)\n",
-			       bad < 0 ? "more entries than" : "line",
-			       bad < 0 ? (long)AUDIT_MAX_ENTRIES : bad);
+			       "audit: the expected set has more than %d "
+			       "entries, more than the console can index; "
+			       "diff 'audit --jsonl' with tools/capaudit "
+			       "diff instead\n",
+			       AUDIT_MAX_EXPECTED);
 		return;
 	}
-	diff.nlive = 0;
-	if (cairn_audit_walk(c->audit, add_live, &full) < 0 || full) {
-		console_printf(c, "audit: the live audit %s\n",
-			       full ? "has more entries than fit"
-				    : "walk failed");
+	if (n > 0) {
+		console_printf(c,
+			       "audit: the expected set is unreadable at line "
+			       "%ld\n",
+			       n);
 		return;
 	}
-	if (audit_compare(&diff, report_line, c) == 0) {
+	n = cairn_audit_walk(c->audit, add_live, NULL);
+	if (n < 0) {
+		console_printf(c, "audit: the walk failed: %s\n",
+			       cairn_error_name(-n));
+		return;
+	}
+	if (audit_finish(&diff) == 0) {
 		console_printf(c, "audit: ok, %lu capabilities\n",
 			       (unsigned long)diff.nexpected);
 		return;
 	}
-	console_printf(c, "audit: %u missing, %u unexpected, %u inconsistent\n",
-		       diff.missing, diff.unexpected, diff.inconsistent);
+	console_printf(c,
+		       "audit: %u missing, %u unexpected, %u inconsistent "
+		       "(%lu expected, %lu live)\n",
+		       diff.missing, diff.unexpected, diff.inconsistent,
+		       (unsigned long)diff.nexpected, diff.nlive);
 }
 
 void console_mux_stats(struct console *c)

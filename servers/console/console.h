@@ -51,5 +51,6 @@ void console_mux_stats(struct console *c);
 void cmd_ps(struct console *c);
 void cmd_caps(struct console *c, const char *name);
 void cmd_stats(struct console *c);
-void cmd_audit(struct console *c);
+/* jsonl: print the live audit as JSON lines instead of diffing it. */
+void cmd_audit(struct console *c, bool jsonl);
 void cmd_power(struct console *c, bool reboot);

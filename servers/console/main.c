@@ -90,7 +90,7 @@ void console_drain_output(struct console *c)
 
 void console_printf(struct console *c, const char *fmt, ...)
 {
-	char buf[256];
+	char buf[320]; /* the longest audit difference fits */
 	va_list ap;
 
 	(void)c;
@@ -388,8 +388,8 @@ static void do_caps(void *ctx, int argc, char **argv)
 
 static void do_audit(void *ctx, int argc, char **argv)
 {
-	(void)argc, (void)argv;
-	cmd_audit(ctx);
+	(void)argv;
+	cmd_audit(ctx, argc > 1); /* the shell let only --jsonl through */
 }
 
 static void do_stats(void *ctx, int argc, char **argv)

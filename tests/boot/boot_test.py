@@ -540,6 +540,45 @@ def console_audit_names_extra_cap(images):
               r"audit: 0 missing, 1 unexpected, 0 inconsistent")
 
 
+def audit_jsonl_diff(images, system):
+    """Boots a console system, has its shell print the live audit as JSON
+    lines and diffs them on the host with tools/capaudit diff against the
+    manifest's expected set: (capaudit's result, entries printed)."""
+    import tempfile
+
+    with console_boot(images, system) as m:
+        out = shell(m, "audit --jsonl", r"audit: end \d+ entries")
+    printed = len(re.findall(r"^\{\"holder\".*\}$", out, re.M))
+    if printed != int(re.search(r"audit: end (\d+) entries", out).group(1)):
+        raise AssertionError(f"audit --jsonl: {printed} lines printed, "
+                             f"the count differs:\n{out[-2000:]}")
+    with tempfile.TemporaryDirectory() as tmp:
+        expected = Path(tmp) / "expected.jsonl"
+        dump = Path(tmp) / "dump.log"
+        expected.write_text("\n".join(expected_caps(images, system)) + "\n")
+        dump.write_text(out)
+        return subprocess.run(
+            [sys.executable, str(CAPAUDIT), "diff", "--expected", str(expected),
+             "--dump", str(dump)], capture_output=True, text=True), printed
+
+
+@case
+def console_audit_jsonl_for_capaudit(images):
+    """`audit --jsonl` prints the live audit in the format tools/capaudit
+    diff reads: the console system's dump diffs clean against its manifest,
+    and the extra cap of test-console-extra is named, nothing missing."""
+    r, printed = audit_jsonl_diff(images, "test-console")
+    print(r.stdout, end="")
+    if r.returncode != 0 or f"audit: ok, {printed} capabilities" not in r.stdout:
+        raise AssertionError(f"capaudit diff of audit --jsonl:\n{r.stdout}{r.stderr}")
+    r, _ = audit_jsonl_diff(images, "test-console-extra")
+    print(r.stdout, end="")
+    if r.returncode != 1 or "missing:" in r.stdout or not re.search(
+            r"unexpected: alice cptr \d+ \(depth 64\): tcb ", r.stdout):
+        raise AssertionError(f"capaudit diff did not name the extra cap:\n"
+                             f"{r.stdout}{r.stderr}")
+
+
 CONSOLE_TOOL = Path(__file__).resolve().parents[2] / "tools" / "console"
 
 

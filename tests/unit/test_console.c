@@ -315,12 +315,14 @@ static void test_shell_tab_completes(void **state)
 
 static struct audit_diff d;
 static unsigned reports;
-static char last[200];
+static char first[256], last[256];
 
 static void report(void *ctx, const char *line)
 {
 	(void)ctx;
-	reports++;
+	if (reports++ == 0) {
+		snprintf(first, sizeof(first), "%s", line);
+	}
 	snprintf(last, sizeof(last), "%s", line);
 }
 
@@ -332,7 +334,7 @@ static void live(const char *holder, uint64_t cptr, const char *type,
 	strcpy(e.holder, holder);
 	strcpy(e.type, type);
 	strcpy(e.rights, rights);
-	assert_int_equal(audit_add_live(&d, &e), 0);
+	audit_live(&d, &e);
 }
 
 static const char expected[] = "a 1 64 endpoint endpoint:s r--- 0x0\n"
@@ -341,10 +343,10 @@ static const char expected[] = "a 1 64 endpoint endpoint:s r--- 0x0\n"
 
 static void load(void)
 {
-	memset(&d, 0, sizeof(d));
 	reports = 0;
-	assert_int_equal(audit_parse_expected(&d, expected, sizeof(expected)),
-			 0);
+	first[0] = last[0] = '\0';
+	assert_int_equal(
+	    audit_begin(&d, expected, sizeof(expected), report, NULL), 0);
 }
 
 static void test_audit_ok(void **state)
@@ -354,8 +356,9 @@ static void test_audit_ok(void **state)
 	live("b", 3, "frame", 7, "rw--", 0);
 	live("a", 1, "endpoint", 5, "r---", 0);
 	live("b", 2, "endpoint", 5, "-wg-", 3);
-	assert_int_equal(audit_compare(&d, report, NULL), 0);
+	assert_int_equal(audit_finish(&d), 0);
 	assert_int_equal(reports, 0);
+	assert_int_equal(d.nexpected, 3);
 }
 
 static void test_audit_names_missing_unexpected_inconsistent(void **state)
@@ -365,12 +368,50 @@ static void test_audit_names_missing_unexpected_inconsistent(void **state)
 	live("a", 1, "endpoint", 5, "r---", 0);
 	live("b", 2, "endpoint", 6, "-wg-", 3); /* not the same endpoint */
 	live("b", 4, "tcb", 9, "rwgx", 0);	/* not in the spec */
-	assert_int_equal(audit_compare(&d, report, NULL), 3);
+	/* Streamed: the unexpected one is said as it arrives. */
+	assert_int_equal(reports, 1);
+	assert_string_equal(first, "unexpected: b cptr 4 (depth 64): tcb "
+				   "0000000000000009 rights rwgx");
+	assert_int_equal(audit_finish(&d), 3);
 	assert_int_equal(d.missing, 1);
 	assert_int_equal(d.unexpected, 1);
 	assert_int_equal(d.inconsistent, 1);
-	assert_string_equal(last, "unexpected: b cptr 4 (depth 64): tcb "
-				  "0000000000000009 rights rwgx");
+	assert_string_equal(last,
+			    "inconsistent: b cptr 2 (depth 64): endpoint "
+			    "endpoint:s rights -wg- badge 0x3: 'endpoint:s' "
+			    "is object 0000000000000006 here but "
+			    "0000000000000005 elsewhere");
+}
+
+static void test_audit_one_object_under_two_names(void **state)
+{
+	(void)state;
+	load();
+	live("a", 1, "endpoint", 5, "r---", 0);
+	live("b", 2, "endpoint", 5, "-wg-", 3);
+	live("b", 3, "frame", 5, "rw--", 0); /* frame:x is the endpoint? */
+	assert_int_equal(audit_finish(&d), 1);
+	assert_string_equal(last, "inconsistent: b cptr 3 (depth 64): frame "
+				  "frame:x rights rw--: object "
+				  "0000000000000005 is both 'endpoint:s' and "
+				  "'frame:x'");
+}
+
+static void test_audit_duplicates_match_in_order(void **state)
+{
+	(void)state;
+	static const char twice[] = "a 1 64 frame f:1 rw-- 0x0\n"
+				    "a 1 64 frame f:2 rw-- 0x0\n";
+	reports = 0;
+	assert_int_equal(audit_begin(&d, twice, sizeof(twice), report, NULL),
+			 0);
+	live("a", 1, "frame", 10, "rw--", 0);
+	live("a", 1, "frame", 11, "rw--", 0);
+	live("a", 1, "frame", 12, "rw--", 0); /* a third: unexpected */
+	assert_int_equal(audit_finish(&d), 1);
+	assert_int_equal(d.unexpected, 1);
+	assert_int_equal(d.x[0].object, 10);
+	assert_int_equal(d.x[1].object, 11);
 }
 
 static void test_audit_rejects_a_bad_line(void **state)
@@ -378,7 +419,72 @@ static void test_audit_rejects_a_bad_line(void **state)
 	(void)state;
 	static const char bad[] = "a 1 64 endpoint endpoint:s r--- 0x0\n"
 				  "b two 64 frame f rw-- 0x0\n";
-	assert_int_equal(audit_parse_expected(&d, bad, sizeof(bad)), 2);
+	assert_int_equal(audit_begin(&d, bad, sizeof(bad), report, NULL), 2);
+}
+
+/* Far past the old limit of 1024 entries (a 63-client system has 1706):
+ * the expected side is indexed, the live side streamed. */
+static char big[AUDIT_MAX_EXPECTED * 48];
+
+static size_t big_set(unsigned n)
+{
+	size_t len = 0;
+	for (unsigned i = 0; i < n; i++) {
+		len += (size_t)snprintf(big + len, sizeof(big) - len,
+					"c%u %u 64 frame frame:%u rw-- 0x0\n",
+					i % 63, i, i);
+	}
+	return len;
+}
+
+static void test_audit_handles_large_systems(void **state)
+{
+	(void)state;
+	char holder[8];
+	size_t len = big_set(5000);
+	reports = 0;
+	assert_int_equal(audit_begin(&d, big, len, report, NULL), 0);
+	assert_int_equal(d.nexpected, 5000);
+	for (unsigned i = 5000; i-- > 0;) { /* in another order */
+		snprintf(holder, sizeof(holder), "c%u", i % 63);
+		live(holder, i, "frame", 1000 + i, "rw--", 0);
+	}
+	live("c0", 99999, "frame", 7, "rw--", 0);
+	assert_int_equal(audit_finish(&d), 1);
+	assert_int_equal(d.nlive, 5001);
+	assert_string_equal(first, "unexpected: c0 cptr 99999 (depth 64): "
+				   "frame 0000000000000007 rights rw--");
+	/* The largest set it indexes, and one more: refused whole. */
+	len = big_set(AUDIT_MAX_EXPECTED);
+	assert_int_equal(audit_begin(&d, big, len, report, NULL), 0);
+	len = big_set(AUDIT_MAX_EXPECTED + 1);
+	assert_int_equal(audit_begin(&d, big, len, report, NULL), -1);
+}
+
+static void test_audit_jsonl_is_what_capaudit_reads(void **state)
+{
+	(void)state;
+	char line[256];
+	struct audit_entry e = {.holder = "alice",
+				.type = "endpoint",
+				.rights = "-wg-",
+				.cptr = 4,
+				.depth = 64,
+				.object = 0xab,
+				.badge = 17};
+	/* libcairn's cairn_audit_print_jsonl() format, byte for byte. */
+	audit_jsonl(line, sizeof(line), &e);
+	assert_string_equal(line, "{\"holder\": \"alice\", \"cptr\": 4, "
+				  "\"depth\": 64, \"type\": \"endpoint\", "
+				  "\"object\": \"00000000000000ab\", "
+				  "\"rights\": \"-wg-\", \"badge\": 17}");
+	strcpy(e.holder, "a\"b\\c\x01");
+	audit_jsonl(line, sizeof(line), &e);
+	assert_string_equal(line, "{\"holder\": \"a\\\"b\\\\c\\u0001\", "
+				  "\"cptr\": 4, \"depth\": 64, \"type\": "
+				  "\"endpoint\", \"object\": "
+				  "\"00000000000000ab\", \"rights\": \"-wg-\", "
+				  "\"badge\": 17}");
 }
 
 int main(void)
@@ -402,7 +508,11 @@ int main(void)
 	    cmocka_unit_test(test_shell_tab_completes),
 	    cmocka_unit_test(test_audit_ok),
 	    cmocka_unit_test(test_audit_names_missing_unexpected_inconsistent),
+	    cmocka_unit_test(test_audit_one_object_under_two_names),
+	    cmocka_unit_test(test_audit_duplicates_match_in_order),
 	    cmocka_unit_test(test_audit_rejects_a_bad_line),
+	    cmocka_unit_test(test_audit_handles_large_systems),
+	    cmocka_unit_test(test_audit_jsonl_is_what_capaudit_reads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
