@@ -239,7 +239,7 @@ static void complete(struct lineedit *e)
 		e->complete(e->ctx, e, before, word);
 		e->listing = false;
 		out(e, "\n");
-		lineedit_draw(e);
+		redraw(e); /* "\r" ESC[K: a redrawn prompt, not a fresh one */
 		return;
 	}
 	e->matches = 0;

@@ -579,6 +579,111 @@ def console_audit_jsonl_for_capaudit(images):
                              f"{r.stdout}{r.stderr}")
 
 
+@contextlib.contextmanager
+def console_socket(images, system="test-console"):
+    """Boots a console system with its serial line on a socket (bytes pass
+    untouched: Ctrl-C on QEMU's stdio pty would stop QEMU) and yields a
+    cairn.console.Console once the flood client is done, so the line is
+    quiet while keys are typed."""
+    import tempfile
+
+    from cairn.console import Console
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sock = str(Path(tmp) / "serial")
+        cmd = qemu_command(Path(images) / system / "cairn.img", socket=sock)
+        qemu = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        con = Console()
+        try:
+            con.connect(sock, timeout=30)
+            con.expect(r"flood: done", timeout=120)
+            con.sync()
+            yield con
+        except Exception:
+            print(con.log[-4000:])
+            raise
+        finally:
+            con.close()
+            qemu.terminate()
+            try:
+                qemu.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                qemu.kill()
+
+
+def keys(con, typed, *want, timeout=30):
+    """Types bytes as a person would (escape sequences and control keys
+    included), waits for the shell's next fresh prompt (a redrawn one comes
+    after ESC [ K) and checks each regex against what came back between."""
+    from cairn.console import PROMPT_RE
+
+    start = len(con.log)
+    con.send(typed)
+    while True:
+        m = con.expect(PROMPT_RE, timeout, "the shell's next prompt")
+        if m.start() >= start:
+            break
+    out = con.log[start:m.start()]
+    missing = [w for w in want if not re.search(w, out)]
+    if missing:
+        raise AssertionError(f"typed {typed!r}: no {missing} in:\n{out!r}")
+    return out
+
+
+LEFT, HOME, END, DELETE, UP = "\x1b[D", "\x1b[H", "\x1b[F", "\x1b[3~", "\x1b[A"
+CAPS_OUT = r"\d+ capabilities"
+
+
+@case
+def console_shell_line_editing(images):
+    """The shell edits its line as serial shells do, driven over QEMU's
+    serial socket the way a person types: arrows, Home/End in their forms,
+    Ctrl keys, Delete, history, Tab, swallowed sequences, Ctrl-C, a line too
+    long refused, and `reboot` typed while a client has the keyboard going
+    to that client."""
+    with console_socket(images) as con:
+        keys(con, "ps" + LEFT + LEFT + "x\r", r"unknown command 'xps'")
+        con.send("ps\x1b[")  # a sequence split across two arrivals
+        time.sleep(0.3)
+        keys(con, "Dx\r", r"unknown command 'pxs'")
+        keys(con, "aps bob" + HOME + "c\r", CAPS_OUT)
+        keys(con, "tats\x1bOHs" + END + "\r", r"NAME +IPC +CPU")
+        keys(con, "xps\x1b[1~" + DELETE + "\r", r"NAME +STATE +PRI")
+        keys(con, "cps\x02\x02a\x05 bob\r", CAPS_OUT)  # Ctrl-B, Ctrl-E
+        keys(con, "caps xbob" + LEFT * 5 + "\x06\x04\r", CAPS_OUT)  # Ctrl-F, D
+        keys(con, "pz\x7fs\r", r"NAME +STATE +PRI")
+        keys(con, "caps nobody\x15ps\r", r"NAME +STATE +PRI")  # Ctrl-U
+        keys(con, "caps alice bob\x17\x17alice\r", CAPS_OUT)  # Ctrl-W
+        out = keys(con, UP + "\r", CAPS_OUT)  # the history
+        if "\x1b[Kcairn> caps alice" not in out:
+            raise AssertionError(f"Up did not bring back 'caps alice': {out!r}")
+        keys(con, "ca\tal\t\r", CAPS_OUT)  # Tab: command, then a name
+        out = keys(con, "caps \t\t\x15\r")  # a second Tab lists them
+        listed = [ln.split() for ln in out.splitlines() if "  " in ln]
+        if not any({"alice", "bob", "console", "root"} <= set(w) for w in listed):
+            raise AssertionError(f"Tab Tab listed no names: {out!r}")
+        out = keys(con, "p\x1b[5~\x1bOP\x1b[24~\x1b[1;5Cs\r",
+                   r"NAME +STATE +PRI")  # swallowed: PgUp, F1, F12
+        if re.search(r"\[5~|OP|\[24~|unknown command", out):
+            raise AssertionError(f"an escape sequence was inserted: {out!r}")
+        keys(con, "reboot\x03", r"reboot\^C")  # cancelled: QEMU runs on
+        keys(con, "\x0cps\r", r"\x1b\[2J", r"NAME +STATE +PRI")  # Ctrl-L
+        keys(con, "x" * 200 + "\r", r"\a",
+             r"\[line too long: more than 127 characters; not run\]")
+        # The keyboard with alice: a typed `reboot` is hers.
+        con.send(CTRL_A3)
+        con.expect(r"\[alice has the keyboard; Ctrl-A three times moves it\]")
+        con.send("reboot\r")
+        con.expect(r"alice: got: reboot")
+        con.send(CTRL_A3 + CTRL_A3)
+        con.expect(r"\[console: input to shell\]\ncairn> ")
+        out = keys(con, "stats\r", r"NAME +IPC +CPU")
+        if "rebooting" in con.log:
+            raise AssertionError("the shell ran a reboot typed for alice")
+    print("line editing: every key answered as documented")
+
+
 CONSOLE_TOOL = Path(__file__).resolve().parents[2] / "tools" / "console"
 
 

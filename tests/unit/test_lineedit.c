@@ -297,14 +297,15 @@ static void test_tab_common_prefix_then_list(void **state)
 	type("caps a\t");
 	assert_line("caps al", 7); /* alice and alfred share "al" */
 	type("\t");
-	assert_string_equal(out, "\nalice  alfred  \n" PROMPT "caps al");
+	assert_string_equal(out,
+			    "\nalice  alfred  \n\r\x1b[K" PROMPT "caps al");
 	assert_line("caps al", 7);
 	type("i\t");
 	assert_line("caps alice ", 11);
 	type("\x15p\t"); /* ps, poweroff: nothing in common to add */
 	assert_string_equal(out, "\x1b[11D\x1b[Kp\a");
 	type("\t");
-	assert_string_equal(out, "\nps  poweroff  \n" PROMPT "p");
+	assert_string_equal(out, "\nps  poweroff  \n\r\x1b[K" PROMPT "p");
 	type("\x15zz\t"); /* no candidate */
 	assert_string_equal(strchr(out, '\a'), "\a");
 	assert_line("zz", 2);
