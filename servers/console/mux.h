@@ -16,7 +16,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define MUX_MAX_CLIENTS 16 /* client 0 is the console itself (the shell) */
+/* Client 0 is the console itself (the shell), then one per connection the
+ * spec can give a provider (spec.MAX_PEERS - 1, badges 1..63): a client
+ * without a slot would have its ring never read. */
+#define MUX_MAX_CLIENTS 64
 #define MUX_NAME_MAX	16
 #define MUX_LINE_MAX	200
 #define MUX_QUEUE_LINES 8

@@ -93,6 +93,21 @@ static void test_focus_line_names_who_has_the_keyboard(void **state)
 	assert_int_equal(mux_focus_line(&m, line, sizeof(line)), 0);
 }
 
+static void test_room_for_every_connection(void **state)
+{
+	(void)state;
+	char name[8];
+	/* A 63-client system: the spec's most connections to one provider. */
+	for (int i = 1; i < MUX_MAX_CLIENTS; i++) {
+		snprintf(name, sizeof(name), "c%d", i);
+		assert_int_equal(mux_add_client(&m, name), i);
+	}
+	assert_int_equal(MUX_MAX_CLIENTS, 64);
+	assert_int_equal(mux_add_client(&m, "extra"), -1);
+	mux_write(&m, 63, "last\n", 5);
+	assert_string_equal(next_line(), "c63: last\n");
+}
+
 static void test_round_robin_fairness(void **state)
 {
 	(void)state;
@@ -492,6 +507,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_lines_are_whole_and_named, setup),
 	    cmocka_unit_test_setup(test_round_robin_fairness, setup),
+	    cmocka_unit_test_setup(test_room_for_every_connection, setup),
 	    cmocka_unit_test_setup(test_colour_names, setup),
 	    cmocka_unit_test_setup(test_log_level_filters_the_consoles_notices,
 				   setup),
