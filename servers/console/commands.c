@@ -111,6 +111,19 @@ struct stats_ctx {
 	struct cairn_thread_entry last; /* for the system-wide words */
 };
 
+/* part of whole in tenths of a percent; part * 1000 would overflow after
+ * months of a GHz counter, so a large whole is scaled down instead. */
+static uint64_t per_mille(uint64_t part, uint64_t whole)
+{
+	if (whole == 0) {
+		return 0;
+	}
+	if (whole > UINT64_MAX / 1000) {
+		return part / (whole / 1000);
+	}
+	return part * 1000 / whole;
+}
+
 /* ticks as "S.T s" (tenths), at the counter's frequency. */
 static void seconds(char *out, size_t cap, uint64_t ticks, uint64_t freq)
 {
@@ -128,8 +141,7 @@ static void stats_one(const struct cairn_thread_entry *t, void *ctx)
 		s->total_ticks += t->cpu_ticks;
 		return;
 	}
-	uint64_t permille =
-	    s->total_ticks ? t->cpu_ticks * 1000 / s->total_ticks : 0;
+	uint64_t permille = per_mille(t->cpu_ticks, s->total_ticks);
 	console_printf(s->c, "%-16s %10lu %4lu.%lu%%\n", t->name, t->ipc_calls,
 		       permille / 10, permille % 10);
 }
@@ -144,8 +156,7 @@ static void stats_cpus(struct console *c, const struct cairn_thread_entry *t)
 		if ((t->cpus_online & (1UL << i)) == 0) {
 			continue;
 		}
-		uint64_t idle = t->idle_ticks[i];
-		uint64_t permille = t->now ? idle * 1000 / t->now : 0;
+		uint64_t permille = per_mille(t->idle_ticks[i], t->now);
 		console_printf(c,
 			       "cpu %u: idle %lu.%lu%% of the %s since boot\n",
 			       i, permille / 10, permille % 10, total);
