@@ -160,17 +160,63 @@ void sched_interrupt(struct tcb *t)
 	sched_continue(t); /* a woken handler may outrank t */
 }
 
+/*
+ * Each CPU writes only its own entries; another CPU (the audit) reads them
+ * a whole aligned word at a time, so at worst it sees the sum just before
+ * or just after an idle stretch ends. idle_since is 0 while the CPU works.
+ */
+static uint64_t idle_ticks[SCHED_MAX_CPUS], idle_since[SCHED_MAX_CPUS];
+static uint64_t cpus_online;
+
+void sched_cpu_up(void)
+{
+	__atomic_fetch_or(&cpus_online, 1ULL << arch_cpu_index(),
+			  __ATOMIC_RELAXED);
+}
+
+uint64_t sched_cpus_online(void)
+{
+	return __atomic_load_n(&cpus_online, __ATOMIC_RELAXED);
+}
+
+void sched_idle_begin(void)
+{
+	__atomic_store_n(&idle_since[arch_cpu_index()], arch_counter(),
+			 __ATOMIC_RELAXED);
+}
+
+void sched_idle_end(void)
+{
+	size_t i = arch_cpu_index();
+	uint64_t since = idle_since[i];
+
+	__atomic_store_n(&idle_ticks[i], idle_ticks[i] + arch_counter() - since,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&idle_since[i], 0, __ATOMIC_RELAXED);
+}
+
+uint64_t sched_idle_ticks(size_t cpu, uint64_t now)
+{
+	uint64_t since = __atomic_load_n(&idle_since[cpu], __ATOMIC_RELAXED);
+	uint64_t ticks = __atomic_load_n(&idle_ticks[cpu], __ATOMIC_RELAXED);
+
+	return ticks + (since != 0 && now > since ? now - since : 0);
+}
+
 void sched_idle(void)
 {
 	if (timer_intid == 0) {
 		kprintf("sched: no runnable thread and no interrupts; cpu %lu "
 			"idles\n",
 			(unsigned long)arch_cpu_index());
+		sched_idle_begin();
 		arch_idle_loop();
 	}
 	arch_current_clear();
 	for (;;) {
+		sched_idle_begin();
 		arch_wait_for_interrupt();
+		sched_idle_end();
 		take_interrupt();
 		if (sched_highest_ready() >= 0) {
 			sched_run();

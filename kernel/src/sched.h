@@ -58,6 +58,22 @@ __attribute__((noreturn)) void sched_continue(struct tcb *t);
  */
 #define SCHED_SLICE_MS 5
 
+/*
+ * Idle time, per CPU, for AuditControl.Threads: a CPU calls
+ * sched_idle_begin() before it waits for an interrupt with nothing to run
+ * and sched_idle_end() when it wakes; CPUs that never run threads (the
+ * secondaries, today) begin once and never end. sched_cpu_up() marks the
+ * calling CPU online.
+ */
+#define SCHED_MAX_CPUS 8
+void sched_cpu_up(void);
+void sched_idle_begin(void);
+void sched_idle_end(void);
+/* Bit i set: CPU i is online. */
+uint64_t sched_cpus_online(void);
+/* Counter ticks CPU cpu has spent idle, up to now. */
+uint64_t sched_idle_ticks(size_t cpu, uint64_t now);
+
 /* Starts the tick on this CPU (GIC and timer), before the first thread. */
 void sched_start_ticks(const struct platform *plat);
 uint32_t sched_timer_intid(void);

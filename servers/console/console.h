@@ -20,6 +20,8 @@
 #define CONSOLE_AUDIT_SET_MAX (CONSOLE_UART_IPA - CONSOLE_AUDIT_SET)
 
 #define CONSOLE_MAX_BADGES 64 /* spec.MAX_PEERS */
+_Static_assert(MUX_MAX_CLIENTS >= CONSOLE_MAX_BADGES,
+	       "every connection's client has a place in the mux");
 /* Doorbell bits: the PL011's IRQHandler signals with our unbadged cap
  * (bit 0); clients' caps carry badge 2 (spec.py), and every doorbell
  * drains the rings, so that bit needs no test. */
@@ -51,5 +53,6 @@ void console_mux_stats(struct console *c);
 void cmd_ps(struct console *c);
 void cmd_caps(struct console *c, const char *name);
 void cmd_stats(struct console *c);
-void cmd_audit(struct console *c);
+/* jsonl: print the live audit as JSON lines instead of diffing it. */
+void cmd_audit(struct console *c, bool jsonl);
 void cmd_power(struct console *c, bool reboot);

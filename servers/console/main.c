@@ -90,7 +90,7 @@ void console_drain_output(struct console *c)
 
 void console_printf(struct console *c, const char *fmt, ...)
 {
-	char buf[256];
+	char buf[320]; /* the longest audit difference fits */
 	va_list ap;
 
 	(void)c;
@@ -101,15 +101,35 @@ void console_printf(struct console *c, const char *fmt, ...)
 }
 
 /*
+ * The screen's last line says who has the keyboard: the shell's prompt
+ * with what was typed so far, or, while a client has it, a line naming
+ * that client. bottom_stale: it must be drawn again (the focus moved);
+ * in_command: a command is printing, and its prompt comes at its end.
+ */
+static bool bottom_stale, in_command;
+
+static void draw_bottom(struct console *c)
+{
+	char text[MUX_LINE_MAX];
+
+	if (mux_focus_line(&c->mux, text, sizeof(text)) > 0) {
+		uart_puts(text);
+	} else {
+		shell_redraw(&c->shell);
+	}
+	bottom_stale = false;
+}
+
+/*
  * Clients' complete lines, round robin, until none is pending. They go
- * above the shell's prompt: the prompt line (with what was typed so far)
- * is cleared ("\r" ESC[K) and drawn again after them, so typing is never
+ * above the last line (the prompt, or whose the keyboard is): it is
+ * cleared ("\r" ESC[K) and drawn again after them, so typing is never
  * broken up by output.
  */
 void console_flush(struct console *c)
 {
 	char line[MUX_LINE_MAX + 64];
-	bool redraw = false;
+	bool wrote = false;
 
 	/* Room for the line (2 bytes per char at worst: "\n" becomes
 	 * "\r\n"), its clearing and a redrawn prompt. */
@@ -117,12 +137,15 @@ void console_flush(struct console *c)
 	       mux_next_output(&c->mux, line, sizeof(line)) > 0) {
 		if (line_open) {
 			uart_puts("\r" CONSOLE_CLEAR_LINE);
-			redraw = c->mux.focus == 0;
 		}
 		uart_puts(line);
+		wrote = true;
 	}
-	if (redraw) {
-		shell_redraw(&c->shell);
+	if ((wrote || bottom_stale) && !in_command) {
+		if (line_open) {
+			uart_puts("\r" CONSOLE_CLEAR_LINE);
+		}
+		draw_bottom(c);
 	}
 }
 
@@ -330,9 +353,13 @@ static void uart_take_input(void)
 
 	pl011_clear_rx(con.uart);
 	while ((ch = pl011_getc(con.uart)) >= 0) {
+		unsigned focus = con.mux.focus;
 		if (mux_input(&con.mux, (char)ch) == MUX_TO_SHELL) {
+			in_command = true; /* Enter may run one */
 			shell_feed(&con.shell, (char)ch);
+			in_command = false;
 		}
+		bottom_stale |= con.mux.focus != focus;
 	}
 	wake_readers();
 }
@@ -361,8 +388,8 @@ static void do_caps(void *ctx, int argc, char **argv)
 
 static void do_audit(void *ctx, int argc, char **argv)
 {
-	(void)argc, (void)argv;
-	cmd_audit(ctx);
+	(void)argv;
+	cmd_audit(ctx, argc > 1); /* the shell let only --jsonl through */
 }
 
 static void do_stats(void *ctx, int argc, char **argv)
@@ -375,9 +402,13 @@ static void do_log(void *ctx, int argc, char **argv)
 {
 	struct console *c = ctx;
 
-	(void)argc;
-	c->mux.level = (unsigned)shell_log_level(argv[1]);
-	console_printf(c, "log level: %s\n", argv[1]);
+	if (argc > 1) {
+		c->mux.level = (unsigned)shell_log_level(argv[1]);
+	}
+	console_printf(c, "log level: %s%s\n", shell_log_name(c->mux.level),
+		       argc > 1 ? ""
+				: " (of error, warn, info, debug; 'log LEVEL' "
+				  "sets it)");
 }
 
 static void do_poweroff(void *ctx, int argc, char **argv)
@@ -392,6 +423,28 @@ static void do_reboot(void *ctx, int argc, char **argv)
 	cmd_power(ctx, true);
 }
 
+struct offer_name {
+	void (*offer)(void *arg, const char *name);
+	void *arg;
+};
+
+static void offer_thread(const struct cairn_thread_entry *t, void *ctx)
+{
+	struct offer_name *o = ctx;
+
+	o->offer(o->arg, t->name);
+}
+
+/* Tab after `caps `: the threads `ps` lists, the names `caps` takes. */
+static void thread_names(void *ctx, void (*offer)(void *arg, const char *name),
+			 void *arg)
+{
+	struct console *c = ctx;
+	struct offer_name o = {offer, arg};
+
+	cairn_audit_threads(c->audit, offer_thread, &o);
+}
+
 static const struct shell_ops ops = {
     .ps = do_ps,
     .caps = do_caps,
@@ -400,6 +453,7 @@ static const struct shell_ops ops = {
     .log = do_log,
     .poweroff = do_poweroff,
     .reboot = do_reboot,
+    .names = thread_names,
 };
 
 /* ---- start and loop ---- */

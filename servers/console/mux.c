@@ -148,7 +148,23 @@ static void switch_focus(struct mux *m)
 	m->focus = f;
 	snprintf(notice, sizeof(notice), "[console: input to %s]",
 		 f == 0 ? "shell" : m->client[f].name);
-	mux_notice(m, MUX_LOG_INFO, notice);
+	/* At every level: whoever types must know where the keys go. */
+	mux_notice(m, MUX_LOG_ERROR, notice);
+}
+
+size_t mux_focus_line(const struct mux *m, char *out, size_t cap)
+{
+	int n;
+
+	if (m->focus == 0 || cap == 0) {
+		return 0;
+	}
+	/* Reverse video on a terminal: it must not pass for client output. */
+	n = snprintf(out, cap,
+		     "%s[%s has the keyboard; Ctrl-A three times moves it]%s",
+		     m->colour ? "\x1b[7m" : "", m->client[m->focus].name,
+		     m->colour ? "\x1b[0m" : "");
+	return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
 }
 
 static void deliver(struct mux_client *c, char ch)

@@ -8,15 +8,18 @@
  * client's further lines (counted) and, once room returns, says how many
  * with "[name: N lines dropped]": a flooding client delays nobody.
  * Input: Ctrl-A three times in a row moves the focus to the next
- * interactive client (the shell, client 0, always takes a turn); anything
- * else goes to the focused client only.
+ * interactive client (the shell, client 0, always takes a turn), announced
+ * at every log level; anything else goes to the focused client only.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#define MUX_MAX_CLIENTS 16 /* client 0 is the console itself (the shell) */
+/* Client 0 is the console itself (the shell), then one per connection the
+ * spec can give a provider (spec.MAX_PEERS - 1, badges 1..63): a client
+ * without a slot would have its ring never read. */
+#define MUX_MAX_CLIENTS 64
 #define MUX_NAME_MAX	16
 #define MUX_LINE_MAX	200
 #define MUX_QUEUE_LINES 8
@@ -54,9 +57,9 @@ struct mux {
 
 /* Levels of the console's own notices (the shell's `log LEVEL`). */
 enum mux_log {
-	MUX_LOG_ERROR = 0,
+	MUX_LOG_ERROR = 0, /* a corrupt ring; where the input goes */
 	MUX_LOG_WARN = 1,  /* lines dropped */
-	MUX_LOG_INFO = 2,  /* the input focus moved (the default level) */
+	MUX_LOG_INFO = 2,  /* the default level */
 	MUX_LOG_DEBUG = 3, /* a client asked for input the first time */
 };
 
@@ -82,6 +85,11 @@ void mux_notice(struct mux *m, enum mux_log level, const char *text);
 size_t mux_next_output(struct mux *m, char *out, size_t cap);
 
 enum mux_route mux_input(struct mux *m, char c);
+
+/* While a client has the keyboard, the one line that says which (the
+ * console keeps it at the bottom of the screen, where the shell's prompt
+ * is otherwise); 0 and nothing written while the shell has it. */
+size_t mux_focus_line(const struct mux *m, char *out, size_t cap);
 
 /* Takes what was typed for client (at most cap - 1 bytes, NUL-ended). */
 size_t mux_read_input(struct mux *m, unsigned client, char *out, size_t cap);

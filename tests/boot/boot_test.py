@@ -407,20 +407,35 @@ def console_shell_commands(images):
     n = len(expected_caps(images, "test-console"))
     with console_boot(images) as m:
         shell(m, "help", r"help +\S", r"ps +\S", r"caps NAME", r"audit +\S",
-              r"stats +\S", r"log LEVEL", r"poweroff +\S", r"reboot +\S")
+              r"stats +\S", r"log \[LEVEL\]", r"poweroff +\S", r"reboot +\S")
         shell(m, "ps", r"NAME +STATE +PRI", r"console +\w+ +200",
               r"alice +\w+ +50", r"bob +\w+ +50", r"flood +\w+ +50")
         shell(m, "caps bob", r"endpoint +[0-9a-f]{16} +-wg- +0x\d+",
               r"\d+ capabilities")
-        shell(m, "caps nobody", r"caps: no component named 'nobody'")
+        shell(m, "caps nobody", r"caps: no thread is named 'nobody' \(ps lists them\)")
+        # ps lists the exited root task; caps agrees that it exists.
+        out = shell(m, "caps root", r"caps: root holds no capabilities \(ps: inactive\)")
+        if "SLOT" in out:
+            m.fail(f"caps root printed a table of nothing:\n{out}")
         shell(m, "audit", rf"audit: ok, {n} capabilities")
-        shell(m, "stats", r"NAME +IPC +CPU", r"console +\d+ +\d+\.\d%",
-              r"interrupts delivered to user level: [1-9]\d*")
+        out = shell(m, "stats", r"NAME +IPC +CPU", r"console +\d+ +\d+\.\d%",
+                    r"CPU: each thread's share of the \d+\.\d s all threads "
+                    r"ran at EL0",
+                    r"interrupts delivered to user level: [1-9]\d*")
+        # Both CPUs, each idle a share of the time since boot; CPU 1 runs
+        # no threads, so it is idle all but the moment it came up.
+        idle = dict(re.findall(r"^cpu (\d): idle (\d+\.\d)% of the \d+\.\d s "
+                               r"since boot$", out, re.M))
+        if set(idle) != {"0", "1"} or float(idle["1"]) < 90 \
+                or float(idle["0"]) > 100:
+            m.fail(f"stats: no sensible idle time per CPU:\n{out}")
+        shell(m, "log", r"log level: info \(of error, warn, info, debug")
         shell(m, "log debug", r"log level: debug")
         shell(m, "log loud", r"log: unknown level 'loud': expected one of "
               r"error, warn, info, debug")
         shell(m, "frobnicate", r"unknown command 'frobnicate': try 'help'")
-        shell(m, "caps", r"caps: expected a component name; usage: caps NAME")
+        shell(m, "caps", r"caps: takes one argument, a thread name \(none "
+              r"given\); usage: caps NAME")
         m.send("poweroff\r")
         m.expect("powering off")
         m.wait_exit(timeout=30)
@@ -454,19 +469,27 @@ def console_input_typed_during_boot(images):
 @case
 def console_focus_switching(images):
     """Ctrl-A three times moves the input focus through the shell and each
-    interactive client; typed lines reach only the focused one."""
+    interactive client; typed lines reach only the focused one. The move is
+    announced even at `log error`, the last line names the client while it
+    has the keyboard, and the prompt comes back with the shell."""
     with console_boot(images) as m:
         m.expect_all([r"alice: ready", r"bob: ready"])
+        shell(m, "log error", r"log level: error")
         m.send(CTRL_A3)
         m.expect(r"\[console: input to alice\]")
+        m.expect(r"\[alice has the keyboard; Ctrl-A three times moves it\]")
         m.send("hello\r")
         m.expect(r"alice: got: hello")
         m.send(CTRL_A3)
         m.expect(r"\[console: input to bob\]")
         m.send("world\r")
         m.expect(r"bob: got: world")
+        m.expect(r"\[bob has the keyboard")
+        m.send("pa")  # typed for bob: the shell's line stays as it was
         m.send(CTRL_A3)
-        m.expect(r"\[console: input to shell\]")
+        # The prompt is drawn again at once, empty: nobody has to type
+        # to find out where the keys go now.
+        m.expect(r"\[console: input to shell\][\r\n]+(\r\x1b\[K)?cairn> (?!\S)")
         shell(m, "ps", r"alice")
         log = m.log
         if "bob: got: hello" in log or "alice: got: world" in log:
@@ -515,6 +538,150 @@ def console_audit_names_extra_cap(images):
         m.expect(r"alice: ready")
         shell(m, "audit", r"unexpected: alice cptr \d+ \(depth 64\): tcb ",
               r"audit: 0 missing, 1 unexpected, 0 inconsistent")
+
+
+def audit_jsonl_diff(images, system):
+    """Boots a console system, has its shell print the live audit as JSON
+    lines and diffs them on the host with tools/capaudit diff against the
+    manifest's expected set: (capaudit's result, entries printed)."""
+    import tempfile
+
+    with console_boot(images, system) as m:
+        out = shell(m, "audit --jsonl", r"audit: end \d+ entries")
+    printed = len(re.findall(r"^\{\"holder\".*\}$", out, re.M))
+    if printed != int(re.search(r"audit: end (\d+) entries", out).group(1)):
+        raise AssertionError(f"audit --jsonl: {printed} lines printed, "
+                             f"the count differs:\n{out[-2000:]}")
+    with tempfile.TemporaryDirectory() as tmp:
+        expected = Path(tmp) / "expected.jsonl"
+        dump = Path(tmp) / "dump.log"
+        expected.write_text("\n".join(expected_caps(images, system)) + "\n")
+        dump.write_text(out)
+        return subprocess.run(
+            [sys.executable, str(CAPAUDIT), "diff", "--expected", str(expected),
+             "--dump", str(dump)], capture_output=True, text=True), printed
+
+
+@case
+def console_audit_jsonl_for_capaudit(images):
+    """`audit --jsonl` prints the live audit in the format tools/capaudit
+    diff reads: the console system's dump diffs clean against its manifest,
+    and the extra cap of test-console-extra is named, nothing missing."""
+    r, printed = audit_jsonl_diff(images, "test-console")
+    print(r.stdout, end="")
+    if r.returncode != 0 or f"audit: ok, {printed} capabilities" not in r.stdout:
+        raise AssertionError(f"capaudit diff of audit --jsonl:\n{r.stdout}{r.stderr}")
+    r, _ = audit_jsonl_diff(images, "test-console-extra")
+    print(r.stdout, end="")
+    if r.returncode != 1 or "missing:" in r.stdout or not re.search(
+            r"unexpected: alice cptr \d+ \(depth 64\): tcb ", r.stdout):
+        raise AssertionError(f"capaudit diff did not name the extra cap:\n"
+                             f"{r.stdout}{r.stderr}")
+
+
+@contextlib.contextmanager
+def console_socket(images, system="test-console"):
+    """Boots a console system with its serial line on a socket (bytes pass
+    untouched: Ctrl-C on QEMU's stdio pty would stop QEMU) and yields a
+    cairn.console.Console once the flood client is done, so the line is
+    quiet while keys are typed."""
+    import tempfile
+
+    from cairn.console import Console
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sock = str(Path(tmp) / "serial")
+        cmd = qemu_command(Path(images) / system / "cairn.img", socket=sock)
+        qemu = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        con = Console()
+        try:
+            con.connect(sock, timeout=30)
+            con.expect(r"flood: done", timeout=120)
+            con.sync()
+            yield con
+        except Exception:
+            print(con.log[-4000:])
+            raise
+        finally:
+            con.close()
+            qemu.terminate()
+            try:
+                qemu.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                qemu.kill()
+
+
+def keys(con, typed, *want, timeout=30):
+    """Types bytes as a person would (escape sequences and control keys
+    included), waits for the shell's next fresh prompt (a redrawn one comes
+    after ESC [ K) and checks each regex against what came back between."""
+    from cairn.console import PROMPT_RE
+
+    start = len(con.log)
+    con.send(typed)
+    while True:
+        m = con.expect(PROMPT_RE, timeout, "the shell's next prompt")
+        if m.start() >= start:
+            break
+    out = con.log[start:m.start()]
+    missing = [w for w in want if not re.search(w, out)]
+    if missing:
+        raise AssertionError(f"typed {typed!r}: no {missing} in:\n{out!r}")
+    return out
+
+
+LEFT, HOME, END, DELETE, UP = "\x1b[D", "\x1b[H", "\x1b[F", "\x1b[3~", "\x1b[A"
+CAPS_OUT = r"\d+ capabilities"
+
+
+@case
+def console_shell_line_editing(images):
+    """The shell edits its line as serial shells do, driven over QEMU's
+    serial socket the way a person types: arrows, Home/End in their forms,
+    Ctrl keys, Delete, history, Tab, swallowed sequences, Ctrl-C, a line too
+    long refused, and `reboot` typed while a client has the keyboard going
+    to that client."""
+    with console_socket(images) as con:
+        keys(con, "ps" + LEFT + LEFT + "x\r", r"unknown command 'xps'")
+        con.send("ps\x1b[")  # a sequence split across two arrivals
+        time.sleep(0.3)
+        keys(con, "Dx\r", r"unknown command 'pxs'")
+        keys(con, "aps bob" + HOME + "c\r", CAPS_OUT)
+        keys(con, "tats\x1bOHs" + END + "\r", r"NAME +IPC +CPU")
+        keys(con, "xps\x1b[1~" + DELETE + "\r", r"NAME +STATE +PRI")
+        keys(con, "cps\x02\x02a\x05 bob\r", CAPS_OUT)  # Ctrl-B, Ctrl-E
+        keys(con, "caps xbob" + LEFT * 5 + "\x06\x04\r", CAPS_OUT)  # Ctrl-F, D
+        keys(con, "pz\x7fs\r", r"NAME +STATE +PRI")
+        keys(con, "caps nobody\x15ps\r", r"NAME +STATE +PRI")  # Ctrl-U
+        keys(con, "caps alice bob\x17\x17alice\r", CAPS_OUT)  # Ctrl-W
+        out = keys(con, UP + "\r", CAPS_OUT)  # the history
+        if "\x1b[Kcairn> caps alice" not in out:
+            raise AssertionError(f"Up did not bring back 'caps alice': {out!r}")
+        keys(con, "ca\tal\t\r", CAPS_OUT)  # Tab: command, then a name
+        out = keys(con, "caps \t\t\x15\r")  # a second Tab lists them
+        listed = [ln.split() for ln in out.splitlines() if "  " in ln]
+        if not any({"alice", "bob", "console", "root"} <= set(w) for w in listed):
+            raise AssertionError(f"Tab Tab listed no names: {out!r}")
+        out = keys(con, "p\x1b[5~\x1bOP\x1b[24~\x1b[1;5Cs\r",
+                   r"NAME +STATE +PRI")  # swallowed: PgUp, F1, F12
+        if re.search(r"\[5~|OP|\[24~|unknown command", out):
+            raise AssertionError(f"an escape sequence was inserted: {out!r}")
+        keys(con, "reboot\x03", r"reboot\^C")  # cancelled: QEMU runs on
+        keys(con, "\x0cps\r", r"\x1b\[2J", r"NAME +STATE +PRI")  # Ctrl-L
+        keys(con, "x" * 200 + "\r", r"\a",
+             r"\[line too long: more than 127 characters; not run\]")
+        # The keyboard with alice: a typed `reboot` is hers.
+        con.send(CTRL_A3)
+        con.expect(r"\[alice has the keyboard; Ctrl-A three times moves it\]")
+        con.send("reboot\r")
+        con.expect(r"alice: got: reboot")
+        con.send(CTRL_A3 + CTRL_A3)
+        con.expect(r"\[console: input to shell\]\ncairn> ")
+        out = keys(con, "stats\r", r"NAME +IPC +CPU")
+        if "rebooting" in con.log:
+            raise AssertionError("the shell ran a reboot typed for alice")
+    print("line editing: every key answered as documented")
 
 
 CONSOLE_TOOL = Path(__file__).resolve().parents[2] / "tools" / "console"

@@ -61,11 +61,51 @@ static void test_log_level_filters_the_consoles_notices(void **state)
 	mux_set_interactive(&m, a);
 	assert_string_equal(next_line(), "[console: alice takes input]\n");
 	m.level = MUX_LOG_ERROR;
+	mux_set_interactive(&m, mux_add_client(&m, "bob"));
+	assert_string_equal(next_line(), ""); /* debug: not at error */
 	for (int i = 0; i < 3; i++) {
 		mux_input(&m, MUX_CTRL_A);
 	}
-	assert_int_equal(m.focus, a); /* switched, silently */
-	assert_string_equal(next_line(), "");
+	/* Where the keys go is said even at the quietest level. */
+	assert_int_equal(m.focus, a);
+	assert_string_equal(next_line(), "[console: input to alice]\n");
+}
+
+static void test_focus_line_names_who_has_the_keyboard(void **state)
+{
+	(void)state;
+	char line[MUX_LINE_MAX];
+	int a = mux_add_client(&m, "alice");
+	mux_set_interactive(&m, a);
+	assert_int_equal(mux_focus_line(&m, line, sizeof(line)), 0);
+	for (int i = 0; i < 3; i++) {
+		mux_input(&m, MUX_CTRL_A);
+	}
+	assert_int_not_equal(mux_focus_line(&m, line, sizeof(line)), 0);
+	assert_string_equal(
+	    line, "[alice has the keyboard; Ctrl-A three times moves it]");
+	m.colour = true; /* reverse video on a terminal */
+	mux_focus_line(&m, line, sizeof(line));
+	assert_memory_equal(line, "\x1b[7m[alice", 10);
+	for (int i = 0; i < 3; i++) {
+		mux_input(&m, MUX_CTRL_A);
+	}
+	assert_int_equal(mux_focus_line(&m, line, sizeof(line)), 0);
+}
+
+static void test_room_for_every_connection(void **state)
+{
+	(void)state;
+	char name[8];
+	/* A 63-client system: the spec's most connections to one provider. */
+	for (int i = 1; i < MUX_MAX_CLIENTS; i++) {
+		snprintf(name, sizeof(name), "c%d", i);
+		assert_int_equal(mux_add_client(&m, name), i);
+	}
+	assert_int_equal(MUX_MAX_CLIENTS, 64);
+	assert_int_equal(mux_add_client(&m, "extra"), -1);
+	mux_write(&m, 63, "last\n", 5);
+	assert_string_equal(next_line(), "c63: last\n");
 }
 
 static void test_round_robin_fairness(void **state)
@@ -170,8 +210,17 @@ static void record(void *ctx, int argc, char **argv)
 		 argc > 1 ? argv[1] : "");
 }
 
+static void names(void *ctx, void (*offer)(void *arg, const char *name),
+		  void *arg)
+{
+	(void)ctx;
+	offer(arg, "alice");
+	offer(arg, "bob");
+	offer(arg, "root");
+}
+
 static const struct shell_ops ops = {record, record, record, record,
-				     record, record, record};
+				     record, record, record, names};
 
 static void type(struct shell *sh, const char *s)
 {
@@ -190,21 +239,59 @@ static void test_shell_runs_and_checks_commands(void **state)
 	type(&sh, "caps  alice\r");
 	assert_string_equal(ran, "caps/2/alice");
 	assert_string_equal(out, "caps  alice\n" SHELL_PROMPT);
-	type(&sh, "caps\r");
-	assert_string_equal(ran, "");
-	assert_non_null(
-	    strstr(out, "caps: expected a component name; usage: caps NAME\n"));
-	type(&sh, "ps now\r");
-	assert_non_null(strstr(out, "ps: takes no arguments; usage: ps\n"));
-	type(&sh, "log loud\r");
-	assert_non_null(strstr(out, "log: unknown level 'loud': expected one "
-				    "of error, warn, info, debug\n"));
+	type(&sh, "log\r"); /* no level: the command shows the current one */
+	assert_string_equal(ran, "log/1/");
 	type(&sh, "log warn\r");
 	assert_string_equal(ran, "log/2/warn");
+	type(&sh, "audit --jsonl\r");
+	assert_string_equal(ran, "audit/2/--jsonl");
 	type(&sh, "frob\r");
 	assert_non_null(strstr(out, "unknown command 'frob': try 'help'\n"));
 	type(&sh, "help\r");
-	assert_non_null(strstr(out, "  poweroff   switch the machine off\n"));
+	assert_non_null(
+	    strstr(out, "  poweroff         switch the machine off\n"));
+	assert_non_null(strstr(out, "  audit [--jsonl]  diff the live audit"));
+}
+
+/* Each wrong use says what is wrong with it, and runs nothing. */
+static void test_shell_argument_errors(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *typed, *said;
+	} cases[] = {
+	    {"caps\r", "caps: takes one argument, a thread name (none "
+		       "given); usage: caps NAME\n"},
+	    {"caps alice bob\r", "caps: takes one argument, a thread name "
+				 "(2 given); usage: caps NAME\n"},
+	    {"caps 1 2 3 4 5 6 7 8 9 10\r",
+	     "caps: takes one argument, a thread name (10 given); usage: "
+	     "caps NAME\n"},
+	    {"ps now\r", "ps: takes no arguments (1 given); usage: ps\n"},
+	    {"stats a b\r", "stats: takes no arguments (2 given); usage: "
+			    "stats\n"},
+	    {"log a b\r", "log: takes at most one argument, a level (2 "
+			  "given); usage: log [LEVEL]\n"},
+	    {"log loud\r", "log: unknown level 'loud': expected one of "
+			   "error, warn, info, debug\n"},
+	    {"audit -x\r", "audit: unknown option '-x': expected --jsonl; "
+			   "usage: audit [--jsonl]\n"},
+	    {"audit --jsonl x\r", "audit: takes at most one argument, "
+				  "--jsonl (2 given); usage: audit "
+				  "[--jsonl]\n"},
+	    {"reboot now\r", "reboot: takes no arguments (1 given); usage: "
+			     "reboot\n"},
+	};
+	struct shell sh;
+	shell_init(&sh, &ops, print, NULL);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		type(&sh, cases[i].typed);
+		assert_string_equal(ran, "");
+		char want[200];
+		snprintf(want, sizeof(want), "%s%s", cases[i].said,
+			 SHELL_PROMPT);
+		assert_string_equal(strchr(out, '\n') + 1, want);
+	}
 }
 
 static void test_shell_backspace_edits(void **state)
@@ -215,18 +302,42 @@ static void test_shell_backspace_edits(void **state)
 	type(&sh, "pz\x7fs\r");
 	assert_string_equal(ran, "ps/1/");
 	assert_non_null(strstr(out, "pz\b \bs"));
+	type(&sh, "ps\x1b[D\x1b[Dx\r"); /* the editor's: arrows edit */
+	assert_string_equal(ran, "");
+	assert_non_null(strstr(out, "unknown command 'xps'"));
+}
+
+static void test_shell_tab_completes(void **state)
+{
+	(void)state;
+	struct shell sh;
+	shell_init(&sh, &ops, print, NULL);
+	type(&sh, "ca\tb\t\r"); /* command, then a thread name */
+	assert_string_equal(ran, "caps/2/bob");
+	type(&sh, "log d\t\r");
+	assert_string_equal(ran, "log/2/debug");
+	type(&sh, "audit \t\r");
+	assert_string_equal(ran, "audit/2/--jsonl");
+	type(&sh, "caps \t\t");
+	assert_non_null(strstr(out, "\nalice  bob  root  \n"));
+	type(&sh, "\x03r\t"); /* reboot and root are not both commands */
+	assert_non_null(strstr(out, "reboot "));
+	type(&sh, "\x03ps \t"); /* ps takes nothing: nothing offered */
+	assert_string_equal(out, "^C\n" SHELL_PROMPT "ps \a");
 }
 
 /* ---- audit diff ---- */
 
 static struct audit_diff d;
 static unsigned reports;
-static char last[200];
+static char first[256], last[256];
 
 static void report(void *ctx, const char *line)
 {
 	(void)ctx;
-	reports++;
+	if (reports++ == 0) {
+		snprintf(first, sizeof(first), "%s", line);
+	}
 	snprintf(last, sizeof(last), "%s", line);
 }
 
@@ -238,7 +349,7 @@ static void live(const char *holder, uint64_t cptr, const char *type,
 	strcpy(e.holder, holder);
 	strcpy(e.type, type);
 	strcpy(e.rights, rights);
-	assert_int_equal(audit_add_live(&d, &e), 0);
+	audit_live(&d, &e);
 }
 
 static const char expected[] = "a 1 64 endpoint endpoint:s r--- 0x0\n"
@@ -247,10 +358,10 @@ static const char expected[] = "a 1 64 endpoint endpoint:s r--- 0x0\n"
 
 static void load(void)
 {
-	memset(&d, 0, sizeof(d));
 	reports = 0;
-	assert_int_equal(audit_parse_expected(&d, expected, sizeof(expected)),
-			 0);
+	first[0] = last[0] = '\0';
+	assert_int_equal(
+	    audit_begin(&d, expected, sizeof(expected), report, NULL), 0);
 }
 
 static void test_audit_ok(void **state)
@@ -260,8 +371,9 @@ static void test_audit_ok(void **state)
 	live("b", 3, "frame", 7, "rw--", 0);
 	live("a", 1, "endpoint", 5, "r---", 0);
 	live("b", 2, "endpoint", 5, "-wg-", 3);
-	assert_int_equal(audit_compare(&d, report, NULL), 0);
+	assert_int_equal(audit_finish(&d), 0);
 	assert_int_equal(reports, 0);
+	assert_int_equal(d.nexpected, 3);
 }
 
 static void test_audit_names_missing_unexpected_inconsistent(void **state)
@@ -271,12 +383,50 @@ static void test_audit_names_missing_unexpected_inconsistent(void **state)
 	live("a", 1, "endpoint", 5, "r---", 0);
 	live("b", 2, "endpoint", 6, "-wg-", 3); /* not the same endpoint */
 	live("b", 4, "tcb", 9, "rwgx", 0);	/* not in the spec */
-	assert_int_equal(audit_compare(&d, report, NULL), 3);
+	/* Streamed: the unexpected one is said as it arrives. */
+	assert_int_equal(reports, 1);
+	assert_string_equal(first, "unexpected: b cptr 4 (depth 64): tcb "
+				   "0000000000000009 rights rwgx");
+	assert_int_equal(audit_finish(&d), 3);
 	assert_int_equal(d.missing, 1);
 	assert_int_equal(d.unexpected, 1);
 	assert_int_equal(d.inconsistent, 1);
-	assert_string_equal(last, "unexpected: b cptr 4 (depth 64): tcb "
-				  "0000000000000009 rights rwgx");
+	assert_string_equal(last,
+			    "inconsistent: b cptr 2 (depth 64): endpoint "
+			    "endpoint:s rights -wg- badge 0x3: 'endpoint:s' "
+			    "is object 0000000000000006 here but "
+			    "0000000000000005 elsewhere");
+}
+
+static void test_audit_one_object_under_two_names(void **state)
+{
+	(void)state;
+	load();
+	live("a", 1, "endpoint", 5, "r---", 0);
+	live("b", 2, "endpoint", 5, "-wg-", 3);
+	live("b", 3, "frame", 5, "rw--", 0); /* frame:x is the endpoint? */
+	assert_int_equal(audit_finish(&d), 1);
+	assert_string_equal(last, "inconsistent: b cptr 3 (depth 64): frame "
+				  "frame:x rights rw--: object "
+				  "0000000000000005 is both 'endpoint:s' and "
+				  "'frame:x'");
+}
+
+static void test_audit_duplicates_match_in_order(void **state)
+{
+	(void)state;
+	static const char twice[] = "a 1 64 frame f:1 rw-- 0x0\n"
+				    "a 1 64 frame f:2 rw-- 0x0\n";
+	reports = 0;
+	assert_int_equal(audit_begin(&d, twice, sizeof(twice), report, NULL),
+			 0);
+	live("a", 1, "frame", 10, "rw--", 0);
+	live("a", 1, "frame", 11, "rw--", 0);
+	live("a", 1, "frame", 12, "rw--", 0); /* a third: unexpected */
+	assert_int_equal(audit_finish(&d), 1);
+	assert_int_equal(d.unexpected, 1);
+	assert_int_equal(d.x[0].object, 10);
+	assert_int_equal(d.x[1].object, 11);
 }
 
 static void test_audit_rejects_a_bad_line(void **state)
@@ -284,7 +434,72 @@ static void test_audit_rejects_a_bad_line(void **state)
 	(void)state;
 	static const char bad[] = "a 1 64 endpoint endpoint:s r--- 0x0\n"
 				  "b two 64 frame f rw-- 0x0\n";
-	assert_int_equal(audit_parse_expected(&d, bad, sizeof(bad)), 2);
+	assert_int_equal(audit_begin(&d, bad, sizeof(bad), report, NULL), 2);
+}
+
+/* Far past the old limit of 1024 entries (a 63-client system has 1706):
+ * the expected side is indexed, the live side streamed. */
+static char big[AUDIT_MAX_EXPECTED * 48];
+
+static size_t big_set(unsigned n)
+{
+	size_t len = 0;
+	for (unsigned i = 0; i < n; i++) {
+		len += (size_t)snprintf(big + len, sizeof(big) - len,
+					"c%u %u 64 frame frame:%u rw-- 0x0\n",
+					i % 63, i, i);
+	}
+	return len;
+}
+
+static void test_audit_handles_large_systems(void **state)
+{
+	(void)state;
+	char holder[8];
+	size_t len = big_set(5000);
+	reports = 0;
+	assert_int_equal(audit_begin(&d, big, len, report, NULL), 0);
+	assert_int_equal(d.nexpected, 5000);
+	for (unsigned i = 5000; i-- > 0;) { /* in another order */
+		snprintf(holder, sizeof(holder), "c%u", i % 63);
+		live(holder, i, "frame", 1000 + i, "rw--", 0);
+	}
+	live("c0", 99999, "frame", 7, "rw--", 0);
+	assert_int_equal(audit_finish(&d), 1);
+	assert_int_equal(d.nlive, 5001);
+	assert_string_equal(first, "unexpected: c0 cptr 99999 (depth 64): "
+				   "frame 0000000000000007 rights rw--");
+	/* The largest set it indexes, and one more: refused whole. */
+	len = big_set(AUDIT_MAX_EXPECTED);
+	assert_int_equal(audit_begin(&d, big, len, report, NULL), 0);
+	len = big_set(AUDIT_MAX_EXPECTED + 1);
+	assert_int_equal(audit_begin(&d, big, len, report, NULL), -1);
+}
+
+static void test_audit_jsonl_is_what_capaudit_reads(void **state)
+{
+	(void)state;
+	char line[256];
+	struct audit_entry e = {.holder = "alice",
+				.type = "endpoint",
+				.rights = "-wg-",
+				.cptr = 4,
+				.depth = 64,
+				.object = 0xab,
+				.badge = 17};
+	/* libcairn's cairn_audit_print_jsonl() format, byte for byte. */
+	audit_jsonl(line, sizeof(line), &e);
+	assert_string_equal(line, "{\"holder\": \"alice\", \"cptr\": 4, "
+				  "\"depth\": 64, \"type\": \"endpoint\", "
+				  "\"object\": \"00000000000000ab\", "
+				  "\"rights\": \"-wg-\", \"badge\": 17}");
+	strcpy(e.holder, "a\"b\\c\x01");
+	audit_jsonl(line, sizeof(line), &e);
+	assert_string_equal(line, "{\"holder\": \"a\\\"b\\\\c\\u0001\", "
+				  "\"cptr\": 4, \"depth\": 64, \"type\": "
+				  "\"endpoint\", \"object\": "
+				  "\"00000000000000ab\", \"rights\": \"-wg-\", "
+				  "\"badge\": 17}");
 }
 
 int main(void)
@@ -292,8 +507,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_lines_are_whole_and_named, setup),
 	    cmocka_unit_test_setup(test_round_robin_fairness, setup),
+	    cmocka_unit_test_setup(test_room_for_every_connection, setup),
 	    cmocka_unit_test_setup(test_colour_names, setup),
 	    cmocka_unit_test_setup(test_log_level_filters_the_consoles_notices,
+				   setup),
+	    cmocka_unit_test_setup(test_focus_line_names_who_has_the_keyboard,
 				   setup),
 	    cmocka_unit_test_setup(test_full_queue_drops_and_says_so, setup),
 	    cmocka_unit_test_setup(test_long_lines_are_cut, setup),
@@ -301,10 +519,16 @@ int main(void)
 		test_ctrl_a_three_times_cycles_interactive_clients, setup),
 	    cmocka_unit_test_setup(test_one_or_two_ctrl_a_are_input, setup),
 	    cmocka_unit_test(test_shell_runs_and_checks_commands),
+	    cmocka_unit_test(test_shell_argument_errors),
 	    cmocka_unit_test(test_shell_backspace_edits),
+	    cmocka_unit_test(test_shell_tab_completes),
 	    cmocka_unit_test(test_audit_ok),
 	    cmocka_unit_test(test_audit_names_missing_unexpected_inconsistent),
+	    cmocka_unit_test(test_audit_one_object_under_two_names),
+	    cmocka_unit_test(test_audit_duplicates_match_in_order),
 	    cmocka_unit_test(test_audit_rejects_a_bad_line),
+	    cmocka_unit_test(test_audit_handles_large_systems),
+	    cmocka_unit_test(test_audit_jsonl_is_what_capaudit_reads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

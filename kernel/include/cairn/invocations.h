@@ -82,13 +82,16 @@ enum cairn_invocation {
  * AuditControl.Threads(cursor): every live thread with its counters.
  * Reply: word 0 = the next cursor (0: done), word 1 = entries in this
  * chunk, word 2 = the system counter now, word 3 = its frequency (Hz),
- * word 4 = interrupts delivered to user level since boot, then
- * CAIRN_THREAD_ENTRY_WORDS words per entry: name (2 words), state
- * (CAIRN_THREAD_*), priority, counter ticks spent at EL0, IPC system calls
- * made (kernel invocations included).
+ * word 4 = interrupts delivered to user level since boot, word 5 = the
+ * CPUs online (bit i: CPU i), words 6 to 6 + CAIRN_AUDIT_MAX_CPUS - 1 =
+ * counter ticks each CPU has spent idle (waiting for an interrupt with no
+ * thread to run), then CAIRN_THREAD_ENTRY_WORDS words per entry: name (2
+ * words), state (CAIRN_THREAD_*), priority, counter ticks spent at EL0,
+ * IPC system calls made (kernel invocations included).
  */
 #define CAIRN_AUDIT_THREADS	      81
-#define CAIRN_THREADS_HEADER_WORDS    5
+#define CAIRN_AUDIT_MAX_CPUS	      8
+#define CAIRN_THREADS_HEADER_WORDS    (6 + CAIRN_AUDIT_MAX_CPUS)
 #define CAIRN_THREAD_ENTRY_WORDS      6
 #define CAIRN_THREAD_ENTRIES_PER_CALL 8
 

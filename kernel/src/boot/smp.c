@@ -3,6 +3,9 @@
 #include "arch.h"
 #include "arch/cpu.h"
 #include "print.h"
+#include "sched.h"
+
+_Static_assert(CPU_MAX <= SCHED_MAX_CPUS, "the scheduler counts every CPU");
 
 #define CPU_ON_TIMEOUT_MS 5000
 
@@ -53,6 +56,7 @@ size_t smp_start_secondaries(const struct platform *plat)
 	cpus[0].mpidr = self;
 	cpus[0].stack_top = (uint64_t)(uintptr_t)&kernel_stacks[1][0];
 	cpus[0].online = true;
+	sched_cpu_up();
 	for (size_t i = 0; i < plat->cpu_count; i++) {
 		if (plat->cpu_mpidr[i] == self) {
 			continue;
@@ -80,6 +84,8 @@ __attribute__((noreturn)) void secondary_main(struct cpu *c)
 	arch_mmu_enable(false);
 	kprintf("cpu %lu: online, MPIDR 0x%lx, EL2, MMU on\n",
 		(unsigned long)c->index, arch_mpidr());
+	sched_cpu_up();
+	sched_idle_begin(); /* for good: no thread runs here yet */
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	arch_idle_loop();
 }

@@ -13,6 +13,7 @@
 #include "arch.h"
 #include "objects/irq.h"
 #include "objects/tcb.h"
+#include "sched.h"
 
 #include <cairn/invocations.h>
 #include <string.h>
@@ -113,6 +114,12 @@ static void visit(struct walk *w, const struct cap *cn, uint64_t cptr,
 	}
 }
 
+_Static_assert(SCHED_MAX_CPUS == CAIRN_AUDIT_MAX_CPUS,
+	       "the audit reports every CPU the scheduler counts");
+_Static_assert(CAIRN_THREADS_HEADER_WORDS + CAIRN_THREAD_ENTRIES_PER_CALL *
+						CAIRN_THREAD_ENTRY_WORDS <=
+		   CAIRN_MSG_MAX_WORDS,
+	       "a Threads reply fits a message");
 _Static_assert(CAIRN_THREAD_BLOCKED_NOTIFICATION ==
 		   (int)THREAD_BLOCKED_NOTIFICATION,
 	       "the ABI's thread states are the kernel's");
@@ -140,6 +147,10 @@ static void audit_threads(uint64_t skip, uint64_t *reply, size_t *reply_len)
 	reply[2] = arch_counter();
 	reply[3] = arch_counter_freq();
 	reply[4] = irq_delivered();
+	reply[5] = sched_cpus_online();
+	for (size_t i = 0; i < CAIRN_AUDIT_MAX_CPUS; i++) {
+		reply[6 + i] = sched_idle_ticks(i, reply[2]);
+	}
 	*reply_len =
 	    CAIRN_THREADS_HEADER_WORDS + count * CAIRN_THREAD_ENTRY_WORDS;
 }

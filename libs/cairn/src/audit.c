@@ -52,6 +52,8 @@ long cairn_audit_threads(uint64_t audit, cairn_thread_fn fn, void *ctx)
 						       .irqs = words[4]};
 			memcpy(t.name, x, 16);
 			t.name[16] = '\0';
+			t.cpus_online = words[5];
+			memcpy(t.idle_ticks, &words[6], sizeof(t.idle_ticks));
 			fn(&t, ctx);
 			count++;
 		}

@@ -1,6 +1,7 @@
 /* libcairn: reading the live capability audit (AuditControl.Walk). */
 #pragma once
 
+#include <cairn/invocations.h>
 #include <stdint.h>
 
 struct cairn_audit_entry {
@@ -35,6 +36,9 @@ struct cairn_thread_entry {
 	uint64_t cpu_ticks; /* system-counter ticks spent at EL0 */
 	uint64_t ipc_calls;
 	uint64_t now, freq, irqs; /* the counter, its Hz, user interrupts */
+	/* The CPUs online (bit i: CPU i) and the ticks each spent idle. */
+	uint64_t cpus_online;
+	uint64_t idle_ticks[CAIRN_AUDIT_MAX_CPUS];
 };
 
 typedef void (*cairn_thread_fn)(const struct cairn_thread_entry *t, void *ctx);
