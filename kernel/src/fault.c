@@ -11,6 +11,7 @@
 #include "objects/tcb.h"
 #include "print.h"
 #include "sched.h"
+#include "shutdown.h"
 
 #include <cairn/invocations.h>
 
@@ -109,5 +110,6 @@ void user_fault_prepared(struct tcb *t, const struct user_fault *f)
 			t->name, f->class_name, f->address, f->pc);
 	}
 	tcb_suspend(t);
+	shutdown_thread_ended(t, 0, true);
 	sched_run();
 }

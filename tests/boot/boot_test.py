@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools" / "lib"))
-from cairn.qemu import BootError, Machine, gdb_command, qemu_command  # noqa: E402
+from cairn.qemu import (EXIT_FAULT, EXIT_PANIC, BootError, Machine,  # noqa: E402
+                        gdb_command, qemu_command)
 
 TIME_LIMIT = 60
 LONG_TIME_LIMIT = 300
@@ -118,6 +119,11 @@ def root_task_runs(images):
         if count != int(loaded.group(1)) or ram != int(loaded.group(2)):
             m.fail("the root task's BootInfo disagrees with the kernel")
         m.expect("root: exited with status 0")
+        # Nothing else can run: the system ends, with the root task's status.
+        m.expect("system: every thread has finished; powering off with status 0")
+        status = m.wait_exit(timeout=30)
+        if status != 0:
+            m.fail(f"QEMU exit status {status} after every thread exited 0")
 
 
 def check_suite(m, name, at_least, listed=False):
@@ -172,11 +178,17 @@ def check_listed(m, name, passed):
 @case
 def system_captest(images):
     """The in-system capability suite: every test passes, then the unknown
-    system call at its end suspends it with a fault line."""
+    system call at its end suspends it with a fault line; nothing else can
+    run, so the machine ends with the status of a fault (100)."""
     with boot(images, system="test-caps", append=None, stop_on=()) as m:
         check_suite(m, "captest", 7, listed=True)
         m.expect(r"fault: thread 'root': unknown system call \(0x63\) at pc "
                  r"0x[0-9a-f]+; no fault endpoint: suspended")
+        m.expect(rf"system: every thread has finished; powering off with "
+                 rf"status {EXIT_FAULT}")
+        status = m.wait_exit(timeout=30)
+        if status != EXIT_FAULT:
+            m.fail(f"QEMU exit status {status} after a fault, not {EXIT_FAULT}")
 
 
 @case
@@ -442,7 +454,7 @@ def console_input_typed_during_boot(images):
     goes from empty to one character)."""
     with boot(images, system="test-console", append=None,
               time_limit=LONG_TIME_LIMIT) as m:
-        m.expect(r"Cairn dev")
+        m.expect(r"Cairn \S+: EL2 microkernel")
         m.send("help")
         m.expect(r"kernel: the console is handed over to user level")
         m.send("\r")
@@ -560,8 +572,10 @@ def undefined_instruction_panics(images):
         m.expect(r"EC 0x00 \(unknown reason \(undefined instruction\)\)")
         m.expect(r"ELR_EL2 0x[0-9a-f]{16} <kernel_main\+0x[0-9a-f]+>")
         m.expect(r"x30 0x[0-9a-f]{16}")
-        m.expect("PANIC: powering off")
-        m.wait_exit(timeout=20)
+        m.expect(r"PANIC: powering off \(exit status 101\)")
+        status = m.wait_exit(timeout=20)
+        if status != EXIT_PANIC:
+            m.fail(f"QEMU exit status {status} after a panic, not {EXIT_PANIC}")
 
 
 def free_port():
