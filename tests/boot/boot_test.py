@@ -534,8 +534,19 @@ CONSOLE_TOOL = Path(__file__).resolve().parents[2] / "tools" / "console"
 
 @case
 def console_tool_scripts_commands(images):
-    """tools/console drives the shell over QEMU's serial socket."""
+    """tools/console drives the shell over QEMU's serial socket: a command
+    reporting an error is exit status 1, the keyboard left on a client is
+    taken back, and poweroff succeeds when QEMU exits."""
     import tempfile
+
+    from cairn.console import CTRL_A3, Console
+
+    def console(*args):
+        r = subprocess.run([sys.executable, str(CONSOLE_TOOL), "--socket", sock,
+                            "--timeout", "60", *args],
+                           capture_output=True, text=True, timeout=180)
+        print(r.stdout[-2000:], r.stderr)
+        return r
 
     n = len(expected_caps(images, "test-console"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -544,23 +555,37 @@ def console_tool_scripts_commands(images):
         qemu = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         try:
-            r = subprocess.run(
-                [sys.executable, str(CONSOLE_TOOL), "--socket", sock, "--timeout",
-                 "60", "--cmd", "audit", "--cmd", "caps alice",
-                 "--log", str(Path(tmp) / "log")],
-                capture_output=True, text=True, timeout=180)
+            r = console("--cmd", "audit", "--cmd", "caps alice",
+                        "--log", str(Path(tmp) / "log"))
+            if r.returncode != 0 or f"audit: ok, {n} capabilities" not in r.stdout \
+                    or not re.search(r"\d+ capabilities\n", r.stdout.split("audit: ok")[1]):
+                raise AssertionError(f"tools/console failed: {r.stderr}")
+            if "cairn> caps alice" not in (Path(tmp) / "log").read_text():
+                raise AssertionError("--log did not keep what was received")
+            r = console("--cmd", "caps nobody", "--cmd", "ps")
+            if r.returncode != 1 or "'caps nobody' reported an error: caps: no " \
+                    "component named 'nobody'" not in r.stderr or "NAME" in r.stdout:
+                raise AssertionError(f"an error did not stop the run: {r.returncode}")
+            # An earlier session leaves the keyboard on alice.
+            con = Console().connect(sock, 10)
+            con.send(CTRL_A3)
+            con.expect(r"\[console: input to alice\]", 30)
+            con.close()
+            r = console("--cmd", "ps")
+            if r.returncode != 0 or not re.search(r"NAME +STATE +PRI", r.stdout):
+                raise AssertionError(f"the shell did not get the keyboard back: {r.stderr}")
+            r = console("--cmd", "poweroff")
+            if r.returncode != 0 or "powering off" not in r.stdout:
+                raise AssertionError(f"poweroff did not succeed: {r.stderr}")
+            if qemu.wait(timeout=30) != 0:
+                raise AssertionError(f"QEMU exit status {qemu.returncode} after poweroff")
         finally:
-            qemu.terminate()
-            try:
-                qemu.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                qemu.kill()
-        print(r.stdout[-2000:], r.stderr)
-        if r.returncode != 0 or f"audit: ok, {n} capabilities" not in r.stdout \
-                or not re.search(r"\d+ capabilities\n", r.stdout.split("audit: ok")[1]):
-            raise AssertionError(f"tools/console failed: {r.stderr}")
-        if "cairn> caps alice" not in (Path(tmp) / "log").read_text():
-            raise AssertionError("--log did not keep what was received")
+            if qemu.poll() is None:
+                qemu.terminate()
+                try:
+                    qemu.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    qemu.kill()
 
 
 @case
