@@ -83,8 +83,14 @@ def smp_4(images):
 
 @case
 def platform_report(images):
-    """Every DTB device the issue names gets its greppable line."""
+    """Every DTB device gets its greppable line; the banner names the
+    commit the kernel was built from (cmake/version.cmake's header)."""
+    header = Path(images) / "target" / "kernel" / "generated" / "cairn_version.h"
+    built = re.search(r'#define CAIRN_VERSION "([^"]+)"', header.read_text()).group(1)
     with boot(images) as m:
+        banner = m.expect(r"Cairn (\S+): EL2 microkernel")
+        if banner.group(1) != built or built == "dev":
+            m.fail(f"banner names {banner.group(1)!r}, the build {built!r}")
         for line in [
             r"dtb: pl011 0x9000000-0x9001000 intid 33",
             r"dtb: gicv3 distributor 0x8000000-0x8010000",
