@@ -155,8 +155,12 @@ def test_run_gdb_port_option(tmp_path):
     assert r.returncode == 0, r.stderr
     assert f"-S -gdb tcp:127.0.0.1:{port}" in r.stdout
     assert f"target remote localhost:{port}" in r.stdout
-    r = tool("run", "--no-build", "--build-dir", str(build), "--gdb", env=env)
-    assert "-S -gdb tcp:127.0.0.1:1234" in r.stdout or r.returncode == 2
+    r = tool("run", "--no-build", "--build-dir", str(build), "--gdb", str(port), env=env)
+    assert f"-S -gdb tcp:127.0.0.1:{port}" in r.stdout, r.stderr
+    # --gdb alone is 1234, and does not take the manifest for a port
+    r = tool("run", "--gdb", str(ROOT / "configs" / "demo.toml"), "--no-build",
+             "--build-dir", str(build), env=env)
+    assert "-S -gdb tcp:127.0.0.1:1234" in r.stdout or "port 1234 is taken" in r.stderr
     msg = one_line(tool("run", "--gdb=http", env=env))
     assert msg.startswith("run: --gdb=http: write --gdb or --gdb=PORT")
 
