@@ -52,6 +52,11 @@ int64_t arch_psci_cpu_on(uint64_t mpidr, paddr_t entry, uint64_t context);
 void arch_psci_system_off(void);
 void arch_psci_system_reset(void);
 
+/* QEMU semihosting SYS_EXIT: QEMU ends with `status` as its exit status
+ * (semihost.S; shutdown.h says what happens without semihosting). */
+void arch_semihost_exit(uint64_t status);
+extern char arch_semihost_trap[]; /* the HLT #0xf000 in it */
+
 paddr_t arch_secondary_entry(void);
 
 /* An interrupt is pending at this CPU (the kernel runs with them masked):

@@ -12,6 +12,7 @@
 #include "objects/vcpu.h"
 #include "print.h"
 #include "sched.h"
+#include "shutdown.h"
 
 #include <cairn/invocations.h>
 
@@ -156,5 +157,6 @@ void user_fault_prepared(struct tcb *t, const struct user_fault *f)
 			t->name, f->class_name, f->address, f->pc);
 	}
 	tcb_suspend(t);
+	shutdown_thread_ended(t, 0, true);
 	sched_run();
 }

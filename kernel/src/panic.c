@@ -3,6 +3,7 @@
 #include "arch.h"
 #include "format.h"
 #include "print.h"
+#include "shutdown.h"
 
 static int panicking;
 
@@ -15,10 +16,9 @@ bool panic_begin(void)
 
 void panic_end(void)
 {
-	kprintf("PANIC: powering off\n");
-	arch_psci_system_off();
-	kprintf("PANIC: PSCI SYSTEM_OFF unavailable; halting\n");
-	arch_idle_loop();
+	kprintf("PANIC: powering off (exit status %d)\n",
+		SHUTDOWN_STATUS_PANIC);
+	shutdown_exit(SHUTDOWN_STATUS_PANIC);
 }
 
 void panic(const char *fmt, ...)

@@ -10,6 +10,7 @@
 #include "preempt.h"
 #include "print.h"
 #include "sched.h"
+#include "shutdown.h"
 
 #include <cairn/invocations.h>
 #include <cairn/syscalls.h>
@@ -174,11 +175,15 @@ static void recv(struct tcb *t, uint64_t number)
 	}
 }
 
-/* The thread ends itself; it needs no capability to do so. */
+/* The thread ends itself; it needs no capability to do so. The last
+ * thread to end ends the machine with the system's status (shutdown.h). */
 static void thread_exit(struct tcb *t)
 {
-	kprintf("%s: exited with status %ld\n", t->name, (long)t->regs.x[0]);
+	long status = (long)t->regs.x[0];
+
+	kprintf("%s: exited with status %ld\n", t->name, status);
 	tcb_suspend(t);
+	shutdown_thread_ended(t, status, false);
 }
 
 void syscall_slowpath(struct tcb *t, uint64_t number)

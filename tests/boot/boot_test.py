@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools" / "lib"))
-from cairn.qemu import BootError, Machine, gdb_command, qemu_command  # noqa: E402
+from cairn.qemu import (EXIT_FAULT, EXIT_PANIC, BootError, Machine,  # noqa: E402
+                        gdb_command, qemu_command)
 
 TIME_LIMIT = 60
 LONG_TIME_LIMIT = 300
@@ -82,8 +83,14 @@ def smp_4(images):
 
 @case
 def platform_report(images):
-    """Every DTB device the issue names gets its greppable line."""
+    """Every DTB device gets its greppable line; the banner names the
+    commit the kernel was built from (cmake/version.cmake's header)."""
+    header = Path(images) / "target" / "kernel" / "generated" / "cairn_version.h"
+    built = re.search(r'#define CAIRN_VERSION "([^"]+)"', header.read_text()).group(1)
     with boot(images) as m:
+        banner = m.expect(r"Cairn (\S+): EL2 microkernel")
+        if banner.group(1) != built or built == "dev":
+            m.fail(f"banner names {banner.group(1)!r}, the build {built!r}")
         for line in [
             r"dtb: pl011 0x9000000-0x9001000 intid 33",
             r"dtb: gicv3 distributor 0x8000000-0x8010000",
@@ -118,6 +125,11 @@ def root_task_runs(images):
         if count != int(loaded.group(1)) or ram != int(loaded.group(2)):
             m.fail("the root task's BootInfo disagrees with the kernel")
         m.expect("root: exited with status 0")
+        # Nothing else can run: the system ends, with the root task's status.
+        m.expect("system: every thread has finished; powering off with status 0")
+        status = m.wait_exit(timeout=30)
+        if status != 0:
+            m.fail(f"QEMU exit status {status} after every thread exited 0")
 
 
 def check_suite(m, name, at_least, listed=False):
@@ -172,11 +184,17 @@ def check_listed(m, name, passed):
 @case
 def system_captest(images):
     """The in-system capability suite: every test passes, then the unknown
-    system call at its end suspends it with a fault line."""
+    system call at its end suspends it with a fault line; nothing else can
+    run, so the machine ends with the status of a fault (100)."""
     with boot(images, system="test-caps", append=None, stop_on=()) as m:
         check_suite(m, "captest", 7, listed=True)
         m.expect(r"fault: thread 'root': unknown system call \(0x63\) at pc "
                  r"0x[0-9a-f]+; no fault endpoint: suspended")
+        m.expect(rf"system: every thread has finished; powering off with "
+                 rf"status {EXIT_FAULT}")
+        status = m.wait_exit(timeout=30)
+        if status != EXIT_FAULT:
+            m.fail(f"QEMU exit status {status} after a fault, not {EXIT_FAULT}")
 
 
 @case
@@ -457,7 +475,7 @@ def console_input_typed_during_boot(images):
     goes from empty to one character)."""
     with boot(images, system="test-console", append=None,
               time_limit=LONG_TIME_LIMIT) as m:
-        m.expect(r"Cairn dev")
+        m.expect(r"Cairn \S+: EL2 microkernel")
         m.send("help")
         m.expect(r"kernel: the console is handed over to user level")
         m.send("\r")
@@ -689,8 +707,19 @@ CONSOLE_TOOL = Path(__file__).resolve().parents[2] / "tools" / "console"
 
 @case
 def console_tool_scripts_commands(images):
-    """tools/console drives the shell over QEMU's serial socket."""
+    """tools/console drives the shell over QEMU's serial socket: a command
+    reporting an error is exit status 1, the keyboard left on a client is
+    taken back, and poweroff succeeds when QEMU exits."""
     import tempfile
+
+    from cairn.console import CTRL_A3, Console
+
+    def console(*args):
+        r = subprocess.run([sys.executable, str(CONSOLE_TOOL), "--socket", sock,
+                            "--timeout", "60", *args],
+                           capture_output=True, text=True, timeout=180)
+        print(r.stdout[-2000:], r.stderr)
+        return r
 
     n = len(expected_caps(images, "test-console"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -699,23 +728,37 @@ def console_tool_scripts_commands(images):
         qemu = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         try:
-            r = subprocess.run(
-                [sys.executable, str(CONSOLE_TOOL), "--socket", sock, "--timeout",
-                 "60", "--cmd", "audit", "--cmd", "caps alice",
-                 "--log", str(Path(tmp) / "log")],
-                capture_output=True, text=True, timeout=180)
+            r = console("--cmd", "audit", "--cmd", "caps alice",
+                        "--log", str(Path(tmp) / "log"))
+            if r.returncode != 0 or f"audit: ok, {n} capabilities" not in r.stdout \
+                    or not re.search(r"\d+ capabilities\n", r.stdout.split("audit: ok")[1]):
+                raise AssertionError(f"tools/console failed: {r.stderr}")
+            if "cairn> caps alice" not in (Path(tmp) / "log").read_text():
+                raise AssertionError("--log did not keep what was received")
+            r = console("--cmd", "caps nobody", "--cmd", "ps")
+            if r.returncode != 1 or "'caps nobody' reported an error: caps: no " \
+                    "thread is named 'nobody'" not in r.stderr or "NAME" in r.stdout:
+                raise AssertionError(f"an error did not stop the run: {r.returncode}")
+            # An earlier session leaves the keyboard on alice.
+            con = Console().connect(sock, 10)
+            con.send(CTRL_A3)
+            con.expect(r"\[console: input to alice\]", 30)
+            con.close()
+            r = console("--cmd", "ps")
+            if r.returncode != 0 or not re.search(r"NAME +STATE +PRI", r.stdout):
+                raise AssertionError(f"the shell did not get the keyboard back: {r.stderr}")
+            r = console("--cmd", "poweroff")
+            if r.returncode != 0 or "powering off" not in r.stdout:
+                raise AssertionError(f"poweroff did not succeed: {r.stderr}")
+            if qemu.wait(timeout=30) != 0:
+                raise AssertionError(f"QEMU exit status {qemu.returncode} after poweroff")
         finally:
-            qemu.terminate()
-            try:
-                qemu.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                qemu.kill()
-        print(r.stdout[-2000:], r.stderr)
-        if r.returncode != 0 or f"audit: ok, {n} capabilities" not in r.stdout \
-                or not re.search(r"\d+ capabilities\n", r.stdout.split("audit: ok")[1]):
-            raise AssertionError(f"tools/console failed: {r.stderr}")
-        if "cairn> caps alice" not in (Path(tmp) / "log").read_text():
-            raise AssertionError("--log did not keep what was received")
+            if qemu.poll() is None:
+                qemu.terminate()
+                try:
+                    qemu.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    qemu.kill()
 
 
 @case
@@ -727,8 +770,10 @@ def undefined_instruction_panics(images):
         m.expect(r"EC 0x00 \(unknown reason \(undefined instruction\)\)")
         m.expect(r"ELR_EL2 0x[0-9a-f]{16} <kernel_main\+0x[0-9a-f]+>")
         m.expect(r"x30 0x[0-9a-f]{16}")
-        m.expect("PANIC: powering off")
-        m.wait_exit(timeout=20)
+        m.expect(r"PANIC: powering off \(exit status 101\)")
+        status = m.wait_exit(timeout=20)
+        if status != EXIT_PANIC:
+            m.fail(f"QEMU exit status {status} after a panic, not {EXIT_PANIC}")
 
 
 def free_port():

@@ -156,13 +156,37 @@ void print_enter_panic_mode(void)
 {
 }
 
+jmp_buf *host_exit_catch;
+long host_exit_status = -1;
+unsigned host_psci_offs;
+
+static void host_exit_jump(void)
+{
+	if (host_exit_catch != NULL) {
+		jmp_buf *j = host_exit_catch;
+		host_exit_catch = NULL;
+		longjmp(*j, 1);
+	}
+}
+
 /* No firmware on the host: PowerControl reports NOT_SUPPORTED. */
 void arch_psci_system_off(void)
 {
+	host_psci_offs++;
+	host_exit_jump();
 }
 
 void arch_psci_system_reset(void)
 {
+}
+
+/* Semihosting: recorded (host_arch.h). */
+char arch_semihost_trap[4];
+
+void arch_semihost_exit(uint64_t status)
+{
+	host_exit_status = (long)status;
+	host_exit_jump();
 }
 
 unsigned host_preempt_every, host_preempt_calls;

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from conftest import ROOT
 
@@ -38,40 +40,103 @@ def test_defaults(tmp_path):
     assert (m.memory, m.cpus) == ("1G", 2)
 
 
+# (manifest text, the line the error names, what it says after "PATH:LINE: ")
 BAD = [
-    ("[system\nname = 1", "not valid TOML"),
-    (GOOD + "[sytem]\n", 'unknown section [sytem]: expected one of system, machine, root, component, connection, domain; did you mean "system"?'),
-    (GOOD.replace("cpus = 4", "cpu = 4"), 'machine.cpu: unknown key: expected one of memory, cpus; did you mean "cpus"?'),
-    (GOOD.replace("cpus = 4", 'cpus = "4"'), "machine.cpus: expected a whole number, got '4'"),
-    (GOOD.replace("cpus = 4", "cpus = true"), "machine.cpus: expected a whole number, got True"),
-    (GOOD.replace("cpus = 4", "cpus = 9"), "machine.cpus: 9: expected 1 to 8"),
-    (GOOD.replace('"512M"', '"lots"'), "machine.memory: 'lots': expected a size such as \"512M\" or \"2G\""),
-    (GOOD.replace('"512M"', '"64M"'), "machine.memory: '64M' is impossible: QEMU virt takes 128M to 255G"),
-    (GOOD.replace('"512M"', '"300G"'), "machine.memory: '300G' is impossible"),
-    (GOOD.replace('program = "root"', ""), "root.program: required key is missing"),
-    (GOOD.replace('name = "demo"', 'name = "Demo System"'), "system.name: 'Demo System': use lower-case letters"),
-    ("system = 3\n[root]\nprogram='r'", "system: expected a table [system]"),
+    ("[system\nname = 1", 1, "not valid TOML"),
+    (GOOD + "[sytem]\n", 9, 'unknown section [sytem]: expected one of system, machine, root, component, connection, domain; did you mean "system"?'),
+    (GOOD.replace("cpus = 4", "cpu = 4"), 6, 'machine.cpu: unknown key: expected one of memory, cpus; did you mean "cpus"?'),
+    (GOOD.replace("cpus = 4", 'cpus = "4"'), 6, "machine.cpus: expected a whole number, got '4'"),
+    (GOOD.replace("cpus = 4", "cpus = true"), 6, "machine.cpus: expected a whole number, got True"),
+    (GOOD.replace("cpus = 4", "cpus = 9"), 6, "machine.cpus: 9: expected 1 to 8"),
+    (GOOD.replace('"512M"', '"lots"'), 5, "machine.memory: 'lots': write a whole number followed by K, M or G, such as \"512M\" or \"2G\""),
+    (GOOD.replace('"512M"', '"512MiB"'), 5, "machine.memory: '512MiB': write \"512M\" (a size is a whole number followed by K, M or G)"),
+    (GOOD.replace('"512M"', '"4 GiB"'), 5, "machine.memory: '4 GiB': write \"4G\""),
+    (GOOD.replace('"512M"', '"512MB"'), 5, "machine.memory: '512MB': write \"512M\""),
+    (GOOD.replace('"512M"', '"2048k"'), 5, "machine.memory: '2048k': write \"2048K\""),
+    (GOOD.replace('"512M"', '"536870912"'), 5, "machine.memory: '536870912': write a whole number followed by K, M or G"),
+    (GOOD.replace('"512M"', '"1.5G"'), 5, "machine.memory: '1.5G': write a whole number followed by K, M or G"),
+    (GOOD.replace('"512M"', '"0G"'), 5, "machine.memory: '0G': write a whole number followed by K, M or G"),
+    (GOOD.replace('"512M"', '"64M"'), 5, "machine.memory: '64M' is impossible: QEMU virt takes 128M to 255G"),
+    (GOOD.replace('"512M"', '"300G"'), 5, "machine.memory: '300G' is impossible"),
+    (GOOD.replace('program = "root"', ""), 7, "root.program: required key is missing"),
+    (GOOD.replace('name = "demo"', 'name = "Demo System"'), 3, "system.name: 'Demo System': use lower-case letters"),
+    ("system = 3\n[root]\nprogram='r'", 1, "system: expected a table [system]"),
 ]
 
 
-@pytest.mark.parametrize("text,message", BAD)
-def test_bad_manifests_name_key_and_fix(tmp_path, text, message):
+@pytest.mark.parametrize("text,line,message", BAD)
+def test_bad_manifests_name_file_line_key_and_fix(tmp_path, text, line, message):
     path = write(tmp_path, text)
     with pytest.raises(manifest.ManifestError) as e:
         manifest.load(path)
-    assert str(e.value).startswith(f"{path}: ")
-    assert message in str(e.value)
+    assert str(e.value).startswith(f"{path}:{line}: {message}")
 
 
 def test_missing_file(tmp_path):
     with pytest.raises(manifest.ManifestError, match="no such manifest"):
         manifest.load(tmp_path / "absent.toml")
+    with pytest.raises(manifest.ManifestError, match="a directory, not a manifest"):
+        manifest.load(tmp_path)
 
 
 @pytest.mark.parametrize("text,size", [("1G", 1 << 30), ("512M", 512 << 20),
-                                       ("2048k", 2 << 20), ("4 GiB", 4 << 30)])
+                                       ("2048K", 2 << 20), ("255G", 255 << 30)])
 def test_parse_size(text, size):
     assert manifest.parse_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["512MiB", "4 GiB", "2048k", " 1G", "1G ", "1",
+                                  "1.5G", "0M", "1T", "M", "-1G", "0x10M"])
+def test_parse_size_takes_one_syntax(text):
+    with pytest.raises(ValueError, match="write "):
+        manifest.parse_size(text)
+
+
+@pytest.mark.parametrize("text,qemu", [("1G", "1G"), ("1024M", "1G"), ("1536M", "1536M"),
+                                       ("131072K", "128M"), ("2G", "2G")])
+def test_qemu_gets_a_normalised_memory_size(tmp_path, text, qemu):
+    m = manifest.load(write(tmp_path, GOOD.replace('"512M"', f'"{text}"')))
+    assert m.memory == qemu
+    assert manifest.parse_size(m.memory) == m.memory_bytes
+
+
+def test_locate_finds_keys_tables_and_array_tables():
+    text = ('# c\nsystem = 3\n[machine]\nmemory = "1G"\n[[domain]]\nname = "a"\n'
+            '[[domain]]\n"name" = "b"\nkernel = "k"\n')
+    assert manifest.locate(text, ("system",)) == 2
+    assert manifest.locate(text, ("machine", "memory")) == 4
+    assert manifest.locate(text, ("machine", "cpus")) == 3  # its table's header
+    assert manifest.locate(text, ("domain", 1, "name")) == 8
+    assert manifest.locate(text, ("domain", 1, "kernel")) == 9
+    assert manifest.locate(text, ("domain", 1)) == 7
+    assert manifest.locate(text, ("domain", 2, "kernel")) is None
+    assert manifest.locate(text, ("root", "program")) is None
+
+
+def test_check_names_an_unknown_root_program(tmp_path):
+    path = write(tmp_path, GOOD.replace('program = "root"', 'program = "roto"'))
+    assert manifest.load(path).root_program == "roto"  # load() alone cannot know
+    with pytest.raises(manifest.ManifestError) as e:
+        manifest.check(path)
+    assert str(e.value).startswith(
+        f"{path}:8: root.program: 'roto' is not a program this tree builds; "
+        'did you mean "root"?: expected one of ')
+    assert "captest" in str(e.value)
+    assert manifest.check(path, programs={"roto"}).root_program == "roto"
+
+
+def test_source_programs_are_what_cmake_defines():
+    found = manifest.source_programs()
+    assert {"root", "console", "captest", "threadtest", "fuzz", "consoleecho",
+            "trioclient", "trioserver", "triochecker", "ipcbench"} <= found
+    assert not any(p.startswith("$") or p.endswith("}") for p in found)
+
+
+def test_every_manifest_in_configs_passes_check():
+    for path in sorted((ROOT / "configs").glob("*.toml")):
+        m = manifest.check(path)
+        assert m.root_program in manifest.source_programs(), path
+        assert set(m.programs()) <= manifest.source_programs(), path
 
 
 IDL = """
@@ -110,6 +175,9 @@ devices = ["0000:00:02.0"]
 
 def write_system(tmp_path, text):
     (tmp_path / "demo.idl").write_text(IDL)
+    (tmp_path / "guests" / "test").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "guests" / "test" / "Image").write_bytes(b"guest kernel")
+    (tmp_path / "guests" / "test" / "initrd").write_bytes(b"guest initrd")
     return write(tmp_path, text)
 
 
@@ -149,6 +217,13 @@ SYSTEM_BAD = [
      "component[1].caps: unknown kernel capability 'audits': expected one of uart, audit, power; did you mean \"audit\"?"),
     (('[[connection]]\nfrom = "client.tick"', '[[connection]]\nfrom = "client.calc"'), "connection[1]: client.calc (uses Calc) cannot connect to server.tick"),
     (('name = "guest0"', 'name = "guest0"\ncolour = "red"'), "domain[0].colour: unknown key"),
+    (('kernel = "guests/test/Image"', 'kernel = "guests/test/Imag"'),
+     "domain[0].kernel: 'guests/test/Imag': {dir}/guests/test/Imag does not exist: give the path of the guest's kernel image, relative to the manifest's directory"),
+    (('kernel = "guests/test/Image"', 'kernel = "guests/test"'),
+     "domain[0].kernel: 'guests/test': {dir}/guests/test is a directory"),
+    (('kernel = "guests/test/Image"', 'kernel = "guests/test/Image"\ninitrd = "guests/test/initramfs"'),
+     "domain[0].initrd: 'guests/test/initramfs': {dir}/guests/test/initramfs does not exist: give the path of the guest's initial RAM disk"),
+    (('memory = "128M"', 'memory = "128MiB"'), "domain[0].memory: '128MiB': write \"128M\""),
 ]
 
 
@@ -158,8 +233,13 @@ def test_bad_systems(tmp_path, edit, message):
     path = write_system(tmp_path, SYSTEM.replace(edit[0], edit[1], 1))
     with pytest.raises(manifest.ManifestError) as e:
         manifest.load(path)
-    assert message in str(e.value)
-    assert str(e.value).startswith(f"{path}: ")
+    assert message.format(dir=tmp_path) in str(e.value)
+    # PATH:LINE: the line holding the key the message names
+    where = re.match(rf"{re.escape(str(path))}:(\d+): ", str(e.value))
+    assert where, str(e.value)
+    key = message.split(":")[0].split(".")[-1].split("[")[0]
+    line = path.read_text().splitlines()[int(where.group(1)) - 1]
+    assert key in line or line.startswith("[["), (key, line)
 
 
 def test_bad_idl_is_reported_with_its_position(tmp_path):

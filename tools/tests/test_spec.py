@@ -27,6 +27,13 @@ def fake_elf(segments, entry=0x400000):
     return bytes(head + phdrs + body)
 
 
+@pytest.fixture(autouse=True)
+def guest_kernel(tmp_path):
+    """The file SYSTEM's domain names (manifests name existing files)."""
+    (tmp_path / "guests" / "test").mkdir(parents=True)
+    (tmp_path / "guests" / "test" / "Image").write_bytes(b"guest")
+
+
 # text: 2 pages R-X; .data runs at 8 MiB (1 page, +1 page of bss) and loads
 # right after the text.
 ELF = fake_elf([(0x400000, 0x400000, 0x1800, 0x1800, 5),

@@ -9,6 +9,7 @@
 #include "ksyms.h"
 #include "panic.h"
 #include "print.h"
+#include "shutdown.h"
 
 static const char *const vector_names[16] = {
     "synchronous, current EL with SP_EL0",
@@ -98,6 +99,11 @@ static void print_symbol(const char *label, uint64_t addr)
 
 void exception_unexpected(struct exc_frame *f, uint64_t kind)
 {
+	/* No semihosting: its trap is an undefined instruction here. */
+	if (f->elr == (uint64_t)(uintptr_t)arch_semihost_trap &&
+	    ((f->esr >> 26) & 0x3f) == 0) {
+		shutdown_no_semihosting();
+	}
 	if (!panic_begin()) {
 		panic_end();
 	}

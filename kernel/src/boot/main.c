@@ -8,6 +8,7 @@
 #include "boot/platform.h"
 #include "boot/root_task.h"
 #include "boot/smp.h"
+#include "cairn_version.h" /* generated: CAIRN_VERSION, the git commit */
 #include "drivers/pl011.h"
 #include "kmem.h"
 #include "ksyms.h"
@@ -15,10 +16,6 @@
 #include "panic.h"
 #include "print.h"
 #include "sched.h"
-
-#ifndef CAIRN_VERSION
-#define CAIRN_VERSION "dev"
-#endif
 
 #define FDT_MAGIC	 0xd00dfeedU
 #define FDT_MAX_SIZE	 MiB(2)

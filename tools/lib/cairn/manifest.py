@@ -1,8 +1,13 @@
 """System manifests (configs/*.toml): loading and validation.
 
-Every error names the file, the key path and what is allowed, so a user can
-fix the manifest without reading this code. docs/manifest.md is the
-reference; keep the two in step.
+Every error names the file, the line when it can be found, the key path and
+what to write instead, so a user can fix the manifest without reading this
+code. docs/manifest.md is the reference; keep the two in step.
+
+load() checks the manifest itself: its keys, values and the files it names
+(IDL, guest kernels and initrds). check() also checks the programs it names
+against those the source tree builds (source_programs()), so that nothing a
+manifest gets wrong is first found by the build or by QEMU.
 """
 import difflib
 import re
@@ -10,6 +15,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[3]
 MAX_CPUS = 8
 MIN_MEMORY = 128 << 20
 MAX_MEMORY = 255 << 30  # QEMU virt's RAM region below the high MMIO
@@ -27,8 +33,8 @@ TABLES = {
                   "priority": (int, False), "caps": (list, False)},
     "connection": {"from": (str, True), "to": (str, True)},
     "domain": {"name": (str, True), "kernel": (str, True), "memory": (str, True),
-               "vcpus": (int, False), "passthrough": (str, False),
-               "devices": (list, False)},
+               "initrd": (str, False), "vcpus": (int, False),
+               "passthrough": (str, False), "devices": (list, False)},
 }
 PASSTHROUGH = ("disabled", "sync-pt", "share-pt")
 # kernel capabilities a component may be granted (`caps`), see spec.py
@@ -36,6 +42,10 @@ KERNEL_CAPS = ("uart", "audit", "power")
 MAX_COMPONENT_PRIORITY = 254  # the root task runs at 255 until it is done
 MIN_DOMAIN_MEMORY = 16 << 20
 BDF = re.compile(r"[0-9a-f]{4}:[0-9a-f]{2}:[0-1][0-9a-f]\.[0-7]")
+# The one size syntax: a whole number and K, M or G (powers of 1024).
+SIZE = re.compile(r"([1-9][0-9]*)([KMG])")
+SIZE_UNITS = {"K": 10, "M": 20, "G": 30}
+SIZE_RULE = "a whole number followed by K, M or G"
 
 
 class ManifestError(Exception):
@@ -45,11 +55,12 @@ class ManifestError(Exception):
 @dataclass
 class Domain:
     name: str
-    kernel: str
+    kernel: Path
     memory_bytes: int
     vcpus: int
     passthrough: str
     devices: list
+    initrd: Path = None
 
 
 @dataclass
@@ -58,7 +69,7 @@ class Manifest:
     name: str
     description: str
     memory_bytes: int
-    memory: str
+    memory: str  # normalised, what QEMU's -m is given ("512M", "2G")
     cpus: int
     root_program: str
     components: dict = field(default_factory=dict)  # name -> IDL type
@@ -68,6 +79,14 @@ class Manifest:
     connections: list = field(default_factory=list)  # (from, to, kind)
     domains: list = field(default_factory=list)
 
+    def programs(self):
+        """The programs this system packs: the root task's, then one per
+        component type (spec.program_name), sorted."""
+        from cairn.spec import program_name
+
+        return [self.root_program] + sorted(
+            {program_name(t) for t in self.components.values()})
+
 
 def _suggest(word, choices):
     close = difflib.get_close_matches(word, list(choices), n=1)
@@ -75,214 +94,361 @@ def _suggest(word, choices):
 
 
 def parse_size(text):
-    """'512M', '1G', '2048K' -> bytes; raises ValueError."""
-    m = re.fullmatch(r"\s*(\d+)\s*([KMG])i?B?\s*", text, re.IGNORECASE)
-    if not m:
-        raise ValueError(text)
-    return int(m.group(1)) << {"K": 10, "M": 20, "G": 30}[m.group(2).upper()]
+    """'512M', '1G', '2048K' -> bytes: the one size syntax. Anything else
+    raises ValueError whose message says what to write instead."""
+    m = SIZE.fullmatch(text)
+    if m:
+        return int(m.group(1)) << SIZE_UNITS[m.group(2)]
+    near = re.fullmatch(r"\s*0*([1-9][0-9]*)\s*([kmgKMG])(?:i?[bB])?\s*", text)
+    if near:
+        raise ValueError(f'write "{near.group(1)}{near.group(2).upper()}" '
+                         f"(a size is {SIZE_RULE})")
+    raise ValueError(f'write {SIZE_RULE}, such as "512M" or "2G"')
+
+
+def format_size(nbytes):
+    """The normalised spelling of a size: the largest unit that divides it."""
+    for unit in "GMK":
+        shift = SIZE_UNITS[unit]
+        if nbytes and nbytes % (1 << shift) == 0:
+            return f"{nbytes >> shift}{unit}"
+    raise ValueError(f"{nbytes} bytes is not a whole number of K")
 
 
 def _type_name(typ):
     return {str: "string", int: "whole number", list: "list"}[typ]
 
 
-def _check_table(path, where, table, allowed):
+def _dotted(keys):
+    out = ""
+    for k in keys:
+        out += f"[{k}]" if isinstance(k, int) else (f".{k}" if out else k)
+    return out
+
+
+_HEADER = re.compile(r"\s*(\[\[?)\s*([^\[\]#]+?)\s*\]\]?\s*(#.*)?")
+_KEY = re.compile(r"\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+)\s*=")
+
+
+def locate(text, keys):
+    """The 1-based line where key path `keys` (("machine", "memory"),
+    ("domain", 0, "kernel"), ("component", 1)) is written, or its table's
+    header line, or None. Best effort: plain tables and keys only."""
+    section, rest = keys[0], list(keys[1:])
+    index = rest.pop(0) if rest and isinstance(rest[0], int) else None
+    key = rest[0] if rest else None
+    counts, current, header = {}, None, None
+    for n, line in enumerate(text.splitlines(), 1):
+        h = _HEADER.fullmatch(line)
+        if h:
+            name = h.group(2).strip()
+            if h.group(1) == "[[":
+                current = (name, counts.get(name, 0))
+                counts[name] = current[1] + 1
+            else:
+                current = (name, None)
+            if current == (section, index) and header is None:
+                header = n
+                if key is None:
+                    return n
+            continue
+        k = _KEY.match(line)
+        if not k:
+            continue
+        name = k.group(1).strip("\"'")
+        if current is None and key is None and index is None and name == section:
+            return n
+        if current == (section, index) and name == key:
+            return n
+    return header
+
+
+class _Context:
+    """One manifest being checked: where errors point."""
+
+    def __init__(self, path, text):
+        self.path = path
+        self.text = text
+
+    def error(self, keys, message):
+        """A ManifestError "PATH:LINE: key.path: message" (keys: a key path
+        tuple, or None for the file as a whole)."""
+        line = locate(self.text, keys) if keys else None
+        where = f"{self.path}:{line}" if line else f"{self.path}"
+        what = f" {_dotted(keys)}:" if keys else ""
+        return ManifestError(f"{where}:{what} {message}")
+
+
+def _check_table(ctx, keys, table, allowed):
     for key, v in table.items():
         if key not in allowed:
-            raise ManifestError(
-                f"{path}: {where}.{key}: unknown key: expected one of "
-                f"{', '.join(allowed)}{_suggest(key, allowed)}")
+            raise ctx.error(keys + (key,),
+                            f"unknown key: expected one of {', '.join(allowed)}"
+                            f"{_suggest(key, allowed)}")
         typ = allowed[key][0]
         if not isinstance(v, typ) or isinstance(v, bool):
-            raise ManifestError(f"{path}: {where}.{key}: expected a "
-                                f"{_type_name(typ)}, got {v!r}")
+            raise ctx.error(keys + (key,),
+                            f"expected a {_type_name(typ)}, got {v!r}")
     for key, (_, required) in allowed.items():
         if required and key not in table:
-            raise ManifestError(f"{path}: {where}.{key}: required key is missing")
+            raise ctx.error(keys + (key,), "required key is missing")
 
 
-def _check_keys(path, data):
+def _check_keys(ctx, data):
     for section, value in data.items():
         if section in TABLES:
             if not isinstance(value, list):
-                raise ManifestError(f"{path}: {section}: write [[{section}]] tables")
+                raise ctx.error((section,), f"write [[{section}]] tables")
             for i, table in enumerate(value):
-                _check_table(path, f"{section}[{i}]", table, TABLES[section])
+                _check_table(ctx, (section, i), table, TABLES[section])
             continue
         if section not in SCHEMA:
             choices = list(SCHEMA) + list(TABLES)
+            line = locate(ctx.text, (section,))
             raise ManifestError(
-                f"{path}: unknown section [{section}]: expected one of "
-                f"{', '.join(choices)}{_suggest(section, choices)}")
+                f"{ctx.path}{f':{line}' if line else ''}: unknown section "
+                f"[{section}]: expected one of {', '.join(choices)}"
+                f"{_suggest(section, choices)}")
         if not isinstance(value, dict):
-            raise ManifestError(f"{path}: {section}: expected a table [{section}]")
-        for key, v in value.items():
-            allowed = SCHEMA[section]
-            if key not in allowed:
-                raise ManifestError(
-                    f"{path}: {section}.{key}: unknown key: expected one of "
-                    f"{', '.join(allowed)}{_suggest(key, allowed)}")
-            typ = allowed[key][0]
-            if not isinstance(v, typ) or isinstance(v, bool):
-                raise ManifestError(
-                    f"{path}: {section}.{key}: expected a "
-                    f"{'string' if typ is str else 'whole number'}, "
-                    f"got {v!r}")
+            raise ctx.error((section,), f"expected a table [{section}]")
+        _check_table(ctx, (section,), value,
+                     {k: (t, False) for k, (t, _) in SCHEMA[section].items()})
     for section, keys in SCHEMA.items():
         for key, (_, required) in keys.items():
             if required and key not in data.get(section, {}):
-                raise ManifestError(f"{path}: {section}.{key}: required key is missing")
+                raise ctx.error((section, key), "required key is missing")
+
+
+def _size(ctx, keys, text):
+    try:
+        return parse_size(text)
+    except ValueError as e:
+        raise ctx.error(keys, f"{text!r}: {e}") from None
 
 
 def load(path):
     """Reads and validates a manifest; raises ManifestError."""
     path = Path(path)
     try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ManifestError(f"{path}: no such manifest") from None
+    except IsADirectoryError:
+        raise ManifestError(f"{path}: a directory, not a manifest: give a "
+                            "configs/<system>.toml file") from None
+    except OSError as e:
+        raise ManifestError(f"{path}: cannot read: {e.strerror}") from None
+    text = raw.decode("utf-8", "replace")
+    ctx = _Context(path, text)
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ManifestError(f"{path}: not valid TOML: {e}") from None
-    _check_keys(path, data)
+        at = re.search(r"\(at line (\d+), column \d+\)", str(e))
+        where = f"{path}:{at.group(1)}" if at else f"{path}"
+        raise ManifestError(f"{where}: not valid TOML: {e}") from None
+    _check_keys(ctx, data)
     system, machine, root = data["system"], data.get("machine", {}), data["root"]
     if not re.fullmatch(r"[a-z][a-z0-9-]*", system["name"]):
-        raise ManifestError(
-            f"{path}: system.name: {system['name']!r}: use lower-case letters, "
-            "digits and '-', starting with a letter")
+        raise ctx.error(("system", "name"),
+                        f"{system['name']!r}: use lower-case letters, digits "
+                        "and '-', starting with a letter")
     memory = machine.get("memory", "1G")
-    try:
-        memory_bytes = parse_size(memory)
-    except ValueError:
-        raise ManifestError(
-            f"{path}: machine.memory: {memory!r}: expected a size such as "
-            '"512M" or "2G"') from None
+    memory_bytes = _size(ctx, ("machine", "memory"), memory)
     if not MIN_MEMORY <= memory_bytes <= MAX_MEMORY:
-        raise ManifestError(
-            f"{path}: machine.memory: {memory!r} is impossible: QEMU virt "
-            f"takes {MIN_MEMORY >> 20}M to {MAX_MEMORY >> 30}G")
+        raise ctx.error(("machine", "memory"),
+                        f"{memory!r} is impossible: QEMU virt takes "
+                        f"{MIN_MEMORY >> 20}M to {MAX_MEMORY >> 30}G")
     cpus = machine.get("cpus", 2)
     if not 1 <= cpus <= MAX_CPUS:
-        raise ManifestError(
-            f"{path}: machine.cpus: {cpus}: expected 1 to {MAX_CPUS}")
+        raise ctx.error(("machine", "cpus"), f"{cpus}: expected 1 to {MAX_CPUS}")
+    if not root["program"]:
+        raise ctx.error(("root", "program"), "empty: name the root task's program")
     m = Manifest(path=path, name=system["name"],
                  description=system.get("description", ""),
-                 memory_bytes=memory_bytes, memory=memory, cpus=cpus,
-                 root_program=root["program"])
+                 memory_bytes=memory_bytes, memory=format_size(memory_bytes),
+                 cpus=cpus, root_program=root["program"])
     m.idl_files = list(system.get("idl", []))
-    _check_domains(m, data.get("domain", []))
+    _check_domains(ctx, m, data.get("domain", []))
     if "idl" in system or data.get("component") or data.get("connection"):
-        _check_components(m, system.get("idl", []), data)
+        _check_components(ctx, m, system.get("idl", []), data)
     return m
 
 
-def _check_domains(m, domains):
+def _check_file(ctx, m, keys, name, what):
+    """A file the manifest names, relative to the manifest's directory."""
+    p = m.path.parent / name
+    if not p.is_file():
+        state = "is a directory" if p.is_dir() else "does not exist"
+        raise ctx.error(keys, f"{name!r}: {p} {state}: give the path of {what}, "
+                        "relative to the manifest's directory")
+    return p
+
+
+def _check_domains(ctx, m, domains):
     names, total = set(), 0
     for i, d in enumerate(domains):
-        where = f"{m.path}: domain[{i}]"
+        keys = ("domain", i)
         if d["name"] in names:
-            raise ManifestError(f"{where}.name: '{d['name']}' is used twice")
+            raise ctx.error(keys + ("name",), f"'{d['name']}' is used twice")
         names.add(d["name"])
-        try:
-            mem = parse_size(d["memory"])
-        except ValueError:
-            raise ManifestError(f"{where}.memory: {d['memory']!r}: expected a size "
-                                'such as "256M"') from None
+        mem = _size(ctx, keys + ("memory",), d["memory"])
         total += mem
         if mem < MIN_DOMAIN_MEMORY or total > m.memory_bytes - MIN_MEMORY:
-            raise ManifestError(
-                f"{where}.memory: {d['memory']!r} is impossible: domains get "
+            raise ctx.error(
+                keys + ("memory",),
+                f"{d['memory']!r} is impossible: domains get "
                 f"{MIN_DOMAIN_MEMORY >> 20}M each at least, and all of them "
                 f"together at most machine.memory ({m.memory}) less "
                 f"{MIN_MEMORY >> 20}M for Cairn")
         vcpus = d.get("vcpus", 1)
         if not 1 <= vcpus <= m.cpus:
-            raise ManifestError(f"{where}.vcpus: {vcpus}: expected 1 to "
-                                f"machine.cpus ({m.cpus})")
+            raise ctx.error(keys + ("vcpus",), f"{vcpus}: expected 1 to "
+                            f"machine.cpus ({m.cpus})")
         devices = d.get("devices", [])
         for dev in devices:
             if not isinstance(dev, str) or not BDF.fullmatch(dev):
-                raise ManifestError(f"{where}.devices: {dev!r}: expected a PCI "
-                                    'address such as "0000:00:02.0"')
+                raise ctx.error(keys + ("devices",), f"{dev!r}: expected a PCI "
+                                'address such as "0000:00:02.0"')
         mode = d.get("passthrough", "share-pt" if devices else "disabled")
         if mode not in PASSTHROUGH:
-            raise ManifestError(
-                f'{where}.passthrough: passthrough = "{mode}": expected one of '
+            raise ctx.error(
+                keys + ("passthrough",),
+                f'passthrough = "{mode}": expected one of '
                 f"{', '.join(PASSTHROUGH)}{_suggest(mode, PASSTHROUGH)}")
         if mode == "disabled" and devices:
-            raise ManifestError(f'{where}.passthrough: "disabled" domains get no '
-                                'devices: remove devices or choose sync-pt or share-pt')
-        m.domains.append(Domain(d["name"], d["kernel"], mem, vcpus, mode, devices))
+            raise ctx.error(keys + ("passthrough",),
+                            '"disabled" domains get no devices: remove devices '
+                            "or choose sync-pt or share-pt")
+        kernel = _check_file(ctx, m, keys + ("kernel",), d["kernel"],
+                             "the guest's kernel image")
+        initrd = None
+        if "initrd" in d:
+            initrd = _check_file(ctx, m, keys + ("initrd",), d["initrd"],
+                                 "the guest's initial RAM disk")
+        m.domains.append(Domain(d["name"], kernel, mem, vcpus, mode, devices,
+                                initrd))
 
 
 # connection ends: the kind on the "from" side -> the kind on the "to" side
 CONNECTS = {"uses": "provides", "emits": "consumes", "port": "port"}
 
 
-def _end(m, where, text, interfaces):
+def _end(ctx, m, keys, text, interfaces):
     inst, _, iface = text.partition(".")
     if not iface:
-        raise ManifestError(f"{where}: {text!r}: expected COMPONENT.INTERFACE")
+        raise ctx.error(keys, f"{text!r}: expected COMPONENT.INTERFACE")
     if inst not in m.components:
-        raise ManifestError(f"{where}: {text!r}: no component named '{inst}'"
-                            f"{_suggest(inst, m.components)}")
+        raise ctx.error(keys, f"{text!r}: no component named '{inst}'"
+                        f"{_suggest(inst, m.components)}")
     ifaces = interfaces[m.components[inst]]
     if iface not in ifaces:
-        raise ManifestError(f"{where}: {text!r}: component '{inst}' "
-                            f"({m.components[inst]}) has no interface '{iface}'"
-                            f"{_suggest(iface, ifaces)}")
+        raise ctx.error(keys, f"{text!r}: component '{inst}' "
+                        f"({m.components[inst]}) has no interface '{iface}'"
+                        f"{_suggest(iface, ifaces)}")
     return ifaces[iface]
 
 
-def _check_components(m, idl_files, data):
+def _check_components(ctx, m, idl_files, data):
     from cairn import idl
 
     base = m.path.parent
     try:
         spec = idl.load([(base / f) for f in idl_files])
     except (OSError, idl.IdlError) as e:
-        raise ManifestError(f"{m.path}: system.idl: {e}") from None
+        what = f"{e.filename}: {e.strerror}" if isinstance(e, OSError) else e
+        raise ctx.error(("system", "idl"), f"{what}") from None
     interfaces = {name: c.interfaces for name, c in spec.components.items()}
+    declared = {}
     for i, c in enumerate(data.get("component", [])):
-        where = f"{m.path}: component[{i}]"
+        keys = ("component", i)
         if c["name"] in m.components or c["name"] in {d.name for d in m.domains}:
-            raise ManifestError(f"{where}.name: '{c['name']}' is used twice")
+            raise ctx.error(keys + ("name",), f"'{c['name']}' is used twice")
         if c["type"] not in spec.components:
-            raise ManifestError(f"{where}.type: no component type '{c['type']}' in "
-                                f"the IDL{_suggest(c['type'], spec.components)}")
+            raise ctx.error(keys + ("type",),
+                            f"no component type '{c['type']}' in the IDL"
+                            f"{_suggest(c['type'], spec.components)}")
         if not 0 <= c.get("priority", 0) <= MAX_COMPONENT_PRIORITY:
-            raise ManifestError(f"{where}.priority: expected 0 to "
-                                f"{MAX_COMPONENT_PRIORITY} (255 is the root task's)")
+            raise ctx.error(keys + ("priority",),
+                            f"expected 0 to {MAX_COMPONENT_PRIORITY} (255 is "
+                            "the root task's)")
         for cap in c.get("caps", []):
             if cap not in KERNEL_CAPS:
-                raise ManifestError(
-                    f"{where}.caps: unknown kernel capability {cap!r}: expected "
-                    f"one of {', '.join(KERNEL_CAPS)}{_suggest(str(cap), KERNEL_CAPS)}")
+                raise ctx.error(
+                    keys + ("caps",),
+                    f"unknown kernel capability {cap!r}: expected one of "
+                    f"{', '.join(KERNEL_CAPS)}{_suggest(str(cap), KERNEL_CAPS)}")
         if "uart" in c.get("caps", []) and any(
                 "uart" in v for v in m.component_caps.values()):
-            raise ManifestError(f"{where}.caps: \"uart\" is granted twice: one "
-                                "component (the console server) drives the UART")
+            raise ctx.error(keys + ("caps",), "\"uart\" is granted twice: one "
+                            "component (the console server) drives the UART")
         m.components[c["name"]] = c["type"]
+        declared[c["name"]] = i
         if "priority" in c:
             m.component_priority[c["name"]] = c["priority"]
         m.component_caps[c["name"]] = list(c.get("caps", []))
     connected = set()
     for i, c in enumerate(data.get("connection", [])):
-        where = f"{m.path}: connection[{i}]"
-        kind_from, type_from = _end(m, f"{where}.from", c["from"], interfaces)
-        kind_to, type_to = _end(m, f"{where}.to", c["to"], interfaces)
+        keys = ("connection", i)
+        kind_from, type_from = _end(ctx, m, keys + ("from",), c["from"], interfaces)
+        kind_to, type_to = _end(ctx, m, keys + ("to",), c["to"], interfaces)
         if CONNECTS.get(kind_from) != kind_to or type_from != type_to:
-            raise ManifestError(
-                f"{where}: {c['from']} ({kind_from} {type_from}) cannot connect "
+            raise ctx.error(
+                keys,
+                f"{c['from']} ({kind_from} {type_from}) cannot connect "
                 f"to {c['to']} ({kind_to} {type_to}): connect uses to provides, "
                 "emits to consumes, dataport to dataport, of one type")
         if c["from"] in connected:
-            raise ManifestError(f"{where}.from: {c['from']} is already connected")
+            raise ctx.error(keys + ("from",), f"{c['from']} is already connected")
         connected.add(c["from"])
         m.connections.append((c["from"], c["to"], kind_from))
     for inst, ctype in m.components.items():
         for iface, (kind, _) in interfaces[ctype].items():
             end = f"{inst}.{iface}"
             if kind == "uses" and end not in connected:
-                raise ManifestError(f"{m.path}: {end} ({kind}) is not connected: "
-                                    "add a [[connection]] from it")
+                raise ctx.error(("component", declared[inst]),
+                                f"{end} ({kind}) is not connected: add a "
+                                "[[connection]] from it")
+
+
+# ---- programs -------------------------------------------------------------
+
+_PROGRAM = re.compile(r"^\s*cairn_program\(\s*([A-Za-z0-9_.+-]+)[\s)]", re.M)
+
+
+def source_programs(root=ROOT):
+    """The user-level programs the source tree builds: every
+    `cairn_program(NAME ...)` in a CMakeLists.txt (build trees skipped).
+    configs/CMakeLists.txt checks that this finds what CMake defines."""
+    found = set()
+    root = Path(root)
+    for lists in root.rglob("CMakeLists.txt"):
+        rel = lists.relative_to(root).parts
+        if any(p.startswith("build") or p.startswith(".") for p in rel[:-1]):
+            continue
+        found.update(_PROGRAM.findall(lists.read_text(errors="replace")))
+    return found
+
+
+def check(path, programs=None):
+    """load(), then the programs the manifest names (the root task's, and
+    one per component type) must be among `programs` (default: those the
+    source tree builds). Returns the Manifest; raises ManifestError."""
+    from cairn.spec import program_name
+
+    m = load(path)
+    known = source_programs() if programs is None else set(programs)
+    ctx = _Context(m.path, m.path.read_text(errors="replace"))
+    if m.root_program not in known:
+        raise ctx.error(("root", "program"),
+                        f"{m.root_program!r} is not a program this tree builds"
+                        f"{_suggest(m.root_program, known)}: expected one of "
+                        f"{', '.join(sorted(known))} (\"root\" builds the "
+                        "system from its components)")
+    for i, (name, ctype) in enumerate(m.components.items()):
+        program = program_name(ctype)
+        if program not in known:
+            raise ctx.error(("component", i, "type"),
+                            f"component type {ctype} runs program "
+                            f"'{program}', which this tree does not build: "
+                            "add it with cairn_program() (docs/manifest.md)")
+    return m

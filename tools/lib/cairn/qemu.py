@@ -14,6 +14,13 @@ from pathlib import Path
 QEMU = "qemu-system-aarch64"
 MACHINE = "virt,virtualization=on,gic-version=3,iommu=smmuv3"
 GDB_PORT = 1234
+# QEMU's exit status, which semihosting lets the kernel choose
+# (kernel/src/shutdown.h): 0 after a clean power-off or when every thread
+# has exited 0; a thread's non-zero status when all have finished;
+EXIT_FAULT = 100  # ... a thread was ended by a fault no handler took
+EXIT_PANIC = 101  # ... a kernel panic
+# Semihosting for the kernel's SYS_EXIT only (native: never to gdb).
+SEMIHOSTING = ["-semihosting-config", "enable=on,target=native"]
 
 
 def qemu_command(image, memory="1G", cpus=2, append=None, gdb=False,
@@ -25,7 +32,7 @@ def qemu_command(image, memory="1G", cpus=2, append=None, gdb=False,
     unless gdb_halt is false (to attach to a system that is running)."""
     cmd = [QEMU, "-M", MACHINE, "-global", "arm-smmuv3.stage=nested",
            "-cpu", "max", "-smp", str(cpus), "-m", str(memory),
-           "-kernel", str(image)]
+           *SEMIHOSTING, "-kernel", str(image)]
     if socket:
         cmd += ["-display", "none", "-monitor", "none",
                 "-serial", f"unix:{socket},server=on,wait=off"]
@@ -132,7 +139,8 @@ class Machine:
         self._child.send(text)
 
     def wait_exit(self, timeout=None):
-        """Waits for QEMU to end by itself (PSCI SYSTEM_OFF); returns its status."""
+        """Waits for QEMU to end by itself (a power-off, or the kernel's
+        semihosting exit); returns its status (EXIT_*)."""
         import pexpect
 
         try:
