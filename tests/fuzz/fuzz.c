@@ -172,7 +172,8 @@ static void op_retype(struct pool *p)
 	uint64_t *s = &p->rng;
 	uint64_t ut =
 	    below(s, 4) != 0 ? p->ut : pick_typed(p, CAIRN_OBJ_UNTYPED);
-	uint64_t type = below(s, 10) ? 1 + below(s, 10) : below(s, 256);
+	uint64_t type = below(s, 10) ? 1 + below(s, CAIRN_OBJ_TYPE_COUNT - 1)
+				     : below(s, 256);
 	uint64_t bits = below(s, 4) == 0	  ? edgy(s)
 			: type == CAIRN_OBJ_CNODE ? 1 + below(s, 8)
 						  : 4 + below(s, 16);
@@ -282,7 +283,7 @@ static void op_tcb(struct pool *p)
 	for (unsigned i = 0; i < 40; i++) {
 		regs[i] = below(s, 2) ? edgy(s) : 0x6000000000ULL;
 	}
-	switch (below(s, 9)) {
+	switch (below(s, 13)) {
 	case 0:
 		tally(3, cairn_tcb_configure(t, pick_typed(p, CAIRN_OBJ_CNODE),
 					     pick_typed(p, CAIRN_OBJ_VSPACE),
@@ -312,6 +313,22 @@ static void op_tcb(struct pool *p)
 	case 7:
 		tally(3, cairn_tcb_bind_notification(
 			     t, pick_typed(p, CAIRN_OBJ_NOTIFICATION)));
+		break;
+	case 9: /* the pool's threads run their garbage as guests too */
+		tally(3, cairn_tcb_bind_vcpu(t, pick_typed(p, CAIRN_OBJ_VCPU)));
+		break;
+	case 10:
+		tally(3, cairn_tcb_unbind_vcpu(t));
+		break;
+	case 11:
+		tally(3, cairn_vcpu_write_regs(pick_typed(p, CAIRN_OBJ_VCPU),
+					       (unsigned)below(s, 30),
+					       (unsigned)below(s, 30), regs));
+		break;
+	case 12:
+		tally(3, cairn_vcpu_read_regs(pick_typed(p, CAIRN_OBJ_VCPU),
+					      (unsigned)below(s, 30),
+					      (unsigned)below(s, 30), regs));
 		break;
 	default:
 		tally(3, cairn_tcb_set_name(t, "fuzzed"));
