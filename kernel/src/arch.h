@@ -133,6 +133,7 @@ uint32_t arch_gic_irq_limit(void);
 /* Group 1, default priority, level or edge, SPIs routed to this CPU. */
 void arch_gic_configure(uint32_t intid, bool edge);
 void arch_gic_set_enabled(uint32_t intid, bool on);
+bool arch_gic_enabled(uint32_t intid);
 uint32_t arch_gic_ack(void);
 /* Priority drop (EOImode 1): the interrupt stays active. */
 void arch_gic_eoi(uint32_t intid);
@@ -164,22 +165,48 @@ struct tcb *arch_fp_owner(void);
 /* Enters t at EL0 in its VSpace: sets it current on this CPU. */
 __attribute__((noreturn)) void arch_run_thread(struct tcb *t);
 
-/* ---- Guests (vcpu.c, vmexit.c) ---- */
+/* ---- Guests (vcpu.c, vmexit.c, vgic.c) ---- */
+
+struct vcpu;
 
 /* A VCPU's registers (enum cairn_vcpu_reg) as after reset. */
 void arch_vcpu_reset(uint64_t *regs);
 /* A TCB's registers become a guest's (entered at EL1h) or a native
  * thread's (EL0) again. */
 void arch_thread_set_guest(struct tcb *t, bool guest);
-/* The live EL1 state of these VCPU registers, if this CPU holds it, goes
- * back to memory (read or rewritten there next). */
-void arch_vcpu_sync(uint64_t *regs);
-/* Entering a guest with these registers / a native thread: the EL1 state
- * is switched if another's is loaded. */
-void arch_vcpu_enter(uint64_t *regs);
+/* The live EL1 (and vGIC) state of v, if this CPU holds it, goes back to
+ * memory (read or rewritten there next). */
+void arch_vcpu_sync(struct vcpu *v);
+/* Entering a guest of v / a native thread: the EL1 and vGIC state is
+ * switched if another's is loaded. */
+void arch_vcpu_enter(struct vcpu *v);
 void arch_vcpu_leave(void);
+
+/* The vGIC: list registers and a queue per VCPU (words of struct vcpu). */
+#define VGIC_MAX_LRS	    16
+#define VGIC_QUEUE	    64
+#define ARCH_VCPU_GIC_WORDS 96
+/* The virtual CPU interface and its maintenance interrupt; vtimer_ppi is
+ * the EL1 virtual timer's INTID (a guest's while its state is loaded). */
+void arch_vgic_init(uint32_t vtimer_ppi);
+void arch_vgic_reset(struct vcpu *v);
+/* Room for one more pending virtual interrupt (and a virtual interface). */
+bool arch_vgic_can_inject(struct vcpu *v);
+/* Makes intid pending in v (once: an interrupt already pending stays one). */
+void arch_vgic_inject(struct vcpu *v, uint32_t intid, uint8_t priority,
+		      bool group1);
+/* Switching v's virtual CPU interface state out of and into the CPU. */
+void arch_vgic_save(struct vcpu *v);
+void arch_vgic_load(struct vcpu *v);
+/* v's virtual timer fired while loaded: its virtual PPI is made pending. */
+void arch_vgic_timer_fired(struct vcpu *v);
+/* The maintenance interrupt: refill the loaded VCPU's list registers. */
+uint32_t arch_vgic_maintenance_intid(void);
+void arch_vgic_maintenance(void);
+
 /* The virtual timer's PPI arrived: true if it was a guest's (the EL1
- * state loaded here is a VCPU's), whose timer is then masked. */
+ * state loaded here is a VCPU's), whose timer is then masked and whose
+ * virtual PPI 27 made pending; the guest's EOI unmasks it. */
 bool arch_guest_timer_fired(void);
 /* A trapped system-register access the kernel answers itself (an ID
  * register, or a hidden feature's: an undefined instruction); false if it

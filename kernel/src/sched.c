@@ -112,6 +112,7 @@ void sched_start_ticks(const struct platform *plat)
 	vtimer_intid = plat->timer_virt;
 	slice_ticks = arch_counter_freq() / 1000 * SCHED_SLICE_MS;
 	arch_gic_init(plat, timer_intid);
+	arch_vgic_init(vtimer_intid);
 	irq_init(plat, timer_intid);
 	arch_timer_arm(slice_ticks);
 	kprintf("sched: %d ms time slices from the EL2 physical timer (PPI "
@@ -133,11 +134,15 @@ static bool take_interrupt(void)
 		return false;
 	}
 	arch_gic_eoi(intid);
+	if (intid == arch_vgic_maintenance_intid()) {
+		arch_vgic_maintenance();
+		arch_gic_deactivate(intid);
+		return false;
+	}
 	if (intid == vtimer_intid && arch_guest_timer_fired()) {
 		/*
 		 * A guest's virtual timer, not a native handler's: it must
-		 * never signal another component. Its guest is masked until the
-		 * vGIC can deliver it.
+		 * never signal another component. It went to that guest's vGIC.
 		 */
 		arch_gic_deactivate(intid);
 		return false;

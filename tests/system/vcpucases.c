@@ -120,6 +120,51 @@ __asm__(".text\n"
 
 extern const char sve_insn[];
 
+void guest_irqs(void);
+
+/*
+ * Turns its (virtual) GIC CPU interface on, says it is ready by HVC, then
+ * takes the interrupt its VMM injected meanwhile; then arms its virtual
+ * timer and takes that. Its IRQ vector acknowledges, EOIs and reports
+ * each INTID by HVC.
+ */
+__asm__(".text\n"
+	".global guest_irqs\n"
+	".balign 4\n"
+	"guest_irqs:\n"
+	"	adr x9, irq_vectors\n"
+	"	msr vbar_el1, x9\n"
+	"	mov x9, #0xff\n"
+	"	msr s3_0_c4_c6_0, x9\n" /* ICC_PMR_EL1 */
+	"	mov x9, #1\n"
+	"	msr s3_0_c12_c12_7, x9\n" /* ICC_IGRPEN1_EL1 */
+	"	isb\n"
+	"	movz x0, #0xc600, lsl #16\n"
+	"	movk x0, #5\n" /* ready */
+	"	hvc #0\n"
+	"	msr daifclr, #2\n" /* IRQs on: the injected one comes */
+	"	isb\n"
+	"	mrs x9, cntvct_el0\n"
+	"	add x9, x9, #64\n"
+	"	msr cntv_cval_el0, x9\n"
+	"	mov x9, #1\n"
+	"	msr cntv_ctl_el0, x9\n"
+	"	isb\n"
+	"1:	b 1b\n"
+	".balign 2048\n"
+	"irq_vectors:\n"
+	".skip 0x280\n"			  /* current EL, SPx, IRQ: */
+	"	mrs x1, s3_0_c12_c12_0\n" /* ICC_IAR1_EL1 */
+	"	msr s3_0_c12_c12_1, x1\n" /* ICC_EOIR1_EL1 */
+	"	cmp x1, #27\n"
+	"	b.ne 2f\n"
+	"	msr cntv_ctl_el0, xzr\n" /* the timer: off */
+	"2:	movz x0, #0xc600, lsl #16\n"
+	"	movk x0, #6\n" /* took x1 */
+	"	hvc #0\n"
+	"	eret\n"
+	".skip 0x55c\n");
+
 struct guest {
 	uint64_t tcb, vcpu, fault_ep, reply;
 };
@@ -292,6 +337,36 @@ static int test_guest_sees_no_hidden_features(void)
 	return ok;
 }
 
+/* Virtual interrupts: one the VMM injects, and the guest's own timer,
+ * which the kernel delivers as PPI 27 without the VMM. */
+static int test_guest_takes_virtual_interrupts(void)
+{
+	int ok = 1;
+	struct guest g;
+	struct cairn_recv in;
+
+	ok &= start_guest(&g, guest_irqs);
+	cairn_recv(g.fault_ep, g.reply, &in);
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000005UL);
+	ERR(cairn_vcpu_inject_irq(g.vcpu, CAIRN_VIRQ_LIMIT, 0xa0, 1),
+	    CAIRN_RANGE_ERROR, CAIRN_ARG_IRQ);
+	ERR(cairn_vcpu_inject_irq(g.vcpu, 40, 0x100, 1), CAIRN_RANGE_ERROR,
+	    CAIRN_ARG_PRIORITY);
+	ERR(cairn_vcpu_inject_irq(g.vcpu, 40, 0xa0, 2), CAIRN_INVALID_ARGUMENT,
+	    CAIRN_ARG_TRIGGER);
+	OK(cairn_vcpu_inject_irq(g.vcpu, 40, 0xa0, 1));
+	OK(cairn_vcpu_inject_irq(g.vcpu, 40, 0xa0, 1)); /* still one */
+	answer(&g, 0, 32, 0, &in);
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000006UL);
+	CHECK(in.mr[1] == 40);
+	answer(&g, 0, 32, 0, &in);
+	/* Its timer: no exit to us until the guest itself reports it. */
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000006UL);
+	CHECK(in.mr[1] == 27);
+	OK(cairn_tcb_suspend(g.tcb));
+	return ok;
+}
+
 static const struct test_case cases[] = {
     {"guest_exits",
      "a guest at EL1 exits by HVC, MMIO, WFI, SMC and a trapped MRS; each "
@@ -304,6 +379,10 @@ static const struct test_case cases[] = {
      "ID registers hide SVE, SME, MTE, the PMU, pointer authentication and "
      "EL2; SVE used anyway is an undefined instruction in the guest",
      test_guest_sees_no_hidden_features},
+    {"guest_takes_virtual_interrupts",
+     "an injected interrupt and the guest's own virtual timer reach it "
+     "through the vGIC, each acknowledged and EOIed once",
+     test_guest_takes_virtual_interrupts},
 };
 
 const struct case_table vcpu_cases = CASE_TABLE(cases);

@@ -215,12 +215,52 @@ void arch_thread_set_guest(struct tcb *t, bool guest)
 	(void)guest;
 }
 
-void arch_vcpu_sync(uint64_t *regs)
+void arch_vcpu_sync(struct vcpu *v)
 {
-	(void)regs;
+	(void)v;
 }
 
 bool arch_guest_timer_fired(void)
 {
+	return false;
+}
+
+void arch_vgic_reset(struct vcpu *v)
+{
+	(void)v;
+}
+
+bool arch_vgic_can_inject(struct vcpu *v)
+{
+	(void)v;
+	return true;
+}
+
+void arch_vgic_inject(struct vcpu *v, uint32_t intid, uint8_t priority,
+		      bool group1)
+{
+	(void)v;
+	(void)intid;
+	(void)priority;
+	(void)group1;
+}
+
+uint32_t arch_vgic_maintenance_intid(void)
+{
+	return 25;
+}
+
+void arch_vgic_maintenance(void)
+{
+}
+
+void arch_vgic_init(uint32_t vtimer_ppi)
+{
+	(void)vtimer_ppi;
+}
+
+bool arch_gic_enabled(uint32_t intid)
+{
+	(void)intid;
 	return false;
 }

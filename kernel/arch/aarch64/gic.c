@@ -159,6 +159,15 @@ void arch_gic_set_enabled(uint32_t intid, bool on)
 	dsb(sy);
 }
 
+bool arch_gic_enabled(uint32_t intid)
+{
+	uint32_t bits = intid < 32
+			    ? rd32(gicr, GICR_ISENABLER0)
+			    : rd32(gicd, GICD_ISENABLER + (intid / 32) * 4);
+
+	return (bits >> (intid % 32)) & 1;
+}
+
 void arch_gic_deactivate(uint32_t intid)
 {
 	sysreg_write(ICC_DIR_EL1, intid);

@@ -204,7 +204,7 @@ void arch_run_thread(struct tcb *t)
 
 	c->current = t;
 	if (__builtin_expect(!cap_is_null(&t->vcpu.cap), 0)) {
-		arch_vcpu_enter(tcb_vcpu(t)->regs);
+		arch_vcpu_enter(tcb_vcpu(t));
 		write_sysreg(hcr_el2, HCR_GUEST);
 	} else {
 		if (c->el1_owner != NULL) {

@@ -80,37 +80,39 @@ static void load_native(struct cpu *c)
  * Invariant: the EL1 registers hold c->el1_owner's state (NULL: the
  * native threads'), and only that owner's copy in memory is stale.
  */
-static void el1_switch(struct cpu *c, uint64_t *to)
+static void el1_switch(struct cpu *c, struct vcpu *to)
 {
 	if (c->el1_owner != NULL) {
-		EL1_REGS(SAVE, c->el1_owner);
+		EL1_REGS(SAVE, c->el1_owner->regs);
+		arch_vgic_save(c->el1_owner);
 	} else {
 		c->native_cntv_ctl = read_sysreg(cntv_ctl_el0);
 		c->native_cntv_cval = read_sysreg(cntv_cval_el0);
 	}
+	c->el1_owner = to;
 	if (to != NULL) {
-		EL1_REGS(RESTORE, to);
+		EL1_REGS(RESTORE, to->regs);
+		arch_vgic_load(to);
 	} else {
 		load_native(c);
 	}
-	c->el1_owner = to;
 }
 
-void arch_vcpu_sync(uint64_t *regs)
+void arch_vcpu_sync(struct vcpu *v)
 {
 	struct cpu *c = this_cpu();
 
-	if (c->el1_owner == regs) {
+	if (c->el1_owner == v) {
 		el1_switch(c, NULL);
 	}
 }
 
-void arch_vcpu_enter(uint64_t *regs)
+void arch_vcpu_enter(struct vcpu *v)
 {
 	struct cpu *c = this_cpu();
 
-	if (c->el1_owner != regs) {
-		el1_switch(c, regs);
+	if (c->el1_owner != v) {
+		el1_switch(c, v);
 	}
 }
 
@@ -125,11 +127,14 @@ void arch_vcpu_leave(void)
 
 bool arch_guest_timer_fired(void)
 {
-	if (this_cpu()->el1_owner == NULL) {
+	struct vcpu *v = this_cpu()->el1_owner;
+
+	if (v == NULL) {
 		return false; /* the native threads' timer */
 	}
 	/* IMASK: the guest's live timer stops asserting its PPI. */
 	write_sysreg(cntv_ctl_el0, read_sysreg(cntv_ctl_el0) | 2);
 	isb();
+	arch_vgic_timer_fired(v);
 	return true;
 }

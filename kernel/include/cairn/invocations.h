@@ -59,6 +59,7 @@ enum cairn_invocation {
 	/* VCPU: the guest's EL1 system registers (enum cairn_vcpu_reg) */
 	CAIRN_VCPU_READ_REGS = 104,  /* (first, count) -> (values) */
 	CAIRN_VCPU_WRITE_REGS = 105, /* (first, count, values...) */
+	CAIRN_VCPU_INJECT_IRQ = 106, /* (intid, priority, group 0 or 1) */
 
 	/* PowerControl: the whole machine (PSCI). Return only on failure. */
 	CAIRN_POWER_OFF = 96,	/* () */
@@ -142,6 +143,9 @@ enum cairn_argument {
 	CAIRN_ARG_TRIGGER = 27,
 	CAIRN_ARG_VCPU = 28,
 };
+
+/* Virtual INTIDs a VCPU can be given: SGIs, PPIs and SPIs (not 1020+). */
+#define CAIRN_VIRQ_LIMIT 1020
 
 /* A VCPU's registers, in VCPU.ReadRegs/WriteRegs order: the guest's EL1
  * (and EL0 thread-ID) system registers and its virtual timer. */

@@ -55,7 +55,8 @@ static enum cairn_error decode_get(struct invocation *inv, struct get_op *op)
 		return inv_refuse(inv, CAIRN_RANGE_ERROR, CAIRN_ARG_IRQ, 16,
 				  irq_limit - 1);
 	}
-	if (a[A_IRQ] == kernel_irq) {
+	if (a[A_IRQ] == kernel_irq ||
+	    a[A_IRQ] == arch_vgic_maintenance_intid()) {
 		return inv_refuse(inv, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_IRQ,
 				  a[A_IRQ], 0);
 	}

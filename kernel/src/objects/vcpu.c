@@ -10,6 +10,7 @@
 void vcpu_init(struct vcpu *v)
 {
 	arch_vcpu_reset(v->regs);
+	arch_vgic_reset(v);
 	v->tcb = NULL;
 }
 
@@ -35,10 +36,44 @@ static enum cairn_error decode_range(struct invocation *inv, size_t extra,
 	return inv_need_args(inv, 2 + (extra != 0 ? *count : 0));
 }
 
+/* VCPU.InjectIRQ(intid, priority, group): pending in the guest. */
+static enum cairn_error inject_irq(struct invocation *inv, struct vcpu *v)
+{
+	const uint64_t *a = inv->args;
+	enum cairn_error e = inv_need_args(inv, 3);
+
+	if (e != CAIRN_OK) {
+		return e;
+	}
+	if (a[0] >= CAIRN_VIRQ_LIMIT) {
+		return inv_refuse(inv, CAIRN_RANGE_ERROR, CAIRN_ARG_IRQ, 0,
+				  CAIRN_VIRQ_LIMIT - 1);
+	}
+	if (a[1] > 0xff) {
+		return inv_refuse(inv, CAIRN_RANGE_ERROR, CAIRN_ARG_PRIORITY, 0,
+				  0xff);
+	}
+	if (a[2] > 1) {
+		return inv_refuse(inv, CAIRN_INVALID_ARGUMENT,
+				  CAIRN_ARG_TRIGGER, 0, 1);
+	}
+	if (!arch_vgic_can_inject(v)) {
+		/* Its queue is full: the guest is not taking them. */
+		return inv_refuse(inv, CAIRN_NOT_ENOUGH_MEMORY, CAIRN_ARG_IRQ,
+				  0, 0);
+	}
+	arch_vgic_inject(v, (uint32_t)a[0], (uint8_t)a[1], a[2] == 1);
+	return CAIRN_OK;
+}
+
 enum cairn_error vcpu_invoke(struct invocation *inv)
 {
 	struct vcpu *v = vcpu_of(&inv->slot->cap);
 	bool write = inv->label == CAIRN_VCPU_WRITE_REGS;
+
+	if (inv->label == CAIRN_VCPU_INJECT_IRQ) {
+		return inject_irq(inv, v);
+	}
 	uint64_t first, count;
 	enum cairn_error e;
 
@@ -51,7 +86,7 @@ enum cairn_error vcpu_invoke(struct invocation *inv)
 	}
 	/* The live values may be in a CPU's registers: take them back, so
 	 * a read sees them and a write is what the guest resumes with. */
-	arch_vcpu_sync(v->regs);
+	arch_vcpu_sync(v);
 	for (uint64_t i = 0; i < count; i++) {
 		if (write) {
 			v->regs[first + i] = inv->args[2 + i];
@@ -65,7 +100,7 @@ enum cairn_error vcpu_invoke(struct invocation *inv)
 
 void vcpu_destroy(struct vcpu *v)
 {
-	arch_vcpu_sync(v->regs);
+	arch_vcpu_sync(v);
 	v->tcb = NULL;
 }
 

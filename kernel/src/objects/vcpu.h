@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include "arch.h"
 #include "invocation.h"
 
 #include <cairn/invocations.h>
@@ -19,6 +20,7 @@ struct vcpu {
 	/* The TCB bound to it, or NULL: cleared when that TCB drops its cap
 	 * (its owned slot keeps the VCPU alive while bound). */
 	struct tcb *tcb;
+	uint64_t gic[ARCH_VCPU_GIC_WORDS]; /* the vGIC's, arch/aarch64/vgic.c */
 };
 
 _Static_assert(sizeof(struct vcpu) <= (1U << CAIRN_VCPU_BITS),
@@ -42,7 +44,7 @@ struct vcpu *tcb_vcpu(const struct tcb *t);
 /* Debug builds: t's VCPU link is mutual. */
 void vcpu_check_refs(const struct tcb *t);
 
-/* VCPU.ReadRegs, WriteRegs. */
+/* VCPU.ReadRegs, WriteRegs, InjectIRQ. */
 enum cairn_error vcpu_invoke(struct invocation *inv);
 
 /* The last cap is gone (so no TCB is bound): forget it everywhere. */

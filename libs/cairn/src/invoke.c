@@ -275,3 +275,9 @@ struct cairn_result cairn_vcpu_write_regs(uint64_t vcpu, unsigned first,
 	}
 	return cairn_invoke(vcpu, CAIRN_VCPU_WRITE_REGS, w, 2 + count);
 }
+
+struct cairn_result cairn_vcpu_inject_irq(uint64_t vcpu, uint64_t intid,
+					  uint64_t priority, uint64_t group)
+{
+	INVOKE(vcpu, CAIRN_VCPU_INJECT_IRQ, intid, priority, group);
+}

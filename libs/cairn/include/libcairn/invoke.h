@@ -75,6 +75,9 @@ struct cairn_result cairn_vcpu_read_regs(uint64_t vcpu, unsigned first,
 struct cairn_result cairn_vcpu_write_regs(uint64_t vcpu, unsigned first,
 					  unsigned count,
 					  const uint64_t *values);
+/* Makes virtual INTID intid pending in the VCPU's guest (group 0 or 1). */
+struct cairn_result cairn_vcpu_inject_irq(uint64_t vcpu, uint64_t intid,
+					  uint64_t priority, uint64_t group);
 
 /* An IRQHandler for irq (CAIRN_IRQ_LEVEL or _EDGE) into (root, index, depth).
  */

@@ -28,6 +28,7 @@ struct exc_frame {
 };
 
 struct tcb;
+struct vcpu;
 
 struct cpu {
 	/* The CPU_OFF_* fields are used by head.S and vectors.S. */
@@ -44,8 +45,9 @@ struct cpu {
 	 * NULL for the native threads' (whose virtual timer is kept in
 	 * native_cntv while a guest runs). A raw per-CPU reference:
 	 * vcpu_destroy evicts it first (arch_vcpu_sync). */
-	uint64_t *el1_owner;
+	struct vcpu *el1_owner;
 	uint64_t native_cntv_ctl, native_cntv_cval;
+	bool native_vtimer_enabled; /* its PPI's enable while a guest's is on */
 };
 
 extern struct cpu cpus[CPU_MAX];
