@@ -44,15 +44,6 @@
 #define ICC_IGRPEN1_EL1	 "S3_0_C12_C12_7"
 #define ICC_SRE_EL2	 "S3_4_C12_C9_5"
 
-#define sysreg_write(name, v)                                                  \
-	__asm__ volatile("msr " name ", %0" ::"r"((uint64_t)(v)))
-#define sysreg_read(name)                                                      \
-	({                                                                     \
-		uint64_t v_;                                                   \
-		__asm__ volatile("mrs %0, " name : "=r"(v_));                  \
-		v_;                                                            \
-	})
-
 static volatile uint8_t *gicd, *gicr;
 
 static uint32_t rd32(volatile uint8_t *base, uint32_t off)

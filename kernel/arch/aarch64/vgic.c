@@ -13,15 +13,6 @@
 #include "assert.h"
 #include "objects/vcpu.h"
 
-#define sysreg_write(name, v)                                                  \
-	__asm__ volatile("msr " name ", %0" ::"r"((uint64_t)(v)))
-#define sysreg_read(name)                                                      \
-	({                                                                     \
-		uint64_t v_;                                                   \
-		__asm__ volatile("mrs %0, " name : "=r"(v_));                  \
-		v_;                                                            \
-	})
-
 #define ICH_AP0R0_EL2 "S3_4_C12_C8_0"
 #define ICH_AP1R0_EL2 "S3_4_C12_C9_0"
 #define ICH_HCR_EL2   "S3_4_C12_C11_0"

@@ -17,6 +17,23 @@ struct cairn_result cairn_invoke(uint64_t cptr, uint64_t label,
 	return r;
 }
 
+/* A Call whose reply, on success, is `count` words: copied to out. */
+static struct cairn_result call_reading(uint64_t cptr, struct cairn_msg *msg,
+					uint64_t *out, unsigned count)
+{
+	struct cairn_result r = {.error = cairn_call(cptr, msg)};
+
+	for (unsigned i = 0; r.error == CAIRN_OK && i < count; i++) {
+		out[i] = i < CAIRN_MSG_REG_WORDS ? msg->mr[i]
+						 : cairn_ipc_buffer->mr[i];
+	}
+	for (int i = 0; r.error != CAIRN_OK && i < CAIRN_ERROR_DETAIL_WORDS;
+	     i++) {
+		r.detail[i] = msg->mr[i];
+	}
+	return r;
+}
+
 #define INVOKE(cptr, label, ...)                                               \
 	do {                                                                   \
 		const uint64_t w_[] = {__VA_ARGS__};                           \
@@ -148,21 +165,10 @@ struct cairn_result cairn_tcb_write_registers(uint64_t tcb, int resume,
 struct cairn_result cairn_tcb_read_registers(uint64_t tcb, uint64_t *regs,
 					     unsigned count)
 {
-	struct cairn_msg msg = {.info =
-				    CAIRN_MSGINFO(CAIRN_TCB_READ_REGISTERS, 1)};
-	struct cairn_result r = {0};
+	struct cairn_msg msg = {
+	    .info = CAIRN_MSGINFO(CAIRN_TCB_READ_REGISTERS, 1), .mr = {count}};
 
-	msg.mr[0] = count;
-	r.error = cairn_call(tcb, &msg);
-	for (unsigned i = 0; r.error == CAIRN_OK && i < count; i++) {
-		regs[i] = i < CAIRN_MSG_REG_WORDS ? msg.mr[i]
-						  : cairn_ipc_buffer->mr[i];
-	}
-	for (int i = 0; r.error != CAIRN_OK && i < CAIRN_ERROR_DETAIL_WORDS;
-	     i++) {
-		r.detail[i] = msg.mr[i];
-	}
-	return r;
+	return call_reading(tcb, &msg, regs, count);
 }
 
 struct cairn_result cairn_tcb_resume(uint64_t tcb)
@@ -251,17 +257,8 @@ struct cairn_result cairn_vcpu_read_regs(uint64_t vcpu, unsigned first,
 {
 	struct cairn_msg msg = {.info = CAIRN_MSGINFO(CAIRN_VCPU_READ_REGS, 2),
 				.mr = {first, count}};
-	struct cairn_result r = {.error = cairn_call(vcpu, &msg)};
 
-	for (unsigned i = 0; r.error == CAIRN_OK && i < count; i++) {
-		values[i] = i < CAIRN_MSG_REG_WORDS ? msg.mr[i]
-						    : cairn_ipc_buffer->mr[i];
-	}
-	for (int i = 0; r.error != CAIRN_OK && i < CAIRN_ERROR_DETAIL_WORDS;
-	     i++) {
-		r.detail[i] = msg.mr[i];
-	}
-	return r;
+	return call_reading(vcpu, &msg, values, count);
 }
 
 struct cairn_result cairn_vcpu_write_regs(uint64_t vcpu, unsigned first,

@@ -17,6 +17,17 @@
 #define write_sysreg(reg, v)                                                   \
 	__asm__ volatile("msr " #reg ", %0" ::"r"((uint64_t)(v)))
 
+/* Registers named by their encoding string ("S3_4_C12_C11_0"): the GIC's,
+ * which not every assembler knows by name. */
+#define sysreg_write(name, v)                                                  \
+	__asm__ volatile("msr " name ", %0" ::"r"((uint64_t)(v)))
+#define sysreg_read(name)                                                      \
+	({                                                                     \
+		uint64_t v_;                                                   \
+		__asm__ volatile("mrs %0, " name : "=r"(v_));                  \
+		v_;                                                            \
+	})
+
 #define isb()	 __asm__ volatile("isb" ::: "memory")
 #define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
 #define wfi()	 __asm__ volatile("wfi" ::: "memory")
