@@ -131,3 +131,25 @@ uint64_t thread_in(uint64_t vs, uint64_t ipc, void (*fn)(uint64_t, uint64_t),
 	must(cairn_tcb_write_registers(tcb, 1, regs, 4), "start");
 	return tcb;
 }
+
+int guest_start(struct guest *g, void (*fn)(void), uint64_t prio, uint64_t a0,
+		uint64_t a1, uint64_t a2)
+{
+	uint64_t ipc;
+	uint64_t vs = vspace_with_root_code(&ipc);
+	int ok = vs != 0;
+
+	map_new(vs, GUEST_DATA, RW);
+	g->tcb = make(CAIRN_OBJ_TCB, 0);
+	g->vcpu = make(CAIRN_OBJ_VCPU, 0);
+	g->fault_ep = make(CAIRN_OBJ_ENDPOINT, 0);
+	g->reply = make(CAIRN_OBJ_REPLY, 0);
+	ok &= must(cairn_tcb_configure(g->tcb, ROOT, vs, 0, 0, g->fault_ep),
+		   "guest configure");
+	ok &= must(cairn_tcb_bind_vcpu(g->tcb, g->vcpu), "bind VCPU");
+	ok &= must(cairn_tcb_set_priority(g->tcb, SELF, prio), "priority");
+	ok &= must(cairn_tcb_set_name(g->tcb, "guest"), "name");
+	uint64_t regs[5] = {(uint64_t)fn, 0, a0, a1, a2};
+	ok &= must(cairn_tcb_write_registers(g->tcb, 1, regs, 5), "start");
+	return ok;
+}

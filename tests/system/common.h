@@ -50,3 +50,18 @@ uint64_t vspace_with_root_code(uint64_t *ipc);
 /* A thread in vs at priority prio: pc = fn, x0 = a0, x1 = a1. */
 uint64_t thread_in(uint64_t vs, uint64_t ipc, void (*fn)(uint64_t, uint64_t),
 		   uint64_t a0, uint64_t a1, uint64_t prio, const char *name);
+
+/* A guest: a TCB bound to a VCPU, whose exits arrive on fault_ep. */
+struct guest {
+	uint64_t tcb, vcpu, fault_ep, reply;
+};
+
+#define GUEST_DATA 0x10040000UL /* a page of RAM every guest has */
+
+/*
+ * Starts fn at EL1 (its MMU off) in a new VSpace running the root task's
+ * code (vspace_with_root_code) plus a RAM page at GUEST_DATA, at priority
+ * prio, with x0..x2 = a0..a2. Returns 0 on an error (printed).
+ */
+int guest_start(struct guest *g, void (*fn)(void), uint64_t prio, uint64_t a0,
+		uint64_t a1, uint64_t a2);

@@ -11,7 +11,6 @@
 #include <libcairn/ipc.h>
 #include <stdio.h>
 
-#define GUEST_DATA 0x10040000UL /* RAM the guest stores to */
 #define GUEST_MMIO 0x20000000UL /* backed by nothing: every access exits */
 #define GUEST_VBAR 0x00123800UL /* written by the guest, read back by us */
 
@@ -165,31 +164,11 @@ __asm__(".text\n"
 	"	eret\n"
 	".skip 0x55c\n");
 
-struct guest {
-	uint64_t tcb, vcpu, fault_ep, reply;
-};
-
-/* A guest TCB bound to a new VCPU in its own VSpace, started at fn. */
+/* A guest running fn, with x0 = its RAM, x1 = the MMIO window, x2 = a
+ * VBAR_EL1 value. */
 static int start_guest(struct guest *g, void (*fn)(void))
 {
-	int ok = 1;
-	uint64_t ipc;
-	uint64_t vs = vspace_with_root_code(&ipc);
-
-	CHECK(vs != 0);
-	map_new(vs, GUEST_DATA, RW);
-	g->tcb = make(CAIRN_OBJ_TCB, 0);
-	g->vcpu = make(CAIRN_OBJ_VCPU, 0);
-	g->fault_ep = make(CAIRN_OBJ_ENDPOINT, 0);
-	g->reply = make(CAIRN_OBJ_REPLY, 0);
-	OK(cairn_tcb_configure(g->tcb, ROOT, vs, 0, 0, g->fault_ep));
-	OK(cairn_tcb_bind_vcpu(g->tcb, g->vcpu));
-	OK(cairn_tcb_set_priority(g->tcb, SELF, PRIO));
-	OK(cairn_tcb_set_name(g->tcb, "guest"));
-	uint64_t regs[5] = {(uint64_t)fn, 0, GUEST_DATA, GUEST_MMIO,
-			    GUEST_VBAR};
-	OK(cairn_tcb_write_registers(g->tcb, 1, regs, 5));
-	return ok;
+	return guest_start(g, fn, PRIO, GUEST_DATA, GUEST_MMIO, GUEST_VBAR);
 }
 
 /* A reply setting register r (or none: r = 32) and maybe advancing. */

@@ -198,21 +198,34 @@ enter_user_fp_eager(struct cpu *c, struct tcb *t)
 	enter_user(c, t);
 }
 
+/* Out of line, so the common entry to a thread saves no registers: the EL1
+ * state switches to the thread's (a guest's, or the native threads'). */
+static __attribute__((noinline, noreturn)) void
+enter_with_el1_switch(struct tcb *t, struct vcpu *v)
+{
+	if (v != NULL) {
+		arch_vcpu_enter(v);
+	} else {
+		arch_vcpu_leave();
+	}
+	arch_run_thread(t);
+}
+
 void arch_run_thread(struct tcb *t)
 {
 	struct cpu *c = this_cpu();
+	struct vcpu *v = tcb_vcpu(t);
 
+	if (__builtin_expect(c->el1_owner != v, 0)) {
+		enter_with_el1_switch(t, v);
+	}
 	c->current = t;
-	if (__builtin_expect(!cap_is_null(&t->vcpu.cap), 0)) {
-		arch_vcpu_enter(tcb_vcpu(t));
-		write_sysreg(hcr_el2, HCR_GUEST);
-	} else {
-		if (c->el1_owner != NULL) {
-			arch_vcpu_leave();
-		}
+	if (__builtin_expect(v == NULL, 1)) {
 		/* Where the thread finds its IPC buffer (read-only at EL0). */
 		write_sysreg(tpidrro_el0, ipa_addr(t->ipc_buffer_ipa));
 		write_sysreg(hcr_el2, HCR_NATIVE);
+	} else {
+		write_sysreg(hcr_el2, HCR_GUEST);
 	}
 	write_sysreg(vttbr_el2, pa_addr(t->vspace_root) |
 				    ((uint64_t)vmid_value(t->vmid) << 48));

@@ -110,6 +110,17 @@ static inline struct cairn_ipc_buffer *tcb_ipc_buffer(const struct tcb *t)
 void tcb_hold_cap(struct tcb *t, struct cte *own, enum cte_owner kind,
 		  struct cte *parent, const struct cap *copy);
 
+struct vcpu;
+
+/* The VCPU t runs, or NULL for a native thread (inline: every entry to a
+ * thread asks). */
+static inline struct vcpu *tcb_vcpu(const struct tcb *t)
+{
+	return __builtin_expect(cap_is_null(&t->vcpu.cap), 1)
+		   ? NULL
+		   : kmem_ptr(t->vcpu.cap.object);
+}
+
 static inline struct tcb *tcb_of(const struct cap *c)
 {
 	return kmem_ptr(c->object);

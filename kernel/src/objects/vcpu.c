@@ -104,11 +104,6 @@ void vcpu_destroy(struct vcpu *v)
 	v->tcb = NULL;
 }
 
-struct vcpu *tcb_vcpu(const struct tcb *t)
-{
-	return cap_is_null(&t->vcpu.cap) ? NULL : vcpu_of(&t->vcpu.cap);
-}
-
 /* TCB.BindVCPU, decoded: the copy of the VCPU cap the TCB will hold. */
 struct bind_op {
 	struct tcb *t;

@@ -38,9 +38,6 @@ void vcpu_unbind(struct tcb *t);
 /* t's VCPU cap was deleted from outside: t stops. */
 void vcpu_lost(struct tcb *t);
 
-/* The VCPU t runs, or NULL for a native thread. */
-struct vcpu *tcb_vcpu(const struct tcb *t);
-
 /* Debug builds: t's VCPU link is mutual. */
 void vcpu_check_refs(const struct tcb *t);
 
