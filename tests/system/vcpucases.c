@@ -27,37 +27,39 @@ void guest_exits(void);
  * is naturally aligned: with its MMU off the guest's data accesses are
  * Device memory.
  */
-__asm__(".text\n"
-	".global guest_exits\n"
-	".balign 4\n"
-	"guest_exits:\n"
-	"	msr vbar_el1, x2\n"
-	"	mov x19, x0\n"
-	"	mov x20, x1\n"
-	"	movz x0, #0x8400, lsl #16\n" /* PSCI_VERSION */
-	"	hvc #0\n"
-	"	str x0, [x19, #0]\n"
-	"	ldr w3, [x20, #8]\n" /* a 32-bit MMIO load */
-	"	str x3, [x19, #8]\n"
-	"	mov w4, #0x5a5a\n"
-	"	strh w4, [x20, #0x10]\n"  /* a 16-bit MMIO store */
-	"	ldrsb x5, [x20, #0x21]\n" /* a sign-extended byte load */
-	"	str x5, [x19, #16]\n"
-	"	wfi\n"
-	"	movz x0, #0x8000, lsl #16\n" /* SMCCC_VERSION by SMC */
-	"	smc #0\n"
-	"	str x0, [x19, #24]\n"
-	"	mrs x6, actlr_el1\n" /* HCR_EL2.TACR traps it */
-	"	str x6, [x19, #32]\n"
-	"	movz x0, #0xc600, lsl #16\n"
-	"	movk x0, #1\n" /* REPORT, with what it stored */
-	"	ldr x1, [x19, #0]\n"
-	"	ldr x2, [x19, #8]\n"
-	"	ldr x3, [x19, #16]\n"
-	"	ldr x4, [x19, #24]\n"
-	"	ldr x5, [x19, #32]\n"
-	"	hvc #0\n"
-	"1:	b 1b\n");
+__asm__(
+    ".text\n"
+    ".global guest_exits\n"
+    ".balign 4\n"
+    "guest_exits:\n"
+    "	msr vbar_el1, x2\n"
+    "	mov x19, x0\n"
+    "	mov x20, x1\n"
+    "	movz x0, #0x8400, lsl #16\n" /* PSCI_VERSION */
+    "	hvc #0\n"
+    "	str x0, [x19, #0]\n"
+    "	ldr w3, [x20, #8]\n" /* a 32-bit MMIO load */
+    "	str x3, [x19, #8]\n"
+    "	mov w4, #0x5a5a\n"
+    "	strh w4, [x20, #0x10]\n"  /* a 16-bit MMIO store */
+    "	ldrsb x5, [x20, #0x21]\n" /* a sign-extended byte load */
+    "	str x5, [x19, #16]\n"
+    "	wfi\n"
+    "	movz x0, #0x8000, lsl #16\n" /* SMCCC_VERSION by SMC */
+    "	smc #0\n"
+    "	str x0, [x19, #24]\n"
+    "	mrs x6, actlr_el1\n" /* HCR_EL2.TACR traps it */
+    "	str x6, [x19, #32]\n"
+    "	mrs x7, cntp_ctl_el0\n" /* the EL1 physical timer: not its own */
+    "	movz x0, #0xc600, lsl #16\n"
+    "	movk x0, #1\n" /* REPORT, with what it stored */
+    "	ldr x1, [x19, #0]\n"
+    "	ldr x2, [x19, #8]\n"
+    "	ldr x3, [x19, #16]\n"
+    "	ldr x4, [x19, #24]\n"
+    "	ldr x5, [x19, #32]\n"
+    "	hvc #0\n"
+    "1:	b 1b\n");
 
 void guest_timer(void);
 
@@ -235,6 +237,10 @@ static int test_guest_exits(void)
 	CHECK(in.mr[0] == CAIRN_VM_SYSREG(3, 0, 1, 0, 1) && in.mr[1] == 1);
 	CHECK(in.mr[2] == 6);
 	answer(&g, 1, (unsigned)in.mr[2], ACTLR_VALUE, &in);
+	/* 7b. The EL1 physical timer is nobody's to switch: it traps. */
+	CHECK(label(&in) == CAIRN_FAULT_VM_SYSREG);
+	CHECK(in.mr[0] == CAIRN_VM_SYSREG(3, 3, 14, 2, 1) && in.mr[1] == 1);
+	answer(&g, 1, (unsigned)in.mr[2], 0, &in);
 	/* 8. What the guest saw: every answer where it belonged. */
 	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == REPORT);
 	CHECK(in.mr[1] == 0x10001);

@@ -65,9 +65,11 @@ void arch_return_to_user(struct user_regs *regs) __attribute__((noreturn));
 
 void arch_user_init(void)
 {
-	/* Counters readable and the EL1 timers usable at EL0 (timing, and
-	 * the virtual timer as an interrupt source for handlers). */
-	write_sysreg(cnthctl_el2, 3);
+	/* The physical counter readable below EL2 (EL1PCTEN); the EL1
+	 * physical timer trapped (EL1PCEN clear): its state is not switched,
+	 * so no thread or guest may leave it set for another (a guest's use is
+	 * an exit for its VMM). The virtual timer is switched (vcpu.c). */
+	write_sysreg(cnthctl_el2, 1);
 	write_sysreg(cntkctl_el1, 0x303);
 	write_sysreg(cntvoff_el2, 0);
 	/* FP/SIMD untrapped by EL1's control; CPTR_EL2.TFP decides (see
