@@ -49,6 +49,11 @@ def qemu_command(image, memory="1G", cpus=2, append=None, gdb=False,
     return cmd + list(extra)
 
 
+# How long a run that hit a stop_on line may go on printing before it is
+# ended: a panic's register dump comes right after its first line.
+STOP_DRAIN_SECONDS = 2
+
+
 class BootError(AssertionError):
     """A boot that did not do what a test expected; str() includes the log."""
 
@@ -121,6 +126,12 @@ class Machine:
             self.fail(f"QEMU exited while waiting for {what}")
         if which >= len(patterns):
             line = self._child.match.group(0).strip()
+            # What follows a panic line (registers, a backtrace) is what
+            # explains it: let it reach the log before giving up.
+            try:
+                self._child.expect(pexpect.EOF, timeout=STOP_DRAIN_SECONDS)
+            except pexpect.TIMEOUT:
+                pass
             self.fail(f"gave up waiting for {what}: the log shows '{line}'")
         return which
 
