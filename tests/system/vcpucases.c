@@ -99,6 +99,10 @@ __asm__(".text\n"
 	"	mrs x3, s3_0_c0_c5_0\n" /* ID_AA64DFR0_EL1 */
 	"	mrs x4, s3_0_c0_c6_1\n" /* ID_AA64ISAR1_EL1 */
 	"	mrs x5, s3_0_c0_c4_4\n" /* ID_AA64ZFR0_EL1 */
+	"	mrs x6, s3_0_c0_c4_2\n" /* ID_AA64PFR2_EL1 */
+	"	mrs x6, s3_0_c0_c6_2\n" /* ID_AA64ISAR2_EL1 */
+	"	mrs x6, s3_0_c0_c7_2\n" /* ID_AA64MMFR2_EL1 */
+	"	mrs x6, s3_0_c0_c5_1\n" /* ID_AA64DFR1_EL1 */
 	"	movz x0, #0xc600, lsl #16\n"
 	"	movk x0, #3\n"
 	"	hvc #0\n"
@@ -352,6 +356,48 @@ static int test_guest_takes_virtual_interrupts(void)
 	return ok;
 }
 
+void guest_a32(void);
+extern const char a32_wfi[];
+
+/* Drops to an AArch32 EL0 of its own (SPSR_EL1.M = User), whose WFI traps
+ * to EL2: a guest may run AArch32 applications, and their traps are exits
+ * like any other. */
+__asm__(
+    ".text\n"
+    ".global guest_a32\n"
+    ".balign 4\n"
+    "guest_a32:\n"
+    "	mrs x9, sctlr_el1\n"
+    "	orr x9, x9, #0x10000\n" /* nTWI: its EL1 does not take EL0's WFI */
+    "	msr sctlr_el1, x9\n"
+    "	isb\n"
+    "	adr x9, a32_wfi\n"
+    "	msr elr_el1, x9\n"
+    "	mov x9, #0x10\n" /* AArch32 User, interrupts unmasked */
+    "	msr spsr_el1, x9\n"
+    "	eret\n"
+    ".global a32_wfi\n"
+    "a32_wfi:\n"
+    "	.word 0xe320f003\n"   /* A32 WFI */
+    "	.word 0xeafffffe\n"); /* A32 b . */
+
+static int test_guest_aarch32_el0_exits(void)
+{
+	int ok = 1;
+	struct guest g;
+	struct cairn_recv in;
+
+	ok &= start_guest(&g, guest_a32);
+	cairn_recv(g.fault_ep, g.reply, &in);
+	CHECK(label(&in) == CAIRN_FAULT_VM_WFX &&
+	      in.mr[0] == (uint64_t)a32_wfi);
+	uint64_t regs[35];
+	OK(cairn_tcb_suspend(g.tcb));
+	OK(cairn_tcb_read_registers(g.tcb, regs, 2));
+	CHECK(regs[0] == (uint64_t)a32_wfi);
+	return ok;
+}
+
 static const struct test_case cases[] = {
     {"guest_exits",
      "a guest at EL1 exits by HVC, MMIO, WFI, SMC and a trapped MRS; each "
@@ -368,6 +414,9 @@ static const struct test_case cases[] = {
      "an injected interrupt and the guest's own virtual timer reach it "
      "through the vGIC, each acknowledged and EOIed once",
      test_guest_takes_virtual_interrupts},
+    {"guest_aarch32_el0_exits",
+     "a guest's own AArch32 EL0 traps to EL2 as a VM exit like AArch64",
+     test_guest_aarch32_el0_exits},
 };
 
 const struct case_table vcpu_cases = CASE_TABLE(cases);

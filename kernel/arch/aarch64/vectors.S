@@ -100,8 +100,11 @@ exception_vectors:
 	lower_entry handle_lower_irq	/* lower EL, AArch64: IRQ */
 	unexpected 10
 	unexpected 11
-	unexpected 12	/* lower EL, AArch32: synchronous */
-	unexpected 13
+	/* Lower EL, AArch32: used only if EL1 were AArch32, which HCR_EL2.RW
+	 * rules out (a guest's AArch32 EL0 traps through the AArch64 entries
+	 * above). Routed like them anyway, so no guest state reaches a panic. */
+	lower_entry handle_lower_sync	/* lower EL, AArch32: synchronous */
+	lower_entry handle_lower_irq	/* lower EL, AArch32: IRQ */
 	unexpected 14
 	unexpected 15
 
