@@ -29,14 +29,7 @@ __asm__(".text\n"
 	".balign 4\n"
 	"bench_guest:\n"
 	"	mov x19, x0\n"
-	"	mov x20, x1\n"
-	"	adr x9, bench_vectors\n"
-	"	msr vbar_el1, x9\n"
-	"	mov x9, #0xff\n"
-	"	msr s3_0_c4_c6_0, x9\n" /* ICC_PMR_EL1 */
-	"	mov x9, #1\n"
-	"	msr s3_0_c12_c12_7, x9\n" /* ICC_IGRPEN1_EL1 */
-	"	isb\n"
+	"	mov x20, x1\n" GUEST_ASM_GIC_ON("bench_vectors")
 	/* HVC round trips */
 	"	mov x22, x19\n"
 	"	isb\n"

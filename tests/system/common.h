@@ -58,6 +58,17 @@ struct guest {
 
 #define GUEST_DATA 0x10040000UL /* a page of RAM every guest has */
 
+/* Guest assembly: vectors at the label `vec`, and its virtual GIC CPU
+ * interface on (priority mask open, group 1 enabled). Uses x9. */
+#define GUEST_ASM_GIC_ON(vec)                                                  \
+	"	adr x9, " vec "\n"                                             \
+	"	msr vbar_el1, x9\n"                                                  \
+	"	mov x9, #0xff\n"                                                     \
+	"	msr s3_0_c4_c6_0, x9\n" /* ICC_PMR_EL1 */                      \
+	"	mov x9, #1\n"                                                        \
+	"	msr s3_0_c12_c12_7, x9\n" /* ICC_IGRPEN1_EL1 */                \
+	"	isb\n"
+
 /*
  * Starts fn at EL1 (its MMU off) in a new VSpace running the root task's
  * code (vspace_with_root_code) plus a RAM page at GUEST_DATA, at priority

@@ -136,39 +136,33 @@ void guest_irqs(void);
 __asm__(".text\n"
 	".global guest_irqs\n"
 	".balign 4\n"
-	"guest_irqs:\n"
-	"	adr x9, irq_vectors\n"
-	"	msr vbar_el1, x9\n"
-	"	mov x9, #0xff\n"
-	"	msr s3_0_c4_c6_0, x9\n" /* ICC_PMR_EL1 */
-	"	mov x9, #1\n"
-	"	msr s3_0_c12_c12_7, x9\n" /* ICC_IGRPEN1_EL1 */
-	"	isb\n"
-	"	movz x0, #0xc600, lsl #16\n"
-	"	movk x0, #5\n" /* ready */
-	"	hvc #0\n"
-	"	msr daifclr, #2\n" /* IRQs on: the injected one comes */
-	"	isb\n"
-	"	mrs x9, cntvct_el0\n"
-	"	add x9, x9, #64\n"
-	"	msr cntv_cval_el0, x9\n"
-	"	mov x9, #1\n"
-	"	msr cntv_ctl_el0, x9\n"
-	"	isb\n"
-	"1:	b 1b\n"
-	".balign 2048\n"
-	"irq_vectors:\n"
-	".skip 0x280\n"			  /* current EL, SPx, IRQ: */
-	"	mrs x1, s3_0_c12_c12_0\n" /* ICC_IAR1_EL1 */
-	"	msr s3_0_c12_c12_1, x1\n" /* ICC_EOIR1_EL1 */
-	"	cmp x1, #27\n"
-	"	b.ne 2f\n"
-	"	msr cntv_ctl_el0, xzr\n" /* the timer: off */
-	"2:	movz x0, #0xc600, lsl #16\n"
-	"	movk x0, #6\n" /* took x1 */
-	"	hvc #0\n"
-	"	eret\n"
-	".skip 0x55c\n");
+	"guest_irqs:\n" GUEST_ASM_GIC_ON(
+	    "irq_vectors") "	movz x0, #0xc600, lsl #16\n"
+			   "	movk x0, #5\n" /* ready */
+			   "	hvc #0\n"
+			   "	msr daifclr, #2\n" /* IRQs on: the injected one
+						      comes */
+			   "	isb\n"
+			   "	mrs x9, cntvct_el0\n"
+			   "	add x9, x9, #64\n"
+			   "	msr cntv_cval_el0, x9\n"
+			   "	mov x9, #1\n"
+			   "	msr cntv_ctl_el0, x9\n"
+			   "	isb\n"
+			   "1:	b 1b\n"
+			   ".balign 2048\n"
+			   "irq_vectors:\n"
+			   ".skip 0x280\n" /* current EL, SPx, IRQ: */
+			   "	mrs x1, s3_0_c12_c12_0\n" /* ICC_IAR1_EL1 */
+			   "	msr s3_0_c12_c12_1, x1\n" /* ICC_EOIR1_EL1 */
+			   "	cmp x1, #27\n"
+			   "	b.ne 2f\n"
+			   "	msr cntv_ctl_el0, xzr\n" /* the timer: off */
+			   "2:	movz x0, #0xc600, lsl #16\n"
+			   "	movk x0, #6\n" /* took x1 */
+			   "	hvc #0\n"
+			   "	eret\n"
+			   ".skip 0x55c\n");
 
 /* A guest running fn, with x0 = its RAM, x1 = the MMIO window, x2 = a
  * VBAR_EL1 value. */
