@@ -15,7 +15,7 @@ void vcpu_init(struct vcpu *v)
 }
 
 /* (first, count) naming registers that exist. */
-static enum cairn_error decode_range(struct invocation *inv, size_t extra,
+static enum cairn_error decode_range(struct invocation *inv, bool write,
 				     uint64_t *first, uint64_t *count)
 {
 	enum cairn_error e = inv_need_args(inv, 2);
@@ -33,7 +33,8 @@ static enum cairn_error decode_range(struct invocation *inv, size_t extra,
 		return inv_refuse(inv, CAIRN_RANGE_ERROR, CAIRN_ARG_COUNT, 1,
 				  CAIRN_VCPU_REG_COUNT - *first);
 	}
-	return inv_need_args(inv, 2 + (extra != 0 ? *count : 0));
+	/* A write carries the values too. */
+	return inv_need_args(inv, 2 + (write ? *count : 0));
 }
 
 /* VCPU.InjectIRQ(intid, priority, group): pending in the guest. */
