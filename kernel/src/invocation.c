@@ -87,16 +87,9 @@ enum cairn_error inv_lookup_cnode(struct invocation *inv, unsigned root_arg,
 				  uint64_t root_cptr, uint64_t index,
 				  uint64_t depth, struct cap *cnode)
 {
-	struct cte *root;
-	enum cairn_error e = inv_lookup_cap(inv, root_arg, root_cptr, &root);
-
-	if (e == CAIRN_OK) {
-		e = name_arg(inv, root_arg + 1,
-			     cspace_lookup_cnode(inv->cspace, root_cptr, index,
-						 depth, root_arg, cnode,
-						 &inv->err));
-	}
-	return e;
+	/* It names root_arg or root_arg + 1 in detail[3] itself. */
+	return cspace_lookup_cnode(inv->cspace, root_cptr, index, depth,
+				   root_arg, cnode, &inv->err);
 }
 
 enum cairn_error inv_lookup_empty(struct invocation *inv, unsigned arg,

@@ -58,6 +58,7 @@ enum cairn_error cspace_lookup_cnode(const struct cap *cspace,
 	enum cairn_error e = cspace_lookup_cap(cspace, root_cptr, &root, err);
 
 	if (e != CAIRN_OK) {
+		err->detail[3] = root_arg; /* which lookup failed */
 		return e;
 	}
 	if (root->cap.type != CAP_CNODE) {
@@ -71,6 +72,7 @@ enum cairn_error cspace_lookup_cnode(const struct cap *cspace,
 			       depth > CPTR_BITS ? 0 : (unsigned)depth, &slot,
 			       err);
 	if (e != CAIRN_OK) {
+		err->detail[3] = root_arg + 1;
 		return e;
 	}
 	if (slot->cap.type != CAP_CNODE) {

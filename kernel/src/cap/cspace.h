@@ -112,7 +112,8 @@ enum cairn_error cspace_lookup_cap(const struct cap *root, uint64_t cptr,
  * The CNode named by (root cptr in cspace, index, depth), as seL4 names
  * destination CNodes: depth 0 means the root CNode itself. A root that is not
  * a CNode cap fails with CAIRN_INVALID_CAPABILITY naming root_arg; a
- * resolved slot that is not a CNode names root_arg + 1 (the index).
+ * resolved slot that is not a CNode names root_arg + 1 (the index). A
+ * failed lookup names the same arguments in detail[3].
  */
 enum cairn_error cspace_lookup_cnode(const struct cap *cspace,
 				     uint64_t root_cptr, uint64_t index,
