@@ -138,3 +138,22 @@ bool arch_guest_timer_fired(void)
 	arch_vgic_timer_fired(v);
 	return true;
 }
+
+#define CNTV_ENABLE (1UL << 0)
+#define CNTV_IMASK  (1UL << 1)
+
+bool arch_vcpu_wake_pending(struct vcpu *v)
+{
+	if (arch_vgic_has_pending(v)) {
+		return true;
+	}
+	bool live = this_cpu()->el1_owner == v;
+	uint64_t ctl =
+	    live ? read_sysreg(cntv_ctl_el0) : v->regs[CAIRN_VCPU_CNTV_CTL_EL0];
+	uint64_t cval = live ? read_sysreg(cntv_cval_el0)
+			     : v->regs[CAIRN_VCPU_CNTV_CVAL_EL0];
+	/* Computed, not ISTATUS: a saved ISTATUS is as old as the save. */
+	uint64_t now =
+	    read_sysreg(cntpct_el0) - v->regs[CAIRN_VCPU_CNTVOFF_EL2];
+	return (ctl & (CNTV_ENABLE | CNTV_IMASK)) == CNTV_ENABLE && now >= cval;
+}

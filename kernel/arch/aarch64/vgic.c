@@ -272,6 +272,20 @@ static bool already_pending(const struct gic_state *g, uint32_t intid)
 	return false;
 }
 
+bool arch_vgic_has_pending(struct vcpu *v)
+{
+	struct gic_state *g = gic_of(v);
+	bool live = this_cpu()->el1_owner == v;
+
+	for (unsigned n = 0; n < nr_lrs; n++) {
+		uint64_t lr = live ? read_lr(n) : g->lr[n];
+		if (lr & LR_STATE_PENDING) {
+			return true;
+		}
+	}
+	return g->queued != 0;
+}
+
 bool arch_vgic_can_inject(struct vcpu *v)
 {
 	return nr_lrs != 0 && gic_of(v)->queued < VGIC_QUEUE;
