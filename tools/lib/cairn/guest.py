@@ -192,10 +192,11 @@ def _refuse_foreign(p, head):
     """Refuses the files that are not a kernel we can load, saying what
     to give instead."""
     if head[:4] == b"\x7fELF":
+        flat = f"{p.stem}{'-flat' if p.suffix == '.bin' else ''}.bin"
         raise GuestError(
             f"{p} is an ELF file: give {GIVE} instead (Linux: "
             "arch/arm64/boot/Image, not vmlinux; a program of your own: "
-            f"objcopy -O binary {p.name} {p.stem}.bin)")
+            f"objcopy -O binary {p.name} {flat})")
     if head[:2] == b"MZ" and head[4:8] == b"zimg":
         raise GuestError(_zboot_message(p, head))
     compressed = _compression(head)
