@@ -353,3 +353,15 @@ def test_dtc_missing_says_run_setup(tmp_path, monkeypatch):
     dom = SimpleNamespace(name="g", vcpus=1, bootargs="")
     with pytest.raises(guest.GuestError, match="dtc is not installed .*tools/setup"):
         guest.guest_dtb(dom, None, lo)
+
+
+def test_payload_of_a_manifest_domain(tmp_path):
+    pytest.importorskip("libfdt")
+    initrd = put(tmp_path, b"cpio" * 1000, "initrd")
+    dom = SimpleNamespace(name="g", vcpus=2, bootargs="quiet", memory_bytes=32 * M,
+                          kernel=put(tmp_path, image(text_offset=0)), initrd=initrd)
+    p = guest.payload(dom, SimpleNamespace(name="demo"))
+    assert (p.kernel.kind, p.initrd) == ("image", initrd)
+    assert (p.layout.kernel_ipa, p.layout.initrd_size) == (RAM, 4000)
+    assert p.layout.dtb_ipa == RAM + 30 * M
+    assert p.dtb[:4] == b"\xd0\x0d\xfe\xed" and len(p.dtb) <= p.layout.dtb_max
