@@ -33,7 +33,8 @@ TABLES = {
                   "priority": (int, False), "caps": (list, False)},
     "connection": {"from": (str, True), "to": (str, True)},
     "domain": {"name": (str, True), "kernel": (str, True), "memory": (str, True),
-               "initrd": (str, False), "vcpus": (int, False),
+               "initrd": (str, False), "bootargs": (str, False),
+               "vcpus": (int, False), "priority": (int, False),
                "passthrough": (str, False), "devices": (list, False)},
 }
 PASSTHROUGH = ("disabled", "sync-pt", "share-pt")
@@ -41,6 +42,8 @@ PASSTHROUGH = ("disabled", "sync-pt", "share-pt")
 KERNEL_CAPS = ("uart", "audit", "power")
 MAX_COMPONENT_PRIORITY = 254  # the root task runs at 255 until it is done
 MIN_DOMAIN_MEMORY = 16 << 20
+DOMAIN_PRIORITY = 100  # a domain's vCPUs, as a component's default
+DOMAIN_NAME = re.compile(r"[a-z][a-z0-9_-]*")
 BDF = re.compile(r"[0-9a-f]{4}:[0-9a-f]{2}:[0-1][0-9a-f]\.[0-7]")
 # The one size syntax: a whole number and K, M or G (powers of 1024).
 SIZE = re.compile(r"([1-9][0-9]*)([KMG])")
@@ -61,6 +64,10 @@ class Domain:
     passthrough: str
     devices: list
     initrd: Path = None
+    bootargs: str = ""
+    priority: int = DOMAIN_PRIORITY
+    kernel_info: object = None  # guest.KernelInfo
+    layout: object = None  # guest.GuestLayout: where the payload goes
 
 
 @dataclass
@@ -200,6 +207,10 @@ def _check_keys(ctx, data):
             if not isinstance(value, list):
                 raise ctx.error((section,), f"write [[{section}]] tables")
             for i, table in enumerate(value):
+                if section == "domain" and "initrd" in table and "kernel" not in table:
+                    raise ctx.error((section, i, "initrd"), "an initrd needs a "
+                                    'kernel: add kernel = "PATH" (an arm64 '
+                                    "Image or a flat binary) to this [[domain]]")
                 _check_table(ctx, (section, i), table, TABLES[section])
             continue
         if section not in SCHEMA:
@@ -285,48 +296,132 @@ def _check_file(ctx, m, keys, name, what):
 
 
 def _check_domains(ctx, m, domains):
-    names, total = set(), 0
+    total = 0
     for i, d in enumerate(domains):
         keys = ("domain", i)
-        if d["name"] in names:
-            raise ctx.error(keys + ("name",), f"'{d['name']}' is used twice")
-        names.add(d["name"])
-        mem = _size(ctx, keys + ("memory",), d["memory"])
+        _check_domain_name(ctx, m, keys, d["name"])
+        mem = _domain_memory(ctx, m, keys, d["memory"])
         total += mem
-        if mem < MIN_DOMAIN_MEMORY or total > m.memory_bytes - MIN_MEMORY:
+        if total > m.memory_bytes - MIN_MEMORY:
             raise ctx.error(
                 keys + ("memory",),
-                f"{d['memory']!r} is impossible: domains get "
-                f"{MIN_DOMAIN_MEMORY >> 20}M each at least, and all of them "
-                f"together at most machine.memory ({m.memory}) less "
-                f"{MIN_MEMORY >> 20}M for Cairn")
-        vcpus = d.get("vcpus", 1)
-        if not 1 <= vcpus <= m.cpus:
-            raise ctx.error(keys + ("vcpus",), f"{vcpus}: expected 1 to "
-                            f"machine.cpus ({m.cpus})")
-        devices = d.get("devices", [])
-        for dev in devices:
-            if not isinstance(dev, str) or not BDF.fullmatch(dev):
-                raise ctx.error(keys + ("devices",), f"{dev!r}: expected a PCI "
-                                'address such as "0000:00:02.0"')
-        mode = d.get("passthrough", "share-pt" if devices else "disabled")
-        if mode not in PASSTHROUGH:
-            raise ctx.error(
-                keys + ("passthrough",),
-                f'passthrough = "{mode}": expected one of '
-                f"{', '.join(PASSTHROUGH)}{_suggest(mode, PASSTHROUGH)}")
-        if mode == "disabled" and devices:
-            raise ctx.error(keys + ("passthrough",),
-                            '"disabled" domains get no devices: remove devices '
-                            "or choose sync-pt or share-pt")
-        kernel = _check_file(ctx, m, keys + ("kernel",), d["kernel"],
+                f"{d['memory']!r} does not fit: all domains together get at "
+                f"most machine.memory ({m.memory}) less {MIN_MEMORY >> 20}M "
+                f"for Cairn, {format_size(m.memory_bytes - MIN_MEMORY)} here: "
+                "lower it or raise machine.memory")
+        vcpus = _domain_vcpus(ctx, m, keys, d.get("vcpus", 1))
+        priority = d.get("priority", DOMAIN_PRIORITY)
+        if not 0 <= priority <= MAX_COMPONENT_PRIORITY:
+            raise ctx.error(keys + ("priority",),
+                            f"{priority}: expected 0 to {MAX_COMPONENT_PRIORITY}"
+                            " (255 is the root task's)")
+        bootargs = _domain_bootargs(ctx, keys, d.get("bootargs", ""))
+        devices, mode = _domain_devices(ctx, keys, d)
+        dom = Domain(d["name"], None, mem, vcpus, mode, devices, None,
+                     bootargs, priority)
+        _domain_payload(ctx, m, keys, d, dom)
+        m.domains.append(dom)
+
+
+def _check_domain_name(ctx, m, keys, name):
+    if not DOMAIN_NAME.fullmatch(name):
+        raise ctx.error(keys + ("name",),
+                        f"{name!r}: use lower-case letters, digits, '-' and "
+                        "'_', starting with a letter (the console's domain "
+                        "command names it)")
+    if name in {d.name for d in m.domains}:
+        raise ctx.error(keys + ("name",), f"'{name}' is used twice: names "
+                        "are unique among components and domains")
+
+
+def _domain_memory(ctx, m, keys, text):
+    from cairn import guest
+
+    mem = _size(ctx, keys + ("memory",), text)
+    if mem < MIN_DOMAIN_MEMORY:
+        raise ctx.error(keys + ("memory",),
+                        f"{text!r} is too small: a domain gets "
+                        f"{MIN_DOMAIN_MEMORY >> 20}M at least")
+    if mem % guest.BLOCK:
+        up = format_size((mem + guest.BLOCK - 1) // guest.BLOCK * guest.BLOCK)
+        raise ctx.error(keys + ("memory",),
+                        f"{text!r} is not a multiple of 2M: guest RAM is "
+                        f"mapped in 2 MiB frames: write \"{up}\"")
+    return mem
+
+
+def _domain_vcpus(ctx, m, keys, vcpus):
+    from cairn import guest
+
+    limit = min(m.cpus, guest.MAX_VCPUS)
+    if not 1 <= vcpus <= limit:
+        raise ctx.error(keys + ("vcpus",),
+                        f"{vcpus}: expected 1 to machine.cpus ({m.cpus}): a "
+                        f"domain has at most one vCPU per CPU, and at most "
+                        f"{guest.MAX_VCPUS}")
+    return vcpus
+
+
+def _domain_bootargs(ctx, keys, text):
+    from cairn import guest
+
+    if "\0" in text:
+        raise ctx.error(keys + ("bootargs",), "contains a NUL character: "
+                        "write the command line without it")
+    size = len(text.encode("utf-8"))
+    if size > guest.BOOTARGS_MAX:
+        raise ctx.error(keys + ("bootargs",),
+                        f"{size} bytes is too long: a guest's command line "
+                        f"is at most {guest.BOOTARGS_MAX} bytes "
+                        f"({guest.BOOTARGS_MAX + 1} with its NUL): shorten it")
+    return text
+
+
+def _domain_devices(ctx, keys, d):
+    devices = d.get("devices", [])
+    for dev in devices:
+        if not isinstance(dev, str) or not BDF.fullmatch(dev):
+            raise ctx.error(keys + ("devices",), f"{dev!r}: expected a PCI "
+                            'address such as "0000:00:02.0"')
+    mode = d.get("passthrough", "share-pt" if devices else "disabled")
+    if mode not in PASSTHROUGH:
+        raise ctx.error(
+            keys + ("passthrough",),
+            f'passthrough = "{mode}": expected one of '
+            f"{', '.join(PASSTHROUGH)}{_suggest(mode, PASSTHROUGH)}")
+    if mode == "disabled" and devices:
+        raise ctx.error(keys + ("passthrough",),
+                        '"disabled" domains get no devices: remove devices '
+                        "or choose sync-pt or share-pt")
+    return devices, mode
+
+
+def _domain_payload(ctx, m, keys, d, dom):
+    """The kernel and initrd files, inspected and placed in guest RAM
+    (guest.py), so a kernel that cannot boot fails here, not in QEMU."""
+    from cairn import guest
+
+    dom.kernel = _check_file(ctx, m, keys + ("kernel",), d["kernel"],
                              "the guest's kernel image")
-        initrd = None
-        if "initrd" in d:
-            initrd = _check_file(ctx, m, keys + ("initrd",), d["initrd"],
+    try:
+        dom.kernel_info = guest.inspect_kernel(dom.kernel, dom.memory_bytes)
+    except guest.GuestError as e:
+        raise ctx.error(keys + ("kernel",), f"{d['kernel']!r}: {e}") from None
+    initrd_size = 0
+    if "initrd" in d:
+        dom.initrd = _check_file(ctx, m, keys + ("initrd",), d["initrd"],
                                  "the guest's initial RAM disk")
-        m.domains.append(Domain(d["name"], kernel, mem, vcpus, mode, devices,
-                                initrd))
+        initrd_size = dom.initrd.stat().st_size
+        if initrd_size == 0:
+            raise ctx.error(keys + ("initrd",), f"{d['initrd']!r}: "
+                            f"{dom.initrd} is empty: give a cpio archive "
+                            "(compressed or not), or remove initrd")
+    try:
+        dom.layout = guest.guest_layout(dom.kernel_info, dom.memory_bytes,
+                                        initrd_size)
+    except guest.GuestError as e:
+        key = "initrd" if initrd_size else "memory"
+        raise ctx.error(keys + (key,), f"{e}") from None
 
 
 # connection ends: the kind on the "from" side -> the kind on the "to" side
@@ -362,7 +457,8 @@ def _check_components(ctx, m, idl_files, data):
     for i, c in enumerate(data.get("component", [])):
         keys = ("component", i)
         if c["name"] in m.components or c["name"] in {d.name for d in m.domains}:
-            raise ctx.error(keys + ("name",), f"'{c['name']}' is used twice")
+            raise ctx.error(keys + ("name",), f"'{c['name']}' is used twice: "
+                            "names are unique among components and domains")
         if c["type"] not in spec.components:
             raise ctx.error(keys + ("type",),
                             f"no component type '{c['type']}' in the IDL"
