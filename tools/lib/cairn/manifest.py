@@ -88,11 +88,14 @@ class Manifest:
 
     def programs(self):
         """The programs this system packs: the root task's, then one per
-        component type (spec.program_name), sorted."""
+        component type (spec.program_name), sorted; with domains, their
+        VMM's too."""
         from cairn.spec import program_name
 
-        return [self.root_program] + sorted(
-            {program_name(t) for t in self.components.values()})
+        types = set(self.components.values())
+        if self.domains:
+            types.add("Vmm")
+        return [self.root_program] + sorted(program_name(t) for t in types)
 
 
 def _suggest(word, choices):
