@@ -15,9 +15,7 @@
 /* Enough for the machine's CPUs (the kernel's CPU_MAX is 8). */
 #define VMM_MAX_VCPUS 8
 
-/* The affinity fields of an MPIDR: Aff3 [39:32], Aff2..Aff0 [23:0]. */
-#define VMM_MPIDR_AFF_MASK 0xff00ffffffull
-
+/* vCPU's affinity fields; its VMPIDR_EL2 adds the RES1 bit 31. */
 static inline uint64_t vmm_vcpu_mpidr(unsigned vcpu)
 {
 	return (uint64_t)(vcpu % 16) | (uint64_t)(vcpu / 16) << 8;
