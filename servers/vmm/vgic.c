@@ -101,10 +101,14 @@ static bool wants_delivery(const struct vgic *v, const struct vgic_irq *irq)
 static void update(struct vgic *v, unsigned vcpu, uint32_t intid)
 {
 	struct vgic_irq *irq = irq_of(v, vcpu, intid);
-	int target = target_of(v, vcpu, intid);
+	int target;
 
-	if (irq == NULL || target < 0 || !wants_delivery(v, irq)) {
+	if (irq == NULL || !wants_delivery(v, irq)) {
 		return;
+	}
+	target = target_of(v, vcpu, intid);
+	if (target < 0) {
+		return; /* held until IROUTER names a vCPU */
 	}
 	if (!v->inject(v->ctx, (unsigned)target, intid, irq->priority)) {
 		return; /* still pending here: vgic_kick() retries */
