@@ -25,8 +25,9 @@
  *
  * The view is a GIC with a single security state (GICD_CTLR.DS = 1, as KVM
  * and QEMU without secure=on show it, matching the virtual CPU interface):
- * affinity routing always on (ARE, bit 4, RAO), group-1 enable in bit 1 (as
- * the brief's EnableGrp1A), every interrupt group 1 (IGROUPR RAO/WI), no
+ * affinity routing always on (ARE, bit 4, RAO), group-1 enable in bit 1
+ * (where a non-secure view has EnableGrp1A), bit 0 stored but without effect
+ * (no group 0 exists), every interrupt group 1 (IGROUPR RAO/WI), no
  * LPIs, ITS, MBIs, extended ranges, 1-of-N routing or range selector.
  * Accesses: 32-bit everywhere; 64-bit (or either 32-bit half) for IROUTER
  * and GICR_TYPER; bytes for IPRIORITYR (and the RAZ/WI ITARGETSR, *SGIR).
