@@ -17,7 +17,7 @@
 #define SCRATCH_IPA 0x20000000UL /* a root-VSpace window for filling frames */
 /* ... and for 2 MiB frames, a block beside the 4 KiB window's table. */
 #define SCRATCH_2M_IPA 0x20200000UL
-#define PAGE	    4096UL
+#define PAGE	       4096UL
 
 struct builder {
 	const struct cairn_bootinfo *bi;
@@ -309,12 +309,12 @@ static int start_thread(struct builder *b, const struct spec_thread *t)
 	bool start = t->flags & SPEC_THREAD_START;
 
 	/* Priorities below the root task's: nothing runs until it exits. */
-	return (start ? must(cairn_tcb_configure(
-				 tcb, b->base + t->cnode, b->base + t->vspace,
-				 b->base + t->ipc_frame, t->ipc_ipa,
-				 t->fault_ep),
-			     "configuring", name)
-		      : bind_vcpu(b, t, name)) ||
+	return (start
+		    ? must(cairn_tcb_configure(
+			       tcb, b->base + t->cnode, b->base + t->vspace,
+			       b->base + t->ipc_frame, t->ipc_ipa, t->fault_ep),
+			   "configuring", name)
+		    : bind_vcpu(b, t, name)) ||
 	       must(cairn_tcb_set_mc_priority(tcb, CAIRN_SLOT_TCB, t->priority),
 		    "limiting the priority of", name) ||
 	       must(cairn_tcb_set_priority(tcb, CAIRN_SLOT_TCB, t->priority),

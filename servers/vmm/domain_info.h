@@ -19,7 +19,7 @@ struct vmm_info {
 	uint32_t version;
 	uint32_t vcpus;
 	char name[32];
-	uint64_t ram_ipa;	 /* guest RAM: [ram_ipa, ram_ipa + ram_size) */
+	uint64_t ram_ipa; /* guest RAM: [ram_ipa, ram_ipa + ram_size) */
 	uint64_t ram_size;
 	uint64_t ram_window;	 /* the same RAM, mapped in the VMM */
 	uint64_t payload_window; /* kernel, initrd, DTB, read-only */

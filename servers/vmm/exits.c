@@ -102,7 +102,8 @@ static void data_abort(struct vmm *v, unsigned i, const struct cairn_recv *in,
 		return;
 	}
 	if (mmio_dispatch(&v->bus, &a) != MMIO_HANDLED) {
-		unbacked(v, i, ipa, pc, r, a.write ? "a write to" : "a read of");
+		unbacked(v, i, ipa, pc, r,
+			 a.write ? "a write to" : "a read of");
 		return;
 	}
 	if (!a.write) {
@@ -143,26 +144,14 @@ static bool call(struct vmm *v, unsigned i, const struct cairn_recv *in,
 	case PSCI_ACTION_SYSTEM_RESET:
 		guest_restart(v, "the guest called PSCI SYSTEM_RESET");
 		return false;
-	case PSCI_ACTION_WAIT:  /* CPU_SUSPEND: a WFI's worth of waiting, */
-	case PSCI_ACTION_NONE:	/* which may end at once */
+	case PSCI_ACTION_WAIT: /* CPU_SUSPEND: a WFI's worth of waiting, */
+	case PSCI_ACTION_NONE: /* which may end at once */
 		break;
 	}
 	for (unsigned k = 0; k < 4; k++) {
 		reply_set(r, k, res.x[k]);
 	}
 	return true;
-}
-
-static void sgi(struct vmm *v, unsigned i, uint64_t value)
-{
-	struct vgic_sgi s;
-
-	vgic_decode_sgi1r(&v->vgic, i, value, &s);
-	for (unsigned t = 0; t < v->info->vcpus; t++) {
-		if (s.targets & (1U << t)) {
-			vgic_raise_sgi(&v->vgic, t, s.intid);
-		}
-	}
 }
 
 /*
@@ -178,7 +167,7 @@ static void sysreg(struct vmm *v, unsigned i, const struct cairn_recv *in,
 
 	v->n.sysreg++;
 	if (!read && (enc == SYSREG_SGI1R || enc == SYSREG_ASGI1R)) {
-		sgi(v, i, word(in, 3));
+		vgic_write_sgi1r(&v->vgic, i, word(in, 3));
 	} else if (enc == SYSREG_SGI0R) {
 		/* Group 0 is the secure world's: nothing to send. */
 	} else if (SYSREG_OP0(enc) == 2 || SYSREG_CRN(enc) == 9 ||

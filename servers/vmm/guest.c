@@ -79,8 +79,9 @@ int guest_setup(struct vmm *v, const struct vmm_info *info)
 	v->info = info;
 	v->state = VMM_OFF;
 	for (unsigned i = 0; i < info->vcpus; i++) {
-		v->vcpu[i] = (struct vmm_vcpu){
-		    .index = i, .tcb = info->vcpu_tcb[i], .vcpu = info->vcpu[i]};
+		v->vcpu[i] = (struct vmm_vcpu){.index = i,
+					       .tcb = info->vcpu_tcb[i],
+					       .vcpu = info->vcpu[i]};
 	}
 	return devices_reset(v);
 }
@@ -114,6 +115,9 @@ static int reset_vcpu_state(struct vmm *v, struct vmm_vcpu *c)
 
 	regs[CAIRN_VCPU_SCTLR_EL1] = SCTLR_EL1_RESET;
 	regs[CAIRN_VCPU_CNTVOFF_EL2] = v->cntvoff;
+	/* As the DTB's cpu@N and the vGIC's redistributors say (RES1 bit
+	 * 31, uniprocessor bit 30 clear). */
+	regs[CAIRN_VCPU_VMPIDR_EL2] = vmm_vcpu_mpidr(c->index) | 1UL << 31;
 	if (must(cairn_vcpu_write_regs(c->vcpu, 0, CAIRN_VCPU_REG_COUNT, regs),
 		 "resetting the EL1 state", c->index)) {
 		return -1;
@@ -124,8 +128,7 @@ static int reset_vcpu_state(struct vmm *v, struct vmm_vcpu *c)
 	/* Binding again puts PSTATE back to EL1h with interrupts masked,
 	 * whatever the guest left it at. */
 	return must(cairn_tcb_unbind_vcpu(c->tcb), "unbinding", c->index) ||
-	       must(cairn_tcb_bind_vcpu(c->tcb, c->vcpu), "binding",
-		    c->index);
+	       must(cairn_tcb_bind_vcpu(c->tcb, c->vcpu), "binding", c->index);
 }
 
 int guest_start_vcpu(struct vmm *v, unsigned i, uint64_t pc, uint64_t x0)

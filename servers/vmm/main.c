@@ -78,8 +78,8 @@ static void serve(struct vmm *v)
 		}
 		answer = false;
 		if (is_exit(v, &in)) {
-			answer = exit_handle(v, (unsigned)in.badge - 1, &in,
-					     &out);
+			answer =
+			    exit_handle(v, (unsigned)in.badge - 1, &in, &out);
 		} else if (CAIRN_MSGINFO_LABEL(in.info) == 0) {
 			console_input(v); /* our wake notification */
 		}

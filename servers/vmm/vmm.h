@@ -50,9 +50,9 @@ struct vmm {
 	struct pl011 uart;
 	struct psci psci;
 	struct vmm_counters n;
-	uint64_t cntvoff;	 /* the guest's virtual counter starts near 0 */
-	bool unbacked_logged; /* one line per boot for IPAs nothing backs */
-	uint8_t rx_pending[64];	 /* typed, not yet taken by the UART */
+	uint64_t cntvoff;	/* the guest's virtual counter starts near 0 */
+	bool unbacked_logged;	/* one line per boot for IPAs nothing backs */
+	uint8_t rx_pending[64]; /* typed, not yet taken by the UART */
 	unsigned rx_count;
 };
 

@@ -22,6 +22,7 @@
 
 /* SCTLR_EL1's RES1 bits (ARMv8.0), MMU and caches off. */
 #define SCTLR_EL1_RESET 0x30d00800UL
+#define VMPIDR_RES1	(1UL << 31)
 
 void arch_vcpu_reset(uint64_t *regs)
 {
@@ -29,6 +30,8 @@ void arch_vcpu_reset(uint64_t *regs)
 		regs[i] = 0;
 	}
 	regs[CAIRN_VCPU_SCTLR_EL1] = SCTLR_EL1_RESET;
+	/* Aff0 0 with the RES1 bit: its VMM gives each vCPU its own. */
+	regs[CAIRN_VCPU_VMPIDR_EL2] = VMPIDR_RES1;
 }
 
 void arch_thread_set_guest(struct tcb *t, bool guest)
@@ -64,6 +67,7 @@ void arch_thread_set_guest(struct tcb *t, bool guest)
 		op(r, CNTV_CTL_EL0);                                           \
 		op(r, CNTV_CVAL_EL0);                                          \
 		op(r, CNTVOFF_EL2);                                            \
+		op(r, VMPIDR_EL2);                                             \
 	} while (0)
 
 /* What native threads rely on (arch_user_init), put back after a guest. */
