@@ -360,3 +360,24 @@ def test_bad_idl_is_reported_with_its_position(tmp_path):
     (tmp_path / "demo.idl").write_text("event Tick")
     with pytest.raises(manifest.ManifestError, match=r"system.idl: .*demo.idl:1:11: unexpected end of file"):
         manifest.load(path)
+
+
+def test_a_built_guest_is_named_with_at(tmp_path):
+    """kernel = "@NAME": a guest image this tree builds; before a build it
+    is only checked by name, and with the build's path it is inspected."""
+    write_system(tmp_path, SYSTEM)
+    known = sorted(manifest.source_guests())
+    if not known:
+        pytest.skip("this tree builds no guest image yet")
+    text = SYSTEM.replace('kernel = "guests/test/Image"', f'kernel = "@{known[0]}"')
+    (tmp_path / "m.toml").write_text(text)
+    m = manifest.load(tmp_path / "m.toml")
+    assert m.guest_refs == [known[0]] and m.domains[0].kernel is None
+    image = tmp_path / "built.Image"
+    image.write_bytes(arm64_image(0x10000))
+    m = manifest.load(tmp_path / "m.toml", {known[0]: str(image)})
+    assert m.domains[0].kernel == image and m.domains[0].layout is not None
+    bad = SYSTEM.replace('kernel = "guests/test/Image"', 'kernel = "@nosuchguest"')
+    (tmp_path / "m.toml").write_text(bad)
+    with pytest.raises(manifest.ManifestError, match="no guest image 'nosuchguest'"):
+        manifest.load(tmp_path / "m.toml")

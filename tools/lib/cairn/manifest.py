@@ -85,6 +85,7 @@ class Manifest:
     idl_files: list = field(default_factory=list)
     connections: list = field(default_factory=list)  # (from, to, kind)
     domains: list = field(default_factory=list)
+    guest_refs: list = field(default_factory=list)  # "@NAME" kernels used
 
     def programs(self):
         """The programs this system packs: the root task's, then one per
@@ -179,6 +180,7 @@ class _Context:
     def __init__(self, path, text):
         self.path = path
         self.text = text
+        self.guests = None
 
     def error(self, keys, message):
         """A ManifestError "PATH:LINE: key.path: message" (keys: a key path
@@ -240,8 +242,10 @@ def _size(ctx, keys, text):
         raise ctx.error(keys, f"{text!r}: {e}") from None
 
 
-def load(path):
-    """Reads and validates a manifest; raises ManifestError."""
+def load(path, guests=None):
+    """Reads and validates a manifest; raises ManifestError. guests: the
+    built guest images' paths (name -> file) for kernels named "@NAME";
+    None before a build, which leaves those to be inspected when packed."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -254,6 +258,7 @@ def load(path):
         raise ManifestError(f"{path}: cannot read: {e.strerror}") from None
     text = raw.decode("utf-8", "replace")
     ctx = _Context(path, text)
+    ctx.guests = guests
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -399,13 +404,38 @@ def _domain_devices(ctx, keys, d):
     return devices, mode
 
 
+def _built_guest(ctx, m, keys, ref):
+    """kernel = "@NAME": a guest image this tree builds (a
+    cairn_guest_image(NAME ...) call). Its path once built, or None when
+    the build has not said where (checking before building: the image is
+    then inspected when it is packed)."""
+    name = ref[1:]
+    known = source_guests()
+    if name not in known:
+        raise ctx.error(keys, f"{ref!r}: no guest image '{name}' in this "
+                        f"tree{_suggest(name, known)}: expected one of "
+                        f"{', '.join('@' + k for k in sorted(known))}, or a "
+                        "file path")
+    m.guest_refs.append(name)
+    path = ctx.guests.get(name) if ctx.guests else None
+    if ctx.guests is not None and path is None:
+        raise ctx.error(keys, f"{ref!r}: the build did not give its path "
+                        f"(--guest {name}=FILE)")
+    return Path(path) if path else None
+
+
 def _domain_payload(ctx, m, keys, d, dom):
     """The kernel and initrd files, inspected and placed in guest RAM
     (guest.py), so a kernel that cannot boot fails here, not in QEMU."""
     from cairn import guest
 
-    dom.kernel = _check_file(ctx, m, keys + ("kernel",), d["kernel"],
-                             "the guest's kernel image")
+    if d["kernel"].startswith("@"):
+        dom.kernel = _built_guest(ctx, m, keys + ("kernel",), d["kernel"])
+        if dom.kernel is None:
+            return
+    else:
+        dom.kernel = _check_file(ctx, m, keys + ("kernel",), d["kernel"],
+                                 "the guest's kernel image")
     try:
         dom.kernel_info = guest.inspect_kernel(dom.kernel, dom.memory_bytes)
     except guest.GuestError as e:
@@ -528,13 +558,31 @@ def source_programs(root=ROOT):
     return found
 
 
-def check(path, programs=None):
+_GUEST = re.compile(r"^\s*cairn_guest_image\(\s*([A-Za-z0-9_.+-]+)[\s)]",
+                    re.M)
+
+
+def source_guests(root=ROOT):
+    """The guest images the source tree builds, as a manifest names them
+    (kernel = "@NAME"): every `cairn_guest_image(NAME ...)` call."""
+    found = set()
+    root = Path(root)
+    for lists in root.rglob("CMakeLists.txt"):
+        rel = lists.relative_to(root).parts
+        if any(p.startswith("build") or p.startswith(".") for p in rel[:-1]):
+            continue
+        found.update(_GUEST.findall(lists.read_text(errors="replace")))
+    return found
+
+
+def check(path, programs=None, guests=None):
     """load(), then the programs the manifest names (the root task's, and
     one per component type) must be among `programs` (default: those the
-    source tree builds). Returns the Manifest; raises ManifestError."""
+    source tree builds). guests: as for load(). Returns the Manifest;
+    raises ManifestError."""
     from cairn.spec import program_name
 
-    m = load(path)
+    m = load(path, guests)
     known = source_programs() if programs is None else set(programs)
     ctx = _Context(m.path, m.path.read_text(errors="replace"))
     if m.root_program not in known:
