@@ -12,9 +12,10 @@ memory caps in its CNode:
   - guest RAM: 2 MiB frames, each with two caps: one mapped into the guest
     at RAM_IPA + offset (read, write, execute), one into the VMM at
     RAM_WINDOW + offset (read, write), so the VMM can load and emulate;
-  - the boot payload (kernel, initrd, DTB): 2 MiB frames the root task
-    fills from image modules, mapped read-only at PAYLOAD_WINDOW in the
-    VMM, which copies them into guest RAM at every (re)start;
+  - the boot payload (kernel, initrd, DTB, packed one after the other on
+    4 KiB boundaries): 2 MiB frames the root task fills from image
+    modules, mapped read-only at PAYLOAD_WINDOW in the VMM, which copies
+    them into guest RAM at every (re)start;
   - the page tables for all of that (level 2: 2 MiB blocks need no more);
   - one page, mapped read-only at INFO_IPA, describing it all
     (struct vmm_info, servers/vmm/domain_info.h: change both together).
@@ -35,6 +36,7 @@ MAX_VCPUS = 8
 INFO_MAGIC = b"CAIRNDOM"
 INFO_VERSION = 1
 VCPU_CNODE_RADIX = 4
+PAGE = 4096
 R, W, G, X = 1, 2, 4, 8
 ALL = R | W | G | X
 
@@ -87,13 +89,14 @@ def payload_for(d, m):
 
 
 def _part_offsets(p):
-    """(kernel, initrd, dtb) offsets in the payload window, each 2 MiB
-    aligned, and the window's size."""
+    """(kernel, initrd, dtb) offsets in the payload window, packed one after
+    the other on 4 KiB boundaries, and the window's size (whole 2 MiB
+    frames)."""
     at, offsets = 0, []
     for data in (p.kernel, p.initrd, p.dtb):
         offsets.append(at)
-        at += _blocks(len(data)) * BLOCK
-    return offsets, at
+        at += -(-len(data) // PAGE) * PAGE
+    return offsets, _blocks(at) * BLOCK
 
 
 def _tables(spec, prefix, vspace, base, size):
@@ -148,15 +151,21 @@ def domain_caps(spec, d, first_slot, payload, Cap, Fill):
     for off in range(0, d.memory_bytes, BLOCK):
         put("frame_2m", f"frame_2m:{inst}.ram+{off:#x}", R | W,
             ipa=RAM_WINDOW + off, vspace=vmm_vs)
+    for off in range(0, window, BLOCK):
+        obj = spec.add(f"frame_2m:{inst}.payload+{off:#x}", "frame_2m")
+        put("frame_2m", obj, R, ipa=PAYLOAD_WINDOW + off, vspace=vmm_vs)
     for part, data, base in zip(("kernel", "initrd", "dtb"),
                                 (payload.kernel, payload.initrd, payload.dtb),
                                 offsets):
-        for off in range(0, len(data), BLOCK):
-            obj = spec.add(f"frame_2m:{inst}.{part}+{off:#x}", "frame_2m")
-            put("frame_2m", obj, R, ipa=PAYLOAD_WINDOW + base + off,
-                vspace=vmm_vs)
-            spec.fills.append(Fill(obj, 0, module_name(inst, part), off,
-                                   min(BLOCK, len(data) - off)))
+        off = 0
+        while off < len(data):
+            at = base + off
+            length = min(BLOCK - at % BLOCK, len(data) - off)
+            obj = f"frame_2m:{inst}.payload+{at // BLOCK * BLOCK:#x}"
+            spec.fills.append(Fill(obj, at % BLOCK, module_name(inst, part),
+                                   off, length))
+            off += length
+        if data:
             payload.modules[module_name(inst, part)] = data
     lay = payload.layout
     info = INFO.pack(
@@ -222,3 +231,61 @@ def _padded(slots):
 def info_fields(blob):
     """The info page's fields by name, for tests and tools."""
     return dict(zip(INFO.fields, INFO.unpack_from(blob)))
+
+
+# ---- what a domain costs --------------------------------------------------
+
+_KINDS = (  # (row, test on the object's type and its name after the domain)
+    ("guest RAM", lambda t, rest: rest.startswith(".ram+")),
+    ("boot payload (kept for restart)",
+     lambda t, rest: rest.startswith(".payload+")),
+    ("guest page tables", lambda t, rest: rest.startswith(".guest@")),
+    ("guest VSpace root", lambda t, rest: rest == ".guest"),
+    ("vCPU TCBs, VCPUs, CNodes", lambda t, rest: rest.startswith(".vcpu")),
+    ("VMM page tables", lambda t, rest: t == "page_table"),
+    ("VMM program, stack, IPC buffer, info page",
+     lambda t, rest: t == "frame"),
+    ("VMM TCB, CNode, VSpace, endpoints", lambda t, rest: True),
+)
+
+
+def _domain_of(name, domains):
+    """(domain, the rest of the name) if the object is one of a domain's:
+    named "<type>:<domain>" followed by nothing or one of ".@+#"."""
+    _, _, tail = name.partition(":")
+    for d in domains:
+        if tail == d or (tail.startswith(d) and tail[len(d)] in ".@+#"):
+            return d, tail[len(d):]
+    return None, None
+
+
+def memory_report(spec, m):
+    """What each domain costs, by the spec's objects: guest RAM, then
+    everything else (the kernel objects of its VMM and vCPUs, the page
+    tables of both VSpaces, the VMM's own memory, the boot payload kept for
+    restarts). Kernel-internal costs (a VMID, the TCB's FP area) are inside
+    these objects; the console's shared ring with the VMM is the console's."""
+    from cairn.spec import object_bytes
+
+    names = [d.name for d in m.domains]
+    rows = {d: {} for d in names}
+    for obj, (type_, bits) in spec.objects.items():
+        d, rest = _domain_of(obj, names)
+        if d is None:
+            continue
+        kind = next(k for k, test in _KINDS if test(type_, rest))
+        rows[d][kind] = rows[d].get(kind, 0) + object_bytes(type_, bits)
+    out = []
+    for d in m.domains:
+        r = rows[d.name]
+        out.append(f"domain {d.name}: {d.memory_bytes >> 20} MiB, "
+                   f"{d.vcpus} vCPU{'s' if d.vcpus != 1 else ''}")
+        for kind, _ in _KINDS:
+            if kind in r:
+                out.append(f"  {kind:<44} {r[kind] / 1024:>10.0f} KiB")
+        extra = sum(v for k, v in r.items() if k != "guest RAM")
+        payload = r.get("boot payload (kept for restart)", 0)
+        out.append(f"  {'beyond guest RAM':<44} {extra / 1024:>10.0f} KiB")
+        out.append(f"  {'beyond guest RAM and payload':<44} "
+                   f"{(extra - payload) / 1024:>10.0f} KiB")
+    return "\n".join(out)
