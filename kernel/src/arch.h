@@ -192,6 +192,8 @@ void arch_vgic_init(uint32_t vtimer_ppi);
 void arch_vgic_reset(struct vcpu *v);
 /* Room for one more pending virtual interrupt (and a virtual interface). */
 bool arch_vgic_can_inject(struct vcpu *v);
+/* Where intid is in v: CAIRN_VIRQ_PENDING and/or CAIRN_VIRQ_ACTIVE. */
+uint64_t arch_vgic_irq_state(struct vcpu *v, uint32_t intid);
 /* A virtual interrupt waits for v: in a list register or its queue. */
 bool arch_vgic_has_pending(struct vcpu *v);
 /* Makes intid pending in v (once: an interrupt already pending stays one). */

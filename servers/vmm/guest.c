@@ -42,6 +42,22 @@ static bool inject(void *ctx, unsigned vcpu, uint32_t intid, uint8_t prio)
 	return true;
 }
 
+/* The kernel holds what the guest has taken: pending and active bits of
+ * an interrupt the model handed over, for GICR_ISPENDR0/ISACTIVER0. */
+static unsigned query(void *ctx, unsigned vcpu, uint32_t intid)
+{
+	struct vmm *v = ctx;
+	uint64_t state = 0;
+
+	if (vcpu >= v->info->vcpus ||
+	    cairn_vcpu_irq_state(v->vcpu[vcpu].vcpu, intid, &state).error !=
+		CAIRN_OK) {
+		return 0;
+	}
+	return (state & CAIRN_VIRQ_PENDING ? VGIC_QUERY_PENDING : 0) |
+	       (state & CAIRN_VIRQ_ACTIVE ? VGIC_QUERY_ACTIVE : 0);
+}
+
 static void uart_output(void *ctx, uint8_t byte)
 {
 	(void)ctx;
@@ -54,7 +70,7 @@ static int devices_reset(struct vmm *v)
 	struct vgic_config cfg = {.nr_vcpus = in->vcpus,
 				  .nr_spis = 64,
 				  .inject = inject,
-				  .query = NULL,
+				  .query = query,
 				  .ctx = v};
 
 	mmio_bus_init(&v->bus);

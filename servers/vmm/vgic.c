@@ -309,7 +309,10 @@ static unsigned kernel_state(struct vgic *v, unsigned vcpu, uint32_t intid,
 	int target = target_of(v, vcpu, intid);
 	unsigned state;
 
-	if (v->query == NULL || !irq->handed || target < 0) {
+	/* The virtual timer's PPI is the kernel's to deliver (the model never
+	 * hands it over), so its state is always asked for. */
+	bool kernels = intid == VGIC_VTIMER_INTID;
+	if (v->query == NULL || !(irq->handed || kernels) || target < 0) {
 		return 0;
 	}
 	state = v->query(v->ctx, (unsigned)target, intid);

@@ -57,6 +57,7 @@
 #define VGIC_QUERY_PENDING  1u
 #define VGIC_QUERY_ACTIVE   2u
 #define VGIC_PRIORITY_RESET 0
+#define VGIC_VTIMER_INTID   27 /* the guest's virtual timer: the kernel's */
 
 /* Make intid pending in vcpu at priority (group 1). False when the kernel
  * could not take it (its queue is full): the model keeps it pending and

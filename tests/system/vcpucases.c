@@ -332,11 +332,20 @@ static int test_guest_takes_virtual_interrupts(void)
 	    CAIRN_ARG_PRIORITY);
 	ERR(cairn_vcpu_inject_irq(g.vcpu, 40, 0xa0, 2), CAIRN_INVALID_ARGUMENT,
 	    CAIRN_ARG_TRIGGER);
+	uint64_t st = 9;
+	OK(cairn_vcpu_irq_state(g.vcpu, 40, &st));
+	CHECK(st == 0);
 	OK(cairn_vcpu_inject_irq(g.vcpu, 40, 0xa0, 1));
 	OK(cairn_vcpu_inject_irq(g.vcpu, 40, 0xa0, 1)); /* still one */
+	OK(cairn_vcpu_irq_state(g.vcpu, 40, &st));
+	CHECK(st == CAIRN_VIRQ_PENDING);
+	ERR(cairn_vcpu_irq_state(g.vcpu, CAIRN_VIRQ_LIMIT, &st),
+	    CAIRN_RANGE_ERROR, CAIRN_ARG_IRQ);
 	answer(&g, 0, 32, 0, &in);
 	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000006UL);
 	CHECK(in.mr[1] == 40);
+	OK(cairn_vcpu_irq_state(g.vcpu, 40, &st));
+	CHECK(st == 0); /* taken and EOIed */
 	answer(&g, 0, 32, 0, &in);
 	/* Its timer: no exit to us until the guest itself reports it. */
 	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000006UL);

@@ -283,3 +283,10 @@ void arch_guest_abort(struct tcb *t, bool instruction, uint64_t far,
 	(void)exit_esr;
 	host_guest_aborts++;
 }
+
+uint64_t arch_vgic_irq_state(struct vcpu *v, uint32_t intid)
+{
+	(void)v;
+	(void)intid;
+	return 0;
+}
