@@ -516,6 +516,37 @@ static int test_guest_wfi_waits_for_its_timer(void)
 	return ok;
 }
 
+/* A reply to a vCPU its VMM paused meanwhile reaches nothing: the guest
+ * keeps the registers it exited with and stays stopped. */
+static int test_reply_to_a_paused_vcpu_is_dropped(void)
+{
+	int ok = 1;
+	struct guest g;
+	struct cairn_recv in;
+	uint64_t regs[3];
+
+	ok &= start_guest(&g, guest_exits);
+	cairn_recv(g.fault_ep, g.reply, &in);
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == PSCI_VERSION);
+	OK(cairn_tcb_suspend(g.tcb));
+	struct cairn_msg m = {.info = CAIRN_MSGINFO(CAIRN_VM_REPLY, 4)};
+	m.mr[0] = CAIRN_VM_REPLY_ADVANCE_PC;
+	m.mr[1] = 1;
+	m.mr[2] = 0;
+	m.mr[3] = 0x10001;
+	cairn_send(g.reply, &m);
+	OK(cairn_tcb_read_registers(g.tcb, regs, 3));
+	CHECK(regs[2] == PSCI_VERSION); /* x0: the reply wrote nothing */
+	CHECK(regs[0] == cairn_ipc_buffer->mr[7]); /* pc: as it exited */
+	/* Resumed by its VMM, it runs on from its exit and exits again there
+	 * (the HVC is not retried: its PC was already past it). */
+	OK(cairn_tcb_resume(g.tcb));
+	cairn_recv(g.fault_ep, g.reply, &in);
+	CHECK(label(&in) == CAIRN_FAULT_VM_DATA_ABORT);
+	OK(cairn_tcb_suspend(g.tcb));
+	return ok;
+}
+
 static const struct test_case cases[] = {
     {"guest_exits",
      "a guest at EL1 exits by HVC, MMIO, SMC and a trapped MRS; each "
@@ -539,6 +570,9 @@ static const struct test_case cases[] = {
     {"guest_wfi_waits_for_its_timer",
      "WFI never reaches the VMM; the guest's own timer ends its wait",
      test_guest_wfi_waits_for_its_timer},
+    {"reply_to_a_paused_vcpu_is_dropped",
+     "a VMM's reply to a vCPU paused meanwhile changes nothing in it",
+     test_reply_to_a_paused_vcpu_is_dropped},
     {"guest_aarch32_el0_exits",
      "a guest's own AArch32 EL0 traps to EL2 as a VM exit like AArch64",
      test_guest_aarch32_el0_exits},
