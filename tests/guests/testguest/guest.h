@@ -56,6 +56,7 @@ struct cpu {
 	struct fault caught;
 	volatile unsigned aborts, undefs, serrors, other_sync;
 	volatile uint64_t other_esr; /* the last of other_sync */
+	struct fault recovered;	     /* see exceptions.c */
 
 	/* Interrupts. */
 	volatile unsigned sgi_count[16];
@@ -117,6 +118,8 @@ void timer_irq(struct cpu *c);
 /* exceptions.c */
 void catch_begin(void);
 struct fault catch_end(void);
+/* While tests run: survive what a half-done hypervisor may do (below). */
+void exceptions_guard(bool on);
 void exceptions_report_unexpected(const char *what, uint64_t esr, uint64_t far,
 				  uint64_t elr);
 

@@ -176,6 +176,25 @@ static void report(const char *name)
 	}
 }
 
+/* Fails the running test with what exceptions_guard recovered from, if
+ * report; clears the record. */
+static void check_recovered(bool report)
+{
+	for (unsigned i = 0; i < ncpus; i++) {
+		struct fault *f = &cpus[i].recovered;
+		if (f->count && report) {
+			check(false,
+			      "cpu %u: %u unexpected exceptions, skipped; the "
+			      "first: ESR 0x%lx (EC 0x%lx) at ELR 0x%lx (link "
+			      "address 0x%lx), FAR 0x%lx",
+			      i, f->count, f->esr, f->esr >> 26, f->elr,
+			      f->elr - (uintptr_t)_start_image + LINK_BASE,
+			      f->far);
+		}
+		f->count = 0;
+	}
+}
+
 void run_tests(const struct test *tests, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
@@ -189,7 +208,11 @@ void run_tests(const struct test *tests, unsigned n)
 		failures = 0;
 		skipped_now = false;
 		first_failure[0] = '\0';
+		check_recovered(false);
+		exceptions_guard(true);
 		tests[i].run();
+		exceptions_guard(false);
+		check_recovered(true);
 		report(current);
 		current = NULL;
 	}
