@@ -252,13 +252,14 @@ static void sysreg_op(void)
 /* A burst of WFIs, each with the virtual timer armed a little ahead and
  * interrupts masked (so no wake-up is lost), and WFEs after SEVL. The
  * timer's PPI is set up again first: random redistributor writes may have
- * disabled it, and a WFI nothing can wake would hang the run. */
+ * disabled it, and a WFI nothing can wake would hang the run. With
+ * fuzz-wfi=0 every WFI becomes a WFE, the random choices staying the same. */
 static void wfi_storm(void)
 {
 	struct cpu *c = this_cpu();
 	unsigned n = 1 + (unsigned)below(16);
 	for (unsigned i = 0; i < n; i++) {
-		if (below(4) == 0) {
+		if (below(4) == 0 || !opt.fuzz_wfi) {
 			__asm__ volatile("sevl; wfe" : : : "memory");
 			continue;
 		}

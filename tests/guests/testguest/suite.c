@@ -3,7 +3,7 @@
 
 #include "arch.h"
 
-struct options opt = {.hidden = HIDDEN_EXPECT, .suite = true};
+struct options opt = {.hidden = HIDDEN_EXPECT, .suite = true, .fuzz_wfi = true};
 
 static const char *current;
 static unsigned failures, passed, failed, skipped;
@@ -43,6 +43,15 @@ static bool parse_fuzz(const char *v, size_t n)
 	return opt.fuzz;
 }
 
+static bool parse_bool(const char *v, size_t n, bool *out)
+{
+	if (n != 1 || (v[0] != '0' && v[0] != '1')) {
+		return false;
+	}
+	*out = v[0] == '1';
+	return true;
+}
+
 static bool parse_hidden(const char *v, size_t n)
 {
 	if (n == 1 && v[0] == '1') {
@@ -68,8 +77,10 @@ static bool parse_word(const char *w, size_t n)
 		return parse_fuzz(v, vn);
 	}
 	if (word_is(w, n, "suite", &v, &vn)) {
-		opt.suite = !(vn == 1 && v[0] == '0');
-		return vn == 1 && (v[0] == '0' || v[0] == '1');
+		return parse_bool(v, vn, &opt.suite);
+	}
+	if (word_is(w, n, "fuzz-wfi", &v, &vn)) {
+		return parse_bool(v, vn, &opt.fuzz_wfi);
 	}
 	if (word_is(w, n, "only", &v, &vn)) {
 		opt.only = v;

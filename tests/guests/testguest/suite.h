@@ -17,7 +17,7 @@ enum hidden_mode { HIDDEN_EXPECT, HIDDEN_SHOWN, HIDDEN_SKIP };
 /* Options from /chosen/bootargs (README.md lists them). */
 struct options {
 	enum hidden_mode hidden;
-	bool fuzz;
+	bool fuzz, fuzz_wfi;
 	uint64_t fuzz_seed, fuzz_count;
 	bool suite;
 	const char *only, *skip; /* comma lists of name prefixes */
