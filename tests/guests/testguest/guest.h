@@ -123,7 +123,7 @@ void exceptions_guard(bool on);
 void exceptions_report_unexpected(const char *what, uint64_t esr, uint64_t far,
 				  uint64_t elr);
 
-/* smccc: psci.c */
+/* SMCCC calls over the DTB's conduit (psci.c, smccc.S) */
 enum conduit { CONDUIT_NONE, CONDUIT_HVC, CONDUIT_SMC };
 struct smccc_res {
 	uint64_t a0, a1, a2, a3;

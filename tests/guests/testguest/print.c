@@ -70,7 +70,7 @@ static void unlock(void)
 
 static void vprint(const char *fmt, va_list ap)
 {
-	char buf[256];
+	char buf[512];
 	int n = vformat(buf, sizeof(buf), fmt, ap);
 	size_t len = n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
 	lock();

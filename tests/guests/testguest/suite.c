@@ -8,7 +8,7 @@ struct options opt = {.hidden = HIDDEN_EXPECT, .suite = true, .fuzz_wfi = true};
 static const char *current;
 static unsigned failures, passed, failed, skipped;
 static bool skipped_now;
-static char first_failure[200];
+static char first_failure[360];
 static volatile unsigned finishing;
 
 static bool word_is(const char *w, size_t n, const char *key, const char **val,

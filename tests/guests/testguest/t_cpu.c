@@ -56,7 +56,7 @@ static void idregs_hidden_features(void)
 		return;
 	}
 	bool shown[NGROUPS] = {false};
-	char seen[160] = "";
+	char seen[320] = "";
 	for (unsigned i = 0; i < ARRAY_SIZE(fields); i++) {
 		uint64_t f = field(v[fields[i].reg], fields[i].lsb, 4);
 		shown[fields[i].group] |= f != 0;
