@@ -1,0 +1,55 @@
+"""Boot cases for guest domains (boot_test.py imports this module, so it
+stays the one list of boot cases): the test guest's own suite under
+Cairn, two domains side by side with the live audit still equal to the
+spec."""
+import re
+import sys
+from pathlib import Path
+
+from boot_test import case, console_boot, expected_caps, shell
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "guests"))
+from guest_test import SUITE, SUMMARY  # noqa: E402
+
+DOMAINS = ("guest0", "guest1")
+
+
+def domain_results(log, domain):
+    """{test: PASS/FAIL/SKIP} of the suite's lines tagged with domain."""
+    return {name: r for r, name in re.findall(
+        rf"{domain}: (PASS|FAIL|SKIP) ([^\s:]+)", log)}
+
+
+@case
+def guests_run_their_suite(images):
+    """configs/guests.toml: both domains (one booted from the Image, one from
+    the raw binary) run the whole test-guest suite under their VMMs, every
+    test passes in each, each powers its own domain off and Cairn goes on:
+    the shell answers, ps lists the VMMs and vCPUs, the audit equals the
+    spec."""
+    n = len(expected_caps(images, "guests"))
+    with console_boot(images, system="guests") as m:
+        # In whatever order the two interleave.
+        m.expect_all([rf"{d}: {SUMMARY}" for d in DOMAINS] +
+                     [rf"{d}: vmm: domain {d} is off: the guest called PSCI "
+                      "SYSTEM_OFF" for d in DOMAINS], timeout=240)
+        problems = []
+        for d in DOMAINS:
+            results = domain_results(m.log, d)
+            bad = [f"{t}: {results.get(t, 'missing')}" for t in SUITE
+                   if results.get(t) != "PASS"]
+            if bad:
+                problems.append(f"{d}: {', '.join(bad)}")
+            summary = re.search(rf"{d}: {SUMMARY}", m.log)
+            if summary.group(2) != "0" or summary.group(3) != "0":
+                problems.append(f"{d}: {summary.group(0)}")
+        if problems:
+            m.fail("; ".join(problems))
+        shell(m, "ps", r"guest0 +\w+ +101", r"guest0\.vcpu0 +\w+ +100",
+              r"guest1\.vcpu1 +\w+ +100")
+        shell(m, "audit", rf"audit: ok, {n} capabilities")
+        m.send("poweroff\r")
+        m.expect("powering off")
+        m.wait_exit(timeout=30)
+    print(f"both domains: {len(SUITE)} tests passed; audit: ok, {n} "
+          "capabilities")
