@@ -1061,10 +1061,15 @@ def harness_reports_missing_line(images):
     raise AssertionError("harness did not fail on a line that never appears")
 
 
-# The guest-domain cases live in their own module, registered through
-# `case` like the rest (imported as "boot_test" when run as a script).
-sys.modules.setdefault("boot_test", sys.modules[__name__])
-import domain_cases  # noqa: E402,F401
+# The guest-domain cases live in their own module (this file's helpers
+# handed to it), registered here like the rest.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import domain_cases  # noqa: E402
+
+domain_cases.use(console_boot=console_boot, expected_caps=expected_caps,
+                 shell=shell)
+for _fn in domain_cases.CASES:
+    case(_fn)
 
 
 def main():

@@ -6,12 +6,23 @@ import re
 import sys
 from pathlib import Path
 
-from boot_test import case, console_boot, expected_caps, shell
+from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "guests"))
 from guest_test import SUITE, SUMMARY  # noqa: E402
 
 DOMAINS = ("guest0", "guest1")
+CASES = []
+bt = SimpleNamespace()  # boot_test.py's helpers, given by use()
+
+
+def use(**helpers):
+    bt.__dict__.update(helpers)
+
+
+def case(fn):
+    CASES.append(fn)
+    return fn
 
 
 def domain_results(log, domain):
@@ -27,8 +38,8 @@ def guests_run_their_suite(images):
     test passes in each, each powers its own domain off and Cairn goes on:
     the shell answers, ps lists the VMMs and vCPUs, the audit equals the
     spec."""
-    n = len(expected_caps(images, "guests"))
-    with console_boot(images, system="guests") as m:
+    n = len(bt.expected_caps(images, "guests"))
+    with bt.console_boot(images, system="guests") as m:
         # In whatever order the two interleave.
         m.expect_all([rf"{d}: {SUMMARY}" for d in DOMAINS] +
                      [rf"{d}: vmm: domain {d} is off: the guest called PSCI "
@@ -45,9 +56,9 @@ def guests_run_their_suite(images):
                 problems.append(f"{d}: {summary.group(0)}")
         if problems:
             m.fail("; ".join(problems))
-        shell(m, "ps", r"guest0 +\w+ +101", r"guest0\.vcpu0 +\w+ +100",
+        bt.shell(m, "ps", r"guest0 +\w+ +101", r"guest0\.vcpu0 +\w+ +100",
               r"guest1\.vcpu1 +\w+ +100")
-        shell(m, "audit", rf"audit: ok, {n} capabilities")
+        bt.shell(m, "audit", rf"audit: ok, {n} capabilities")
         m.send("poweroff\r")
         m.expect("powering off")
         m.wait_exit(timeout=30)
