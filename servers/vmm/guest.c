@@ -196,17 +196,34 @@ static void stop_all(struct vmm *v)
 	}
 }
 
+/* What the VMM absorbed since the domain started: shown when it stops. */
+void guest_report_counters(const struct vmm *v)
+{
+	const struct vmm_counters *n = &v->n;
+
+	vmm_log("exits absorbed: %lu (%lu MMIO, %lu HVC, %lu SMC, %lu system "
+		"register, %lu other); injected %lu external aborts, %lu "
+		"undefined instructions, %lu interrupts (%lu refused: queue "
+		"full)",
+		n->exits, n->mmio, n->hvc, n->smc, n->sysreg, n->other,
+		n->aborts_injected, n->undefs_injected, n->irqs_injected,
+		n->inject_failures);
+}
+
 void guest_power_off(struct vmm *v, const char *why)
 {
 	stop_all(v);
 	v->state = VMM_OFF;
 	vmm_log("domain %s is off: %s", v->info->name, why);
+	guest_report_counters(v);
 }
 
 int guest_restart(struct vmm *v, const char *why)
 {
 	stop_all(v);
 	vmm_log("domain %s restarts: %s", v->info->name, why);
+	guest_report_counters(v);
+	v->n = (struct vmm_counters){0};
 	if (devices_reset(v) != 0) {
 		v->state = VMM_OFF;
 		return -1;

@@ -71,6 +71,7 @@ int guest_boot(struct vmm *v);
 int guest_start_vcpu(struct vmm *v, unsigned i, uint64_t pc, uint64_t x0);
 void guest_stop_vcpu(struct vmm *v, unsigned i);
 void guest_power_off(struct vmm *v, const char *why);
+void guest_report_counters(const struct vmm *v);
 int guest_restart(struct vmm *v, const char *why);
 void guest_pause(struct vmm *v);
 void guest_resume(struct vmm *v);

@@ -64,3 +64,44 @@ def guests_run_their_suite(images):
         m.wait_exit(timeout=30)
     print(f"both domains: {len(SUITE)} tests passed; audit: ok, {n} "
           "capabilities")
+
+
+@case
+def domains_survive_a_hostile_guest(images):
+    """configs/test-hostile.toml: one guest fuzzes everything it can reach
+    (bounded: seed 11, 20 000 operations) while the other runs its whole
+    suite; the fuzzer's guest still works afterwards, the steady one passes
+    everything, the hostile one's VMM reports the exits it absorbed, and
+    Cairn's audit still equals the spec."""
+    n = len(bt.expected_caps(images, "test-hostile"))
+    with bt.console_boot(images, system="test-hostile") as m:
+        m.expect_all([rf"hostile: {SUMMARY}", rf"steady: {SUMMARY}",
+                      r"hostile: fuzz: \d+ operations",
+                      r"hostile: vmm: exits absorbed: \d+",
+                      r"steady: vmm: domain steady is off"], timeout=300)
+        ops = re.search(r"hostile: fuzz: (\d+) operations, (\d+) aborts, "
+                        r"(\d+) undefs", m.log)
+        absorbed = re.search(r"hostile: vmm: exits absorbed: (\d+) \((\d+) "
+                             r"MMIO, (\d+) HVC, (\d+) SMC, (\d+) system "
+                             r"register", m.log)
+        problems = []
+        if not ops or int(ops.group(1)) != 20000:
+            problems.append(f"fuzzer summary: {ops and ops.group(0)}")
+        if not absorbed or min(int(g) for g in absorbed.groups()) == 0:
+            problems.append("the hostile VMM absorbed no exits of some kind:"
+                            f" {absorbed and absorbed.group(0)}")
+        hostile = domain_results(m.log, "hostile")
+        if hostile.get("fuzz.survived") != "PASS":
+            problems.append(f"fuzz.survived: {hostile.get('fuzz.survived')}")
+        steady = domain_results(m.log, "steady")
+        bad = [t for t in SUITE if steady.get(t) != "PASS"]
+        if bad:
+            problems.append(f"steady: {', '.join(bad)}")
+        if problems:
+            m.fail("; ".join(problems))
+        bt.shell(m, "audit", rf"audit: ok, {n} capabilities")
+        m.send("poweroff\r")
+        m.expect("powering off")
+        m.wait_exit(timeout=30)
+    print(f"{ops.group(0)}; {absorbed.group(0)}; steady passed "
+          f"{len(SUITE)}; audit ok")
