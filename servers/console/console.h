@@ -26,6 +26,10 @@ _Static_assert(MUX_MAX_CLIENTS >= CONSOLE_MAX_BADGES,
  * (bit 0); clients' caps carry badge 2 (spec.py), and every doorbell
  * drains the rings, so that bit needs no test. */
 #define CONSOLE_DOORBELL_UART 1UL
+/* A Call with this badge bit is a fault of the client the rest of the
+ * badge names, which made us its fault handler (a VMM:
+ * tools/lib/cairn/domainspec.py, FAULT_BADGE). */
+#define CONSOLE_FAULT_BADGE 0x10000UL
 #define CONSOLE_CLEAR_LINE    "\x1b[K" /* a redrawn prompt follows it */
 
 struct console {

@@ -221,6 +221,22 @@ static void discover_clients(void)
 
 static uint64_t caller_badge;
 
+static const char *fault_kind(uint64_t label)
+{
+	switch (label) {
+	case CAIRN_FAULT_CAP:
+		return "a capability fault";
+	case CAIRN_FAULT_UNKNOWN_SYSCALL:
+		return "an unknown system call";
+	case CAIRN_FAULT_USER_EXCEPTION:
+		return "an exception";
+	case CAIRN_FAULT_VM:
+		return "a memory fault";
+	default:
+		return "a fault";
+	}
+}
+
 /* Says once per change how much a client lost to a full ring. */
 static void report_ring_drops(unsigned i, const struct console_ring *r)
 {
@@ -322,6 +338,30 @@ static uint32_t io_read(char *text)
 }
 
 static const struct ConsoleIO_impl io = {.read = io_read};
+
+/*
+ * A fault of a client that made us its fault handler (a VMM: its badge
+ * carries CONSOLE_FAULT_BADGE): said once, at error level, and never
+ * answered, so the client stays stopped (our next Recv abandons the Call,
+ * which leaves a faulted thread inactive) and whatever depended on it, a
+ * domain's vCPUs, with it. Nothing else stops.
+ */
+static void report_fault(const struct cairn_recv *in)
+{
+	unsigned badge = (unsigned)(in->badge & ~CONSOLE_FAULT_BADGE);
+	unsigned client = badge < CONSOLE_MAX_BADGES
+			      ? con.client_of_badge[badge]
+			      : 0;
+	const char *name = client != 0 ? con.mux.client[client].name : "?";
+	char text[MUX_LINE_MAX];
+
+	snprintf(text, sizeof(text),
+		 "[%s faulted (%s at pc 0x%lx, address 0x%lx): it is stopped, "
+		 "and its domain with it; the rest goes on]",
+		 name, fault_kind(CAIRN_MSGINFO_LABEL(in->info)), in->mr[0],
+		 in->mr[1]);
+	mux_notice(&con.mux, MUX_LOG_ERROR, text);
+}
 
 /* ---- input ---- */
 
@@ -505,6 +545,12 @@ int main(void)
 				uart_interrupt();
 			}
 			drain_rings(); /* also flushes */
+			cairn_recv(CONSOLE_SLOT_IO, CONSOLE_SLOT_IO_REPLY, &in);
+			continue;
+		}
+		if (in.badge & CONSOLE_FAULT_BADGE) {
+			report_fault(&in);
+			console_flush(&con);
 			cairn_recv(CONSOLE_SLOT_IO, CONSOLE_SLOT_IO_REPLY, &in);
 			continue;
 		}

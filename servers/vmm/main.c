@@ -77,6 +77,13 @@ static void serve(struct vmm *v)
 			cairn_recv(info->exits, info->reply, &in);
 		}
 		answer = false;
+#ifdef VMM_TEST_FAULT
+		if (v->n.exits == VMM_TEST_FAULT) {
+			/* The test build's planned death: a store to address 0,
+			 * which nothing maps, so the kernel reports our fault. */
+			*(volatile uint64_t *)0 = v->n.exits;
+		}
+#endif
 		if (is_exit(v, &in)) {
 			answer =
 			    exit_handle(v, (unsigned)in.badge - 1, &in, &out);

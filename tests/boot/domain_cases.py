@@ -105,3 +105,29 @@ def domains_survive_a_hostile_guest(images):
         m.wait_exit(timeout=30)
     print(f"{ops.group(0)}; {absorbed.group(0)}; steady passed "
           f"{len(SUITE)}; audit ok")
+
+
+@case
+def a_faulting_vmm_ends_only_its_domain(images):
+    """configs/test-vmm-fault.toml: domain doomed's VMM (the VmmFaulty test
+    build) faults after 5000 exits; the console says so, naming it; doomed's
+    guest prints no more; steady passes its whole suite; the shell and the
+    audit go on (the dead VMM still holds exactly its caps)."""
+    n = len(bt.expected_caps(images, "test-vmm-fault"))
+    with bt.console_boot(images, system="test-vmm-fault") as m:
+        m.expect_all([r"\[doomed faulted \(a memory fault at pc 0x[0-9a-f]+, "
+                      r"address 0x0\): it is stopped, and its domain with it",
+                      rf"steady: {SUMMARY}"], timeout=240)
+        after = len(m.log)
+        steady = domain_results(m.log, "steady")
+        bad = [t for t in SUITE if steady.get(t) != "PASS"]
+        if bad:
+            m.fail(f"steady: {', '.join(bad)}")
+        bt.shell(m, "ps", r"doomed +inactive +101")
+        bt.shell(m, "audit", rf"audit: ok, {n} capabilities")
+        if re.search(r"doomed: (PASS|FAIL) ", m.log[after:]):
+            m.fail("doomed's guest went on after its VMM died")
+        m.send("poweroff\r")
+        m.expect("powering off")
+        m.wait_exit(timeout=30)
+    print(f"doomed's VMM faulted and only doomed stopped; audit: ok, {n}")

@@ -36,6 +36,9 @@ MAX_VCPUS = 8
 INFO_MAGIC = b"CAIRNDOM"
 INFO_VERSION = 1
 VCPU_CNODE_RADIX = 4
+# A fault of a VMM reaches the console as a Call with this badge bit
+# (servers/console/console.h: CONSOLE_FAULT_BADGE).
+FAULT_BADGE = 0x10000
 PAGE = 4096
 R, W, G, X = 1, 2, 4, 8
 ALL = R | W | G | X
@@ -108,10 +111,12 @@ def _tables(spec, prefix, vspace, base, size):
     return caps
 
 
-def domain_caps(spec, d, first_slot, payload, Cap, Fill):
+def domain_caps(spec, d, first_slot, payload, Cap, Fill, console_caps):
     """The domain's caps in its VMM's CNode (from first_slot on) and in its
-    vCPUs' CNodes, its fills and vCPU threads, and its info page's bytes.
-    Cap and Fill are spec.py's classes."""
+    vCPUs' CNodes, its fills and vCPU threads, and its info page's bytes;
+    the VMM's fault endpoint slot. Cap and Fill are spec.py's classes;
+    console_caps: the VMM's caps so far (its console connection among
+    them)."""
     inst, n = d.name, d.vcpus
     caps, slot = [], first_slot
     vmm_vs, guest_vs = f"vspace:{inst}", spec.add(f"vspace:{inst}.guest",
@@ -125,6 +130,13 @@ def domain_caps(spec, d, first_slot, payload, Cap, Fill):
         return slot - 1
 
     slots = {"guest_vspace": put("vspace", guest_vs, ALL)}
+    # The VMM's own fault endpoint: the console's, badged so the console
+    # tells a fault from a call (FAULT_BADGE | the connection's number)
+    # and says which domain lost its VMM.
+    console = next(c for c in console_caps if c.holder == inst and
+                   c.type == "endpoint" and c.object.endswith(".io"))
+    slots["fault"] = put("endpoint", console.object, W,
+                         FAULT_BADGE | console.badge)
     exits = spec.add(f"endpoint:{inst}.exits", "endpoint")
     slots["exits"] = put("endpoint", exits, R)
     slots["reply"] = put("reply", spec.add(f"reply:{inst}.exits", "reply"),
@@ -184,7 +196,7 @@ def domain_caps(spec, d, first_slot, payload, Cap, Fill):
         ram_first=ram_first, ram_frames=d.memory_bytes // BLOCK,
         priority=d.priority)
     payload.modules[module_name(inst, "info")] = info
-    return caps, threads
+    return caps, threads, slots["fault"]
 
 
 DEFAULT_PRIORITY = 100
@@ -211,7 +223,7 @@ def with_vmms(m, vmm_idl):
     v.connections, v.idl_files = list(m.connections), list(m.idl_files)
     v.idl_files.append(str(vmm_idl))
     for d in m.domains:
-        v.components[d.name] = VMM_TYPE
+        v.components[d.name] = d.vmm
         v.component_priority[d.name] = vmm_priority(d)
         v.connections.append((f"{d.name}.console", f"{consoles[0]}.io",
                               "uses"))

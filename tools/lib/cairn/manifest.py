@@ -35,8 +35,13 @@ TABLES = {
     "domain": {"name": (str, True), "kernel": (str, True), "memory": (str, True),
                "initrd": (str, False), "bootargs": (str, False),
                "vcpus": (int, False), "priority": (int, False),
-               "passthrough": (str, False), "devices": (list, False)},
+               "passthrough": (str, False), "devices": (list, False),
+               "vmm": (str, False)},
 }
+# The VMM types a domain may name (idl/vmm.idl): VmmFaulty is the same VMM
+# built to fault after its first thousands of exits, for the test that a
+# VMM's death ends only its own domain.
+VMM_TYPES = ("Vmm", "VmmFaulty")
 PASSTHROUGH = ("disabled", "sync-pt", "share-pt")
 # kernel capabilities a component may be granted (`caps`), see spec.py
 KERNEL_CAPS = ("uart", "audit", "power")
@@ -68,6 +73,7 @@ class Domain:
     priority: int = DOMAIN_PRIORITY
     kernel_info: object = None  # guest.KernelInfo
     layout: object = None  # guest.GuestLayout: where the payload goes
+    vmm: str = "Vmm"  # its VMM's IDL type (VMM_TYPES)
 
 
 @dataclass
@@ -93,9 +99,7 @@ class Manifest:
         VMM's too."""
         from cairn.spec import program_name
 
-        types = set(self.components.values())
-        if self.domains:
-            types.add("Vmm")
+        types = set(self.components.values()) | {d.vmm for d in self.domains}
         return [self.root_program] + sorted(program_name(t) for t in types)
 
 
@@ -326,9 +330,18 @@ def _check_domains(ctx, m, domains):
         bootargs = _domain_bootargs(ctx, keys, d.get("bootargs", ""))
         devices, mode = _domain_devices(ctx, keys, d)
         dom = Domain(d["name"], None, mem, vcpus, mode, devices, None,
-                     bootargs, priority)
+                     bootargs, priority, vmm=_domain_vmm(ctx, keys, d))
         _domain_payload(ctx, m, keys, d, dom)
         m.domains.append(dom)
+
+
+def _domain_vmm(ctx, keys, d):
+    vmm = d.get("vmm", VMM_TYPES[0])
+    if vmm not in VMM_TYPES:
+        raise ctx.error(keys + ("vmm",), f'vmm = "{vmm}": expected one of '
+                        f"{', '.join(VMM_TYPES)}{_suggest(vmm, VMM_TYPES)} "
+                        "(leave it out for the VMM)")
+    return vmm
 
 
 def _check_domain_name(ctx, m, keys, name):

@@ -467,11 +467,11 @@ def _compile(m, types, dataport_sizes, programs, audit_pages, shared,
             c.slot = slots["grants"] + len(granted) + i
         # Placed after the page tables: the UART frame needs one.
         caps += memory + granted
-        guest_caps = []
+        guest_caps, fault_ep = [], 0
         if inst in domains:
-            guest_caps, vcpus = domainspec.domain_caps(
+            guest_caps, vcpus, fault_ep = domainspec.domain_caps(
                 spec, domains[inst], max(c.slot for c in caps) + 1,
-                payloads[inst], Cap, Fill)
+                payloads[inst], Cap, Fill, caps)
             caps += [c for c in guest_caps if c.holder == inst]
             for name, vcpu in vcpus:
                 spec.threads.append(Thread(
@@ -484,7 +484,8 @@ def _compile(m, types, dataport_sizes, programs, audit_pages, shared,
         spec.caps += caps + [c for c in guest_caps if c.holder != inst]
         prio = m.component_priority.get(inst) or comp.attributes.get(
             "priority", DEFAULT_PRIORITY)
-        spec.threads.append(Thread(inst, program, entry, prio))
+        spec.threads.append(Thread(inst, program, entry, prio,
+                                   fault_ep=fault_ep))
     _check_every_object_held(spec)
     return spec
 
@@ -518,8 +519,7 @@ def for_manifest(m, program_paths):
     from cairn import domainspec, idl
 
     programs = {}
-    wanted = set(m.components.values()) | (
-        {domainspec.VMM_TYPE} if m.domains else set())
+    wanted = set(m.components.values()) | {d.vmm for d in m.domains}
     for ctype in sorted(wanted):
         name = program_name(ctype)
         if name not in program_paths:
