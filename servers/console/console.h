@@ -30,7 +30,7 @@ _Static_assert(MUX_MAX_CLIENTS >= CONSOLE_MAX_BADGES,
  * badge names, which made us its fault handler (a VMM:
  * tools/lib/cairn/domainspec.py, FAULT_BADGE). */
 #define CONSOLE_FAULT_BADGE 0x10000UL
-#define CONSOLE_CLEAR_LINE    "\x1b[K" /* a redrawn prompt follows it */
+#define CONSOLE_CLEAR_LINE  "\x1b[K" /* a redrawn prompt follows it */
 
 struct console {
 	volatile uint32_t *uart;

@@ -349,9 +349,8 @@ static const struct ConsoleIO_impl io = {.read = io_read};
 static void report_fault(const struct cairn_recv *in)
 {
 	unsigned badge = (unsigned)(in->badge & ~CONSOLE_FAULT_BADGE);
-	unsigned client = badge < CONSOLE_MAX_BADGES
-			      ? con.client_of_badge[badge]
-			      : 0;
+	unsigned client =
+	    badge < CONSOLE_MAX_BADGES ? con.client_of_badge[badge] : 0;
 	const char *name = client != 0 ? con.mux.client[client].name : "?";
 	char text[MUX_LINE_MAX];
 

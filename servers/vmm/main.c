@@ -80,7 +80,8 @@ static void serve(struct vmm *v)
 #ifdef VMM_TEST_FAULT
 		if (v->n.exits == VMM_TEST_FAULT) {
 			/* The test build's planned death: a store to address 0,
-			 * which nothing maps, so the kernel reports our fault. */
+			 * which nothing maps, so the kernel reports our fault.
+			 */
 			*(volatile uint64_t *)0 = v->n.exits;
 		}
 #endif
