@@ -2,6 +2,7 @@
 #pragma once
 
 #include "auditdiff.h"
+#include "domains.h"
 #include "mux.h"
 #include "ring.h"
 #include "shell.h"
@@ -37,6 +38,7 @@ struct console {
 	uint64_t audit, power;
 	struct mux mux;
 	struct shell shell;
+	struct domains domains; /* the clients that reported as domains */
 	/* Which mux client a connection's badge is (0: unknown). */
 	uint8_t client_of_badge[CONSOLE_MAX_BADGES];
 	uint8_t badge_of_client[MUX_MAX_CLIENTS];

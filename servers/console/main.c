@@ -337,7 +337,20 @@ static uint32_t io_read(char *text)
 	return (uint32_t)mux_read_input(&con.mux, client, text, 64);
 }
 
-static const struct ConsoleIO_impl io = {.read = io_read};
+/* A VMM's report on its domain; the answer is the next command the shell
+ * queued for it (domains.c). */
+static uint32_t io_domain(uint32_t state, uint32_t vcpus_running,
+			  uint32_t vcpus, uint32_t *command)
+{
+	unsigned client = caller_badge < CONSOLE_MAX_BADGES
+			      ? con.client_of_badge[caller_badge]
+			      : 0;
+
+	return domains_report(&con.domains, client, state, vcpus_running, vcpus,
+			      command);
+}
+
+static const struct ConsoleIO_impl io = {.read = io_read, .domain = io_domain};
 
 /*
  * A fault of a client that made us its fault handler (a VMM: its badge
@@ -450,6 +463,20 @@ static void do_log(void *ctx, int argc, char **argv)
 				  "sets it)");
 }
 
+/* `domain NAME ACTION` queued a command: the VMM takes it when woken, on
+ * the same wake notification as typed input. */
+static void do_domain(void *ctx, int argc, char **argv)
+{
+	struct console *c = ctx;
+	unsigned client =
+	    domains_command(&c->domains, argc, argv, shell_print, c);
+
+	if (client != 0) {
+		cairn_signal(CONSOLE_SLOT_IO_PEERS +
+			     c->badge_of_client[client]);
+	}
+}
+
 static void do_poweroff(void *ctx, int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -484,6 +511,15 @@ static void thread_names(void *ctx, void (*offer)(void *arg, const char *name),
 	cairn_audit_threads(c->audit, offer_thread, &o);
 }
 
+/* Tab after `domain `: the clients that reported as domains. */
+static void domain_names(void *ctx, void (*offer)(void *arg, const char *name),
+			 void *arg)
+{
+	struct console *c = ctx;
+
+	domains_names(&c->domains, offer, arg);
+}
+
 static const struct shell_ops ops = {
     .ps = do_ps,
     .caps = do_caps,
@@ -492,7 +528,9 @@ static const struct shell_ops ops = {
     .log = do_log,
     .poweroff = do_poweroff,
     .reboot = do_reboot,
+    .domain = do_domain,
     .names = thread_names,
+    .domain_names = domain_names,
 };
 
 /* ---- start and loop ---- */
@@ -503,6 +541,7 @@ static int start(void)
 	con.audit = CONSOLE_AUDIT;
 	con.power = CONSOLE_POWER;
 	mux_init(&con.mux);
+	domains_init(&con.domains, &con.mux);
 	con.mux.colour = (cairn_start_flags & CAIRN_BOOT_COLOUR) != 0;
 	discover_clients();
 	if (cairn_tcb_bind_notification(CONSOLE_SLOT_SELF,

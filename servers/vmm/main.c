@@ -1,13 +1,16 @@
 /*
  * The VMM of one guest domain. It waits on its domain's exits endpoint,
  * whose badge names the vCPU, and on its console wake notification (bound
- * to its own TCB, so a key typed for the guest wakes the same Recv); it
- * answers each exit with one ReplyRecv. What the tools told it about its
- * domain is the info page (domain_info.h).
+ * to its own TCB, so a key typed for the guest, or a command the console's
+ * shell queued for the domain, wakes the same Recv); it answers each exit
+ * with one ReplyRecv. What the tools told it about its domain is the info
+ * page (domain_info.h). The console hears the domain's state after boot,
+ * on every wake and after every exit that changed it (control.c).
  */
 #include "vmm_gen.h"
 
 #include "console_client.h" /* after the generated header */
+#include "control.h"
 #include "vmm.h"
 
 #include <libcairn/invoke.h>
@@ -15,15 +18,28 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * The guest's output and ours share the connection's line buffer
+ * (console_client.h): a line of ours written while the guest is mid-line
+ * would be glued to the guest's text ("tick 1vmm: domain ... paused"). So
+ * the guest's partial line is held aside while ours goes out whole, and
+ * then continues where it was.
+ */
 void vmm_log(const char *fmt, ...)
 {
+	char held[CONSOLE_CLIENT_LINE];
+	unsigned n = console_client_len;
 	va_list ap;
 
+	memcpy(held, console_client_buf, n);
+	console_client_len = 0;
 	printf("vmm: ");
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
+	memcpy(console_client_buf, held, n);
+	console_client_len = n;
 }
 
 static const struct vmm_info *read_info(void)
@@ -63,7 +79,29 @@ static bool is_exit(const struct vmm *v, const struct cairn_recv *in)
 	       label <= CAIRN_FAULT_VM_OTHER;
 }
 
-static void serve(struct vmm *v)
+/*
+ * vCPU i's exit. When its handling changed the domain's state (SYSTEM_OFF,
+ * SYSTEM_RESET, a vCPU started or stopped), the console hears of it; the
+ * vCPU is answered first (Send on the Reply), so a pause the console
+ * answers with never suspends a vCPU whose reply is still owed. Returns
+ * whether the reply is still to be sent.
+ */
+static bool exit_and_report(struct control *ctl, unsigned i,
+			    const struct cairn_recv *in, struct cairn_msg *out)
+{
+	bool answer = exit_handle(ctl->v, i, in, out);
+
+	if (!control_stale(ctl)) {
+		return answer;
+	}
+	if (answer) {
+		cairn_send(ctl->v->info->reply, out);
+	}
+	control_sync(ctl);
+	return false;
+}
+
+static void serve(struct vmm *v, struct control *ctl)
 {
 	const struct vmm_info *info = v->info;
 	struct cairn_recv in;
@@ -86,10 +124,13 @@ static void serve(struct vmm *v)
 		}
 #endif
 		if (is_exit(v, &in)) {
-			answer =
-			    exit_handle(v, (unsigned)in.badge - 1, &in, &out);
+			answer = exit_and_report(ctl, (unsigned)in.badge - 1,
+						 &in, &out);
 		} else if (CAIRN_MSGINFO_LABEL(in.info) == 0) {
-			console_input(v); /* our wake notification */
+			/* Our wake notification: typed input, or a command
+			 * the console queued; either way it may ask. */
+			console_input(v);
+			control_sync(ctl);
 		}
 	}
 }
@@ -97,6 +138,7 @@ static void serve(struct vmm *v)
 int main(void)
 {
 	static struct vmm vmm;
+	static struct control ctl;
 
 	CONSOLE_CLIENT_INIT(VMM, CONSOLE);
 	const struct vmm_info *info = read_info();
@@ -115,5 +157,7 @@ int main(void)
 	if (guest_boot(&vmm) != 0) {
 		vmm_log("domain %s could not start", info->name);
 	}
-	serve(&vmm);
+	control_init(&ctl, &vmm);
+	control_sync(&ctl); /* the console learns of the domain */
+	serve(&vmm, &ctl);
 }
