@@ -131,3 +131,29 @@ def a_faulting_vmm_ends_only_its_domain(images):
         m.expect("powering off")
         m.wait_exit(timeout=30)
     print(f"doomed's VMM faulted and only doomed stopped; audit: ok, {n}")
+
+
+@case
+def a_wedged_guest_costs_only_its_time_slice(images):
+    """configs/test-wedge.toml: domain wedged loops in exceptions with no
+    vectors (each an exit its VMM answers with an abort, logged once);
+    domain steady, at the same priority, still passes its whole suite, and
+    the shell and the audit answer meanwhile."""
+    n = len(bt.expected_caps(images, "test-wedge"))
+    with bt.console_boot(images, system="test-wedge") as m:
+        m.expect_all([r"wedged: wedging myself",
+                      r"wedged: vmm: vCPU 0: an instruction fetch from IPA "
+                      r"0x200 \(pc 0x200\): nothing there",
+                      rf"steady: {SUMMARY}"], timeout=300)
+        steady = domain_results(m.log, "steady")
+        bad = [t for t in SUITE if steady.get(t) != "PASS"]
+        if bad:
+            m.fail(f"steady: {', '.join(bad)}")
+        if len(re.findall(r"wedged: vmm: vCPU \d+: ", m.log)) != 1:
+            m.fail("the wedged guest's VMM logged its aborts more than once")
+        bt.shell(m, "ps", r"wedged\.vcpu0 +\w+ +100")
+        bt.shell(m, "audit", rf"audit: ok, {n} capabilities")
+        m.send("poweroff\r")
+        m.expect("powering off")
+        m.wait_exit(timeout=30)
+    print(f"steady passed {len(SUITE)} beside a wedged guest; audit: ok, {n}")
