@@ -157,3 +157,34 @@ def a_wedged_guest_costs_only_its_time_slice(images):
         m.expect("powering off")
         m.wait_exit(timeout=30)
     print(f"steady passed {len(SUITE)} beside a wedged guest; audit: ok, {n}")
+
+
+@case
+def a_guest_reaches_only_its_ram(images):
+    """configs/test-isolation.toml: every IPA the probe guest reads outside
+    its RAM and its emulated devices (2 MiB steps below 4 GiB, 1 GiB steps
+    up to 512 GiB: 2 540 reads) aborts, so its stage 2 maps no other
+    domain's memory, no VMM's and not Cairn's; the steady domain beside it
+    passes its suite."""
+    with bt.console_boot(images, system="test-isolation") as m:
+        m.expect_all([r"probe: isolation: 0x([0-9a-f]{16}) probes, "
+                      r"0x([0-9a-f]{16}) aborted, first not aborted "
+                      r"0x([0-9a-f]{16})", rf"steady: {SUMMARY}"],
+                     timeout=300)
+        got = re.search(r"probe: isolation: 0x([0-9a-f]{16}) probes, "
+                        r"0x([0-9a-f]{16}) aborted, first not aborted "
+                        r"0x([0-9a-f]{16})", m.log)
+        probes, aborted, first = (int(g, 16) for g in got.groups())
+        # 2048 2 MiB steps below 4 GiB less 32 of RAM and 2 devices, then
+        # 508 1 GiB steps from 4 GiB to 512 GiB.
+        if probes != 2048 - 32 - 2 + 508 or aborted != probes:
+            m.fail(f"{probes} probes, {aborted} aborted; the first that did "
+                   f"not: {first:#x}")
+        steady = domain_results(m.log, "steady")
+        bad = [t for t in SUITE if steady.get(t) != "PASS"]
+        if bad:
+            m.fail(f"steady: {', '.join(bad)}")
+        m.send("poweroff\r")
+        m.expect("powering off")
+        m.wait_exit(timeout=30)
+    print(f"{probes} reads outside the probe's RAM, every one aborted")

@@ -168,3 +168,22 @@ def test_info_record_matches_the_c_struct(tmp_path):
     want = [struct.calcsize("<" + "".join(codes[:i])) for i in range(len(codes))]
     assert out[1:] == want
     assert domainspec.INFO_IPA == 0x10002000 and domainspec.MAX_VCPUS == 8
+
+
+def test_a_guest_vspace_maps_only_its_own_ram(system):
+    """Isolation by construction: every mapping in the guest's VSpace is a
+    frame of its own RAM (at its offset) or a table for it; the RAM frames
+    are mapped nowhere else but the VMM's window."""
+    m, s = system
+    in_guest = [c for c in s.caps if c.map_vspace == "vspace:guest0.guest"]
+    frames = [c for c in in_guest if c.type != "page_table"]
+    assert all(c.object == f"frame_2m:guest0.ram+{c.map_ipa - 0x40000000:#x}"
+               for c in frames)
+    assert len(frames) == 128
+    ram = {c.object for c in frames}
+    elsewhere = [c for c in s.caps if c.object in ram and c.map_ipa is not None
+                 and c.map_vspace != "vspace:guest0.guest"]
+    assert all(c.map_vspace == "vspace:guest0" and c.holder == "guest0"
+               for c in elsewhere)
+    unmapped_holders = {c.holder for c in s.caps if c.object in ram}
+    assert unmapped_holders == {"guest0"}
