@@ -188,3 +188,27 @@ def a_guest_reaches_only_its_ram(images):
         m.expect("powering off")
         m.wait_exit(timeout=30)
     print(f"{probes} reads outside the probe's RAM, every one aborted")
+
+
+@case
+def a_guest_reads_what_is_typed_for_it(images):
+    """configs/test-domain-control.toml: Ctrl-A three times moves the
+    keyboard from the shell to alice, then to the ticker domain, whose
+    guest reads each key from its (emulated) PL011 and says so; nothing
+    typed for it reaches alice or the shell, and back at the shell the
+    prompt answers."""
+    ctrl_a3 = "\x01\x01\x01"
+    with bt.console_boot(images, system="test-domain-control") as m:
+        m.expect(r"ticker: booted: a tick every 0\.2 s", timeout=60)
+        m.send(ctrl_a3)
+        m.expect(r"\[console: input to alice\]")
+        m.send(ctrl_a3)
+        m.expect(r"\[console: input to ticker\]")
+        m.send("hi")
+        m.expect_all([r"ticker: key h", r"ticker: key i"], timeout=30)
+        m.send(ctrl_a3)
+        m.expect(r"\[console: input to shell\]")
+        bt.shell(m, "domain ticker", r"ticker +running +1/1 +ticker")
+        if re.search(r"alice: got: .*h", m.log):
+            m.fail("keys typed for the ticker reached alice")
+    print("keys typed while the ticker had the focus reached its guest")

@@ -1,7 +1,8 @@
 /*
  * The ticker guest: a flat binary that prints "booted: a tick every 0.2 s"
  * once, then "tick N" (N = 1, 2, ...) every 0.2 s of its virtual counter,
- * forever, on the PL011 of QEMU virt's layout, which its VMM emulates. The
+ * forever, on the PL011 of QEMU virt's layout, which its VMM emulates, and
+ * "key C" for each character typed to it (polled: no interrupt). The
  * boot test domain_control (configs/test-domain-control.toml) pauses,
  * resumes and restarts it through the console and reads the ticks: they
  * stop while paused, go on from where they were when resumed, and start
@@ -15,6 +16,7 @@
  * ticker lets them run.
  */
 	.equ	UART_DR, 0x09000000	/* PL011 data register */
+	.equ	UART_FR, 0x18		/* its flag register, from DR */
 	.equ	DIGITS_END, 0x40010000	/* free guest RAM */
 
 	.text
@@ -33,6 +35,7 @@ next:
 wait:
 	wfi
 	isb
+	bl	echo_keys
 	mrs	x1, cntvct_el0
 	cmp	x1, x22
 	b.lo	wait
@@ -44,6 +47,24 @@ wait:
 	mov	w1, #'\n'
 	str	w1, [x19]
 	b	next
+
+/* echo_keys: "key C" for each byte the UART has received (FR.RXFE clear),
+ * so a test can see that what is typed while the domain has the console's
+ * focus reaches its guest. */
+echo_keys:
+	mov	x9, x30
+1:	ldr	w1, [x19, #UART_FR]
+	tbnz	w1, #4, 2f		/* RXFE: nothing more */
+	ldr	w10, [x19]
+	adr	x0, key
+	bl	puts
+	and	w10, w10, #0xff
+	str	w10, [x19]
+	mov	w1, #'\n'
+	str	w1, [x19]
+	b	1b
+2:	mov	x30, x9
+	ret
 
 /* puts(x0): the NUL-ended string at x0. */
 puts:
@@ -72,3 +93,4 @@ putdec:
 
 booted:	.asciz	"booted: a tick every 0.2 s\n"
 tick:	.asciz	"tick "
+key:	.asciz	"key "
