@@ -185,7 +185,7 @@ void arch_vcpu_leave(void);
 /* The vGIC: list registers and a queue per VCPU (words of struct vcpu). */
 #define VGIC_MAX_LRS	    16
 #define VGIC_QUEUE	    64
-#define ARCH_VCPU_GIC_WORDS 96
+#define ARCH_VCPU_GIC_WORDS 112
 /* The virtual CPU interface and its maintenance interrupt; vtimer_ppi is
  * the EL1 virtual timer's INTID (a guest's while its state is loaded). */
 void arch_vgic_init(uint32_t vtimer_ppi);
@@ -197,8 +197,12 @@ uint64_t arch_vgic_irq_state(struct vcpu *v, uint32_t intid);
 /* A virtual interrupt waits for v: in a list register or its queue. */
 bool arch_vgic_has_pending(struct vcpu *v);
 /* Makes intid pending in v (once: an interrupt already pending stays one). */
+/* The interrupts v's guest EOIed whose VMM asked to hear of it
+ * (CAIRN_VIRQ_EOI_EXIT): up to max of them into out, taken; their count. */
+unsigned arch_vgic_take_eoi_exits(struct vcpu *v, uint64_t *out, unsigned max);
+bool arch_vgic_eoi_exits_pending(struct vcpu *v);
 void arch_vgic_inject(struct vcpu *v, uint32_t intid, uint8_t priority,
-		      bool group1);
+		      bool group1, bool eoi_exit);
 /* Switching v's virtual CPU interface state out of and into the CPU. */
 void arch_vgic_save(struct vcpu *v);
 void arch_vgic_load(struct vcpu *v);
@@ -228,6 +232,9 @@ void arch_guest_abort(struct tcb *t, bool instruction, uint64_t far,
 bool arch_vcpu_wake_pending(struct vcpu *v);
 /* A guest's trap to EL2 (not an FP/SIMD claim): decode, deliver. */
 __attribute__((noreturn)) void arch_vm_exit(struct tcb *t, uint64_t esr);
+/* If t is a guest whose EOIs its VMM must hear of, that exit now
+ * (CAIRN_FAULT_VM_EOI; does not return); else returns. */
+void arch_vm_eoi_exit(struct tcb *t);
 
 /* The name of an ESR exception class, for fault and panic reports. */
 const char *esr_class_name(unsigned ec);

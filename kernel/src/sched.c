@@ -158,7 +158,11 @@ static bool take_interrupt(void)
 
 void sched_interrupt(struct tcb *t)
 {
-	if (take_interrupt()) {
+	bool slice_over = take_interrupt();
+
+	/* A guest EOIed a line its VMM re-asserts: the VMM hears first. */
+	arch_vm_eoi_exit(t);
+	if (slice_over) {
 		sched_yield(t); /* the slice is over */
 		sched_run();
 	}

@@ -215,6 +215,14 @@ bool exit_handle(struct vmm *v, unsigned i, const struct cairn_recv *in,
 	case CAIRN_FAULT_VM_SYSREG:
 		sysreg(v, i, in, &r);
 		break;
+	case CAIRN_FAULT_VM_EOI:
+		/* The guest EOIed level lines of ours: those still high are
+		 * asserted again. It resumes where it was. */
+		for (uint64_t k = 0; k < word(in, 0) && k < 7; k++) {
+			vgic_eoi(&v->vgic, i, (uint32_t)word(in, 1 + k));
+		}
+		v->n.eoi++;
+		break;
 	case CAIRN_FAULT_VM_WFX:
 		r.flags |= CAIRN_VM_REPLY_ADVANCE_PC;
 		break;

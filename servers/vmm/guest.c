@@ -12,7 +12,7 @@
 
 /* SCTLR_EL1's RES1 bits with the MMU and caches off: the reset state. */
 #define SCTLR_EL1_RESET 0x30d00800UL
-#define GROUP1		1
+#define GROUP1		CAIRN_VIRQ_GROUP1
 
 static int must(struct cairn_result r, const char *what, unsigned i)
 {
@@ -24,6 +24,17 @@ static int must(struct cairn_result r, const char *what, unsigned i)
 	return 0;
 }
 
+/* A level-triggered line of ours: its EOI must come back to us (an exit),
+ * so that a line still high is asserted again. */
+static bool level_triggered(const struct vgic *g, unsigned vcpu, uint32_t intid)
+{
+	if (intid >= VGIC_SPI_BASE) {
+		return intid - VGIC_SPI_BASE < g->nr_spis &&
+		       !g->spi[intid - VGIC_SPI_BASE].edge;
+	}
+	return intid >= 16 && !g->cpu[vcpu].priv[intid].edge;
+}
+
 /* The vgic's way to the kernel: VCPU.InjectIRQ on the target vCPU. */
 static bool inject(void *ctx, unsigned vcpu, uint32_t intid, uint8_t prio)
 {
@@ -32,8 +43,11 @@ static bool inject(void *ctx, unsigned vcpu, uint32_t intid, uint8_t prio)
 	if (vcpu >= v->info->vcpus) {
 		return false;
 	}
+	uint64_t how =
+	    GROUP1 |
+	    (level_triggered(&v->vgic, vcpu, intid) ? CAIRN_VIRQ_EOI_EXIT : 0);
 	struct cairn_result r =
-	    cairn_vcpu_inject_irq(v->vcpu[vcpu].vcpu, intid, prio, GROUP1);
+	    cairn_vcpu_inject_irq(v->vcpu[vcpu].vcpu, intid, prio, how);
 	if (r.error != CAIRN_OK) {
 		v->n.inject_failures++;
 		return false;
@@ -202,10 +216,10 @@ void guest_report_counters(const struct vmm *v)
 	const struct vmm_counters *n = &v->n;
 
 	vmm_log("exits absorbed: %lu (%lu MMIO, %lu HVC, %lu SMC, %lu system "
-		"register, %lu other); injected %lu external aborts, %lu "
-		"undefined instructions, %lu interrupts (%lu refused: queue "
-		"full)",
-		n->exits, n->mmio, n->hvc, n->smc, n->sysreg, n->other,
+		"register, %lu EOI, %lu other); injected %lu external aborts, "
+		"%lu undefined instructions, %lu interrupts (%lu refused: "
+		"queue full)",
+		n->exits, n->mmio, n->hvc, n->smc, n->sysreg, n->eoi, n->other,
 		n->aborts_injected, n->undefs_injected, n->irqs_injected,
 		n->inject_failures);
 }

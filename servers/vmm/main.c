@@ -76,7 +76,7 @@ static bool is_exit(const struct vmm *v, const struct cairn_recv *in)
 
 	return in->badge >= 1 && in->badge <= v->info->vcpus &&
 	       label >= CAIRN_FAULT_VM_DATA_ABORT &&
-	       label <= CAIRN_FAULT_VM_OTHER;
+	       label <= CAIRN_FAULT_VM_EOI;
 }
 
 /*

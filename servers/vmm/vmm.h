@@ -36,7 +36,7 @@ struct vmm_vcpu {
 
 /* What the VMM absorbed, by kind: the console's `domain` reports them. */
 struct vmm_counters {
-	uint64_t exits, mmio, hvc, smc, sysreg, other;
+	uint64_t exits, mmio, hvc, smc, sysreg, eoi, other;
 	uint64_t aborts_injected, undefs_injected, irqs_injected;
 	uint64_t inject_failures;
 };

@@ -330,7 +330,7 @@ static int test_guest_takes_virtual_interrupts(void)
 	    CAIRN_RANGE_ERROR, CAIRN_ARG_IRQ);
 	ERR(cairn_vcpu_inject_irq(g.vcpu, 40, 0x100, 1), CAIRN_RANGE_ERROR,
 	    CAIRN_ARG_PRIORITY);
-	ERR(cairn_vcpu_inject_irq(g.vcpu, 40, 0xa0, 2), CAIRN_INVALID_ARGUMENT,
+	ERR(cairn_vcpu_inject_irq(g.vcpu, 40, 0xa0, 4), CAIRN_INVALID_ARGUMENT,
 	    CAIRN_ARG_TRIGGER);
 	uint64_t st = 9;
 	OK(cairn_vcpu_irq_state(g.vcpu, 40, &st));
@@ -348,6 +348,37 @@ static int test_guest_takes_virtual_interrupts(void)
 	CHECK(st == 0); /* taken and EOIed */
 	answer(&g, 0, 32, 0, &in);
 	/* Its timer: no exit to us until the guest itself reports it. */
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000006UL);
+	CHECK(in.mr[1] == 27);
+	OK(cairn_tcb_suspend(g.tcb));
+	return ok;
+}
+
+/* A level line's EOI comes back to its VMM: asked for with
+ * CAIRN_VIRQ_EOI_EXIT, the guest's EOI is an exit naming the INTID, and
+ * the reply resumes it where it was. */
+static int test_a_level_eoi_exits_to_the_vmm(void)
+{
+	int ok = 1;
+	struct guest g;
+	struct cairn_recv in;
+
+	ok &= start_guest(&g, guest_irqs);
+	cairn_recv(g.fault_ep, g.reply, &in);
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000005UL);
+	ERR(cairn_vcpu_inject_irq(g.vcpu, 41, 0xa0, 4), CAIRN_INVALID_ARGUMENT,
+	    CAIRN_ARG_TRIGGER);
+	OK(cairn_vcpu_inject_irq(g.vcpu, 41, 0xa0,
+				 CAIRN_VIRQ_GROUP1 | CAIRN_VIRQ_EOI_EXIT));
+	answer(&g, 0, 32, 0, &in);
+	/* Its handler acknowledges and EOIs 41: the EOI exit comes first. */
+	CHECK(label(&in) == CAIRN_FAULT_VM_EOI);
+	CHECK(in.mr[0] == 1 && in.mr[1] == 41);
+	answer(&g, 0, 32, 0, &in);
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000006UL);
+	CHECK(in.mr[1] == 41);
+	answer(&g, 0, 32, 0, &in);
+	/* Its own timer asks for no such exit. */
 	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000006UL);
 	CHECK(in.mr[1] == 27);
 	OK(cairn_tcb_suspend(g.tcb));
@@ -563,6 +594,10 @@ static const struct test_case cases[] = {
      "an injected interrupt and the guest's own virtual timer reach it "
      "through the vGIC, each acknowledged and EOIed once",
      test_guest_takes_virtual_interrupts},
+    {"a_level_eoi_exits_to_the_vmm",
+     "an interrupt injected with CAIRN_VIRQ_EOI_EXIT: the guest's EOI of it "
+     "is an exit naming it, before the guest goes on",
+     test_a_level_eoi_exits_to_the_vmm},
     {"guest_takes_injected_faults",
      "a VMM's reply makes the exiting access a synchronous external abort, "
      "or the trapped instruction undefined, at the guest's own EL1",

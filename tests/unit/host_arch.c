@@ -237,12 +237,13 @@ bool arch_vgic_can_inject(struct vcpu *v)
 }
 
 void arch_vgic_inject(struct vcpu *v, uint32_t intid, uint8_t priority,
-		      bool group1)
+		      bool group1, bool eoi_exit)
 {
 	(void)v;
 	(void)intid;
 	(void)priority;
 	(void)group1;
+	(void)eoi_exit;
 }
 
 uint32_t arch_vgic_maintenance_intid(void)
@@ -289,4 +290,9 @@ uint64_t arch_vgic_irq_state(struct vcpu *v, uint32_t intid)
 	(void)v;
 	(void)intid;
 	return 0;
+}
+
+void arch_vm_eoi_exit(struct tcb *t)
+{
+	(void)t; /* host threads are never guests */
 }

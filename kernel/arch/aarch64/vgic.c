@@ -41,6 +41,9 @@ struct gic_state {
 	uint64_t hcr, vmcr, ap0r0, ap1r0;
 	uint32_t queued;
 	uint64_t queue[VGIC_QUEUE]; /* LR values not yet in an LR */
+	/* INTIDs EOIed that the VMM asked to hear of (CAIRN_VIRQ_EOI_EXIT),
+	 * not yet told: a bit each. */
+	uint64_t eoi_exit[CAIRN_VIRQ_LIMIT / 64 + 1];
 };
 
 _Static_assert(sizeof(struct gic_state) <= sizeof(((struct vcpu *)0)->gic),
@@ -336,9 +339,37 @@ static void inject(struct vcpu *v, uint32_t intid, uint8_t priority,
 }
 
 void arch_vgic_inject(struct vcpu *v, uint32_t intid, uint8_t priority,
-		      bool group1)
+		      bool group1, bool eoi_exit)
 {
-	inject(v, intid, priority, group1, false);
+	inject(v, intid, priority, group1, eoi_exit);
+}
+
+bool arch_vgic_eoi_exits_pending(struct vcpu *v)
+{
+	const struct gic_state *g = gic_of(v);
+
+	for (unsigned w = 0; w < CAIRN_VIRQ_LIMIT / 64 + 1; w++) {
+		if (g->eoi_exit[w] != 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+unsigned arch_vgic_take_eoi_exits(struct vcpu *v, uint64_t *out, unsigned max)
+{
+	struct gic_state *g = gic_of(v);
+	unsigned n = 0;
+
+	for (unsigned w = 0; w < CAIRN_VIRQ_LIMIT / 64 + 1 && n < max; w++) {
+		while (g->eoi_exit[w] != 0 && n < max) {
+			unsigned bit =
+			    (unsigned)__builtin_ctzll(g->eoi_exit[w]);
+			g->eoi_exit[w] &= ~(1UL << bit);
+			out[n++] = w * 64 + bit;
+		}
+	}
+	return n;
 }
 
 void arch_vgic_timer_fired(struct vcpu *v)
@@ -369,10 +400,14 @@ void arch_vgic_maintenance(void)
 			}
 			uint64_t lr = read_lr(n);
 			write_lr(n, 0);
-			if (LR_INTID(lr) == vtimer_intid) {
+			uint32_t intid = LR_INTID(lr);
+			if (intid == vtimer_intid) {
 				/* Handled: the timer may assert again. */
 				write_sysreg(cntv_ctl_el0,
 					     read_sysreg(cntv_ctl_el0) & ~2UL);
+			} else if (intid < CAIRN_VIRQ_LIMIT) {
+				/* Its VMM's level line: it will hear. */
+				g->eoi_exit[intid / 64] |= 1UL << (intid % 64);
 			}
 		}
 	}

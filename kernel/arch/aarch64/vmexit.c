@@ -164,3 +164,19 @@ void arch_vm_exit(struct tcb *t, uint64_t esr)
 	}
 	fault_vm_exit(t, esr);
 }
+
+void arch_vm_eoi_exit(struct tcb *t)
+{
+	struct vcpu *v = tcb_vcpu(t);
+
+	if (v == NULL || !arch_vgic_eoi_exits_pending(v)) {
+		return;
+	}
+	for (unsigned i = 0; i < CAIRN_FAULT_WORDS; i++) {
+		t->fault_msg[i] = 0;
+	}
+	t->fault_label = CAIRN_FAULT_VM_EOI;
+	t->fault_msg[0] = arch_vgic_take_eoi_exits(v, &t->fault_msg[1],
+						   CAIRN_FAULT_WORDS - 1);
+	fault_vm_exit(t, 0);
+}

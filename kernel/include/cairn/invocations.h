@@ -59,7 +59,7 @@ enum cairn_invocation {
 	/* VCPU: the guest's EL1 system registers (enum cairn_vcpu_reg) */
 	CAIRN_VCPU_READ_REGS = 104,  /* (first, count) -> (values) */
 	CAIRN_VCPU_WRITE_REGS = 105, /* (first, count, values...) */
-	CAIRN_VCPU_INJECT_IRQ = 106, /* (intid, priority, group 0 or 1) */
+	CAIRN_VCPU_INJECT_IRQ = 106, /* (intid, priority, group | EOI_EXIT) */
 	CAIRN_VCPU_IRQ_STATE = 107,  /* (intid) -> (CAIRN_VIRQ_* bits) */
 
 	/* PowerControl: the whole machine (PSCI). Return only on failure. */
@@ -182,8 +182,13 @@ enum cairn_vcpu_reg {
 /* VCPU.IRQState: where a virtual interrupt is, as the guest's GIC would
  * show it (GICR_ISPENDR0/ISACTIVER0 and the distributor's): pending in a
  * list register or the VCPU's queue, active (acknowledged, not EOIed). */
-#define CAIRN_VIRQ_PENDING (1UL << 0)
-#define CAIRN_VIRQ_ACTIVE  (1UL << 1)
+/* VCPU.InjectIRQ's third word: the group, and whether the guest's EOI of
+ * this interrupt is an exit to its VMM (CAIRN_FAULT_VM_EOI), for a
+ * level-triggered line it must assert again if still high. */
+#define CAIRN_VIRQ_GROUP1   (1UL << 0)
+#define CAIRN_VIRQ_EOI_EXIT (1UL << 1)
+#define CAIRN_VIRQ_PENDING  (1UL << 0)
+#define CAIRN_VIRQ_ACTIVE   (1UL << 1)
 
 /* Frame.Map attributes (a 64-bit field; unassigned bits must be zero). */
 #define CAIRN_MAP_DEVICE    (1UL << 0) /* Device-nGnRE, never executable */

@@ -94,6 +94,12 @@ enum cairn_fault {
 					  register number, the value a write
 					  stores, pc, ESR */
 	CAIRN_FAULT_VM_OTHER = 14,     /* anything else. words: ESR, pc, FAR */
+	CAIRN_FAULT_VM_EOI = 15,       /* vGIC maintenance: the guest EOIed
+					  interrupts its VMM asked to hear of
+					  (CAIRN_VIRQ_EOI_EXIT). words: count,
+					  then up to 7 INTIDs (more come in
+					  the next such exit). The reply
+					  resumes it where it was */
 };
 /* Words of a fault message: the first six in registers, the rest in the
  * receiver's IPC buffer (cut to six if it has none). */

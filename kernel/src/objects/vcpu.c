@@ -54,16 +54,18 @@ static enum cairn_error inject_irq(struct invocation *inv, struct vcpu *v)
 		return inv_refuse(inv, CAIRN_RANGE_ERROR, CAIRN_ARG_PRIORITY, 0,
 				  0xff);
 	}
-	if (a[2] > 1) {
+	if (a[2] & ~(CAIRN_VIRQ_GROUP1 | CAIRN_VIRQ_EOI_EXIT)) {
 		return inv_refuse(inv, CAIRN_INVALID_ARGUMENT,
-				  CAIRN_ARG_TRIGGER, 0, 1);
+				  CAIRN_ARG_TRIGGER, 0,
+				  CAIRN_VIRQ_GROUP1 | CAIRN_VIRQ_EOI_EXIT);
 	}
 	if (!arch_vgic_can_inject(v)) {
 		/* Its queue is full: the guest is not taking them. */
 		return inv_refuse(inv, CAIRN_NOT_ENOUGH_MEMORY, CAIRN_ARG_IRQ,
 				  0, 0);
 	}
-	arch_vgic_inject(v, (uint32_t)a[0], (uint8_t)a[1], a[2] == 1);
+	arch_vgic_inject(v, (uint32_t)a[0], (uint8_t)a[1],
+			 a[2] & CAIRN_VIRQ_GROUP1, a[2] & CAIRN_VIRQ_EOI_EXIT);
 	return CAIRN_OK;
 }
 
