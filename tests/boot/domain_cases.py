@@ -4,6 +4,7 @@ Cairn, two domains side by side with the live audit still equal to the
 spec."""
 import re
 import sys
+import time
 from pathlib import Path
 
 from types import SimpleNamespace
@@ -212,3 +213,70 @@ def a_guest_reads_what_is_typed_for_it(images):
         if re.search(r"alice: got: .*h", m.log):
             m.fail("keys typed for the ticker reached alice")
     print("keys typed while the ticker had the focus reached its guest")
+
+
+def ticks(log):
+    """The ticker guest's tick numbers in log, in order."""
+    return [int(n) for n in re.findall(r"ticker: tick (\d+)$", log, re.M)]
+
+
+@case
+def console_domain_control(images):
+    """A guest domain under the console's control (configs/test-domain-
+    control.toml: the ticker guest, "tick N" every 0.2 s): `ps` and
+    `domain` list it running with its VMM; `domain ticker pause` stops its
+    ticks, `resume` continues them from where they stopped, `restart` boots
+    it again (its first line and tick 1 come again); what would do nothing
+    is said and not done; names and actions that are no domain's are
+    refused precisely; the live audit stays ok."""
+    n = len(bt.expected_caps(images, "test-domain-control"))
+    with bt.console_boot(images, system="test-domain-control") as m:
+        m.expect(r"ticker: booted: a tick every 0\.2 s\r*\n", timeout=60)
+        m.expect(r"ticker: tick 3\r*\n", timeout=60)
+        bt.shell(m, "ps", r"NAME +STATE +PRI", r"\nticker +\w+ +41\n",
+              r"\nticker\.vcpu0 +\w+ +40\n", r"\nalice +\w+ +50\n",
+              r"\nDOMAIN +STATE +VCPUS +VMM\n",
+              r"\nticker +running +1/1 +ticker\n")
+        bt.shell(m, "domain", r"\nticker +running +1/1 +ticker\n")
+        # Typed with Tab: the name, then the action, complete.
+        m.send("domain ti\tpa\t\r")
+        m.expect(r"domain ticker: pause requested\r*\n")
+        paused = m.expect(r"ticker: vmm: domain ticker paused: the console "
+                          r"asked[^\r\n]*")
+        before = ticks(m.log[:m.log.index(paused.group(0))])
+        time.sleep(2)  # ten ticks' time
+        bt.shell(m, "domain ticker", r"\nticker +paused +0/1 +ticker\n")
+        after = ticks(m.log.split(paused.group(0), 1)[1])
+        if not before or after:
+            m.fail(f"paused, the ticker went on: {after} after {before[-3:]}")
+        bt.shell(m, "domain ticker pause", r"domain ticker: pause requested")
+        m.expect(r"ticker: vmm: domain ticker is paused already: nothing to "
+                 r"pause\r*\n")
+        bt.shell(m, "domain ticker resume", r"domain ticker: resume requested")
+        m.expect(r"ticker: vmm: domain ticker resumed: the console asked\r*\n")
+        m.expect(rf"ticker: tick {before[-1] + 1}\r*\n", timeout=30)
+        bt.shell(m, "domain ticker resume", r"domain ticker: resume requested")
+        m.expect(r"ticker: vmm: domain ticker is running: nothing to resume\r*\n")
+        bt.shell(m, "domain ticker restart", r"domain ticker: restart requested")
+        m.expect(r"ticker: vmm: domain ticker restarts: the console asked\r*\n")
+        m.expect(r"ticker: vmm: booting ticker: 64 MiB at 0x40000000")
+        m.expect(r"ticker: booted: a tick every 0\.2 s\r*\n", timeout=30)
+        m.expect(r"ticker: tick 1\r*\n", timeout=30)
+        bt.shell(m, "ps", r"\nticker +running +1/1 +ticker\n")
+        bt.shell(m, "domain nobody pause",
+              r"domain: no domain is named 'nobody' \(domain lists them\)")
+        bt.shell(m, "domain alice pause",
+              r"domain: no domain is named 'alice': alice is a console "
+              r"client that has not reported as a domain's VMM")
+        bt.shell(m, "domain ticker stop", r"domain: unknown action 'stop': "
+              r"expected one of pause, resume, restart")
+        bt.shell(m, "domain ticker pause now", r"domain: takes at most two "
+              r"arguments, a domain name and an action \(3 given\); usage: "
+              r"domain \[NAME \[ACTION\]\]")
+        bt.shell(m, "audit", rf"audit: ok, {n} capabilities")
+        m.send("poweroff\r")
+        m.expect("powering off")
+        m.wait_exit(timeout=30)
+    print(f"domain control ok: paused after tick {before[-1]}, none while "
+          f"paused, resumed at {before[-1] + 1}, restarted at 1; audit: ok, "
+          f"{n} capabilities")
