@@ -72,6 +72,27 @@ static void vm_reply_abort(struct tcb *c)
 	}
 }
 
+/*
+ * The word after the pairs: an interrupt to make pending as the guest
+ * resumes, as VCPU.InjectIRQ would (CAIRN_VM_INJECT). A reply cannot fail,
+ * so one InjectIRQ would refuse (a bad INTID, other flag bits, a full
+ * queue) is dropped; the VMM that needs to know uses InjectIRQ.
+ */
+static void vm_reply_inject(struct tcb *c, uint64_t word)
+{
+	uint64_t intid = CAIRN_VM_INJECT_INTID(word);
+	uint64_t how = CAIRN_VM_INJECT_FLAGS(word);
+	struct vcpu *v = tcb_vcpu(c);
+
+	if (intid >= CAIRN_VIRQ_LIMIT ||
+	    (how & ~(CAIRN_VIRQ_GROUP1 | CAIRN_VIRQ_EOI_EXIT)) != 0 ||
+	    !arch_vgic_can_inject(v)) {
+		return;
+	}
+	arch_vgic_inject(v, (uint32_t)intid, CAIRN_VM_INJECT_PRIORITY(word),
+			 how & CAIRN_VIRQ_GROUP1, how & CAIRN_VIRQ_EOI_EXIT);
+}
+
 /* (flags, n, n pairs of register and value): a VM exit answered. */
 static void vm_reply(const struct tcb *p, struct tcb *c)
 {
@@ -83,6 +104,9 @@ static void vm_reply(const struct tcb *p, struct tcb *c)
 		if (r < 31) {
 			c->regs.x[r] = msg_word(p, 2 + 2 * i + 1);
 		}
+	}
+	if (flags & CAIRN_VM_REPLY_INJECT) {
+		vm_reply_inject(c, msg_word(p, 2 + 2 * n));
 	}
 	if (flags & CAIRN_VM_REPLY_ABORT) {
 		vm_reply_abort(c);

@@ -385,6 +385,27 @@ static int test_a_level_eoi_exits_to_the_vmm(void)
 	return ok;
 }
 
+/* The reply to an exit injects in the same message (no InjectIRQ). */
+static int test_a_reply_injects_an_interrupt(void)
+{
+	int ok = 1;
+	struct guest g;
+	struct cairn_recv in;
+	struct cairn_msg m = {.info = CAIRN_MSGINFO(CAIRN_VM_REPLY, 3)};
+
+	ok &= start_guest(&g, guest_irqs);
+	cairn_recv(g.fault_ep, g.reply, &in);
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000005UL);
+	m.mr[0] = CAIRN_VM_REPLY_INJECT;
+	m.mr[1] = 0;
+	m.mr[2] = CAIRN_VM_INJECT(42, 0xa0, CAIRN_VIRQ_GROUP1);
+	cairn_reply_recv(g.fault_ep, g.reply, &m, &in);
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000006UL);
+	CHECK(in.mr[1] == 42);
+	OK(cairn_tcb_suspend(g.tcb));
+	return ok;
+}
+
 void guest_a32(void);
 extern const char a32_load[];
 
@@ -594,6 +615,10 @@ static const struct test_case cases[] = {
      "an injected interrupt and the guest's own virtual timer reach it "
      "through the vGIC, each acknowledged and EOIed once",
      test_guest_takes_virtual_interrupts},
+    {"a_reply_injects_an_interrupt",
+     "a VM-exit reply carrying CAIRN_VM_REPLY_INJECT makes the interrupt "
+     "pending as the guest resumes",
+     test_a_reply_injects_an_interrupt},
     {"a_level_eoi_exits_to_the_vmm",
      "an interrupt injected with CAIRN_VIRQ_EOI_EXIT: the guest's EOI of it "
      "is an exit naming it, before the guest goes on",

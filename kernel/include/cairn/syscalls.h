@@ -136,3 +136,14 @@ enum cairn_fault {
 /* The trapped instruction is undefined at the guest's EL1 (a system
  * register the VMM does not emulate, say). */
 #define CAIRN_VM_REPLY_UNDEF (1UL << 2)
+/* The word after the pairs makes an interrupt pending in the guest as it
+ * resumes, as VCPU.InjectIRQ does (one system call less per injection):
+ * CAIRN_VM_INJECT(intid, priority, CAIRN_VIRQ_* flags). One InjectIRQ
+ * would refuse is dropped. */
+#define CAIRN_VM_REPLY_INJECT (1UL << 3)
+#define CAIRN_VM_INJECT(intid, priority, flags)                                \
+	((uint64_t)(intid) | (uint64_t)((priority)&0xff) << 32 |               \
+	 (uint64_t)(flags) << 40)
+#define CAIRN_VM_INJECT_INTID(w)    ((w)&0xffffffffUL)
+#define CAIRN_VM_INJECT_PRIORITY(w) ((uint8_t)((w) >> 32))
+#define CAIRN_VM_INJECT_FLAGS(w)    ((w) >> 40)
