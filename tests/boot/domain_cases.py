@@ -77,8 +77,11 @@ def domains_survive_a_hostile_guest(images):
     n = len(bt.expected_caps(images, "test-hostile"))
     with bt.console_boot(images, system="test-hostile") as m:
         m.expect_all([rf"hostile: {SUMMARY}", rf"steady: {SUMMARY}",
-                      r"hostile: fuzz: \d+ operations",
-                      r"hostile: vmm: exits absorbed: \d+",
+                      r"hostile: fuzz: \d+ operations, \d+ aborts, \d+ "
+                      r"undefs\r*\n",
+                      # the whole line, not just its start
+                      r"hostile: vmm: exits absorbed: \d+ [^\n]*queue "
+                      r"full\)",
                       r"steady: vmm: domain steady is off"], timeout=300)
         ops = re.search(r"hostile: fuzz: (\d+) operations, (\d+) aborts, "
                         r"(\d+) undefs", m.log)
