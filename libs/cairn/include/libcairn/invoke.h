@@ -90,6 +90,29 @@ struct cairn_result cairn_irq_handler_set_notification(uint64_t handler,
 struct cairn_result cairn_irq_handler_ack(uint64_t handler);
 struct cairn_result cairn_irq_handler_clear(uint64_t handler);
 
+/* A StreamID for StreamID sid into (root, index, depth). */
+struct cairn_result cairn_sid_control_get(uint64_t control, uint64_t sid,
+					  uint64_t dest_root,
+					  uint64_t dest_index,
+					  uint64_t dest_depth);
+/* What the SMMU is and can do: CAIRN_SID_INFO_WORDS words (invocations.h). */
+struct cairn_result cairn_sid_control_info(uint64_t control,
+					   uint64_t info[CAIRN_SID_INFO_WORDS]);
+struct cairn_result cairn_stream_bind_vspace(uint64_t stream, uint64_t vspace);
+struct cairn_result cairn_stream_unbind(uint64_t stream);
+/* ntfn 0: no fault route. */
+struct cairn_result cairn_stream_set_fault_notification(uint64_t stream,
+							uint64_t ntfn);
+/* StreamID.GetFaults' reply, word for word. */
+struct cairn_stream_faults {
+	uint64_t count;	  /* records below */
+	uint64_t dropped; /* since the last GetFaults: the queue was full */
+	uint64_t total;	  /* since the stream was claimed */
+	uint64_t record[CAIRN_STREAM_FAULTS_PER_CALL][CAIRN_STREAM_FAULT_WORDS];
+};
+struct cairn_result cairn_stream_get_faults(uint64_t stream,
+					    struct cairn_stream_faults *out);
+
 /* A raw invocation with n words, for tests of malformed messages. */
 struct cairn_result cairn_invoke(uint64_t cptr, uint64_t label,
 				 const uint64_t *words, unsigned n);
