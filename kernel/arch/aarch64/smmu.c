@@ -469,6 +469,7 @@ static void drain_events(void)
 	}
 	/* Consumed; the overflow (if any) acknowledged. */
 	wr32(EVENTQ_CONS, cons | (prod & Q_OVERFLOW));
+	stream_faults_drained();
 }
 
 static void eventq_interrupt(void)

@@ -30,11 +30,16 @@ struct stream {
 static struct stream streams[SMMU_STREAMS_MAX];
 static uint64_t bindings; /* binding numbers handed out: never reused */
 static uint64_t unrouted; /* faults of streams nobody claimed */
-static unsigned reported; /* fault lines printed */
 
-/* Fault lines the kernel prints while it owns the console; the rest are
- * counted (a device can fault far faster than a UART can say so). */
-#define REPORT_LIMIT 32
+/*
+ * Fault lines printed per burst (one drain of the SMMU's event queue); the
+ * rest of the burst is summed up in one line at its end. A device can
+ * fault far faster than a UART can say so: QEMU's retries a refused
+ * transfer 4 bytes at a time, a fault each.
+ */
+#define BURST_LINES 4
+static unsigned burst_printed;
+static uint64_t burst_quiet;
 
 static uint32_t sid_of(const struct cap *c)
 {
@@ -380,16 +385,14 @@ void stream_vspace_destroyed(vmid_t vmid)
 	ASSERT(vmid_streams(vmid) == 0);
 }
 
-/* One line per fault while few have been printed. */
+/* One line per fault, the first few of a burst. */
 static void report(uint32_t sid, const uint64_t *f, const char *route)
 {
-	if (reported > REPORT_LIMIT) {
+	if (burst_printed == BURST_LINES) {
+		burst_quiet++;
 		return;
 	}
-	if (reported++ == REPORT_LIMIT) {
-		kprintf("smmu: more stream faults: counted, not printed\n");
-		return;
-	}
+	burst_printed++;
 	kprintf("smmu: stream 0x%x: %s (event 0x%x), %s at 0x%lx%s; %s\n", sid,
 		smmu_event_name(CAIRN_STREAM_FAULT_KIND(f[0])),
 		CAIRN_STREAM_FAULT_KIND(f[0]),
@@ -425,6 +428,18 @@ void stream_fault(uint32_t sid, const uint64_t fault[CAIRN_STREAM_FAULT_WORDS])
 			   : "queued for its fault route");
 	}
 	signal_route(s);
+}
+
+void stream_faults_drained(void)
+{
+	if (burst_quiet != 0) {
+		kprintf(
+		    "smmu: %lu more faults in that burst, not printed (each "
+		    "queued, dropped or counted as the ones above)\n",
+		    (unsigned long)burst_quiet);
+	}
+	burst_printed = 0;
+	burst_quiet = 0;
 }
 
 unsigned stream_count_bound(vmid_t vmid)

@@ -39,6 +39,10 @@ void stream_vspace_destroyed(vmid_t vmid);
  * queued for the stream's fault route, or counted if nobody claimed it. */
 void stream_fault(uint32_t sid, const uint64_t fault[CAIRN_STREAM_FAULT_WORDS]);
 
+/* The SMMU's event queue is drained: the burst of fault lines ends (the
+ * faults it did not print are summed up in one line). */
+void stream_faults_drained(void);
+
 /* Streams bound to vmid, counted from the streams themselves (the check of
  * vmid_streams, which the stage-2 code trusts). */
 unsigned stream_count_bound(vmid_t vmid);
