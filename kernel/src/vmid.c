@@ -7,6 +7,7 @@ static paddr_t owner[VMID_COUNT];
 static uint64_t generation[VMID_COUNT];
 static uint64_t generations; /* handed out so far: never reused */
 static unsigned streams[VMID_COUNT];
+static unsigned streams_total;
 static unsigned in_use = 1; /* VMID 0 */
 
 vmid_t vmid_alloc(paddr_t root)
@@ -60,10 +61,17 @@ void vmid_stream_bound(vmid_t vmid)
 {
 	ASSERT(pa_addr(owner[vmid_value(vmid)]) != 0);
 	streams[vmid_value(vmid)]++;
+	streams_total++;
 }
 
 void vmid_stream_unbound(vmid_t vmid)
 {
 	ASSERT(streams[vmid_value(vmid)] != 0);
 	streams[vmid_value(vmid)]--;
+	streams_total--;
+}
+
+unsigned vmid_streams_total(void)
+{
+	return streams_total;
 }

@@ -30,3 +30,5 @@ uint64_t vmid_generation(vmid_t vmid);
 unsigned vmid_streams(vmid_t vmid);
 void vmid_stream_bound(vmid_t vmid);
 void vmid_stream_unbound(vmid_t vmid);
+/* Streams bound, all VMIDs together. */
+unsigned vmid_streams_total(void);

@@ -391,9 +391,9 @@ void arch_smmu_init(const struct platform *p, struct memmap *free)
 		kprintf("smmu: none in the DTB: DMA is not isolated\n");
 		return;
 	}
-	if (arch_mmu_map(va_init(pa_addr(p->smmu.base)), p->smmu.base,
-			 p->smmu.size, MMU_DEVICE) != K_OK ||
-	    p->smmu.size < PAGE1_END) {
+	if (p->smmu.size < PAGE1_END ||
+	    arch_mmu_map(va_init(pa_addr(p->smmu.base)), p->smmu.base,
+			 p->smmu.size, MMU_DEVICE) != K_OK) {
 		kprintf("smmu: cannot map its registers: DMA is not "
 			"isolated\n");
 		return;
