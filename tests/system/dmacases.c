@@ -2,10 +2,10 @@
  * DMA through the SMMU, by QEMU's edu device (started with
  * `-device edu,dma_mask=0xffffffffffffffff`: its default mask clamps
  * addresses to 28 bits). Each case finds it on PCI bus 0 through the ECAM
- * (a 2 MiB device frame of the ECAM's device Untyped, BootInfo's
- * pcie_ecam_paddr), places its BAR 0 at the start of the 32-bit memory
- * window (a 2 MiB device frame of that window's Untyped), claims its
- * StreamID (its requester ID through BootInfo's iommu-map) and moves 4 KiB
+ * (a 2 MiB device frame of the ECAM's device Untyped; SIDControl.PCIe says
+ * where), places its BAR 0 at the start of the 32-bit memory window (a
+ * 2 MiB device frame of that window's Untyped), claims its StreamID (its
+ * requester ID through the iommu-map) and moves 4 KiB
  * between RAM and the device's buffer. The edu buffer cannot be read
  * through the BAR, so what a transfer brought in is checked by copying it
  * out again to a page the test reads.
@@ -69,15 +69,16 @@ static int map_device(uint64_t ut, uint64_t ipa)
 	       cairn_frame_map(f, VSPACE, ipa, RW, 0).error == CAIRN_OK;
 }
 
+/* The host bridge: where its ECAM and windows are, its iommu-map. */
+static struct cairn_pcie_info pcie;
+
 static uint32_t sid_of(uint32_t rid)
 {
-	const struct cairn_bootinfo *bi = cairn_bootinfo;
-
-	for (uint64_t i = 0; i < bi->iommu_map_count; i++) {
-		const struct cairn_iommu_map *m = &bi->iommu_map[i];
-		if (m->smmu && rid >= m->rid_base &&
-		    rid - m->rid_base < m->length) {
-			return m->sid_base + (rid - m->rid_base);
+	for (uint64_t i = 0; i < pcie.map_count; i++) {
+		if (pcie.map[i].smmu && rid >= pcie.map[i].rid_base &&
+		    rid - pcie.map[i].rid_base < pcie.map[i].length) {
+			return (uint32_t)(pcie.map[i].sid_base +
+					  (rid - pcie.map[i].rid_base));
 		}
 	}
 	return ~0U;
@@ -85,16 +86,14 @@ static uint32_t sid_of(uint32_t rid)
 
 static int place_bar(volatile uint32_t *cfg)
 {
-	const struct cairn_bootinfo *bi = cairn_bootinfo;
-	const struct cairn_pci_window *w = NULL;
+	uint64_t i = 0;
 
-	for (uint64_t i = 0; i < bi->pcie_window_count; i++) {
-		if ((bi->pcie_window[i].space & 0xff) ==
-		    CAIRN_PCI_SPACE_MEM32) {
-			w = &bi->pcie_window[i];
-		}
+	while (i < pcie.window_count &&
+	       (pcie.window[i].space & 0xff) != CAIRN_PCI_SPACE_MEM32) {
+		i++;
 	}
-	if (w == NULL || !map_device(device_ut(w->cpu_addr), BAR_IPA)) {
+	if (i == pcie.window_count ||
+	    !map_device(device_ut(pcie.window[i].cpu_addr), BAR_IPA)) {
 		printf("  no 32-bit window to place the BAR in\n");
 		return 0;
 	}
@@ -104,7 +103,7 @@ static int place_bar(volatile uint32_t *cfg)
 		printf("  BAR 0 of %#x bytes\n", size);
 		return 0;
 	}
-	cfg[4] = (uint32_t)w->pci_addr;
+	cfg[4] = (uint32_t)pcie.window[i].pci_addr;
 	cfg[1] = 0x6; /* memory space and bus master on */
 	return 1;
 }
@@ -112,16 +111,20 @@ static int place_bar(volatile uint32_t *cfg)
 /* The edu device, its BAR mapped, its StreamID claimed (aborting). */
 static int edu_open(struct edu *e)
 {
-	const struct cairn_bootinfo *bi = cairn_bootinfo;
 	volatile uint32_t *cfg = NULL;
 
+	if (cairn_sid_control_pcie(SIDC, &pcie).error != CAIRN_OK ||
+	    pcie.ecam == 0) {
+		printf("  no PCIe host bridge\n");
+		return 0;
+	}
 	if (cairn_page_table_map(make(CAIRN_OBJ_PAGE_TABLE, 0), VSPACE,
 				 ECAM_IPA)
 		    .error != CAIRN_OK ||
 	    cairn_page_table_map(make(CAIRN_OBJ_PAGE_TABLE, 0), VSPACE,
 				 PAGES_IPA)
 		    .error != CAIRN_OK ||
-	    !map_device(device_ut(bi->pcie_ecam_paddr), ECAM_IPA)) {
+	    !map_device(device_ut(pcie.ecam), ECAM_IPA)) {
 		printf("  cannot map the ECAM\n");
 		return 0;
 	}
@@ -144,7 +147,7 @@ static int edu_open(struct edu *e)
 		printf("  the edu's BAR does not answer\n");
 		return 0;
 	}
-	e->sid = sid_of((uint32_t)bi->pcie_bus_first << 8 | dev << 3);
+	e->sid = sid_of((uint32_t)pcie.bus_first << 8 | dev << 3);
 	e->stream = slot();
 	e->faults = make(CAIRN_OBJ_NOTIFICATION, 0);
 	return cairn_sid_control_get(SIDC, e->sid, ROOT, e->stream, DEPTH)

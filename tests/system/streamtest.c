@@ -87,6 +87,24 @@ static int test_info(void)
 	CHECK(w[1] == 256 && w[2] == 16 && w[3] >= 39);
 	ERR(cairn_invoke(SIDC, 999, NULL, 0), CAIRN_ILLEGAL_OPERATION,
 	    CAIRN_ARG_LABEL);
+	/* The host bridge behind it (QEMU virt's: ECAM at 256 GiB + 256 MiB,
+	 * 256 buses, io/mem32/mem64 windows, one iommu-map entry naming the
+	 * SMMU for every requester ID). */
+	struct cairn_pcie_info p;
+	OK(cairn_sid_control_pcie(SIDC, &p));
+	printf("  pcie: ecam %#lx (%#lx bytes), buses %lu-%lu, %lu windows, "
+	       "%lu iommu-map entries\n",
+	       p.ecam, p.ecam_size, p.bus_first, p.bus_last, p.window_count,
+	       p.map_count);
+	CHECK(p.ecam == 0x4010000000UL && p.ecam_size == 0x10000000UL);
+	CHECK(p.bus_first == 0 && p.bus_last == 255 && p.window_count == 3);
+	CHECK(p.window[1].space == CAIRN_PCI_SPACE_MEM32 &&
+	      p.window[1].cpu_addr == 0x10000000UL &&
+	      p.window[1].pci_addr == 0x10000000UL);
+	CHECK(p.map_count == 1 && p.map[0].smmu == 1 &&
+	      p.map[0].rid_base == 0 && p.map[0].sid_base == 0 &&
+	      p.map[0].length == 0x10000);
+	CHECK(p.map[1].length == 0); /* unused: 0 */
 	return ok;
 }
 
@@ -256,8 +274,8 @@ static int test_vspace_deleted_under_a_bound_stream(void)
 
 static const struct test_case cases[] = {
     {"smmu_info",
-     "SIDControl.Info describes the SMMU; it can share iff it "
-     "has stage 2",
+     "SIDControl.Info describes the SMMU, which can share iff it has stage "
+     "2; SIDControl.PCIe the host bridge",
      test_info},
     {"stream_once",
      "each StreamID once until its last cap goes; range, "

@@ -166,6 +166,63 @@ static void test_info(void **state)
 	assert_int_equal(r[4], 44);
 }
 
+static void test_pcie(void **state)
+{
+	(void)state;
+	uint64_t r[CAIRN_MSG_MAX_WORDS];
+	static struct platform p = {
+	    .has_smmu = true,
+	    .smmu_phandle = 5,
+	    .has_pcie = true,
+	    .ecam = {.base = {0x4010000000ULL}, .size = 0x10000000},
+	    .bus_first = 0,
+	    .bus_last = 0x7f,
+	    .pci_window_count = 2,
+	    .pci_window = {{.space = PCI_SPACE_IO,
+			    .pci_addr = 0,
+			    .cpu_addr = {0x3eff0000},
+			    .size = 0x10000},
+			   {.space = PCI_SPACE_MEM64,
+			    .prefetchable = true,
+			    .pci_addr = 0x8000000000ULL,
+			    .cpu_addr = {0x8000000000ULL},
+			    .size = 0x8000000000ULL}},
+	    .iommu_map_count = 2,
+	    .iommu_map = {{0, 5, 0, 0x100}, {0x100, 9, 0x1000, 0x100}},
+	};
+
+	/* Before the kernel knows the machine: all 0. */
+	stream_init(NULL);
+	ok(fixture_invoke_reply(&f, &f.slots[SIDC], CAIRN_SID_CONTROL_PCIE,
+				NULL, 0, r, &err));
+	for (unsigned i = 0; i < CAIRN_PCIE_INFO_WORDS; i++) {
+		assert_int_equal(r[i], 0);
+	}
+	stream_init(&p);
+	ok(fixture_invoke_reply(&f, &f.slots[SIDC], CAIRN_SID_CONTROL_PCIE,
+				NULL, 0, r, &err));
+	assert_int_equal(r[0], 0x4010000000ULL);
+	assert_int_equal(r[1], 0x10000000);
+	assert_int_equal(r[3], 0x7f);
+	assert_int_equal(r[4], 2);
+	assert_int_equal(r[5], 2);
+	const uint64_t *w = &r[6];
+	assert_int_equal(w[0], CAIRN_PCI_SPACE_IO);
+	assert_int_equal(w[1], 0x3eff0000);
+	assert_int_equal(w[4], CAIRN_PCI_SPACE_MEM64 | CAIRN_PCI_PREFETCHABLE);
+	assert_int_equal(w[6], 0x8000000000ULL);
+	assert_int_equal(w[8], 0); /* windows past the count are 0 */
+	const uint64_t *m =
+	    &r[6 + CAIRN_PCIE_MAX_WINDOWS * CAIRN_PCIE_WINDOW_WORDS];
+	assert_int_equal(m[0], 0);
+	assert_int_equal(m[3], 1); /* names the SMMU */
+	assert_int_equal(m[4], 0x100);
+	assert_int_equal(m[5], 0x1000);
+	assert_int_equal(m[6], 0x100);
+	assert_int_equal(m[7], 0); /* another IOMMU's */
+	stream_init(NULL);
+}
+
 static void test_bind_and_its_errors(void **state)
 {
 	(void)state;
@@ -405,6 +462,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_each_stream_once, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_info, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pcie, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bind_and_its_errors, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_the_binding_belongs_to_its_cap,

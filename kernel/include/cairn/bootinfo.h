@@ -40,30 +40,6 @@ enum cairn_root_slot {
 #define CAIRN_BOOTINFO_MAX_MODULES 16
 #define CAIRN_MODULE_NAME_LEN	   32
 #define CAIRN_BOOTINFO_CMDLINE_LEN 256
-#define CAIRN_BOOTINFO_MAX_PCI_WIN 4
-#define CAIRN_BOOTINFO_MAX_IOMMU   8
-
-/* A PCIe host bridge window: CPU addresses [cpu_addr, cpu_addr + size) are
- * PCI addresses from pci_addr (device Untyped: BARs go here). */
-#define CAIRN_PCI_SPACE_IO     1
-#define CAIRN_PCI_SPACE_MEM32  2
-#define CAIRN_PCI_SPACE_MEM64  3
-#define CAIRN_PCI_PREFETCHABLE 0x100 /* or'ed into space */
-struct cairn_pci_window {
-	unsigned long space; /* CAIRN_PCI_SPACE_*, | CAIRN_PCI_PREFETCHABLE */
-	unsigned long cpu_addr;
-	unsigned long pci_addr;
-	unsigned long size;
-};
-
-/* An iommu-map entry: PCI requester IDs [rid_base, rid_base + length) are
- * StreamIDs from sid_base, of the kernel's SMMU if smmu is 1. */
-struct cairn_iommu_map {
-	unsigned int rid_base;
-	unsigned int sid_base;
-	unsigned int length;
-	unsigned int smmu;
-};
 
 /* A boot module as the root task sees it: its bytes at ipa, read-only. */
 struct cairn_boot_module {
@@ -101,15 +77,4 @@ struct cairn_bootinfo {
 	/* The kernel command line (/chosen/bootargs), NUL-terminated, cut to
 	 * fit: for test programs that take parameters (tests/fuzz). */
 	char cmdline[CAIRN_BOOTINFO_CMDLINE_LEN];
-	/* The PCIe host bridge as the DTB gives it (0s: none): its ECAM (a
-	 * device Untyped), buses, windows and iommu-map, for whoever
-	 * enumerates it (the IOMMU server). */
-	unsigned long pcie_ecam_paddr;
-	unsigned long pcie_ecam_size;
-	unsigned long pcie_bus_first;
-	unsigned long pcie_bus_last;
-	unsigned long pcie_window_count;
-	struct cairn_pci_window pcie_window[CAIRN_BOOTINFO_MAX_PCI_WIN];
-	unsigned long iommu_map_count;
-	struct cairn_iommu_map iommu_map[CAIRN_BOOTINFO_MAX_IOMMU];
 };

@@ -65,6 +65,7 @@ enum cairn_invocation {
 	CAIRN_SID_CONTROL_GET = 112,  /* (sid, dest_root, dest_index,
 					 dest_depth) */
 	CAIRN_SID_CONTROL_INFO = 113, /* () -> CAIRN_SID_INFO_WORDS words */
+	CAIRN_SID_CONTROL_PCIE = 114, /* () -> CAIRN_PCIE_INFO_WORDS words */
 
 	/* StreamID: one device stream's translation and its faults */
 	CAIRN_STREAM_BIND_VSPACE = 120, /* (vspace): DMA walks its stage 2 */
@@ -134,6 +135,30 @@ enum cairn_thread_state {
 #define CAIRN_SMMU_STAGE1    (1UL << 3)
 #define CAIRN_SMMU_STAGE2    (1UL << 4)
 #define CAIRN_SMMU_COHERENT  (1UL << 5) /* table walks snoop the caches */
+
+/*
+ * SIDControl.PCIe: the PCIe host bridge whose devices the SMMU translates,
+ * as the DTB describes it (all 0 without one), for whoever enumerates it:
+ * word 0 the ECAM's physical address (a device Untyped starts there), 1 its
+ * size, 2 the first and 3 the last bus, 4 the windows and 5 the iommu-map
+ * entries given below; then CAIRN_PCIE_MAX_WINDOWS windows of
+ * CAIRN_PCIE_WINDOW_WORDS (space, with CAIRN_PCI_PREFETCHABLE; CPU address;
+ * PCI address; size: each a device Untyped for BARs), then
+ * CAIRN_PCIE_MAX_MAPS iommu-map entries of CAIRN_PCIE_MAP_WORDS (requester
+ * IDs from word 0 are StreamIDs from word 1, word 2 of them; word 3 is 1
+ * when the entry names the SMMU the kernel drives). Unused entries are 0.
+ */
+#define CAIRN_PCIE_MAX_WINDOWS	4
+#define CAIRN_PCIE_WINDOW_WORDS 4
+#define CAIRN_PCIE_MAX_MAPS	8
+#define CAIRN_PCIE_MAP_WORDS	4
+#define CAIRN_PCIE_INFO_WORDS                                                  \
+	(6 + CAIRN_PCIE_MAX_WINDOWS * CAIRN_PCIE_WINDOW_WORDS +                \
+	 CAIRN_PCIE_MAX_MAPS * CAIRN_PCIE_MAP_WORDS)
+#define CAIRN_PCI_SPACE_IO     1
+#define CAIRN_PCI_SPACE_MEM32  2
+#define CAIRN_PCI_SPACE_MEM64  3
+#define CAIRN_PCI_PREFETCHABLE 0x100
 
 /*
  * StreamID.GetFaults: reply word 0 the records that follow (at most

@@ -13,6 +13,7 @@
 #include "kmem.h"
 #include "ksyms.h"
 #include "objects/ktag.h"
+#include "objects/stream.h"
 #include "panic.h"
 #include "print.h"
 #include "sched.h"
@@ -334,6 +335,7 @@ __attribute__((noreturn)) void kernel_main(uint64_t dtb_addr)
 #endif
 	/* Before the root task takes the rest of RAM: the SMMU's tables. */
 	arch_smmu_init(&plat, &free_ram);
+	stream_init(&plat);
 	start_root_task();
 	kprintf("boot: complete\n");
 	if (platform_has_bootarg(&plat, "poweroff")) {

@@ -261,47 +261,6 @@ static void add_device_untyped(struct builder *b, const struct platform *p)
 	}
 }
 
-_Static_assert(CAIRN_BOOTINFO_MAX_PCI_WIN == PLAT_MAX_PCI_WINDOWS &&
-		   CAIRN_BOOTINFO_MAX_IOMMU == PLAT_MAX_IOMMU_MAP,
-	       "BootInfo holds what the platform parser can find");
-_Static_assert(PCI_SPACE_IO == CAIRN_PCI_SPACE_IO &&
-		   PCI_SPACE_MEM32 == CAIRN_PCI_SPACE_MEM32 &&
-		   PCI_SPACE_MEM64 == CAIRN_PCI_SPACE_MEM64,
-	       "one numbering of PCI spaces");
-
-/* The host bridge, for the IOMMU server's enumeration. */
-static void describe_pcie(struct cairn_bootinfo *bi, const struct platform *p)
-{
-	if (!p->has_pcie) {
-		return;
-	}
-	bi->pcie_ecam_paddr = pa_addr(p->ecam.base);
-	bi->pcie_ecam_size = p->ecam.size;
-	bi->pcie_bus_first = p->bus_first;
-	bi->pcie_bus_last = p->bus_last;
-	bi->pcie_window_count = p->pci_window_count;
-	for (size_t i = 0; i < p->pci_window_count; i++) {
-		const struct pci_window *w = &p->pci_window[i];
-		bi->pcie_window[i] = (struct cairn_pci_window){
-		    .space = (unsigned long)w->space |
-			     (w->prefetchable ? CAIRN_PCI_PREFETCHABLE : 0),
-		    .cpu_addr = pa_addr(w->cpu_addr),
-		    .pci_addr = w->pci_addr,
-		    .size = w->size,
-		};
-	}
-	bi->iommu_map_count = p->iommu_map_count;
-	for (size_t i = 0; i < p->iommu_map_count; i++) {
-		const struct iommu_map_entry *e = &p->iommu_map[i];
-		bi->iommu_map[i] = (struct cairn_iommu_map){
-		    .rid_base = e->rid_base,
-		    .sid_base = e->sid_base,
-		    .length = e->length,
-		    .smmu = p->has_smmu && e->iommu_phandle == p->smmu_phandle,
-		};
-	}
-}
-
 /* The original cap in the kernel, a copy in the root CNode. */
 static void give(struct builder *b, enum cairn_root_slot slot,
 		 const struct cap *cap)
@@ -402,7 +361,6 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 		b.bi->uart_paddr = pa_addr(plat->uart.base);
 		b.bi->uart_intid = plat->uart_intid;
 	}
-	describe_pcie(b.bi, plat);
 
 	/* Everything the root task needs is carved: the rest is Untyped. */
 	b.bi->magic = CAIRN_BOOTINFO_MAGIC;

@@ -34,6 +34,7 @@ static struct stream streams[SMMU_STREAMS_MAX];
 static uint64_t claimed[SMMU_STREAMS_MAX / 64];
 static uint64_t bindings; /* binding numbers handed out: never reused */
 static uint64_t unrouted; /* faults of streams nobody claimed */
+static const struct platform *machine;
 
 /*
  * Fault lines printed per burst (one drain of the SMMU's event queue); the
@@ -143,6 +144,59 @@ static void info(struct invocation *inv)
 	inv->reply_len = CAIRN_SID_INFO_WORDS;
 }
 
+_Static_assert(CAIRN_PCIE_MAX_WINDOWS == PLAT_MAX_PCI_WINDOWS &&
+		   CAIRN_PCIE_MAX_MAPS == PLAT_MAX_IOMMU_MAP,
+	       "SIDControl.PCIe says all the platform parser can find");
+_Static_assert(PCI_SPACE_IO == CAIRN_PCI_SPACE_IO &&
+		   PCI_SPACE_MEM32 == CAIRN_PCI_SPACE_MEM32 &&
+		   PCI_SPACE_MEM64 == CAIRN_PCI_SPACE_MEM64,
+	       "one numbering of PCI spaces");
+_Static_assert(CAIRN_PCIE_INFO_WORDS <= CAIRN_MSG_MAX_WORDS, "one reply");
+
+void stream_init(const struct platform *p)
+{
+	machine = p;
+}
+
+static void pcie(struct invocation *inv)
+{
+	const struct platform *p = machine;
+	uint64_t *r = inv->reply;
+
+	for (unsigned i = 0; i < CAIRN_PCIE_INFO_WORDS; i++) {
+		r[i] = 0;
+	}
+	inv->reply_len = CAIRN_PCIE_INFO_WORDS;
+	if (p == NULL || !p->has_pcie) {
+		return;
+	}
+	r[0] = pa_addr(p->ecam.base);
+	r[1] = p->ecam.size;
+	r[2] = p->bus_first;
+	r[3] = p->bus_last;
+	r[4] = p->pci_window_count;
+	r[5] = p->iommu_map_count;
+	uint64_t *w = &r[6];
+	for (size_t i = 0; i < p->pci_window_count; i++) {
+		const struct pci_window *win = &p->pci_window[i];
+		w[0] = (uint64_t)win->space |
+		       (win->prefetchable ? CAIRN_PCI_PREFETCHABLE : 0);
+		w[1] = pa_addr(win->cpu_addr);
+		w[2] = win->pci_addr;
+		w[3] = win->size;
+		w += CAIRN_PCIE_WINDOW_WORDS;
+	}
+	w = &r[6 + CAIRN_PCIE_MAX_WINDOWS * CAIRN_PCIE_WINDOW_WORDS];
+	for (size_t i = 0; i < p->iommu_map_count; i++) {
+		const struct iommu_map_entry *e = &p->iommu_map[i];
+		w[0] = e->rid_base;
+		w[1] = e->sid_base;
+		w[2] = e->length;
+		w[3] = p->has_smmu && e->iommu_phandle == p->smmu_phandle;
+		w += CAIRN_PCIE_MAP_WORDS;
+	}
+}
+
 enum cairn_error sid_control_invoke(struct invocation *inv)
 {
 	struct get_op op;
@@ -157,6 +211,9 @@ enum cairn_error sid_control_invoke(struct invocation *inv)
 		return e;
 	case CAIRN_SID_CONTROL_INFO:
 		info(inv);
+		return CAIRN_OK;
+	case CAIRN_SID_CONTROL_PCIE:
+		pcie(inv);
 		return CAIRN_OK;
 	default:
 		return inv_bad_label(inv);

@@ -11,12 +11,16 @@
  */
 #pragma once
 
+#include "boot/platform.h"
 #include "invocation.h"
 
 #include <cairn/invocations.h>
 
-/* SIDControl.Get, Info; StreamID.BindVSpace, Unbind, SetFaultNotification,
- * GetFaults. */
+/* The machine, for SIDControl.PCIe (it must outlive the kernel's boot). */
+void stream_init(const struct platform *p);
+
+/* SIDControl.Get, Info, PCIe; StreamID.BindVSpace, Unbind,
+ * SetFaultNotification, GetFaults. */
 enum cairn_error sid_control_invoke(struct invocation *inv);
 enum cairn_error stream_invoke(struct invocation *inv);
 

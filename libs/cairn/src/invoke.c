@@ -240,6 +240,18 @@ struct cairn_result cairn_sid_control_info(uint64_t control,
 	return call_reading(control, &msg, info, CAIRN_SID_INFO_WORDS);
 }
 
+struct cairn_result cairn_sid_control_pcie(uint64_t control,
+					   struct cairn_pcie_info *out)
+{
+	struct cairn_msg msg = {.info =
+				    CAIRN_MSGINFO(CAIRN_SID_CONTROL_PCIE, 0)};
+	_Static_assert(sizeof(*out) == CAIRN_PCIE_INFO_WORDS * sizeof(uint64_t),
+		       "the reply, word for word");
+
+	return call_reading(control, &msg, (uint64_t *)out,
+			    CAIRN_PCIE_INFO_WORDS);
+}
+
 struct cairn_result cairn_stream_bind_vspace(uint64_t stream, uint64_t vspace)
 {
 	INVOKE(stream, CAIRN_STREAM_BIND_VSPACE, vspace);

@@ -98,6 +98,22 @@ struct cairn_result cairn_sid_control_get(uint64_t control, uint64_t sid,
 /* What the SMMU is and can do: CAIRN_SID_INFO_WORDS words (invocations.h). */
 struct cairn_result cairn_sid_control_info(uint64_t control,
 					   uint64_t info[CAIRN_SID_INFO_WORDS]);
+/* SIDControl.PCIe's reply, word for word. */
+struct cairn_pcie_info {
+	uint64_t ecam, ecam_size, bus_first, bus_last;
+	uint64_t window_count, map_count;
+	struct {
+		uint64_t
+		    space; /* CAIRN_PCI_SPACE_*, | CAIRN_PCI_PREFETCHABLE */
+		uint64_t cpu_addr, pci_addr, size;
+	} window[CAIRN_PCIE_MAX_WINDOWS];
+	struct {
+		uint64_t rid_base, sid_base, length;
+		uint64_t smmu; /* 1: the kernel's SMMU */
+	} map[CAIRN_PCIE_MAX_MAPS];
+};
+struct cairn_result cairn_sid_control_pcie(uint64_t control,
+					   struct cairn_pcie_info *out);
 struct cairn_result cairn_stream_bind_vspace(uint64_t stream, uint64_t vspace);
 struct cairn_result cairn_stream_unbind(uint64_t stream);
 /* ntfn 0: no fault route. */
