@@ -48,3 +48,14 @@ set(CAIRN_IDLGEN_DEPENDS
     "${CMAKE_SOURCE_DIR}/tools/lib/cairn/spec.py"
     "${CMAKE_SOURCE_DIR}/tools/lib/cairn/templates/procedure.h.j2"
     "${CMAKE_SOURCE_DIR}/tools/lib/cairn/templates/procedure.c.j2")
+
+# cairn_guest_image(NAME FILE TARGET): FILE, which building TARGET makes,
+# is a guest kernel this tree builds, which a manifest names as kernel =
+# "@NAME" (tools/lib/cairn/manifest.py finds these calls, so write NAME
+# out). Target guest-NAME builds it; guests.txt lists them.
+function(cairn_guest_image name file target)
+  add_custom_target(guest-${name})
+  add_dependencies(guest-${name} ${target})
+  set_property(GLOBAL PROPERTY CAIRN_GUEST_FILE_${name} "${file}")
+  set_property(GLOBAL APPEND_STRING PROPERTY CAIRN_GUEST_LINES "${name}=${file}\n")
+endfunction()

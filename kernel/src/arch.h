@@ -237,6 +237,10 @@ void arch_vgic_init(uint32_t vtimer_ppi);
 void arch_vgic_reset(struct vcpu *v);
 /* Room for one more pending virtual interrupt (and a virtual interface). */
 bool arch_vgic_can_inject(struct vcpu *v);
+/* Where intid is in v: CAIRN_VIRQ_PENDING and/or CAIRN_VIRQ_ACTIVE. */
+uint64_t arch_vgic_irq_state(struct vcpu *v, uint32_t intid);
+/* A virtual interrupt waits for v: in a list register or its queue. */
+bool arch_vgic_has_pending(struct vcpu *v);
 /* Makes intid pending in v (once: an interrupt already pending stays one). */
 void arch_vgic_inject(struct vcpu *v, uint32_t intid, uint8_t priority,
 		      bool group1);
@@ -259,6 +263,14 @@ bool arch_guest_timer_fired(void);
 bool arch_guest_sysreg(struct tcb *t, uint64_t esr);
 /* The guest takes an undefined-instruction exception at its EL1. */
 void arch_guest_undef(struct tcb *t);
+/* The guest takes a synchronous external abort at its EL1 for the access
+ * that exited (an instruction fetch or a data access, at address far;
+ * exit_esr gives a data abort's direction). */
+void arch_guest_abort(struct tcb *t, bool instruction, uint64_t far,
+		      uint64_t exit_esr);
+/* Something would wake a guest from WFI now: a virtual interrupt pending
+ * for it, or its own timer due and unmasked. */
+bool arch_vcpu_wake_pending(struct vcpu *v);
 /* A guest's trap to EL2 (not an FP/SIMD claim): decode, deliver. */
 __attribute__((noreturn)) void arch_vm_exit(struct tcb *t, uint64_t esr);
 

@@ -62,6 +62,16 @@ static void write_regs(const struct tcb *p, struct tcb *c)
 	}
 }
 
+/* The exit's own words (vmexit.c) give the faulting address. */
+static void vm_reply_abort(struct tcb *c)
+{
+	if (c->fault_label == CAIRN_FAULT_VM_DATA_ABORT) {
+		arch_guest_abort(c, false, c->fault_msg[5], c->fault_msg[4]);
+	} else if (c->fault_label == CAIRN_FAULT_VM_INSN_ABORT) {
+		arch_guest_abort(c, true, c->fault_msg[3], c->fault_msg[2]);
+	}
+}
+
 /* (flags, n, n pairs of register and value): a VM exit answered. */
 static void vm_reply(const struct tcb *p, struct tcb *c)
 {
@@ -74,7 +84,11 @@ static void vm_reply(const struct tcb *p, struct tcb *c)
 			c->regs.x[r] = msg_word(p, 2 + 2 * i + 1);
 		}
 	}
-	if (flags & CAIRN_VM_REPLY_ADVANCE_PC) {
+	if (flags & CAIRN_VM_REPLY_ABORT) {
+		vm_reply_abort(c);
+	} else if (flags & CAIRN_VM_REPLY_UNDEF) {
+		arch_guest_undef(c);
+	} else if (flags & CAIRN_VM_REPLY_ADVANCE_PC) {
 		c->regs.pc += 4; /* AArch64 instructions are 4 bytes */
 	}
 }

@@ -29,6 +29,12 @@ static void ps_one(const struct cairn_thread_entry *t, void *ctx)
 		       t->priority);
 }
 
+static void print_text(void *ctx, const char *s)
+{
+	console_printf(ctx, "%s", s);
+}
+
+/* The threads, then the guest domains as their VMMs last reported them. */
 void cmd_ps(struct console *c)
 {
 	console_printf(c, "%-16s %-10s %3s\n", "NAME", "STATE", "PRI");
@@ -37,6 +43,7 @@ void cmd_ps(struct console *c)
 		console_printf(c, "ps: AuditControl.Threads failed: %s\n",
 			       cairn_error_name(-n));
 	}
+	domains_list(&c->domains, print_text, c);
 }
 
 /* A thread of that name: what `ps` lists is what `caps` accepts. */

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "auditdiff.h"
+#include "domains.h"
 #include "mux.h"
 #include "ring.h"
 #include "shell.h"
@@ -26,13 +27,18 @@ _Static_assert(MUX_MAX_CLIENTS >= CONSOLE_MAX_BADGES,
  * (bit 0); clients' caps carry badge 2 (spec.py), and every doorbell
  * drains the rings, so that bit needs no test. */
 #define CONSOLE_DOORBELL_UART 1UL
-#define CONSOLE_CLEAR_LINE    "\x1b[K" /* a redrawn prompt follows it */
+/* A Call with this badge bit is a fault of the client the rest of the
+ * badge names, which made us its fault handler (a VMM:
+ * tools/lib/cairn/domainspec.py, FAULT_BADGE). */
+#define CONSOLE_FAULT_BADGE 0x10000UL
+#define CONSOLE_CLEAR_LINE  "\x1b[K" /* a redrawn prompt follows it */
 
 struct console {
 	volatile uint32_t *uart;
 	uint64_t audit, power;
 	struct mux mux;
 	struct shell shell;
+	struct domains domains; /* the clients that reported as domains */
 	/* Which mux client a connection's badge is (0: unknown). */
 	uint8_t client_of_badge[CONSOLE_MAX_BADGES];
 	uint8_t badge_of_client[MUX_MAX_CLIENTS];

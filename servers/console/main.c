@@ -221,6 +221,22 @@ static void discover_clients(void)
 
 static uint64_t caller_badge;
 
+static const char *fault_kind(uint64_t label)
+{
+	switch (label) {
+	case CAIRN_FAULT_CAP:
+		return "a capability fault";
+	case CAIRN_FAULT_UNKNOWN_SYSCALL:
+		return "an unknown system call";
+	case CAIRN_FAULT_USER_EXCEPTION:
+		return "an exception";
+	case CAIRN_FAULT_VM:
+		return "a memory fault";
+	default:
+		return "a fault";
+	}
+}
+
 /* Says once per change how much a client lost to a full ring. */
 static void report_ring_drops(unsigned i, const struct console_ring *r)
 {
@@ -321,7 +337,43 @@ static uint32_t io_read(char *text)
 	return (uint32_t)mux_read_input(&con.mux, client, text, 64);
 }
 
-static const struct ConsoleIO_impl io = {.read = io_read};
+/* A VMM's report on its domain; the answer is the next command the shell
+ * queued for it (domains.c). */
+static uint32_t io_domain(uint32_t state, uint32_t vcpus_running,
+			  uint32_t vcpus, uint32_t *command)
+{
+	unsigned client = caller_badge < CONSOLE_MAX_BADGES
+			      ? con.client_of_badge[caller_badge]
+			      : 0;
+
+	return domains_report(&con.domains, client, state, vcpus_running, vcpus,
+			      command);
+}
+
+static const struct ConsoleIO_impl io = {.read = io_read, .domain = io_domain};
+
+/*
+ * A fault of a client that made us its fault handler (a VMM: its badge
+ * carries CONSOLE_FAULT_BADGE): said once, at error level, and never
+ * answered, so the client stays stopped (our next Recv abandons the Call,
+ * which leaves a faulted thread inactive) and whatever depended on it, a
+ * domain's vCPUs, with it. Nothing else stops.
+ */
+static void report_fault(const struct cairn_recv *in)
+{
+	unsigned badge = (unsigned)(in->badge & ~CONSOLE_FAULT_BADGE);
+	unsigned client =
+	    badge < CONSOLE_MAX_BADGES ? con.client_of_badge[badge] : 0;
+	const char *name = client != 0 ? con.mux.client[client].name : "?";
+	char text[MUX_LINE_MAX];
+
+	snprintf(text, sizeof(text),
+		 "[%s faulted (%s at pc 0x%lx, address 0x%lx): it is stopped, "
+		 "and its domain with it; the rest goes on]",
+		 name, fault_kind(CAIRN_MSGINFO_LABEL(in->info)), in->mr[0],
+		 in->mr[1]);
+	mux_notice(&con.mux, MUX_LOG_ERROR, text);
+}
 
 /* ---- input ---- */
 
@@ -411,6 +463,20 @@ static void do_log(void *ctx, int argc, char **argv)
 				  "sets it)");
 }
 
+/* `domain NAME ACTION` queued a command: the VMM takes it when woken, on
+ * the same wake notification as typed input. */
+static void do_domain(void *ctx, int argc, char **argv)
+{
+	struct console *c = ctx;
+	unsigned client =
+	    domains_command(&c->domains, argc, argv, shell_print, c);
+
+	if (client != 0) {
+		cairn_signal(CONSOLE_SLOT_IO_PEERS +
+			     c->badge_of_client[client]);
+	}
+}
+
 static void do_poweroff(void *ctx, int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -445,6 +511,15 @@ static void thread_names(void *ctx, void (*offer)(void *arg, const char *name),
 	cairn_audit_threads(c->audit, offer_thread, &o);
 }
 
+/* Tab after `domain `: the clients that reported as domains. */
+static void domain_names(void *ctx, void (*offer)(void *arg, const char *name),
+			 void *arg)
+{
+	struct console *c = ctx;
+
+	domains_names(&c->domains, offer, arg);
+}
+
 static const struct shell_ops ops = {
     .ps = do_ps,
     .caps = do_caps,
@@ -453,7 +528,9 @@ static const struct shell_ops ops = {
     .log = do_log,
     .poweroff = do_poweroff,
     .reboot = do_reboot,
+    .domain = do_domain,
     .names = thread_names,
+    .domain_names = domain_names,
 };
 
 /* ---- start and loop ---- */
@@ -464,6 +541,7 @@ static int start(void)
 	con.audit = CONSOLE_AUDIT;
 	con.power = CONSOLE_POWER;
 	mux_init(&con.mux);
+	domains_init(&con.domains, &con.mux);
 	con.mux.colour = (cairn_start_flags & CAIRN_BOOT_COLOUR) != 0;
 	discover_clients();
 	if (cairn_tcb_bind_notification(CONSOLE_SLOT_SELF,
@@ -505,6 +583,12 @@ int main(void)
 				uart_interrupt();
 			}
 			drain_rings(); /* also flushes */
+			cairn_recv(CONSOLE_SLOT_IO, CONSOLE_SLOT_IO_REPLY, &in);
+			continue;
+		}
+		if (in.badge & CONSOLE_FAULT_BADGE) {
+			report_fault(&in);
+			console_flush(&con);
 			cairn_recv(CONSOLE_SLOT_IO, CONSOLE_SLOT_IO_REPLY, &in);
 			continue;
 		}

@@ -1,5 +1,7 @@
 #include "shell.h"
 
+#include "domains.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,8 +25,9 @@ struct command {
 
 static const struct command commands[] = {
     {"help", 0, 0, "help", "list the commands", OP_HELP, NULL, NULL},
-    {"ps", 0, 0, "ps", "every thread with its state and priority", OP(ps), NULL,
-     NULL},
+    {"ps", 0, 0, "ps",
+     "every thread with its state and priority, then the guest domains", OP(ps),
+     NULL, NULL},
     {"caps", 1, 1, "caps NAME", "the live capabilities thread NAME holds",
      OP(caps), "a thread name", NULL},
     {"audit", 0, 1, "audit [--jsonl]",
@@ -40,6 +43,10 @@ static const struct command commands[] = {
     {"poweroff", 0, 0, "poweroff", "switch the machine off", OP(poweroff), NULL,
      NULL},
     {"reboot", 0, 0, "reboot", "reset the machine", OP(reboot), NULL, NULL},
+    {"domain", 0, 2, "domain [NAME [ACTION]]",
+     "list the guest domains or show one; ACTION pause, resume or restart "
+     "asks its VMM to do that",
+     OP(domain), "a domain name and an action", NULL},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -82,6 +89,19 @@ static void offer(void *arg, const char *name)
 	lineedit_offer(arg, name);
 }
 
+/* Tab after `domain `: a domain's name, then an action. */
+static void complete_domain(struct shell *sh, struct lineedit *e, unsigned word)
+{
+	if (word == 1 && sh->ops->domain_names != NULL) {
+		sh->ops->domain_names(sh->ctx, offer, e);
+	} else if (word == 2) {
+		for (unsigned i = DOMAINCTL_PAUSE; i < DOMAINCTL_COMMANDS;
+		     i++) {
+			lineedit_offer(e, domains_action_name(i));
+		}
+	}
+}
+
 /* Tab: command names first; then what the command's argument can be. */
 static void complete(void *ctx, struct lineedit *e, const char *line,
 		     unsigned word)
@@ -98,6 +118,10 @@ static void complete(void *ctx, struct lineedit *e, const char *line,
 		line++;
 	}
 	const struct command *c = find(line, strcspn(line, " "));
+	if (c != NULL && c->op == OP(domain)) {
+		complete_domain(sh, e, word);
+		return;
+	}
 	if (c == NULL || word != 1) {
 		return;
 	}
@@ -150,7 +174,7 @@ const char *shell_log_name(unsigned level)
 static void help(struct shell *sh)
 {
 	for (size_t i = 0; i < NCOMMANDS; i++) {
-		say(sh, "  %-16s %s\n", commands[i].usage, commands[i].help);
+		say(sh, "  %-22s %s\n", commands[i].usage, commands[i].help);
 	}
 	say(sh, "Keys: arrows, Home/End, Tab completes, Up/Down history, "
 		"Ctrl-U/W/K delete, Ctrl-C cancels, Ctrl-L redraws; "
@@ -173,34 +197,47 @@ static int split(char *line, char **argv)
 	return argc;
 }
 
-static bool arguments_ok(struct shell *sh, const struct command *c, int argc,
-			 char **argv)
+/* The number of arguments given is within the command's range; else says
+ * how many it takes. */
+static bool count_ok(struct shell *sh, const struct command *c, int given)
 {
-	int given = argc - 1;
 	char count[24] = "none given";
 
-	if (given < c->min_args || given > c->max_args) {
-		if (given > 0) {
-			snprintf(count, sizeof(count), "%d given", given);
-		}
-		if (c->max_args == 0) {
-			say(sh, "%s: takes no arguments (%s); usage: %s\n",
-			    c->name, count, c->usage);
-		} else {
-			say(sh, "%s: takes %s argument, %s (%s); usage: %s\n",
-			    c->name, c->min_args ? "one" : "at most one",
-			    c->what, count, c->usage);
-		}
-		return false;
-	}
-	if (given == 0) {
+	if (given >= c->min_args && given <= c->max_args) {
 		return true;
 	}
+	if (given > 0) {
+		snprintf(count, sizeof(count), "%d given", given);
+	}
+	if (c->max_args == 0) {
+		say(sh, "%s: takes no arguments (%s); usage: %s\n", c->name,
+		    count, c->usage);
+	} else {
+		say(sh, "%s: takes %s%s argument%s, %s (%s); usage: %s\n",
+		    c->name, c->min_args == c->max_args ? "" : "at most ",
+		    c->max_args == 1 ? "one" : "two",
+		    c->max_args == 1 ? "" : "s", c->what, count, c->usage);
+	}
+	return false;
+}
+
+/* The arguments' values: a level, an action, the one option. */
+static bool values_ok(struct shell *sh, const struct command *c, int given,
+		      char **argv)
+{
 	if (c->op == OP(log) && shell_log_level(argv[1]) < 0) {
 		say(sh,
 		    "log: unknown level '%s': expected one of error, warn, "
 		    "info, debug\n",
 		    argv[1]);
+		return false;
+	}
+	if (c->op == OP(domain) && given == 2 &&
+	    domains_action(argv[2]) == DOMAINCTL_NONE) {
+		say(sh,
+		    "domain: unknown action '%s': expected one of pause, "
+		    "resume, restart\n",
+		    argv[2]);
 		return false;
 	}
 	if (c->option != NULL && strcmp(argv[1], c->option) != 0) {
@@ -209,6 +246,15 @@ static bool arguments_ok(struct shell *sh, const struct command *c, int argc,
 		return false;
 	}
 	return true;
+}
+
+static bool arguments_ok(struct shell *sh, const struct command *c, int argc,
+			 char **argv)
+{
+	int given = argc - 1;
+
+	return count_ok(sh, c, given) &&
+	       (given == 0 || values_ok(sh, c, given, argv));
 }
 
 static void run(struct shell *sh, char *line)

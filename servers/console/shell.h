@@ -1,9 +1,9 @@
 /*
  * The control shell's command parser; portable (commands are callbacks,
  * editing is lineedit.c), so host unit tests drive it directly. It checks
- * each command's argument count (and `log`'s level, `audit`'s option) and
- * prints the error and usage itself; a callback runs only for a well-formed
- * command.
+ * each command's argument count (and `log`'s level, `audit`'s option,
+ * `domain`'s action) and prints the error and usage itself; a callback runs
+ * only for a well-formed command.
  */
 #pragma once
 
@@ -18,11 +18,15 @@
 typedef void (*shell_cmd)(void *ctx, int argc, char **argv);
 
 struct shell_ops {
-	shell_cmd ps, caps, audit, stats, log, poweroff, reboot;
+	shell_cmd ps, caps, audit, stats, log, poweroff, reboot, domain;
 	/* Every thread's name (what `ps` lists), for Tab after `caps `:
 	 * calls offer(arg, name) for each. */
 	void (*names)(void *ctx, void (*offer)(void *arg, const char *name),
 		      void *arg);
+	/* Every domain's name, for Tab after `domain `, the same way. */
+	void (*domain_names)(void *ctx,
+			     void (*offer)(void *arg, const char *name),
+			     void *arg);
 };
 
 struct shell {

@@ -15,7 +15,9 @@
 #define ROOT	    CAIRN_SLOT_CNODE
 #define DEPTH	    64
 #define SCRATCH_IPA 0x20000000UL /* a root-VSpace window for filling frames */
-#define PAGE	    4096UL
+/* ... and for 2 MiB frames, a block beside the 4 KiB window's table. */
+#define SCRATCH_2M_IPA 0x20200000UL
+#define PAGE	       4096UL
 
 struct builder {
 	const struct cairn_bootinfo *bi;
@@ -50,6 +52,7 @@ static unsigned long object_bytes(const struct spec_object *o)
 	    [CAIRN_OBJ_PAGE_TABLE] = CAIRN_PAGE_TABLE_BITS,
 	    [CAIRN_OBJ_TCB] = CAIRN_TCB_BITS,
 	    [CAIRN_OBJ_REPLY] = CAIRN_REPLY_BITS,
+	    [CAIRN_OBJ_VCPU] = CAIRN_VCPU_BITS,
 	};
 	if (o->type == CAIRN_OBJ_CNODE) {
 		return 1UL << (o->size_bits + CAIRN_SLOT_BITS);
@@ -132,10 +135,13 @@ static int fill_one(struct builder *b, const struct spec_fill *f,
 				       : "spec reads past its end");
 		return -1;
 	}
+	uint64_t window = s->objects[f->frame].type == CAIRN_OBJ_FRAME_2M
+			      ? SCRATCH_2M_IPA
+			      : SCRATCH_IPA;
 	if (*mapped != frame) {
 		if ((*mapped != 0 && must(cairn_frame_unmap(*mapped),
 					  "unmapping", "a filled frame")) ||
-		    must(cairn_frame_map(frame, CAIRN_SLOT_VSPACE, SCRATCH_IPA,
+		    must(cairn_frame_map(frame, CAIRN_SLOT_VSPACE, window,
 					 CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE,
 					 0),
 			 "mapping for filling",
@@ -145,7 +151,7 @@ static int fill_one(struct builder *b, const struct spec_fill *f,
 		*mapped = frame;
 		b->st->pages_copied++;
 	}
-	memcpy((char *)SCRATCH_IPA + f->frame_offset,
+	memcpy((char *)window + f->frame_offset,
 	       (const char *)m->ipa + f->file_offset, f->length);
 	return 0;
 }
@@ -281,24 +287,41 @@ static int place_cap(struct builder *b, const struct spec_cap *c)
 		    "placing", name);
 }
 
+/* A vCPU: configured in its guest's VSpace, bound to its VCPU, left for
+ * its VMM to start. */
+static int bind_vcpu(struct builder *b, const struct spec_thread *t,
+		     const char *name)
+{
+	uint64_t tcb = b->base + t->tcb;
+
+	return must(cairn_tcb_configure(tcb, b->base + t->cnode,
+					b->base + t->vspace, 0, 0, t->fault_ep),
+		    "configuring", name) ||
+	       must(cairn_tcb_bind_vcpu(tcb, b->base + t->vcpu),
+		    "binding the VCPU of", name);
+}
+
 static int start_thread(struct builder *b, const struct spec_thread *t)
 {
 	const char *name = spec_name(b->s, t->name);
 	uint64_t tcb = b->base + t->tcb;
 	uint64_t regs[3] = {t->entry, t->stack_top, b->bi->flags};
+	bool start = t->flags & SPEC_THREAD_START;
 
 	/* Priorities below the root task's: nothing runs until it exits. */
-	return must(cairn_tcb_configure(tcb, b->base + t->cnode,
-					b->base + t->vspace,
-					b->base + t->ipc_frame, t->ipc_ipa, 0),
-		    "configuring", name) ||
+	return (start
+		    ? must(cairn_tcb_configure(
+			       tcb, b->base + t->cnode, b->base + t->vspace,
+			       b->base + t->ipc_frame, t->ipc_ipa, t->fault_ep),
+			   "configuring", name)
+		    : bind_vcpu(b, t, name)) ||
 	       must(cairn_tcb_set_mc_priority(tcb, CAIRN_SLOT_TCB, t->priority),
 		    "limiting the priority of", name) ||
 	       must(cairn_tcb_set_priority(tcb, CAIRN_SLOT_TCB, t->priority),
 		    "setting the priority of", name) ||
 	       must(cairn_tcb_set_name(tcb, name), "naming", name) ||
-	       must(cairn_tcb_write_registers(tcb, 1, regs, 3), "starting",
-		    name);
+	       (start && must(cairn_tcb_write_registers(tcb, 1, regs, 3),
+			      "starting", name));
 }
 
 int build_system(const struct cairn_bootinfo *bi, const struct spec *s,

@@ -5,6 +5,7 @@
 #include "loader.h"
 
 #include <cairn/objects.h>
+#include <stdbool.h>
 #include <string.h>
 
 #define CHECK(cond, ...)                                                       \
@@ -55,6 +56,17 @@ static int check_caps(const struct spec *s)
 	return 0;
 }
 
+static bool is(const struct spec *s, uint32_t object, uint32_t type)
+{
+	return object < s->h->object_count && s->objects[object].type == type;
+}
+
+static uint64_t frame_bytes(uint32_t type)
+{
+	return type == CAIRN_OBJ_FRAME_2M ? 1UL << CAIRN_FRAME_2M_BITS
+					  : 1UL << CAIRN_FRAME_4K_BITS;
+}
+
 static int check_rest(const struct spec *s)
 {
 	for (uint32_t i = 0; i < s->h->object_count; i++) {
@@ -67,19 +79,30 @@ static int check_rest(const struct spec *s)
 	for (uint32_t i = 0; i < s->h->fill_count; i++) {
 		const struct spec_fill *f = &s->fills[i];
 		CHECK(f->frame < s->h->object_count &&
-			  s->objects[f->frame].type == CAIRN_OBJ_FRAME_4K &&
+			  (s->objects[f->frame].type == CAIRN_OBJ_FRAME_4K ||
+			   s->objects[f->frame].type == CAIRN_OBJ_FRAME_2M) &&
 			  f->program < s->h->program_count &&
-			  f->frame_offset + (uint64_t)f->length <= 4096,
+			  f->frame_offset + (uint64_t)f->length <=
+			      frame_bytes(s->objects[f->frame].type),
 		      "fill %u: bad frame, program or range", i);
 	}
 	for (uint32_t i = 0; i < s->h->thread_count; i++) {
 		const struct spec_thread *t = &s->threads[i];
-		CHECK(t->tcb < s->h->object_count &&
-			  t->cnode < s->h->object_count &&
-			  t->vspace < s->h->object_count &&
-			  t->ipc_frame < s->h->object_count &&
+		CHECK(is(s, t->tcb, CAIRN_OBJ_TCB) &&
+			  is(s, t->cnode, CAIRN_OBJ_CNODE) &&
+			  is(s, t->vspace, CAIRN_OBJ_VSPACE) &&
 			  check_string(s, t->name),
 		      "thread %u: bad object or name", i);
+		/* A component has an IPC buffer and starts; a vCPU has a
+		 * VCPU, no buffer, and waits for its VMM. */
+		bool start = t->flags & SPEC_THREAD_START;
+		CHECK(start ? is(s, t->ipc_frame, CAIRN_OBJ_FRAME_4K) &&
+				  t->vcpu == SPEC_NONE
+			    : is(s, t->vcpu, CAIRN_OBJ_VCPU) &&
+				  t->ipc_frame == SPEC_NONE,
+		      "thread %u: neither a component nor a vCPU", i);
+		CHECK((t->flags & ~SPEC_THREAD_START) == 0,
+		      "thread %u: unknown flags 0x%x", i, t->flags);
 	}
 	for (uint32_t i = 0; i < s->h->program_count; i++) {
 		CHECK(check_string(s, s->programs[i]), "program %u: bad name",

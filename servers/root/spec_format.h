@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define SPEC_MAGIC   "CAIRNSPC"
-#define SPEC_VERSION 1
+#define SPEC_VERSION 2
 #define SPEC_NONE    0xffffffffU
 
 /* spec_cap.object values above the object range: kernel capabilities. */
@@ -76,4 +76,11 @@ struct spec_thread {
 	uint64_t stack_top;
 	uint32_t priority;
 	uint32_t name;
+	uint32_t vcpu;	   /* a VCPU object to bind, or SPEC_NONE */
+	uint32_t flags;	   /* SPEC_THREAD_* */
+	uint64_t fault_ep; /* a cptr in its CSpace, 0: none */
 };
+
+/* Started by the root task at entry (a component). A vCPU thread is not:
+ * its VMM starts it (ipc_frame is then SPEC_NONE: a guest has none). */
+#define SPEC_THREAD_START 1U

@@ -619,6 +619,73 @@ def console_flood_is_contained(images):
     print(f"flood contained: {len(lines)} lines, all whole and in order")
 
 
+def ticks(log):
+    """The ticker guest's tick numbers in log, in order."""
+    return [int(n) for n in re.findall(r"ticker: tick (\d+)$", log, re.M)]
+
+
+@case
+def console_domain_control(images):
+    """A guest domain under the console's control (configs/test-domain-
+    control.toml: the ticker guest, "tick N" every 0.2 s): `ps` and
+    `domain` list it running with its VMM; `domain ticker pause` stops its
+    ticks, `resume` continues them from where they stopped, `restart` boots
+    it again (its first line and tick 1 come again); what would do nothing
+    is said and not done; names and actions that are no domain's are
+    refused precisely; the live audit stays ok."""
+    n = len(expected_caps(images, "test-domain-control"))
+    with console_boot(images, system="test-domain-control") as m:
+        m.expect(r"ticker: booted: a tick every 0\.2 s\r*\n", timeout=60)
+        m.expect(r"ticker: tick 3\r*\n", timeout=60)
+        shell(m, "ps", r"NAME +STATE +PRI", r"\nticker +\w+ +41\n",
+              r"\nticker\.vcpu0 +\w+ +40\n", r"\nalice +\w+ +50\n",
+              r"\nDOMAIN +STATE +VCPUS +VMM\n",
+              r"\nticker +running +1/1 +ticker\n")
+        shell(m, "domain", r"\nticker +running +1/1 +ticker\n")
+        # Typed with Tab: the name, then the action, complete.
+        m.send("domain ti\tpa\t\r")
+        m.expect(r"domain ticker: pause requested\r*\n")
+        paused = m.expect(r"ticker: vmm: domain ticker paused: the console "
+                          r"asked[^\r\n]*")
+        before = ticks(m.log[:m.log.index(paused.group(0))])
+        time.sleep(2)  # ten ticks' time
+        shell(m, "domain ticker", r"\nticker +paused +0/1 +ticker\n")
+        after = ticks(m.log.split(paused.group(0), 1)[1])
+        if not before or after:
+            m.fail(f"paused, the ticker went on: {after} after {before[-3:]}")
+        shell(m, "domain ticker pause", r"domain ticker: pause requested")
+        m.expect(r"ticker: vmm: domain ticker is paused already: nothing to "
+                 r"pause\r*\n")
+        shell(m, "domain ticker resume", r"domain ticker: resume requested")
+        m.expect(r"ticker: vmm: domain ticker resumed: the console asked\r*\n")
+        m.expect(rf"ticker: tick {before[-1] + 1}\r*\n", timeout=30)
+        shell(m, "domain ticker resume", r"domain ticker: resume requested")
+        m.expect(r"ticker: vmm: domain ticker is running: nothing to resume\r*\n")
+        shell(m, "domain ticker restart", r"domain ticker: restart requested")
+        m.expect(r"ticker: vmm: domain ticker restarts: the console asked\r*\n")
+        m.expect(r"ticker: vmm: booting ticker: 64 MiB at 0x40000000")
+        m.expect(r"ticker: booted: a tick every 0\.2 s\r*\n", timeout=30)
+        m.expect(r"ticker: tick 1\r*\n", timeout=30)
+        shell(m, "ps", r"\nticker +running +1/1 +ticker\n")
+        shell(m, "domain nobody pause",
+              r"domain: no domain is named 'nobody' \(domain lists them\)")
+        shell(m, "domain alice pause",
+              r"domain: no domain is named 'alice': alice is a console "
+              r"client that has not reported as a domain's VMM")
+        shell(m, "domain ticker stop", r"domain: unknown action 'stop': "
+              r"expected one of pause, resume, restart")
+        shell(m, "domain ticker pause now", r"domain: takes at most two "
+              r"arguments, a domain name and an action \(3 given\); usage: "
+              r"domain \[NAME \[ACTION\]\]")
+        shell(m, "audit", rf"audit: ok, {n} capabilities")
+        m.send("poweroff\r")
+        m.expect("powering off")
+        m.wait_exit(timeout=30)
+    print(f"domain control ok: paused after tick {before[-1]}, none while "
+          f"paused, resumed at {before[-1] + 1}, restarted at 1; audit: ok, "
+          f"{n} capabilities")
+
+
 @case
 def console_audit_names_extra_cap(images):
     """On a system where a client copies a cap the spec does not explain,
@@ -1114,6 +1181,17 @@ def harness_reports_missing_line(images):
         print(f"harness failed as it should after {elapsed:.1f}s")
         return
     raise AssertionError("harness did not fail on a line that never appears")
+
+
+# The guest-domain cases live in their own module (this file's helpers
+# handed to it), registered here like the rest.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import domain_cases  # noqa: E402
+
+domain_cases.use(console_boot=console_boot, expected_caps=expected_caps,
+                 shell=shell)
+for _fn in domain_cases.CASES:
+    case(_fn)
 
 
 def main():

@@ -44,7 +44,6 @@ __asm__(
     "	strh w4, [x20, #0x10]\n"  /* a 16-bit MMIO store */
     "	ldrsb x5, [x20, #0x21]\n" /* a sign-extended byte load */
     "	str x5, [x19, #16]\n"
-    "	wfi\n"
     "	movz x0, #0x8000, lsl #16\n" /* SMCCC_VERSION by SMC */
     "	smc #0\n"
     "	str x0, [x19, #24]\n"
@@ -223,10 +222,6 @@ static int test_guest_exits(void)
 	CHECK(in.mr[0] == GUEST_MMIO + 0x21 && CAIRN_VM_ACCESS_SIZE(a) == 1);
 	CHECK((a & CAIRN_VM_ACCESS_SIGNED) && (a & CAIRN_VM_ACCESS_64));
 	answer(&g, 1, CAIRN_VM_ACCESS_REG(a), 0xffffffffffffff80UL, &in);
-	/* 5. WFI, at its own pc. */
-	CHECK(label(&in) == CAIRN_FAULT_VM_WFX && in.mr[1] == 0);
-	CHECK(*(volatile uint32_t *)in.mr[0] == 0xd503207f); /* wfi */
-	answer(&g, 1, 32, 0, &in);
 	/* 6. SMC: trapped, pc at the SMC; unknown functions answer -1. */
 	CHECK(label(&in) == CAIRN_FAULT_VM_SMC && in.mr[0] == SMCCC_VERSION);
 	answer(&g, 1, 0, (uint64_t)-1, &in);
@@ -337,11 +332,20 @@ static int test_guest_takes_virtual_interrupts(void)
 	    CAIRN_ARG_PRIORITY);
 	ERR(cairn_vcpu_inject_irq(g.vcpu, 40, 0xa0, 2), CAIRN_INVALID_ARGUMENT,
 	    CAIRN_ARG_TRIGGER);
+	uint64_t st = 9;
+	OK(cairn_vcpu_irq_state(g.vcpu, 40, &st));
+	CHECK(st == 0);
 	OK(cairn_vcpu_inject_irq(g.vcpu, 40, 0xa0, 1));
 	OK(cairn_vcpu_inject_irq(g.vcpu, 40, 0xa0, 1)); /* still one */
+	OK(cairn_vcpu_irq_state(g.vcpu, 40, &st));
+	CHECK(st == CAIRN_VIRQ_PENDING);
+	ERR(cairn_vcpu_irq_state(g.vcpu, CAIRN_VIRQ_LIMIT, &st),
+	    CAIRN_RANGE_ERROR, CAIRN_ARG_IRQ);
 	answer(&g, 0, 32, 0, &in);
 	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000006UL);
 	CHECK(in.mr[1] == 40);
+	OK(cairn_vcpu_irq_state(g.vcpu, 40, &st));
+	CHECK(st == 0); /* taken and EOIed */
 	answer(&g, 0, 32, 0, &in);
 	/* Its timer: no exit to us until the guest itself reports it. */
 	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000006UL);
@@ -351,29 +355,24 @@ static int test_guest_takes_virtual_interrupts(void)
 }
 
 void guest_a32(void);
-extern const char a32_wfi[];
+extern const char a32_load[];
 
-/* Drops to an AArch32 EL0 of its own (SPSR_EL1.M = User), whose WFI traps
- * to EL2: a guest may run AArch32 applications, and their traps are exits
- * like any other. */
-__asm__(
-    ".text\n"
-    ".global guest_a32\n"
-    ".balign 4\n"
-    "guest_a32:\n"
-    "	mrs x9, sctlr_el1\n"
-    "	orr x9, x9, #0x10000\n" /* nTWI: its EL1 does not take EL0's WFI */
-    "	msr sctlr_el1, x9\n"
-    "	isb\n"
-    "	adr x9, a32_wfi\n"
-    "	msr elr_el1, x9\n"
-    "	mov x9, #0x10\n" /* AArch32 User, interrupts unmasked */
-    "	msr spsr_el1, x9\n"
-    "	eret\n"
-    ".global a32_wfi\n"
-    "a32_wfi:\n"
-    "	.word 0xe320f003\n"   /* A32 WFI */
-    "	.word 0xeafffffe\n"); /* A32 b . */
+/* Drops to an AArch32 EL0 of its own (SPSR_EL1.M = User), whose load from
+ * the MMIO window (r1) is a stage-2 abort: a guest may run AArch32
+ * applications, and their traps are exits like any other. */
+__asm__(".text\n"
+	".global guest_a32\n"
+	".balign 4\n"
+	"guest_a32:\n"
+	"	adr x9, a32_load\n"
+	"	msr elr_el1, x9\n"
+	"	mov x9, #0x10\n" /* AArch32 User, interrupts unmasked */
+	"	msr spsr_el1, x9\n"
+	"	eret\n"
+	".global a32_load\n"
+	"a32_load:\n"
+	"	.word 0xe5910000\n"   /* A32 ldr r0, [r1] */
+	"	.word 0xeafffffe\n"); /* A32 b . */
 
 static int test_guest_aarch32_el0_exits(void)
 {
@@ -383,18 +382,174 @@ static int test_guest_aarch32_el0_exits(void)
 
 	ok &= start_guest(&g, guest_a32);
 	cairn_recv(g.fault_ep, g.reply, &in);
-	CHECK(label(&in) == CAIRN_FAULT_VM_WFX &&
-	      in.mr[0] == (uint64_t)a32_wfi);
+	CHECK(label(&in) == CAIRN_FAULT_VM_DATA_ABORT &&
+	      in.mr[0] == GUEST_MMIO && in.mr[3] == (uint64_t)a32_load);
 	uint64_t regs[35];
 	OK(cairn_tcb_suspend(g.tcb));
 	OK(cairn_tcb_read_registers(g.tcb, regs, 2));
-	CHECK(regs[0] == (uint64_t)a32_wfi);
+	CHECK(regs[0] == (uint64_t)a32_load);
+	return ok;
+}
+
+void guest_faults(void);
+extern const char fault_load[], fault_mrs[];
+
+/* Loads from the MMIO window, then reads ACTLR_EL1; its VMM answers the
+ * first with an external abort and the second with an undefined
+ * instruction, which its vector reports (ESR, FAR, ELR) and skips. */
+__asm__(".text\n"
+	".global guest_faults, fault_load, fault_mrs\n"
+	".balign 4\n"
+	"guest_faults:\n"
+	"	adr x9, fault_vectors\n"
+	"	msr vbar_el1, x9\n"
+	"	isb\n"
+	"	mov x20, x1\n"
+	"fault_load:\n"
+	"	ldr w3, [x20]\n"
+	"fault_mrs:\n"
+	"	mrs x6, actlr_el1\n"
+	"	movz x0, #0xc600, lsl #16\n"
+	"	movk x0, #8\n"
+	"	hvc #0\n"
+	"1:	b 1b\n"
+	".balign 2048\n"
+	"fault_vectors:\n"
+	".skip 0x200\n" /* current EL, SPx, synchronous: */
+	"	mrs x1, esr_el1\n"
+	"	mrs x2, far_el1\n"
+	"	mrs x3, elr_el1\n"
+	"	movz x0, #0xc600, lsl #16\n"
+	"	movk x0, #7\n"
+	"	hvc #0\n"
+	"	mrs x9, elr_el1\n"
+	"	add x9, x9, #4\n"
+	"	msr elr_el1, x9\n"
+	"	eret\n"
+	".skip 0x5d8\n");
+
+static void answer_flags(struct guest *g, uint64_t flags,
+			 struct cairn_recv *next)
+{
+	struct cairn_msg m = {.info = CAIRN_MSGINFO(CAIRN_VM_REPLY, 2)};
+
+	m.mr[0] = flags;
+	m.mr[1] = 0;
+	cairn_reply_recv(g->fault_ep, g->reply, &m, next);
+}
+
+static int test_guest_takes_injected_faults(void)
+{
+	int ok = 1;
+	struct guest g;
+	struct cairn_recv in;
+
+	ok &= start_guest(&g, guest_faults);
+	cairn_recv(g.fault_ep, g.reply, &in);
+	CHECK(label(&in) == CAIRN_FAULT_VM_DATA_ABORT &&
+	      in.mr[0] == GUEST_MMIO);
+	answer_flags(&g, CAIRN_VM_REPLY_ABORT | CAIRN_VM_REPLY_ADVANCE_PC, &in);
+	/* A synchronous external abort at its EL1, at the load itself: EC
+	 * 0x25 (data abort, current EL), IL, DFSC 0x10, a read. */
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000007UL);
+	CHECK(in.mr[1] == (0x25UL << 26 | 1UL << 25 | 0x10));
+	CHECK(in.mr[2] == GUEST_MMIO && in.mr[3] == (uint64_t)fault_load);
+	answer(&g, 0, 32, 0, &in);
+	CHECK(label(&in) == CAIRN_FAULT_VM_SYSREG);
+	CHECK(in.mr[0] == CAIRN_VM_SYSREG(3, 0, 1, 0, 1));
+	answer_flags(&g, CAIRN_VM_REPLY_UNDEF, &in);
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000007UL);
+	CHECK(in.mr[1] == 1UL << 25 && in.mr[3] == (uint64_t)fault_mrs);
+	answer(&g, 0, 32, 0, &in);
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000008UL);
+	OK(cairn_tcb_suspend(g.tcb));
+	return ok;
+}
+
+void guest_wfi(void);
+
+/* Arms its timer a little ahead and waits in WFI until the interrupt has
+ * been taken; then reports the INTID and how many WFIs it executed. */
+__asm__(".text\n"
+	".global guest_wfi\n"
+	".balign 4\n"
+	"guest_wfi:\n" GUEST_ASM_GIC_ON(
+	    "wfi_vectors") "	mov x21, #0\n"
+			   "	mov x22, #0\n"
+			   "	mrs x9, cntvct_el0\n"
+			   "	add x9, x9, #0x10000\n"
+			   "	msr cntv_cval_el0, x9\n"
+			   "	mov x9, #1\n"
+			   "	msr cntv_ctl_el0, x9\n"
+			   "	isb\n"
+			   "	msr daifclr, #2\n"
+			   "1:	wfi\n"
+			   "	add x22, x22, #1\n"
+			   "	cbz x21, 1b\n"
+			   "	movz x0, #0xc600, lsl #16\n"
+			   "	movk x0, #9\n"
+			   "	mov x1, x21\n"
+			   "	mov x2, x22\n"
+			   "	hvc #0\n"
+			   "2:	b 2b\n"
+			   ".balign 2048\n"
+			   "wfi_vectors:\n"
+			   ".skip 0x280\n" /* current EL, SPx, IRQ: */
+			   "	mrs x21, s3_0_c12_c12_0\n" /* ICC_IAR1_EL1 */
+			   "	msr s3_0_c12_c12_1, x21\n" /* ICC_EOIR1_EL1 */
+			   "	msr cntv_ctl_el0, xzr\n"
+			   "	eret\n"
+			   ".skip 0x570\n");
+
+/* WFI is the kernel's to answer: no exit, and the timer ends the wait. */
+static int test_guest_wfi_waits_for_its_timer(void)
+{
+	int ok = 1;
+	struct guest g;
+	struct cairn_recv in;
+
+	ok &= start_guest(&g, guest_wfi);
+	cairn_recv(g.fault_ep, g.reply, &in);
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc6000009UL);
+	CHECK(in.mr[1] == 27 && in.mr[2] >= 1);
+	OK(cairn_tcb_suspend(g.tcb));
+	return ok;
+}
+
+/* A reply to a vCPU its VMM paused meanwhile reaches nothing: the guest
+ * keeps the registers it exited with and stays stopped. */
+static int test_reply_to_a_paused_vcpu_is_dropped(void)
+{
+	int ok = 1;
+	struct guest g;
+	struct cairn_recv in;
+	uint64_t regs[3];
+
+	ok &= start_guest(&g, guest_exits);
+	cairn_recv(g.fault_ep, g.reply, &in);
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == PSCI_VERSION);
+	OK(cairn_tcb_suspend(g.tcb));
+	struct cairn_msg m = {.info = CAIRN_MSGINFO(CAIRN_VM_REPLY, 4)};
+	m.mr[0] = CAIRN_VM_REPLY_ADVANCE_PC;
+	m.mr[1] = 1;
+	m.mr[2] = 0;
+	m.mr[3] = 0x10001;
+	cairn_send(g.reply, &m);
+	OK(cairn_tcb_read_registers(g.tcb, regs, 3));
+	CHECK(regs[2] == PSCI_VERSION); /* x0: the reply wrote nothing */
+	CHECK(regs[0] == cairn_ipc_buffer->mr[7]); /* pc: as it exited */
+	/* Resumed by its VMM, it runs on from its exit and exits again there
+	 * (the HVC is not retried: its PC was already past it). */
+	OK(cairn_tcb_resume(g.tcb));
+	cairn_recv(g.fault_ep, g.reply, &in);
+	CHECK(label(&in) == CAIRN_FAULT_VM_DATA_ABORT);
+	OK(cairn_tcb_suspend(g.tcb));
 	return ok;
 }
 
 static const struct test_case cases[] = {
     {"guest_exits",
-     "a guest at EL1 exits by HVC, MMIO, WFI, SMC and a trapped MRS; each "
+     "a guest at EL1 exits by HVC, MMIO, SMC and a trapped MRS; each "
      "reply lands in the right register",
      test_guest_exits},
     {"guest_timer_stays_its_own",
@@ -408,6 +563,16 @@ static const struct test_case cases[] = {
      "an injected interrupt and the guest's own virtual timer reach it "
      "through the vGIC, each acknowledged and EOIed once",
      test_guest_takes_virtual_interrupts},
+    {"guest_takes_injected_faults",
+     "a VMM's reply makes the exiting access a synchronous external abort, "
+     "or the trapped instruction undefined, at the guest's own EL1",
+     test_guest_takes_injected_faults},
+    {"guest_wfi_waits_for_its_timer",
+     "WFI never reaches the VMM; the guest's own timer ends its wait",
+     test_guest_wfi_waits_for_its_timer},
+    {"reply_to_a_paused_vcpu_is_dropped",
+     "a VMM's reply to a vCPU paused meanwhile changes nothing in it",
+     test_reply_to_a_paused_vcpu_is_dropped},
     {"guest_aarch32_el0_exits",
      "a guest's own AArch32 EL0 traps to EL2 as a VM exit like AArch64",
      test_guest_aarch32_el0_exits},

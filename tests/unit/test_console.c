@@ -1,5 +1,6 @@
 /* The console server's portable logic: output multiplexing, input focus,
- * the shell's parsing and messages, the audit diff. */
+ * the shell's parsing and messages, the guest domains and their commands,
+ * the audit diff. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include "auditdiff.h"
+#include "domains.h"
 #include "mux.h"
 #include "shell.h"
 
@@ -219,8 +221,18 @@ static void names(void *ctx, void (*offer)(void *arg, const char *name),
 	offer(arg, "root");
 }
 
-static const struct shell_ops ops = {record, record, record, record,
-				     record, record, record, names};
+static void domain_names(void *ctx, void (*offer)(void *arg, const char *name),
+			 void *arg)
+{
+	(void)ctx;
+	offer(arg, "guest0");
+	offer(arg, "guest1");
+	offer(arg, "web");
+}
+
+static const struct shell_ops ops = {record, record,	  record, record,
+				     record, record,	  record, record,
+				     names,  domain_names};
 
 static void type(struct shell *sh, const char *s)
 {
@@ -249,8 +261,18 @@ static void test_shell_runs_and_checks_commands(void **state)
 	assert_non_null(strstr(out, "unknown command 'frob': try 'help'\n"));
 	type(&sh, "help\r");
 	assert_non_null(
-	    strstr(out, "  poweroff         switch the machine off\n"));
-	assert_non_null(strstr(out, "  audit [--jsonl]  diff the live audit"));
+	    strstr(out, "  poweroff               switch the machine off\n"));
+	assert_non_null(
+	    strstr(out, "  audit [--jsonl]        diff the live audit"));
+	assert_non_null(strstr(out, "  domain [NAME [ACTION]] list the guest "
+				    "domains or show one; ACTION pause, "
+				    "resume or restart"));
+	type(&sh, "domain\r");
+	assert_string_equal(ran, "domain/1/");
+	type(&sh, "domain guest0\r");
+	assert_string_equal(ran, "domain/2/guest0");
+	type(&sh, "domain guest0 restart\r");
+	assert_string_equal(ran, "domain/3/guest0");
 }
 
 /* Each wrong use says what is wrong with it, and runs nothing. */
@@ -281,6 +303,15 @@ static void test_shell_argument_errors(void **state)
 				  "[--jsonl]\n"},
 	    {"reboot now\r", "reboot: takes no arguments (1 given); usage: "
 			     "reboot\n"},
+	    {"domain guest0 pause now\r",
+	     "domain: takes at most two arguments, a domain name and an "
+	     "action (3 given); usage: domain [NAME [ACTION]]\n"},
+	    {"domain guest0 stop\r",
+	     "domain: unknown action 'stop': expected one of pause, resume, "
+	     "restart\n"},
+	    {"domain guest0 PAUSE\r",
+	     "domain: unknown action 'PAUSE': expected one of pause, "
+	     "resume, restart\n"},
 	};
 	struct shell sh;
 	shell_init(&sh, &ops, print, NULL);
@@ -324,6 +355,205 @@ static void test_shell_tab_completes(void **state)
 	assert_non_null(strstr(out, "reboot "));
 	type(&sh, "\x03ps \t"); /* ps takes nothing: nothing offered */
 	assert_string_equal(out, "^C\n" SHELL_PROMPT "ps \a");
+}
+
+/* After `domain `: a domain's name (not a thread's), then an action. */
+static void test_shell_tab_completes_domains(void **state)
+{
+	(void)state;
+	struct shell sh;
+	shell_init(&sh, &ops, print, NULL);
+	type(&sh, "do\tw\tp\t\r");
+	assert_string_equal(ran, "domain/3/web");
+	assert_non_null(strstr(out, "domain web pause "));
+	type(&sh, "domain g\t");
+	assert_non_null(strstr(out, "domain guest")); /* what both share */
+	type(&sh, "\t");
+	assert_non_null(strstr(out, "\nguest0  guest1  \n"));
+	type(&sh, "0 re\t\t");
+	assert_non_null(strstr(out, "\nresume  restart  \n"));
+	type(&sh, "\x15"
+		  "domain web pause \t"); /* nothing after the action */
+	assert_string_equal(strrchr(out, 'e'), "e \a");
+}
+
+/* ---- guest domains ---- */
+
+static struct domains doms;
+static unsigned guest0, guest1;
+
+static void domains_setup(void)
+{
+	mux_init(&m);
+	assert_int_equal(mux_add_client(&m, "alice"), 1); /* no domain */
+	guest0 = (unsigned)mux_add_client(&m, "guest0");
+	guest1 = (unsigned)mux_add_client(&m, "guest1");
+	domains_init(&doms, &m);
+	out[0] = '\0';
+}
+
+/* `domain` split as the shell splits it; returns the client to wake. */
+static unsigned domain_cmd(const char *a1, const char *a2)
+{
+	char *argv[] = {"domain", (char *)a1, (char *)a2};
+	int argc = a1 == NULL ? 1 : a2 == NULL ? 2 : 3;
+
+	out[0] = '\0';
+	return domains_command(&doms, argc, argv, print, NULL);
+}
+
+static uint32_t dom_report(unsigned client, uint32_t state, uint32_t running,
+			   uint32_t vcpus)
+{
+	uint32_t command = 99;
+	assert_int_equal(
+	    domains_report(&doms, client, state, running, vcpus, &command),
+	    DOMAINCTL_OK);
+	return command;
+}
+
+/* A client is a domain once it reports, and ps lists it from then on. */
+static void test_domains_are_clients_that_reported(void **state)
+{
+	(void)state;
+	domains_setup();
+	assert_int_equal(domains_list(&doms, print, NULL), 0);
+	assert_string_equal(out, "");
+	domain_cmd(NULL, NULL);
+	assert_string_equal(out, "domain: none: no VMM has reported a guest "
+				 "domain to the console\n");
+	assert_int_equal(dom_report(guest1, DOMAINCTL_RUNNING, 2, 2),
+			 DOMAINCTL_NONE);
+	assert_int_equal(dom_report(guest0, DOMAINCTL_PAUSED, 0, 1),
+			 DOMAINCTL_NONE);
+	out[0] = '\0';
+	assert_int_equal(domains_list(&doms, print, NULL), 2);
+	assert_string_equal(out, "DOMAIN           STATE      VCPUS  VMM\n"
+				 "guest0           paused     0/1    guest0\n"
+				 "guest1           running    2/2    guest1\n");
+	domain_cmd("guest1", NULL);
+	assert_string_equal(out, "DOMAIN           STATE      VCPUS  VMM\n"
+				 "guest1           running    2/2    guest1\n");
+	dom_report(guest1, DOMAINCTL_OFF, 0, 2);
+	domain_cmd(NULL, NULL);
+	assert_non_null(strstr(out, "guest1           off        0/2"));
+}
+
+/* A report from no client, or one that cannot be true, records nothing. */
+static void test_domains_refuse_bad_reports(void **state)
+{
+	(void)state;
+	uint32_t command = 7;
+	domains_setup();
+	assert_int_equal(domains_report(&doms, 0, 1, 1, 1, &command),
+			 DOMAINCTL_NOT_A_CLIENT);
+	assert_int_equal(command, DOMAINCTL_NONE);
+	assert_int_equal(domains_report(&doms, 4, 1, 1, 1, &command),
+			 DOMAINCTL_NOT_A_CLIENT);
+	assert_int_equal(domains_report(&doms, guest0, 0, 0, 1, &command),
+			 DOMAINCTL_BAD_REPORT);
+	assert_int_equal(domains_report(&doms, guest0, 4, 0, 1, &command),
+			 DOMAINCTL_BAD_REPORT);
+	assert_int_equal(domains_report(&doms, guest0, 1, 2, 1, &command),
+			 DOMAINCTL_BAD_REPORT);
+	assert_int_equal(domains_list(&doms, print, NULL), 0);
+}
+
+/* Commands queue in order, each handed to the VMM with one report; the
+ * shell says what it asked, and whose VMM to wake. */
+static void test_domain_commands_queue_for_the_vmm(void **state)
+{
+	(void)state;
+	domains_setup();
+	dom_report(guest0, DOMAINCTL_RUNNING, 1, 1);
+	assert_int_equal(domain_cmd("guest0", "pause"), guest0);
+	assert_string_equal(out, "domain guest0: pause requested\n");
+	assert_int_equal(domain_cmd("guest0", "resume"), guest0);
+	assert_string_equal(out, "domain guest0: resume requested\n");
+	assert_int_equal(dom_report(guest0, DOMAINCTL_RUNNING, 1, 1),
+			 DOMAINCTL_PAUSE);
+	assert_int_equal(dom_report(guest0, DOMAINCTL_PAUSED, 0, 1),
+			 DOMAINCTL_RESUME);
+	assert_int_equal(dom_report(guest0, DOMAINCTL_RUNNING, 1, 1),
+			 DOMAINCTL_NONE);
+	assert_int_equal(domain_cmd("guest0", "restart"), guest0);
+	assert_string_equal(out, "domain guest0: restart requested\n");
+	assert_int_equal(dom_report(guest0, DOMAINCTL_RUNNING, 1, 1),
+			 DOMAINCTL_RESTART);
+	/* Another domain's queue is its own. */
+	dom_report(guest1, DOMAINCTL_RUNNING, 1, 1);
+	domain_cmd("guest1", "pause");
+	assert_int_equal(dom_report(guest0, DOMAINCTL_RUNNING, 1, 1),
+			 DOMAINCTL_NONE);
+	assert_int_equal(dom_report(guest1, DOMAINCTL_RUNNING, 1, 1),
+			 DOMAINCTL_PAUSE);
+}
+
+/* A VMM that takes nothing: past DOMAINS_QUEUE the shell refuses. */
+static void test_domain_commands_refused_when_the_queue_is_full(void **state)
+{
+	(void)state;
+	domains_setup();
+	dom_report(guest0, DOMAINCTL_RUNNING, 1, 1);
+	for (unsigned i = 0; i < DOMAINS_QUEUE; i++) {
+		assert_int_equal(domain_cmd("guest0", "pause"), guest0);
+	}
+	assert_int_equal(domain_cmd("guest0", "resume"), 0);
+	assert_string_equal(out, "domain: guest0 has 4 requests its VMM has "
+				 "not taken yet; refused\n");
+	for (unsigned i = 0; i < DOMAINS_QUEUE; i++) {
+		assert_int_equal(dom_report(guest0, DOMAINCTL_RUNNING, 1, 1),
+				 DOMAINCTL_PAUSE);
+	}
+	assert_int_equal(dom_report(guest0, DOMAINCTL_RUNNING, 1, 1),
+			 DOMAINCTL_NONE);
+}
+
+/* Names that are no domain: precise, and nothing is queued. */
+static void test_domain_unknown_names(void **state)
+{
+	(void)state;
+	domains_setup();
+	dom_report(guest0, DOMAINCTL_RUNNING, 1, 1);
+	assert_int_equal(domain_cmd("nobody", "pause"), 0);
+	assert_string_equal(out, "domain: no domain is named 'nobody' "
+				 "(domain lists them)\n");
+	assert_int_equal(domain_cmd("alice", "pause"), 0);
+	assert_string_equal(out, "domain: no domain is named 'alice': alice "
+				 "is a console client that has not reported "
+				 "as a domain's VMM (domain lists the "
+				 "domains)\n");
+	assert_int_equal(domain_cmd("guest1", NULL), 0); /* not reported */
+	assert_non_null(strstr(out, "no domain is named 'guest1': guest1 is"));
+	assert_int_equal(domain_cmd("guest0", "stop"), 0); /* shell's job */
+	assert_string_equal(out, "");
+	assert_int_equal(dom_report(guest0, DOMAINCTL_RUNNING, 1, 1),
+			 DOMAINCTL_NONE);
+}
+
+static void offer_into_out(void *arg, const char *name)
+{
+	(void)arg;
+	strcat(out, name);
+	strcat(out, " ");
+}
+
+static void test_domain_names_and_words(void **state)
+{
+	(void)state;
+	domains_setup();
+	dom_report(guest1, DOMAINCTL_RUNNING, 1, 1);
+	out[0] = '\0';
+	domains_names(&doms, offer_into_out, NULL);
+	assert_string_equal(out, "guest1 ");
+	assert_int_equal(domains_action("pause"), DOMAINCTL_PAUSE);
+	assert_int_equal(domains_action("resume"), DOMAINCTL_RESUME);
+	assert_int_equal(domains_action("restart"), DOMAINCTL_RESTART);
+	assert_int_equal(domains_action("none"), DOMAINCTL_NONE);
+	assert_int_equal(domains_action(""), DOMAINCTL_NONE);
+	assert_string_equal(domains_state_name(DOMAINCTL_PAUSED), "paused");
+	assert_string_equal(domains_state_name(9), "?");
+	assert_string_equal(domains_action_name(DOMAINCTL_RESTART), "restart");
 }
 
 /* ---- audit diff ---- */
@@ -522,6 +752,14 @@ int main(void)
 	    cmocka_unit_test(test_shell_argument_errors),
 	    cmocka_unit_test(test_shell_backspace_edits),
 	    cmocka_unit_test(test_shell_tab_completes),
+	    cmocka_unit_test(test_shell_tab_completes_domains),
+	    cmocka_unit_test(test_domains_are_clients_that_reported),
+	    cmocka_unit_test(test_domains_refuse_bad_reports),
+	    cmocka_unit_test(test_domain_commands_queue_for_the_vmm),
+	    cmocka_unit_test(
+		test_domain_commands_refused_when_the_queue_is_full),
+	    cmocka_unit_test(test_domain_unknown_names),
+	    cmocka_unit_test(test_domain_names_and_words),
 	    cmocka_unit_test(test_audit_ok),
 	    cmocka_unit_test(test_audit_names_missing_unexpected_inconsistent),
 	    cmocka_unit_test(test_audit_one_object_under_two_names),

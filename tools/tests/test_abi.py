@@ -22,7 +22,7 @@ import subprocess
 import pytest
 from conftest import ROOT
 
-from cairn import idl, manifest, mkimage, spec, specblob
+from cairn import domainspec, idl, manifest, mkimage, spec, specblob
 
 CAIRN_HEADERS = sorted((ROOT / "kernel" / "include" / "cairn").glob("*.h"))
 SPEC_FORMAT = ROOT / "servers" / "root" / "spec_format.h"
@@ -483,6 +483,7 @@ def topic_console(probe):
     yield "spec.UART_IPA", spec.UART_IPA, c("CONSOLE_UART_IPA")
     yield "spec.AUDIT_SET_IPA", spec.AUDIT_SET_IPA, c("CONSOLE_AUDIT_SET")
     yield "spec.MAX_PEERS", spec.MAX_PEERS, c("CONSOLE_MAX_BADGES")
+    yield "domainspec.FAULT_BADGE", domainspec.FAULT_BADGE, c("CONSOLE_FAULT_BADGE")
     # console.h names the granted caps by their offset from the grants slot.
     text = strip_comments(CONSOLE.read_text())
     placed = re.findall(r"#define\s+CONSOLE_(\w+)\s+"

@@ -16,7 +16,7 @@ from conftest import ROOT
 from cairn import cli
 
 PY_TOOLS = ["run", "console", "capaudit", "mkimage", "idlgen",
-            "merge-compile-commands"]
+            "merge-compile-commands", "guest-dtb"]
 SH_TOOLS = ["setup", "test", "check-format"]
 
 
@@ -237,6 +237,61 @@ def test_capaudit_diff_missing_file(tmp_path):
     msg = one_line(tool("capaudit", "diff", "--expected", str(tmp_path / "e"),
                         "--dump", str(tmp_path / "d")))
     assert msg == f"capaudit: {tmp_path / 'e'}: No such file or directory"
+
+
+GUEST = ('[system]\nname = "g"\n[machine]\ncpus = 2\n[root]\nprogram = "root"\n'
+         '[[domain]]\nname = "guest0"\nkernel = "guest.bin"\nmemory = "32M"\n'
+         'vcpus = 2\nbootargs = "console=ttyAMA0"\n')
+
+
+def guest_manifest(tmp_path, text=GUEST, kernel=b"\x00\x00\x00\x14" * 16):
+    (tmp_path / "guest.bin").write_bytes(kernel)
+    (tmp_path / "g.toml").write_text(text)
+    return str(tmp_path / "g.toml")
+
+
+def test_guest_dtb_prints_what_the_guest_gets(tmp_path):
+    r = tool("guest-dtb", guest_manifest(tmp_path), "guest0")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("/dts-v1/;")
+    assert 'bootargs = "console=ttyAMA0";' in r.stdout
+    assert "cpu@1 {" in r.stdout and 'method = "hvc";' in r.stdout
+    assert "reg = <0x00 0x40000000 0x00 0x2000000>;" in r.stdout  # 32M
+
+
+def test_guest_dtb_writes_the_blob_and_the_layout(tmp_path):
+    out = tmp_path / "g.dtb"
+    r = tool("guest-dtb", guest_manifest(tmp_path), "guest0", "-o", str(out))
+    assert r.returncode == 0 and r.stdout == "", r.stderr
+    assert out.read_bytes()[:4] == b"\xd0\x0d\xfe\xed"  # the FDT magic
+    r = tool("guest-dtb", guest_manifest(tmp_path), "guest0", "--layout")
+    lines = r.stdout.splitlines()
+    assert lines[0] == "RAM     0x0040000000..0x0042000000 2 vCPUs"
+    assert lines[1].startswith("kernel  0x0040080000..0x0040080040 flat binary ")
+    assert lines[2].startswith("DTB     0x0041e00000..")
+
+
+def test_guest_dtb_mistakes(tmp_path):
+    path = guest_manifest(tmp_path)
+    assert one_line(tool("guest-dtb", path, "guest1")) == (
+        f"guest-dtb: {path}: no domain named 'guest1'; did you mean \"guest0\"?: "
+        "expected one of guest0")
+    bare = guest_manifest(tmp_path, GUEST.split("[[domain]]")[0])
+    assert one_line(tool("guest-dtb", bare, "guest0")) == (
+        f"guest-dtb: {bare}: has no [[domain]]: add one (docs/manifest.md)")
+    path = guest_manifest(tmp_path, kernel=b"\x1f\x8b\x08" + bytes(80))
+    assert one_line(tool("guest-dtb", path, "guest0")) == (
+        f"guest-dtb: {path}:9: domain[0].kernel: 'guest.bin': "
+        f"{tmp_path / 'guest.bin'} is gzip-compressed: give the kernel "
+        "decompressed, e.g. zcat guest.bin > Image (Debian's vmlinuz is gzip: zcat)")
+
+
+def test_capaudit_check_inspects_guest_kernels(tmp_path):
+    path = guest_manifest(tmp_path, kernel=b"\x7fELF" + bytes(80))
+    msg = one_line(tool("capaudit", "check", path))
+    assert msg.startswith(f"capaudit: {path}:9: domain[0].kernel: 'guest.bin': "
+                          f"{tmp_path / 'guest.bin'} is an ELF file: give an arm64 Image")
+    assert msg.endswith("objcopy -O binary guest.bin guest-flat.bin)")
 
 
 def test_idlgen_error_names_file_and_line(tmp_path):

@@ -187,6 +187,25 @@ def test_keep_going_runs_every_command_and_succeeds(unix_shell):
     ("ps", "NAME STATE\nbob: test failed\ncaps: no thread is named 'x'\n", []),
     ("reboot", "rebooting\nreboot: the firmware refused: not supported\n",
      ["reboot: the firmware refused: not supported"]),
+    ("domain web pause", "domain: no domain is named 'web' (domain lists them)\n",
+     ["domain: no domain is named 'web' (domain lists them)"]),
+    ("domain alice pause", "domain: no domain is named 'alice': alice is a console "
+     "client that has not reported as a domain's VMM (domain lists the domains)\n",
+     ["domain: no domain is named 'alice': alice is a console client that has not "
+      "reported as a domain's VMM (domain lists the domains)"]),
+    ("domain web stop", "domain: unknown action 'stop': expected one of pause, resume, "
+     "restart\n", ["domain: unknown action 'stop': expected one of pause, resume, restart"]),
+    ("domain web pause", "domain: web has 4 requests its VMM has not taken yet; refused\n",
+     ["domain: web has 4 requests its VMM has not taken yet; refused"]),
+    ("domain a b c", "domain: takes at most two arguments, a domain name and an action "
+     "(3 given); usage: domain [NAME [ACTION]]\n",
+     ["domain: takes at most two arguments, a domain name and an action (3 given); "
+      "usage: domain [NAME [ACTION]]"]),
+    # what succeeded, and the VMM's own lines (tagged with its name)
+    ("domain web pause", "domain web: pause requested\nweb: vmm: domain web paused: the "
+     "console asked\n", []),
+    ("domain", "DOMAIN STATE VCPUS VMM\nweb running 1/1 web\n", []),
+    ("domain", "domain: none: no VMM has reported a guest domain to the console\n", []),
 ])
 def test_command_errors(cmd, output, errors):
     assert command_errors(cmd, output) == errors

@@ -1,4 +1,5 @@
 import re
+import struct
 
 import pytest
 from conftest import ROOT
@@ -173,11 +174,27 @@ devices = ["0000:00:02.0"]
 """
 
 
+def arm64_image(image_size, flags=0b1010):
+    """A fake arm64 Image header (text_offset 0) and a few bytes."""
+    k = bytearray(4096)
+    struct.pack_into("<IIQQQ", k, 0, 0x14000010, 0, 0, image_size, flags)
+    k[0x38:0x3C] = b"ARM\x64"
+    return bytes(k)
+
+
 def write_system(tmp_path, text):
     (tmp_path / "demo.idl").write_text(IDL)
-    (tmp_path / "guests" / "test").mkdir(parents=True, exist_ok=True)
-    (tmp_path / "guests" / "test" / "Image").write_bytes(b"guest kernel")
-    (tmp_path / "guests" / "test" / "initrd").write_bytes(b"guest initrd")
+    g = tmp_path / "guests" / "test"
+    g.mkdir(parents=True, exist_ok=True)
+    (g / "Image").write_bytes(b"guest kernel")  # a flat binary
+    (g / "initrd").write_bytes(b"guest initrd" * 80)
+    (g / "vmlinux").write_bytes(b"\x7fELF\x02\x01\x01" + bytes(57))
+    (g / "vmlinuz").write_bytes(b"\x1f\x8b\x08\x00" + bytes(60))
+    (g / "empty").write_bytes(b"")
+    (g / "Image.be").write_bytes(arm64_image(1 << 20, flags=0b1011))
+    (g / "Image.big").write_bytes(arm64_image(200 << 20))
+    (g / "Image.126M").write_bytes(arm64_image(126 << 20))
+    (g / "Image.127M").write_bytes(arm64_image(127 << 20))
     return write(tmp_path, text)
 
 
@@ -193,6 +210,34 @@ def test_components_connections_domains(tmp_path):
     assert m2.domains[0].passthrough == "disabled"  # default without devices
 
 
+def test_domain_keys_and_payload(tmp_path):
+    path = write_system(tmp_path, SYSTEM.replace(
+        'vcpus = 2', 'vcpus = 2\npriority = 120\ninitrd = "guests/test/initrd"\n'
+        'bootargs = "console=ttyAMA0 earlycon"'))
+    d = manifest.load(path).domains[0]
+    assert (d.bootargs, d.priority) == ("console=ttyAMA0 earlycon", 120)
+    assert d.initrd == tmp_path / "guests" / "test" / "initrd"
+    assert (d.kernel_info.kind, d.kernel_info.text_offset) == ("raw", 0x80000)
+    lo = d.layout
+    assert (lo.kernel_ipa, lo.dtb_ipa) == (0x40080000, 0x40000000 + (126 << 20))
+    assert lo.initrd_size == 960 and lo.initrd_end <= lo.dtb_ipa
+
+
+def test_domain_defaults(tmp_path):
+    d = manifest.load(write_system(tmp_path, SYSTEM.replace("vcpus = 2\n", ""))).domains[0]
+    assert (d.vcpus, d.priority, d.bootargs, d.initrd) == (1, 100, "", None)
+    assert d.layout.initrd_size == 0
+
+
+def test_domain_with_an_image_and_longest_bootargs(tmp_path):
+    path = write_system(tmp_path, SYSTEM.replace(
+        'kernel = "guests/test/Image"', 'kernel = "guests/test/Image.126M"\n'
+        'bootargs = "' + "x" * 1023 + '"'))
+    d = manifest.load(path).domains[0]
+    assert (d.kernel_info.kind, d.kernel_info.extent) == ("image", 126 << 20)
+    assert len(d.bootargs) == 1023
+
+
 SYSTEM_BAD = [
     (('devices = ["0000:00:02.0"]', 'devices = ["0000:00:02.0"]\npassthrough = "share_pt"'),
      'domain[0].passthrough: passthrough = "share_pt": expected one of disabled, sync-pt, share-pt; did you mean "share-pt"?'),
@@ -200,9 +245,77 @@ SYSTEM_BAD = [
      'domain[0].passthrough: "disabled" domains get no devices'),
     (('devices = ["0000:00:02.0"]', 'devices = ["00:02.0"]'),
      "domain[0].devices: '00:02.0': expected a PCI address"),
-    (('memory = "128M"', 'memory = "600M"'), "domain[0].memory: '600M' is impossible"),
-    (('memory = "128M"', 'memory = "8M"'), "domain[0].memory: '8M' is impossible"),
-    (("vcpus = 2", "vcpus = 8"), "domain[0].vcpus: 8: expected 1 to machine.cpus (4)"),
+    (('memory = "128M"', 'memory = "600M"'),
+     "domain[0].memory: '600M' does not fit: all domains together get at most "
+     "machine.memory (512M) less 128M for Cairn, 384M here: lower it or raise "
+     "machine.memory"),
+    (('memory = "128M"', 'memory = "8M"'),
+     "domain[0].memory: '8M' is too small: a domain gets 16M at least"),
+    (('memory = "128M"', 'memory = "127M"'),
+     "domain[0].memory: '127M' is not a multiple of 2M: guest RAM is mapped in "
+     "2 MiB frames: write \"128M\""),
+    (('memory = "128M"', 'memory = "65537K"'),
+     "domain[0].memory: '65537K' is not a multiple of 2M: guest RAM is mapped "
+     "in 2 MiB frames: write \"66M\""),
+    (("vcpus = 2", "vcpus = 8"),
+     "domain[0].vcpus: 8: expected 1 to machine.cpus (4): a domain has at most "
+     "one vCPU per CPU, and at most 8"),
+    (("vcpus = 2", "vcpus = 0"), "domain[0].vcpus: 0: expected 1 to machine.cpus (4)"),
+    (("vcpus = 2", "priority = 255"),
+     "domain[0].priority: 255: expected 0 to 254 (255 is the root task's)"),
+    (("vcpus = 2", "priority = -1"), "domain[0].priority: -1: expected 0 to 254"),
+    (("vcpus = 2", 'priority = "high"'),
+     "domain[0].priority: expected a whole number, got 'high'"),
+    (("vcpus = 2", "bootargs = 3"), "domain[0].bootargs: expected a string, got 3"),
+    (("vcpus = 2", 'bootargs = "' + "x" * 1024 + '"'),
+     "domain[0].bootargs: 1024 bytes is too long: a guest's command line is at "
+     "most 1023 bytes (1024 with its NUL): shorten it"),
+    (("vcpus = 2", 'bootargs = "' + "é" * 512 + '"'),
+     "domain[0].bootargs: 1024 bytes is too long"),  # bytes, not characters
+    (("vcpus = 2", 'bootargs = "a\\u0000b"'),
+     "domain[0].bootargs: contains a NUL character: write the command line without it"),
+    (('kernel = "guests/test/Image"', 'initrd = "guests/test/initrd"'),
+     'domain[0].initrd: an initrd needs a kernel: add kernel = "PATH" (an arm64 '
+     "Image or a flat binary) to this [[domain]]"),
+    (('kernel = "guests/test/Image"', ""), "domain[0].kernel: required key is missing"),
+    (('name = "guest0"', 'name = "Guest 0"'),
+     "domain[0].name: 'Guest 0': use lower-case letters, digits, '-' and '_', "
+     "starting with a letter"),
+    (('name = "guest0"', 'name = "server"'),
+     "component[1].name: 'server' is used twice: names are unique among "
+     "components and domains"),
+    (('kernel = "guests/test/Image"', 'kernel = "guests/test/vmlinux"'),
+     "domain[0].kernel: 'guests/test/vmlinux': {dir}/guests/test/vmlinux is an "
+     "ELF file: give an arm64 Image (arch/arm64/boot/Image) or a flat binary "
+     "instead (Linux: arch/arm64/boot/Image, not vmlinux"),
+    (('kernel = "guests/test/Image"', 'kernel = "guests/test/vmlinuz"'),
+     "domain[0].kernel: 'guests/test/vmlinuz': {dir}/guests/test/vmlinuz is "
+     "gzip-compressed: give the kernel decompressed, e.g. zcat vmlinuz > Image "
+     "(Debian's vmlinuz is gzip: zcat)"),
+    (('kernel = "guests/test/Image"', 'kernel = "guests/test/empty"'),
+     "domain[0].kernel: 'guests/test/empty': {dir}/guests/test/empty is empty: "
+     "give the guest's kernel"),
+    (('kernel = "guests/test/Image"', 'kernel = "guests/test/Image.be"'),
+     "domain[0].kernel: 'guests/test/Image.be': {dir}/guests/test/Image.be is a "
+     "big-endian arm64 Image"),
+    (('kernel = "guests/test/Image"', 'kernel = "guests/test/Image.big"'),
+     "domain[0].kernel: 'guests/test/Image.big': {dir}/guests/test/Image.big "
+     "needs 200M of guest RAM from its start (loaded at +0x0, 0xc800000 bytes "
+     "by image_size, BSS included), more than the domain's 128M: raise the "
+     "domain's memory to at least \"202M\""),
+    (('kernel = "guests/test/Image"', 'kernel = "guests/test/Image.126M"\n'
+      'initrd = "guests/test/initrd"'),
+     "domain[0].initrd: the initrd (1K) does not fit between the kernel's end "
+     "(0x47e00000) and the DTB (0x47e00000) in a 128M domain: raise the "
+     "domain's memory to at least \"130M\""),
+    (('kernel = "guests/test/Image"', 'kernel = "guests/test/Image.127M"'),
+     "domain[0].memory: {dir}/guests/test/Image.127M ends at 0x47f00000 (by "
+     "image_size, BSS included) and leaves no room for the DTB at 0x47e00000, the "
+     "last 2M of a 128M domain: raise the domain's memory to at least \"130M\""),
+    (('kernel = "guests/test/Image"', 'kernel = "guests/test/Image"\n'
+      'initrd = "guests/test/empty"'),
+     "domain[0].initrd: 'guests/test/empty': {dir}/guests/test/empty is empty: "
+     "give a cpio archive (compressed or not), or remove initrd"),
     (('type = "Client"', 'type = "Clint"'), "component[0].type: no component type 'Clint' in the IDL; did you mean \"Client\"?"),
     (('name = "server"', 'name = "client"'), "component[1].name: 'client' is used twice"),
     (('from = "client.calc"', 'from = "clent.calc"'), "connection[0].from: 'clent.calc': no component named 'clent'; did you mean \"client\"?"),
@@ -247,3 +360,24 @@ def test_bad_idl_is_reported_with_its_position(tmp_path):
     (tmp_path / "demo.idl").write_text("event Tick")
     with pytest.raises(manifest.ManifestError, match=r"system.idl: .*demo.idl:1:11: unexpected end of file"):
         manifest.load(path)
+
+
+def test_a_built_guest_is_named_with_at(tmp_path):
+    """kernel = "@NAME": a guest image this tree builds; before a build it
+    is only checked by name, and with the build's path it is inspected."""
+    write_system(tmp_path, SYSTEM)
+    known = sorted(manifest.source_guests())
+    if not known:
+        pytest.skip("this tree builds no guest image yet")
+    text = SYSTEM.replace('kernel = "guests/test/Image"', f'kernel = "@{known[0]}"')
+    (tmp_path / "m.toml").write_text(text)
+    m = manifest.load(tmp_path / "m.toml")
+    assert m.guest_refs == [known[0]] and m.domains[0].kernel is None
+    image = tmp_path / "built.Image"
+    image.write_bytes(arm64_image(0x10000))
+    m = manifest.load(tmp_path / "m.toml", {known[0]: str(image)})
+    assert m.domains[0].kernel == image and m.domains[0].layout is not None
+    bad = SYSTEM.replace('kernel = "guests/test/Image"', 'kernel = "@nosuchguest"')
+    (tmp_path / "m.toml").write_text(bad)
+    with pytest.raises(manifest.ManifestError, match="no guest image 'nosuchguest'"):
+        manifest.load(tmp_path / "m.toml")

@@ -108,21 +108,6 @@ static bool is_hidden_feature_register(unsigned enc)
 	       enc == ENC(3, 0, 12, 1, 1);  /* DISR_EL1 */
 }
 
-void arch_guest_undef(struct tcb *t)
-{
-	uint64_t spsr = t->regs.spsr;
-	/* Which EL1 vector: from EL1h, EL1t, or a lower EL (EL0). */
-	uint64_t offset = (spsr & 0xf) == 0x5	? 0x200
-			  : (spsr & 0xf) == 0x4 ? 0x000
-						: 0x400;
-
-	write_sysreg(esr_el1, 1UL << 25); /* EC 0 (unknown), IL */
-	write_sysreg(elr_el1, t->regs.pc);
-	write_sysreg(spsr_el1, spsr);
-	t->regs.pc = read_sysreg(vbar_el1) + offset;
-	t->regs.spsr = 0x3c5; /* EL1h, D, A, I and F masked */
-}
-
 bool arch_guest_sysreg(struct tcb *t, uint64_t esr)
 {
 	unsigned enc =

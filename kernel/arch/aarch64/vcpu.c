@@ -22,6 +22,7 @@
 
 /* SCTLR_EL1's RES1 bits (ARMv8.0), MMU and caches off. */
 #define SCTLR_EL1_RESET 0x30d00800UL
+#define VMPIDR_RES1	(1UL << 31)
 
 void arch_vcpu_reset(uint64_t *regs)
 {
@@ -29,6 +30,8 @@ void arch_vcpu_reset(uint64_t *regs)
 		regs[i] = 0;
 	}
 	regs[CAIRN_VCPU_SCTLR_EL1] = SCTLR_EL1_RESET;
+	/* Aff0 0 with the RES1 bit: its VMM gives each vCPU its own. */
+	regs[CAIRN_VCPU_VMPIDR_EL2] = VMPIDR_RES1;
 }
 
 void arch_thread_set_guest(struct tcb *t, bool guest)
@@ -64,6 +67,7 @@ void arch_thread_set_guest(struct tcb *t, bool guest)
 		op(r, CNTV_CTL_EL0);                                           \
 		op(r, CNTV_CVAL_EL0);                                          \
 		op(r, CNTVOFF_EL2);                                            \
+		op(r, VMPIDR_EL2);                                             \
 	} while (0)
 
 /* What native threads rely on (arch_user_init), put back after a guest. */
@@ -137,4 +141,23 @@ bool arch_guest_timer_fired(void)
 	isb();
 	arch_vgic_timer_fired(v);
 	return true;
+}
+
+#define CNTV_ENABLE (1UL << 0)
+#define CNTV_IMASK  (1UL << 1)
+
+bool arch_vcpu_wake_pending(struct vcpu *v)
+{
+	if (arch_vgic_has_pending(v)) {
+		return true;
+	}
+	bool live = this_cpu()->el1_owner == v;
+	uint64_t ctl =
+	    live ? read_sysreg(cntv_ctl_el0) : v->regs[CAIRN_VCPU_CNTV_CTL_EL0];
+	uint64_t cval = live ? read_sysreg(cntv_cval_el0)
+			     : v->regs[CAIRN_VCPU_CNTV_CVAL_EL0];
+	/* Computed, not ISTATUS: a saved ISTATUS is as old as the save. */
+	uint64_t now =
+	    read_sysreg(cntpct_el0) - v->regs[CAIRN_VCPU_CNTVOFF_EL2];
+	return (ctl & (CNTV_ENABLE | CNTV_IMASK)) == CNTV_ENABLE && now >= cval;
 }

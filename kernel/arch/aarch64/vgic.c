@@ -272,6 +272,41 @@ static bool already_pending(const struct gic_state *g, uint32_t intid)
 	return false;
 }
 
+uint64_t arch_vgic_irq_state(struct vcpu *v, uint32_t intid)
+{
+	struct gic_state *g = gic_of(v);
+	bool live = this_cpu()->el1_owner == v;
+	uint64_t state = 0;
+
+	for (unsigned n = 0; n < nr_lrs; n++) {
+		uint64_t lr = live ? read_lr(n) : g->lr[n];
+		if ((lr & LR_STATE_MASK) != 0 && LR_INTID(lr) == intid) {
+			/* LR state: 01 pending, 10 active, 11 both. */
+			state |= (lr >> 62) & 3;
+		}
+	}
+	for (uint32_t i = 0; i < g->queued; i++) {
+		if (LR_INTID(g->queue[i]) == intid) {
+			state |= CAIRN_VIRQ_PENDING;
+		}
+	}
+	return state;
+}
+
+bool arch_vgic_has_pending(struct vcpu *v)
+{
+	struct gic_state *g = gic_of(v);
+	bool live = this_cpu()->el1_owner == v;
+
+	for (unsigned n = 0; n < nr_lrs; n++) {
+		uint64_t lr = live ? read_lr(n) : g->lr[n];
+		if (lr & LR_STATE_PENDING) {
+			return true;
+		}
+	}
+	return g->queued != 0;
+}
+
 bool arch_vgic_can_inject(struct vcpu *v)
 {
 	return nr_lrs != 0 && gic_of(v)->queued < VGIC_QUEUE;

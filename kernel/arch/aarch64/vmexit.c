@@ -119,6 +119,23 @@ static const struct exit_class exit_classes[64] = {
     [EC_DABT_LOWER] = {CAIRN_FAULT_VM_DATA_ABORT, exit_data_abort},
 };
 
+/*
+ * WFI and WFE are answered here, not by the VMM: with a virtual interrupt
+ * or the guest's own timer due the guest goes on at once; otherwise it
+ * yields its CPU to the threads of its priority (it runs again at its next
+ * turn, which the architecture allows: a WFI may end at any time). The
+ * guest's idle time is then spent by anyone else who is ready.
+ */
+static __attribute__((noreturn)) void guest_wait(struct tcb *t)
+{
+	t->regs.pc += 4;
+	if (!arch_vcpu_wake_pending(tcb_vcpu(t))) {
+		sched_yield(t);
+		sched_run();
+	}
+	sched_continue(t);
+}
+
 void arch_vm_exit(struct tcb *t, uint64_t esr)
 {
 	unsigned ec = (esr >> 26) & 0x3f;
@@ -131,6 +148,9 @@ void arch_vm_exit(struct tcb *t, uint64_t esr)
 	}
 	if (ec == EC_SYSREG && arch_guest_sysreg(t, esr)) {
 		sched_continue(t);
+	}
+	if (ec == EC_WFX) {
+		guest_wait(t);
 	}
 	for (unsigned i = 0; i < CAIRN_FAULT_WORDS; i++) {
 		t->fault_msg[i] = 0;

@@ -37,7 +37,7 @@ enum cairn_root_slot {
 #define CAIRN_BOOT_COLOUR 0x1UL /* "colour": the terminal shows ANSI colour */
 
 #define CAIRN_BOOTINFO_MAX_IMAGE   64
-#define CAIRN_BOOTINFO_MAX_MODULES 16
+#define CAIRN_BOOTINFO_MAX_MODULES 24
 #define CAIRN_MODULE_NAME_LEN	   32
 #define CAIRN_BOOTINFO_CMDLINE_LEN 256
 

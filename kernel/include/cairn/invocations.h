@@ -60,6 +60,7 @@ enum cairn_invocation {
 	CAIRN_VCPU_READ_REGS = 104,  /* (first, count) -> (values) */
 	CAIRN_VCPU_WRITE_REGS = 105, /* (first, count, values...) */
 	CAIRN_VCPU_INJECT_IRQ = 106, /* (intid, priority, group 0 or 1) */
+	CAIRN_VCPU_IRQ_STATE = 107,  /* (intid) -> (CAIRN_VIRQ_* bits) */
 
 	/* SIDControl: the SMMU's StreamIDs (docs/abi.md) */
 	CAIRN_SID_CONTROL_GET = 112,  /* (sid, dest_root, dest_index,
@@ -267,8 +268,15 @@ enum cairn_vcpu_reg {
 	CAIRN_VCPU_CNTV_CTL_EL0 = 21,
 	CAIRN_VCPU_CNTV_CVAL_EL0 = 22,
 	CAIRN_VCPU_CNTVOFF_EL2 = 23,
+	CAIRN_VCPU_VMPIDR_EL2 = 24, /* the MPIDR_EL1 the guest reads */
 	CAIRN_VCPU_REG_COUNT
 };
+
+/* VCPU.IRQState: where a virtual interrupt is, as the guest's GIC would
+ * show it (GICR_ISPENDR0/ISACTIVER0 and the distributor's): pending in a
+ * list register or the VCPU's queue, active (acknowledged, not EOIed). */
+#define CAIRN_VIRQ_PENDING (1UL << 0)
+#define CAIRN_VIRQ_ACTIVE  (1UL << 1)
 
 /* Frame.Map attributes (a 64-bit field; unassigned bits must be zero). */
 #define CAIRN_MAP_DEVICE    (1UL << 0) /* Device-nGnRE, never executable */

@@ -123,3 +123,10 @@ enum cairn_fault {
  */
 #define CAIRN_VM_REPLY		  2
 #define CAIRN_VM_REPLY_ADVANCE_PC (1UL << 0) /* past the trapped insn */
+/* The access that exited (a data or instruction abort) takes a synchronous
+ * external abort at the guest's EL1 instead of completing; other exits
+ * ignore it. The PC is not advanced. */
+#define CAIRN_VM_REPLY_ABORT (1UL << 1)
+/* The trapped instruction is undefined at the guest's EL1 (a system
+ * register the VMM does not emulate, say). */
+#define CAIRN_VM_REPLY_UNDEF (1UL << 2)

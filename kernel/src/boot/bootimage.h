@@ -12,7 +12,7 @@
 
 #define BOOTIMAGE_MAGIC	      "CAIRNIMG"
 #define BOOTIMAGE_VERSION     1
-#define BOOTIMAGE_MAX_MODULES 16
+#define BOOTIMAGE_MAX_MODULES 24
 #define BOOTIMAGE_NAME_LEN    32
 
 struct bootimage_table {

@@ -67,6 +67,15 @@ static uint64_t audit_badge(const struct cap *c)
 	}
 }
 
+/* The object type as Retype names it: a 2 MiB frame is not a 4 KiB one. */
+static uint64_t audit_type(const struct cap *c)
+{
+	if (c->type == CAP_FRAME && c->size_bits == CAIRN_FRAME_2M_BITS) {
+		return CAIRN_OBJ_FRAME_2M;
+	}
+	return c->type;
+}
+
 static void emit(struct walk *w, const struct cap *c, uint64_t cptr,
 		 unsigned depth)
 {
@@ -77,7 +86,7 @@ static void emit(struct walk *w, const struct cap *c, uint64_t cptr,
 	memcpy(e, w->holder->name, 16);
 	e[2] = cptr;
 	e[3] = depth;
-	e[4] = c->type;
+	e[4] = audit_type(c);
 	e[5] = audit_object_id(c);
 	e[6] = c->rights;
 	e[7] = audit_badge(c);

@@ -67,6 +67,23 @@ static enum cairn_error inject_irq(struct invocation *inv, struct vcpu *v)
 	return CAIRN_OK;
 }
 
+/* VCPU.IRQState(intid): pending and active bits, for the VMM's GIC. */
+static enum cairn_error irq_state(struct invocation *inv, struct vcpu *v)
+{
+	enum cairn_error e = inv_need_args(inv, 1);
+
+	if (e != CAIRN_OK) {
+		return e;
+	}
+	if (inv->args[0] >= CAIRN_VIRQ_LIMIT) {
+		return inv_refuse(inv, CAIRN_RANGE_ERROR, CAIRN_ARG_IRQ, 0,
+				  CAIRN_VIRQ_LIMIT - 1);
+	}
+	inv->reply[0] = arch_vgic_irq_state(v, (uint32_t)inv->args[0]);
+	inv->reply_len = 1;
+	return CAIRN_OK;
+}
+
 enum cairn_error vcpu_invoke(struct invocation *inv)
 {
 	struct vcpu *v = vcpu_of(&inv->slot->cap);
@@ -74,6 +91,9 @@ enum cairn_error vcpu_invoke(struct invocation *inv)
 
 	if (inv->label == CAIRN_VCPU_INJECT_IRQ) {
 		return inject_irq(inv, v);
+	}
+	if (inv->label == CAIRN_VCPU_IRQ_STATE) {
+		return irq_state(inv, v);
 	}
 	uint64_t first, count;
 	enum cairn_error e;

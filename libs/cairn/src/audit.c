@@ -106,6 +106,8 @@ const char *cairn_object_type_name(uint64_t type)
 		return "notification";
 	case CAIRN_OBJ_FRAME_4K:
 		return "frame";
+	case CAIRN_OBJ_FRAME_2M:
+		return "frame_2m";
 	case CAIRN_OBJ_VSPACE:
 		return "vspace";
 	case CAIRN_OBJ_PAGE_TABLE:

@@ -333,6 +333,15 @@ struct cairn_result cairn_vcpu_write_regs(uint64_t vcpu, unsigned first,
 	return cairn_invoke(vcpu, CAIRN_VCPU_WRITE_REGS, w, 2 + count);
 }
 
+struct cairn_result cairn_vcpu_irq_state(uint64_t vcpu, uint64_t intid,
+					 uint64_t *state)
+{
+	struct cairn_msg msg = {.info = CAIRN_MSGINFO(CAIRN_VCPU_IRQ_STATE, 1),
+				.mr = {intid}};
+
+	return call_reading(vcpu, &msg, state, 1);
+}
+
 struct cairn_result cairn_vcpu_inject_irq(uint64_t vcpu, uint64_t intid,
 					  uint64_t priority, uint64_t group)
 {

@@ -6,7 +6,8 @@ exit status 2 (never a Python traceback):
 
   UserError                 raised by the tools themselves
   the library's errors      ManifestError, ImageError, IdlError, SpecError,
-                            AuditError: already phrased for the user
+                            AuditError, ConsoleError, GuestError: already
+                            phrased for the user
   a missing or unreadable   "PATH: No such file or directory"
   file
   a program not installed   "NAME is not installed: run tools/setup"
@@ -105,7 +106,8 @@ def _library_errors():
     found = []
     for module, name in (("manifest", "ManifestError"), ("mkimage", "ImageError"),
                          ("idl", "IdlError"), ("spec", "SpecError"),
-                         ("capaudit", "AuditError"), ("console", "ConsoleError")):
+                         ("capaudit", "AuditError"), ("console", "ConsoleError"),
+                         ("guest", "GuestError")):
         try:
             found.append(getattr(importlib.import_module(f"cairn.{module}"), name))
         except ImportError:

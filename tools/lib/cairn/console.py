@@ -41,6 +41,7 @@ ERROR_FORMS = re.compile(
     r".*; usage: "                      # wrong arguments
     r"|unknown "                        # log: unknown level 'X'
     r"|no thread is named "             # caps: no thread is named 'X' ...
+    r"|no domain is named "             # domain: no domain is named 'X' ...
     r"|.*\bfailed\b"                    # an AuditControl call failed
     r"|.*\brefused\b"                   # poweroff/reboot: the firmware refused
     r"|the expected set is unreadable"  # audit

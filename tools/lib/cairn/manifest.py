@@ -33,14 +33,22 @@ TABLES = {
                   "priority": (int, False), "caps": (list, False)},
     "connection": {"from": (str, True), "to": (str, True)},
     "domain": {"name": (str, True), "kernel": (str, True), "memory": (str, True),
-               "initrd": (str, False), "vcpus": (int, False),
-               "passthrough": (str, False), "devices": (list, False)},
+               "initrd": (str, False), "bootargs": (str, False),
+               "vcpus": (int, False), "priority": (int, False),
+               "passthrough": (str, False), "devices": (list, False),
+               "vmm": (str, False)},
 }
+# The VMM types a domain may name (idl/vmm.idl): VmmFaulty is the same VMM
+# built to fault after its first thousands of exits, for the test that a
+# VMM's death ends only its own domain.
+VMM_TYPES = ("Vmm", "VmmFaulty")
 PASSTHROUGH = ("disabled", "sync-pt", "share-pt")
 # kernel capabilities a component may be granted (`caps`), see spec.py
 KERNEL_CAPS = ("uart", "audit", "power")
 MAX_COMPONENT_PRIORITY = 254  # the root task runs at 255 until it is done
 MIN_DOMAIN_MEMORY = 16 << 20
+DOMAIN_PRIORITY = 100  # a domain's vCPUs, as a component's default
+DOMAIN_NAME = re.compile(r"[a-z][a-z0-9_-]*")
 BDF = re.compile(r"[0-9a-f]{4}:[0-9a-f]{2}:[0-1][0-9a-f]\.[0-7]")
 # The one size syntax: a whole number and K, M or G (powers of 1024).
 SIZE = re.compile(r"([1-9][0-9]*)([KMG])")
@@ -61,6 +69,11 @@ class Domain:
     passthrough: str
     devices: list
     initrd: Path = None
+    bootargs: str = ""
+    priority: int = DOMAIN_PRIORITY
+    kernel_info: object = None  # guest.KernelInfo
+    layout: object = None  # guest.GuestLayout: where the payload goes
+    vmm: str = "Vmm"  # its VMM's IDL type (VMM_TYPES)
 
 
 @dataclass
@@ -78,14 +91,16 @@ class Manifest:
     idl_files: list = field(default_factory=list)
     connections: list = field(default_factory=list)  # (from, to, kind)
     domains: list = field(default_factory=list)
+    guest_refs: list = field(default_factory=list)  # "@NAME" kernels used
 
     def programs(self):
         """The programs this system packs: the root task's, then one per
-        component type (spec.program_name), sorted."""
+        component type (spec.program_name), sorted; with domains, their
+        VMM's too."""
         from cairn.spec import program_name
 
-        return [self.root_program] + sorted(
-            {program_name(t) for t in self.components.values()})
+        types = set(self.components.values()) | {d.vmm for d in self.domains}
+        return [self.root_program] + sorted(program_name(t) for t in types)
 
 
 def _suggest(word, choices):
@@ -169,6 +184,7 @@ class _Context:
     def __init__(self, path, text):
         self.path = path
         self.text = text
+        self.guests = None
 
     def error(self, keys, message):
         """A ManifestError "PATH:LINE: key.path: message" (keys: a key path
@@ -200,6 +216,10 @@ def _check_keys(ctx, data):
             if not isinstance(value, list):
                 raise ctx.error((section,), f"write [[{section}]] tables")
             for i, table in enumerate(value):
+                if section == "domain" and "initrd" in table and "kernel" not in table:
+                    raise ctx.error((section, i, "initrd"), "an initrd needs a "
+                                    'kernel: add kernel = "PATH" (an arm64 '
+                                    "Image or a flat binary) to this [[domain]]")
                 _check_table(ctx, (section, i), table, TABLES[section])
             continue
         if section not in SCHEMA:
@@ -226,8 +246,10 @@ def _size(ctx, keys, text):
         raise ctx.error(keys, f"{text!r}: {e}") from None
 
 
-def load(path):
-    """Reads and validates a manifest; raises ManifestError."""
+def load(path, guests=None):
+    """Reads and validates a manifest; raises ManifestError. guests: the
+    built guest images' paths (name -> file) for kernels named "@NAME";
+    None before a build, which leaves those to be inspected when packed."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -240,6 +262,7 @@ def load(path):
         raise ManifestError(f"{path}: cannot read: {e.strerror}") from None
     text = raw.decode("utf-8", "replace")
     ctx = _Context(path, text)
+    ctx.guests = guests
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -285,48 +308,166 @@ def _check_file(ctx, m, keys, name, what):
 
 
 def _check_domains(ctx, m, domains):
-    names, total = set(), 0
+    total = 0
     for i, d in enumerate(domains):
         keys = ("domain", i)
-        if d["name"] in names:
-            raise ctx.error(keys + ("name",), f"'{d['name']}' is used twice")
-        names.add(d["name"])
-        mem = _size(ctx, keys + ("memory",), d["memory"])
+        _check_domain_name(ctx, m, keys, d["name"])
+        mem = _domain_memory(ctx, m, keys, d["memory"])
         total += mem
-        if mem < MIN_DOMAIN_MEMORY or total > m.memory_bytes - MIN_MEMORY:
+        if total > m.memory_bytes - MIN_MEMORY:
             raise ctx.error(
                 keys + ("memory",),
-                f"{d['memory']!r} is impossible: domains get "
-                f"{MIN_DOMAIN_MEMORY >> 20}M each at least, and all of them "
-                f"together at most machine.memory ({m.memory}) less "
-                f"{MIN_MEMORY >> 20}M for Cairn")
-        vcpus = d.get("vcpus", 1)
-        if not 1 <= vcpus <= m.cpus:
-            raise ctx.error(keys + ("vcpus",), f"{vcpus}: expected 1 to "
-                            f"machine.cpus ({m.cpus})")
-        devices = d.get("devices", [])
-        for dev in devices:
-            if not isinstance(dev, str) or not BDF.fullmatch(dev):
-                raise ctx.error(keys + ("devices",), f"{dev!r}: expected a PCI "
-                                'address such as "0000:00:02.0"')
-        mode = d.get("passthrough", "share-pt" if devices else "disabled")
-        if mode not in PASSTHROUGH:
-            raise ctx.error(
-                keys + ("passthrough",),
-                f'passthrough = "{mode}": expected one of '
-                f"{', '.join(PASSTHROUGH)}{_suggest(mode, PASSTHROUGH)}")
-        if mode == "disabled" and devices:
-            raise ctx.error(keys + ("passthrough",),
-                            '"disabled" domains get no devices: remove devices '
-                            "or choose sync-pt or share-pt")
-        kernel = _check_file(ctx, m, keys + ("kernel",), d["kernel"],
-                             "the guest's kernel image")
-        initrd = None
-        if "initrd" in d:
-            initrd = _check_file(ctx, m, keys + ("initrd",), d["initrd"],
+                f"{d['memory']!r} does not fit: all domains together get at "
+                f"most machine.memory ({m.memory}) less {MIN_MEMORY >> 20}M "
+                f"for Cairn, {format_size(m.memory_bytes - MIN_MEMORY)} here: "
+                "lower it or raise machine.memory")
+        vcpus = _domain_vcpus(ctx, m, keys, d.get("vcpus", 1))
+        priority = d.get("priority", DOMAIN_PRIORITY)
+        if not 0 <= priority <= MAX_COMPONENT_PRIORITY:
+            raise ctx.error(keys + ("priority",),
+                            f"{priority}: expected 0 to {MAX_COMPONENT_PRIORITY}"
+                            " (255 is the root task's)")
+        bootargs = _domain_bootargs(ctx, keys, d.get("bootargs", ""))
+        devices, mode = _domain_devices(ctx, keys, d)
+        dom = Domain(d["name"], None, mem, vcpus, mode, devices, None,
+                     bootargs, priority, vmm=_domain_vmm(ctx, keys, d))
+        _domain_payload(ctx, m, keys, d, dom)
+        m.domains.append(dom)
+
+
+def _domain_vmm(ctx, keys, d):
+    vmm = d.get("vmm", VMM_TYPES[0])
+    if vmm not in VMM_TYPES:
+        raise ctx.error(keys + ("vmm",), f'vmm = "{vmm}": expected one of '
+                        f"{', '.join(VMM_TYPES)}{_suggest(vmm, VMM_TYPES)} "
+                        "(leave it out for the VMM)")
+    return vmm
+
+
+def _check_domain_name(ctx, m, keys, name):
+    if not DOMAIN_NAME.fullmatch(name):
+        raise ctx.error(keys + ("name",),
+                        f"{name!r}: use lower-case letters, digits, '-' and "
+                        "'_', starting with a letter (the console's domain "
+                        "command names it)")
+    if name in {d.name for d in m.domains}:
+        raise ctx.error(keys + ("name",), f"'{name}' is used twice: names "
+                        "are unique among components and domains")
+
+
+def _domain_memory(ctx, m, keys, text):
+    from cairn import guest
+
+    mem = _size(ctx, keys + ("memory",), text)
+    if mem < MIN_DOMAIN_MEMORY:
+        raise ctx.error(keys + ("memory",),
+                        f"{text!r} is too small: a domain gets "
+                        f"{MIN_DOMAIN_MEMORY >> 20}M at least")
+    if mem % guest.BLOCK:
+        up = format_size((mem + guest.BLOCK - 1) // guest.BLOCK * guest.BLOCK)
+        raise ctx.error(keys + ("memory",),
+                        f"{text!r} is not a multiple of 2M: guest RAM is "
+                        f"mapped in 2 MiB frames: write \"{up}\"")
+    return mem
+
+
+def _domain_vcpus(ctx, m, keys, vcpus):
+    from cairn import guest
+
+    limit = min(m.cpus, guest.MAX_VCPUS)
+    if not 1 <= vcpus <= limit:
+        raise ctx.error(keys + ("vcpus",),
+                        f"{vcpus}: expected 1 to machine.cpus ({m.cpus}): a "
+                        f"domain has at most one vCPU per CPU, and at most "
+                        f"{guest.MAX_VCPUS}")
+    return vcpus
+
+
+def _domain_bootargs(ctx, keys, text):
+    from cairn import guest
+
+    if "\0" in text:
+        raise ctx.error(keys + ("bootargs",), "contains a NUL character: "
+                        "write the command line without it")
+    size = len(text.encode("utf-8"))
+    if size > guest.BOOTARGS_MAX:
+        raise ctx.error(keys + ("bootargs",),
+                        f"{size} bytes is too long: a guest's command line "
+                        f"is at most {guest.BOOTARGS_MAX} bytes "
+                        f"({guest.BOOTARGS_MAX + 1} with its NUL): shorten it")
+    return text
+
+
+def _domain_devices(ctx, keys, d):
+    devices = d.get("devices", [])
+    for dev in devices:
+        if not isinstance(dev, str) or not BDF.fullmatch(dev):
+            raise ctx.error(keys + ("devices",), f"{dev!r}: expected a PCI "
+                            'address such as "0000:00:02.0"')
+    mode = d.get("passthrough", "share-pt" if devices else "disabled")
+    if mode not in PASSTHROUGH:
+        raise ctx.error(
+            keys + ("passthrough",),
+            f'passthrough = "{mode}": expected one of '
+            f"{', '.join(PASSTHROUGH)}{_suggest(mode, PASSTHROUGH)}")
+    if mode == "disabled" and devices:
+        raise ctx.error(keys + ("passthrough",),
+                        '"disabled" domains get no devices: remove devices '
+                        "or choose sync-pt or share-pt")
+    return devices, mode
+
+
+def _built_guest(ctx, m, keys, ref):
+    """kernel = "@NAME": a guest image this tree builds (a
+    cairn_guest_image(NAME ...) call). Its path once built, or None when
+    the build has not said where (checking before building: the image is
+    then inspected when it is packed)."""
+    name = ref[1:]
+    known = source_guests()
+    if name not in known:
+        raise ctx.error(keys, f"{ref!r}: no guest image '{name}' in this "
+                        f"tree{_suggest(name, known)}: expected one of "
+                        f"{', '.join('@' + k for k in sorted(known))}, or a "
+                        "file path")
+    m.guest_refs.append(name)
+    path = ctx.guests.get(name) if ctx.guests else None
+    if ctx.guests is not None and path is None:
+        raise ctx.error(keys, f"{ref!r}: the build did not give its path "
+                        f"(--guest {name}=FILE)")
+    return Path(path) if path else None
+
+
+def _domain_payload(ctx, m, keys, d, dom):
+    """The kernel and initrd files, inspected and placed in guest RAM
+    (guest.py), so a kernel that cannot boot fails here, not in QEMU."""
+    from cairn import guest
+
+    if d["kernel"].startswith("@"):
+        dom.kernel = _built_guest(ctx, m, keys + ("kernel",), d["kernel"])
+        if dom.kernel is None:
+            return
+    else:
+        dom.kernel = _check_file(ctx, m, keys + ("kernel",), d["kernel"],
+                                 "the guest's kernel image")
+    try:
+        dom.kernel_info = guest.inspect_kernel(dom.kernel, dom.memory_bytes)
+    except guest.GuestError as e:
+        raise ctx.error(keys + ("kernel",), f"{d['kernel']!r}: {e}") from None
+    initrd_size = 0
+    if "initrd" in d:
+        dom.initrd = _check_file(ctx, m, keys + ("initrd",), d["initrd"],
                                  "the guest's initial RAM disk")
-        m.domains.append(Domain(d["name"], kernel, mem, vcpus, mode, devices,
-                                initrd))
+        initrd_size = dom.initrd.stat().st_size
+        if initrd_size == 0:
+            raise ctx.error(keys + ("initrd",), f"{d['initrd']!r}: "
+                            f"{dom.initrd} is empty: give a cpio archive "
+                            "(compressed or not), or remove initrd")
+    try:
+        dom.layout = guest.guest_layout(dom.kernel_info, dom.memory_bytes,
+                                        initrd_size)
+    except guest.GuestError as e:
+        key = "initrd" if initrd_size else "memory"
+        raise ctx.error(keys + (key,), f"{e}") from None
 
 
 # connection ends: the kind on the "from" side -> the kind on the "to" side
@@ -362,7 +503,8 @@ def _check_components(ctx, m, idl_files, data):
     for i, c in enumerate(data.get("component", [])):
         keys = ("component", i)
         if c["name"] in m.components or c["name"] in {d.name for d in m.domains}:
-            raise ctx.error(keys + ("name",), f"'{c['name']}' is used twice")
+            raise ctx.error(keys + ("name",), f"'{c['name']}' is used twice: "
+                            "names are unique among components and domains")
         if c["type"] not in spec.components:
             raise ctx.error(keys + ("type",),
                             f"no component type '{c['type']}' in the IDL"
@@ -429,13 +571,31 @@ def source_programs(root=ROOT):
     return found
 
 
-def check(path, programs=None):
+_GUEST = re.compile(r"^\s*cairn_guest_image\(\s*([A-Za-z0-9_.+-]+)[\s)]",
+                    re.M)
+
+
+def source_guests(root=ROOT):
+    """The guest images the source tree builds, as a manifest names them
+    (kernel = "@NAME"): every `cairn_guest_image(NAME ...)` call."""
+    found = set()
+    root = Path(root)
+    for lists in root.rglob("CMakeLists.txt"):
+        rel = lists.relative_to(root).parts
+        if any(p.startswith("build") or p.startswith(".") for p in rel[:-1]):
+            continue
+        found.update(_GUEST.findall(lists.read_text(errors="replace")))
+    return found
+
+
+def check(path, programs=None, guests=None):
     """load(), then the programs the manifest names (the root task's, and
     one per component type) must be among `programs` (default: those the
-    source tree builds). Returns the Manifest; raises ManifestError."""
+    source tree builds). guests: as for load(). Returns the Manifest;
+    raises ManifestError."""
     from cairn.spec import program_name
 
-    m = load(path)
+    m = load(path, guests)
     known = source_programs() if programs is None else set(programs)
     ctx = _Context(m.path, m.path.read_text(errors="replace"))
     if m.root_program not in known:

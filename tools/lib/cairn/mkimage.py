@@ -21,7 +21,7 @@ IMAGE_SIZE_OFFSET = 16
 TABLE_MAGIC = b"CAIRNIMG"
 TABLE_VERSION = 1
 NAME_LEN = 32
-MAX_MODULES = 16
+MAX_MODULES = 24
 SYMS_MAGIC = b"CAIRNSYM"
 # Field for field as struct bootimage_table, bootimage_entry (bootimage.h),
 # ksyms_header and ksym (ksyms.h).

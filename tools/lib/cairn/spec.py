@@ -39,6 +39,7 @@ Objects are named "<type>:<instance>[<where>]".
 """
 import struct
 from dataclasses import dataclass, field
+from pathlib import Path
 
 PAGE = 4096
 DATAPORT_BASE = 0x40000000  # a component's k-th dataport: base + k GiB
@@ -51,7 +52,8 @@ MAX_PEERS = 64  # connections a provider of shared memory can wake
 
 # cairn/objects.h: object types and rights; the audit's type names.
 OBJ = {"cnode": 2, "endpoint": 3, "notification": 4, "frame": 5,
-       "vspace": 7, "page_table": 8, "tcb": 9, "reply": 10}
+       "frame_2m": 6, "vspace": 7, "page_table": 8, "tcb": 9, "reply": 10,
+       "vcpu": 11}
 R, W, G, X = 1, 2, 4, 8
 ALL = R | W | G | X
 # Kernel capabilities a manifest may grant (`caps`), in the order they are
@@ -69,9 +71,12 @@ UART_IPA = 0x10100000
 AUDIT_SET_IPA = 0x10010000  # a component granted "audit": the expected set
 AUDIT_SET_MAX = UART_IPA - AUDIT_SET_IPA
 AUDIT_SET_MODULE = "expected-audit"
-_OBJ_BITS = {"endpoint": 5, "notification": 5, "frame": 12, "vspace": 12,
-             "page_table": 12, "tcb": 11, "reply": 4}
+_OBJ_BITS = {"endpoint": 5, "notification": 5, "frame": 12, "frame_2m": 21,
+             "vspace": 12, "page_table": 12, "tcb": 11, "reply": 4,
+             "vcpu": 12}
 SLOT_BITS = 6
+# The IDL of a domain's VMM (a component each domain adds).
+VMM_IDL = Path(__file__).resolve().parents[3] / "idl" / "vmm.idl"
 
 
 def object_bytes(type_, size_bits):
@@ -97,8 +102,9 @@ class Cap:
     object: str
     rights: int
     badge: int = 0
-    map_ipa: int = None  # frames and page tables: where, in holder's VSpace
+    map_ipa: int = None  # frames and page tables: where, in map_vspace
     kernel: str = None   # made by the root task from a kernel cap instead
+    map_vspace: str = None  # the VSpace object mapped in (default: holder's)
 
     def audit_entry(self):
         return {"holder": self.holder, "cptr": self.slot, "depth": 64,
@@ -118,10 +124,19 @@ class Fill:
 
 @dataclass
 class Thread:
+    """A component's thread (started at entry), or a guest's vCPU (vcpu
+    names its VCPU object: bound, not started; its VMM starts it)."""
     name: str
     program: str
     entry: int
     priority: int
+    vspace: str = None  # default: vspace:<name>
+    vcpu: str = None
+    fault_ep: int = 0   # a cptr in its CSpace (cnode:<name>)
+
+    @property
+    def vspace_object(self):
+        return self.vspace or f"vspace:{self.name}"
 
 
 @dataclass
@@ -132,6 +147,7 @@ class Spec:
     threads: list = field(default_factory=list)
     radix: dict = field(default_factory=dict)  # instance -> CNode radix
     audit_text: bytes = b""  # expected_text(), for the expected-audit module
+    modules: dict = field(default_factory=dict)  # domains' modules: name -> bytes
 
     def add(self, name, type_, size_bits=0):
         self.objects.setdefault(name, (type_, size_bits))
@@ -368,10 +384,13 @@ def program_name(component_type):
     return component_type.lower()
 
 
-def compile_manifest(m, types, dataport_sizes, programs, shared=None):
+def compile_manifest(m, types, dataport_sizes, programs, shared=None,
+                     payloads=None):
     """m: a loaded Manifest; types: IDL component type -> idl.Component;
     dataport_sizes: IDL dataport -> bytes; programs: program name ->
-    (entry, segments) (see elf_segments); shared: shared_sizes().
+    (entry, segments) (see elf_segments); shared: shared_sizes();
+    payloads: domain name -> domainspec.Payload (m must then have each
+    domain's VMM as a component: domainspec.with_vmms).
 
     A component granted "audit" also gets the expected set (expected_text)
     mapped read-only at AUDIT_SET_IPA, so it can check the live audit; the
@@ -379,7 +398,8 @@ def compile_manifest(m, types, dataport_sizes, programs, shared=None):
     iterating until it is stable."""
     pages = 0
     for _ in range(8):
-        spec = _compile(m, types, dataport_sizes, programs, pages, shared)
+        spec = _compile(m, types, dataport_sizes, programs, pages, shared,
+                        payloads or {})
         text = expected_text(spec).encode()
         need = -(-len(text) // PAGE) if _auditors(m) else 0
         if need == pages:
@@ -391,6 +411,8 @@ def compile_manifest(m, types, dataport_sizes, programs, shared=None):
         raise SpecError(f"the expected audit set ({len(text)} bytes) exceeds "
                         f"the {AUDIT_SET_MAX} bytes mapped for it")
     spec.audit_text = text
+    for p in (payloads or {}).values():
+        spec.modules.update(p.modules)
     for inst in _auditors(m):
         for off in range(0, len(text), PAGE):
             spec.fills.append(Fill(f"frame:{inst}.audit+{off:#x}", 0,
@@ -410,8 +432,12 @@ def expected_text(spec):
                    f"{rights_str(c.rights)} {c.badge:#x}\n" for c in spec.caps)
 
 
-def _compile(m, types, dataport_sizes, programs, audit_pages, shared):
+def _compile(m, types, dataport_sizes, programs, audit_pages, shared,
+             payloads):
+    from cairn import domainspec
+
     spec = Spec()
+    domains = {d.name: d for d in m.domains}
     for inst, ctype in m.components.items():
         comp, program = types[ctype], program_name(ctype)
         if program not in programs:
@@ -430,20 +456,36 @@ def _compile(m, types, dataport_sizes, programs, audit_pages, shared):
             for off in range(0, audit_pages * PAGE, PAGE):
                 extra[AUDIT_SET_IPA + off] = (
                     spec.add(f"frame:{inst}.audit+{off:#x}", "frame"), R)
+        if inst in domains:
+            info = spec.add(f"frame:{inst}.info", "frame")
+            extra[domainspec.INFO_IPA] = (info, R)
+            spec.fills.append(Fill(info, 0, domainspec.module_name(
+                inst, "info"), 0, domainspec.INFO.size))
         entry, memory = _memory(spec, m, inst, comp, program,
                                 programs[program], dataports, extra)
         for i, c in enumerate(memory):
             c.slot = slots["grants"] + len(granted) + i
         # Placed after the page tables: the UART frame needs one.
         caps += memory + granted
+        guest_caps, fault_ep = [], 0
+        if inst in domains:
+            guest_caps, vcpus, fault_ep = domainspec.domain_caps(
+                spec, domains[inst], max(c.slot for c in caps) + 1,
+                payloads[inst], Cap, Fill, caps)
+            caps += [c for c in guest_caps if c.holder == inst]
+            for name, vcpu in vcpus:
+                spec.threads.append(Thread(
+                    name, None, 0, domains[inst].priority,
+                    vspace=f"vspace:{inst}.guest", vcpu=vcpu, fault_ep=1))
         radix = max(MIN_RADIX, max(c.slot for c in caps).bit_length())
         spec.radix[inst] = radix
         caps[1].badge = guard_word(radix)
         spec.objects[f"cnode:{inst}"] = ("cnode", radix)
-        spec.caps += caps
+        spec.caps += caps + [c for c in guest_caps if c.holder != inst]
         prio = m.component_priority.get(inst) or comp.attributes.get(
             "priority", DEFAULT_PRIORITY)
-        spec.threads.append(Thread(inst, program, entry, prio))
+        spec.threads.append(Thread(inst, program, entry, prio,
+                                   fault_ep=fault_ep))
     _check_every_object_held(spec)
     return spec
 
@@ -452,7 +494,8 @@ def _check_every_object_held(spec):
     """The root task deletes its own caps last; an object nobody else holds
     would die with them, so each must be held (TCB-held roots count)."""
     held = {c.object for c in spec.caps if c.kernel is None}
-    held |= {f"{k}:{t.name}" for t in spec.threads for k in ("cnode", "vspace")}
+    held |= {f"cnode:{t.name}" for t in spec.threads}
+    held |= {t.vspace_object for t in spec.threads}
     orphans = [o for o in spec.objects if o not in held]
     if orphans:
         raise SpecError(f"objects no component holds: {', '.join(orphans)}")
@@ -473,16 +516,19 @@ def holders_table(spec):
 def for_manifest(m, program_paths):
     """The spec of a loaded manifest, reading its IDL and the programs' ELFs
     (program_paths: program name -> path) for the component types it uses."""
-    from cairn import idl
+    from cairn import domainspec, idl
 
-    types = idl.load([m.path.parent / f for f in m.idl_files])
     programs = {}
-    for ctype in sorted(set(m.components.values())):
+    wanted = set(m.components.values()) | {d.vmm for d in m.domains}
+    for ctype in sorted(wanted):
         name = program_name(ctype)
         if name not in program_paths:
             raise SpecError(f"component type {ctype}: program '{name}' is not "
                             f"built (known: {', '.join(sorted(program_paths))})")
         with open(program_paths[name], "rb") as f:
             programs[name] = elf_segments(f.read(), name)
+    payloads = {d.name: domainspec.payload_for(d, m) for d in m.domains}
+    m = domainspec.with_vmms(m, VMM_IDL)
+    types = idl.load([m.path.parent / f for f in m.idl_files])
     return compile_manifest(m, types.components, types.dataports, programs,
-                            shared_sizes(types))
+                            shared_sizes(types), payloads)

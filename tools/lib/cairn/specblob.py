@@ -10,7 +10,7 @@ from cairn import spec as S
 from cairn.record import Record
 
 MAGIC = b"CAIRNSPC"
-VERSION = 1
+VERSION = 2
 NONE = 0xFFFFFFFF
 # servers/root/spec_format.h: SPEC_KERNEL_*
 KERNEL = {"audit": 0xFFFFFFF0, "power": 0xFFFFFFF1, "uart_frame": 0xFFFFFFF2,
@@ -29,7 +29,9 @@ FILL = Record(("frame", "I"), ("program", "I"), ("file_offset", "Q"),
               ("frame_offset", "I"), ("length", "I"))
 THREAD = Record(("tcb", "I"), ("cnode", "I"), ("vspace", "I"),
                 ("ipc_frame", "I"), ("ipc_ipa", "Q"), ("entry", "Q"),
-                ("stack_top", "Q"), ("priority", "I"), ("name", "I"))
+                ("stack_top", "Q"), ("priority", "I"), ("name", "I"),
+                ("vcpu", "I"), ("flags", "I"), ("fault_ep", "Q"))
+THREAD_START = 1  # servers/root/spec_format.h: SPEC_THREAD_START
 PROGRAM = struct.Struct("<I")  # a program's name: a uint32 string offset
 
 class _Strings:
@@ -49,7 +51,7 @@ def encode(spec):
     # breaks ties so the order (and the image) is reproducible.
     order = sorted(spec.objects, key=lambda n: (-S.object_bytes(*spec.objects[n]), n))
     index = {n: i for i, n in enumerate(order)}
-    programs = sorted({t.program for t in spec.threads} |
+    programs = sorted({t.program for t in spec.threads if t.program} |
                       {f.program for f in spec.fills})
     prog_index = {p: i for i, p in enumerate(programs)}
     out = bytearray()
@@ -61,20 +63,27 @@ def encode(spec):
         mapped = c.map_ipa is not None
         out += CAP.pack(holder=index[f"cnode:{c.holder}"], slot=c.slot,
                         object=obj, rights=c.rights, badge=c.badge,
-                        vspace=index[f"vspace:{c.holder}"] if mapped else NONE,
+                        vspace=index[c.map_vspace or f"vspace:{c.holder}"]
+                        if mapped else NONE,
                         ipa=c.map_ipa if mapped else 0)
     for f in spec.fills:
         out += FILL.pack(frame=index[f.frame], program=prog_index[f.program],
                          file_offset=f.file_offset,
                          frame_offset=f.frame_offset, length=f.length)
     for t in spec.threads:
+        guest = t.vcpu is not None
         out += THREAD.pack(tcb=index[f"tcb:{t.name}"],
                            cnode=index[f"cnode:{t.name}"],
-                           vspace=index[f"vspace:{t.name}"],
-                           ipc_frame=index[f"frame:{t.name}.ipc"],
-                           ipc_ipa=S.IPC_BUFFER, entry=t.entry,
-                           stack_top=S.STACK_TOP, priority=t.priority,
-                           name=strings(t.name))
+                           vspace=index[t.vspace_object],
+                           ipc_frame=NONE if guest
+                           else index[f"frame:{t.name}.ipc"],
+                           ipc_ipa=0 if guest else S.IPC_BUFFER,
+                           entry=t.entry,
+                           stack_top=0 if guest else S.STACK_TOP,
+                           priority=t.priority, name=strings(t.name),
+                           vcpu=index[t.vcpu] if guest else NONE,
+                           flags=0 if guest else THREAD_START,
+                           fault_ep=t.fault_ep)
     for p in programs:
         out += PROGRAM.pack(strings(p))
     header = HEADER.pack(magic=MAGIC, version=VERSION, object_count=len(order),
@@ -89,6 +98,6 @@ def decode_header(blob):
     """The header's counts, for tests and inspection."""
     magic, version, *counts, _pad = HEADER.unpack_from(blob)
     if magic != MAGIC or version != VERSION:
-        raise ValueError("not a version-1 Cairn spec")
+        raise ValueError(f"not a version-{VERSION} Cairn spec")
     keys = ("objects", "caps", "fills", "threads", "programs", "strings")
     return dict(zip(keys, counts))

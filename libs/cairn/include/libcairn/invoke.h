@@ -75,6 +75,9 @@ struct cairn_result cairn_vcpu_read_regs(uint64_t vcpu, unsigned first,
 struct cairn_result cairn_vcpu_write_regs(uint64_t vcpu, unsigned first,
 					  unsigned count,
 					  const uint64_t *values);
+/* Where virtual INTID intid is in the VCPU: CAIRN_VIRQ_PENDING, _ACTIVE. */
+struct cairn_result cairn_vcpu_irq_state(uint64_t vcpu, uint64_t intid,
+					 uint64_t *state);
 /* Makes virtual INTID intid pending in the VCPU's guest (group 0 or 1). */
 struct cairn_result cairn_vcpu_inject_irq(uint64_t vcpu, uint64_t intid,
 					  uint64_t priority, uint64_t group);

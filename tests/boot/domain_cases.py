@@ -1,0 +1,214 @@
+"""Boot cases for guest domains (boot_test.py imports this module, so it
+stays the one list of boot cases): the test guest's own suite under
+Cairn, two domains side by side with the live audit still equal to the
+spec."""
+import re
+import sys
+from pathlib import Path
+
+from types import SimpleNamespace
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "guests"))
+from guest_test import SUITE, SUMMARY  # noqa: E402
+
+DOMAINS = ("guest0", "guest1")
+CASES = []
+bt = SimpleNamespace()  # boot_test.py's helpers, given by use()
+
+
+def use(**helpers):
+    bt.__dict__.update(helpers)
+
+
+def case(fn):
+    CASES.append(fn)
+    return fn
+
+
+def domain_results(log, domain):
+    """{test: PASS/FAIL/SKIP} of the suite's lines tagged with domain."""
+    return {name: r for r, name in re.findall(
+        rf"{domain}: (PASS|FAIL|SKIP) ([^\s:]+)", log)}
+
+
+@case
+def guests_run_their_suite(images):
+    """configs/guests.toml: both domains (one booted from the Image, one from
+    the raw binary) run the whole test-guest suite under their VMMs, every
+    test passes in each, each powers its own domain off and Cairn goes on:
+    the shell answers, ps lists the VMMs and vCPUs, the audit equals the
+    spec."""
+    n = len(bt.expected_caps(images, "guests"))
+    with bt.console_boot(images, system="guests") as m:
+        # In whatever order the two interleave.
+        m.expect_all([rf"{d}: {SUMMARY}" for d in DOMAINS] +
+                     [rf"{d}: vmm: domain {d} is off: the guest called PSCI "
+                      "SYSTEM_OFF" for d in DOMAINS], timeout=240)
+        problems = []
+        for d in DOMAINS:
+            results = domain_results(m.log, d)
+            bad = [f"{t}: {results.get(t, 'missing')}" for t in SUITE
+                   if results.get(t) != "PASS"]
+            if bad:
+                problems.append(f"{d}: {', '.join(bad)}")
+            summary = re.search(rf"{d}: {SUMMARY}", m.log)
+            if summary.group(2) != "0" or summary.group(3) != "0":
+                problems.append(f"{d}: {summary.group(0)}")
+        if problems:
+            m.fail("; ".join(problems))
+        bt.shell(m, "ps", r"guest0 +\w+ +101", r"guest0\.vcpu0 +\w+ +100",
+              r"guest1\.vcpu1 +\w+ +100")
+        bt.shell(m, "audit", rf"audit: ok, {n} capabilities")
+        m.send("poweroff\r")
+        m.expect("powering off")
+        m.wait_exit(timeout=30)
+    print(f"both domains: {len(SUITE)} tests passed; audit: ok, {n} "
+          "capabilities")
+
+
+@case
+def domains_survive_a_hostile_guest(images):
+    """configs/test-hostile.toml: one guest fuzzes everything it can reach
+    (bounded: seed 11, 20 000 operations) while the other runs its whole
+    suite; the fuzzer's guest still works afterwards, the steady one passes
+    everything, the hostile one's VMM reports the exits it absorbed, and
+    Cairn's audit still equals the spec."""
+    n = len(bt.expected_caps(images, "test-hostile"))
+    with bt.console_boot(images, system="test-hostile") as m:
+        m.expect_all([rf"hostile: {SUMMARY}", rf"steady: {SUMMARY}",
+                      r"hostile: fuzz: \d+ operations",
+                      r"hostile: vmm: exits absorbed: \d+",
+                      r"steady: vmm: domain steady is off"], timeout=300)
+        ops = re.search(r"hostile: fuzz: (\d+) operations, (\d+) aborts, "
+                        r"(\d+) undefs", m.log)
+        absorbed = re.search(r"hostile: vmm: exits absorbed: (\d+) \((\d+) "
+                             r"MMIO, (\d+) HVC, (\d+) SMC, (\d+) system "
+                             r"register", m.log)
+        problems = []
+        if not ops or int(ops.group(1)) != 20000:
+            problems.append(f"fuzzer summary: {ops and ops.group(0)}")
+        if not absorbed or min(int(g) for g in absorbed.groups()) == 0:
+            problems.append("the hostile VMM absorbed no exits of some kind:"
+                            f" {absorbed and absorbed.group(0)}")
+        hostile = domain_results(m.log, "hostile")
+        if hostile.get("fuzz.survived") != "PASS":
+            problems.append(f"fuzz.survived: {hostile.get('fuzz.survived')}")
+        steady = domain_results(m.log, "steady")
+        bad = [t for t in SUITE if steady.get(t) != "PASS"]
+        if bad:
+            problems.append(f"steady: {', '.join(bad)}")
+        if problems:
+            m.fail("; ".join(problems))
+        bt.shell(m, "audit", rf"audit: ok, {n} capabilities")
+        m.send("poweroff\r")
+        m.expect("powering off")
+        m.wait_exit(timeout=30)
+    print(f"{ops.group(0)}; {absorbed.group(0)}; steady passed "
+          f"{len(SUITE)}; audit ok")
+
+
+@case
+def a_faulting_vmm_ends_only_its_domain(images):
+    """configs/test-vmm-fault.toml: domain doomed's VMM (the VmmFaulty test
+    build) faults after 5000 exits; the console says so, naming it; doomed's
+    guest prints no more; steady passes its whole suite; the shell and the
+    audit go on (the dead VMM still holds exactly its caps)."""
+    n = len(bt.expected_caps(images, "test-vmm-fault"))
+    with bt.console_boot(images, system="test-vmm-fault") as m:
+        m.expect_all([r"\[doomed faulted \(a memory fault at pc 0x[0-9a-f]+, "
+                      r"address 0x0\): it is stopped, and its domain with it",
+                      rf"steady: {SUMMARY}"], timeout=240)
+        after = len(m.log)
+        steady = domain_results(m.log, "steady")
+        bad = [t for t in SUITE if steady.get(t) != "PASS"]
+        if bad:
+            m.fail(f"steady: {', '.join(bad)}")
+        bt.shell(m, "ps", r"doomed +inactive +101")
+        bt.shell(m, "audit", rf"audit: ok, {n} capabilities")
+        if re.search(r"doomed: (PASS|FAIL) ", m.log[after:]):
+            m.fail("doomed's guest went on after its VMM died")
+        m.send("poweroff\r")
+        m.expect("powering off")
+        m.wait_exit(timeout=30)
+    print(f"doomed's VMM faulted and only doomed stopped; audit: ok, {n}")
+
+
+@case
+def a_wedged_guest_costs_only_its_time_slice(images):
+    """configs/test-wedge.toml: domain wedged loops in exceptions with no
+    vectors (each an exit its VMM answers with an abort, logged once);
+    domain steady, at the same priority, still passes its whole suite, and
+    the shell and the audit answer meanwhile."""
+    n = len(bt.expected_caps(images, "test-wedge"))
+    with bt.console_boot(images, system="test-wedge") as m:
+        m.expect_all([r"wedged: wedging myself",
+                      r"wedged: vmm: vCPU 0: an instruction fetch from IPA "
+                      r"0x200 \(pc 0x200\): nothing there",
+                      rf"steady: {SUMMARY}"], timeout=300)
+        steady = domain_results(m.log, "steady")
+        bad = [t for t in SUITE if steady.get(t) != "PASS"]
+        if bad:
+            m.fail(f"steady: {', '.join(bad)}")
+        if len(re.findall(r"wedged: vmm: vCPU \d+: ", m.log)) != 1:
+            m.fail("the wedged guest's VMM logged its aborts more than once")
+        bt.shell(m, "ps", r"wedged\.vcpu0 +\w+ +100")
+        bt.shell(m, "audit", rf"audit: ok, {n} capabilities")
+        m.send("poweroff\r")
+        m.expect("powering off")
+        m.wait_exit(timeout=30)
+    print(f"steady passed {len(SUITE)} beside a wedged guest; audit: ok, {n}")
+
+
+@case
+def a_guest_reaches_only_its_ram(images):
+    """configs/test-isolation.toml: every IPA the probe guest reads outside
+    its RAM and its emulated devices (2 MiB steps below 4 GiB, 1 GiB steps
+    up to 512 GiB: 2 540 reads) aborts, so its stage 2 maps no other
+    domain's memory, no VMM's and not Cairn's; the steady domain beside it
+    passes its suite."""
+    with bt.console_boot(images, system="test-isolation") as m:
+        m.expect_all([r"probe: isolation: 0x([0-9a-f]{16}) probes, "
+                      r"0x([0-9a-f]{16}) aborted, first not aborted "
+                      r"0x([0-9a-f]{16})", rf"steady: {SUMMARY}"],
+                     timeout=300)
+        got = re.search(r"probe: isolation: 0x([0-9a-f]{16}) probes, "
+                        r"0x([0-9a-f]{16}) aborted, first not aborted "
+                        r"0x([0-9a-f]{16})", m.log)
+        probes, aborted, first = (int(g, 16) for g in got.groups())
+        # 2048 2 MiB steps below 4 GiB less 32 of RAM and 2 devices, then
+        # 508 1 GiB steps from 4 GiB to 512 GiB.
+        if probes != 2048 - 32 - 2 + 508 or aborted != probes:
+            m.fail(f"{probes} probes, {aborted} aborted; the first that did "
+                   f"not: {first:#x}")
+        steady = domain_results(m.log, "steady")
+        bad = [t for t in SUITE if steady.get(t) != "PASS"]
+        if bad:
+            m.fail(f"steady: {', '.join(bad)}")
+        m.send("poweroff\r")
+        m.expect("powering off")
+        m.wait_exit(timeout=30)
+    print(f"{probes} reads outside the probe's RAM, every one aborted")
+
+
+@case
+def a_guest_reads_what_is_typed_for_it(images):
+    """configs/test-domain-control.toml: Ctrl-A three times moves the
+    keyboard from the shell to alice, then to the ticker domain, whose
+    guest reads each key from its (emulated) PL011 and says so; nothing
+    typed for it reaches alice or the shell, and back at the shell the
+    prompt answers."""
+    ctrl_a3 = "\x01\x01\x01"
+    with bt.console_boot(images, system="test-domain-control") as m:
+        m.expect(r"ticker: booted: a tick every 0\.2 s", timeout=60)
+        m.send(ctrl_a3)
+        m.expect(r"\[console: input to alice\]")
+        m.send(ctrl_a3)
+        m.expect(r"\[console: input to ticker\]")
+        m.send("hi")
+        m.expect_all([r"ticker: key h", r"ticker: key i"], timeout=30)
+        m.send(ctrl_a3)
+        m.expect(r"\[console: input to shell\]")
+        bt.shell(m, "domain ticker", r"ticker +running +1/1 +ticker")
+        if re.search(r"alice: got: .*h", m.log):
+            m.fail("keys typed for the ticker reached alice")
+    print("keys typed while the ticker had the focus reached its guest")
