@@ -123,6 +123,51 @@ void arch_s2_leaf(const s2_pte_t *e, struct s2_leaf *out);
 void arch_s2_flush_ipa(vmid_t vmid, ipaddr_t ipa);
 void arch_s2_flush_vmid(vmid_t vmid);
 
+/* VTCR_EL2 as the CPUs use it: an SMMU sharing the tables copies it. */
+uint64_t arch_s2_vtcr(void);
+
+/* ---- The SMMUv3 (smmu.c): DMA through stage 2, or not at all ---- */
+
+/* StreamIDs the kernel covers: a linear stream table of this many entries
+ * (PCI bus 0 under an identity iommu-map; higher StreamIDs are out of
+ * range for the SMMU, so their transactions abort with an event). */
+#define SMMU_STREAMS_MAX 256
+
+struct arch_smmu_info {
+	bool present;	/* the DTB names an SMMUv3 */
+	bool enabled;	/* translating, unbound streams aborting; false if
+			   enabling failed or it failed later (fail closed:
+			   then every transaction aborts) */
+	bool can_share; /* its stage 2 walks the CPU's tables as they are */
+	bool stage1, stage2, coherent;
+	unsigned sid_bits; /* the SMMU's */
+	unsigned streams;  /* the StreamIDs the kernel covers: 0 to this - 1 */
+	unsigned ias_bits, oas_bits;
+};
+
+const struct arch_smmu_info *arch_smmu_info(void);
+
+/* Probes the SMMU (one line), carves its stream table and queues from
+ * free, and enables it with every stream aborting. Without one, or if
+ * enabling fails, every DMA transaction aborts (GBPA) and info says so. */
+void arch_smmu_init(const struct platform *p, struct memmap *free);
+/* Its event queue and global-error interrupts, once the GIC is up. */
+void arch_smmu_start_interrupts(const struct platform *p);
+
+/*
+ * Each returns with the SMMU done with it (the command queue synchronised):
+ * a transaction that starts afterwards sees the new configuration.
+ */
+/* Stream sid translates through the stage-2 tables at root (VMID vmid),
+ * set up as the CPU's (arch_s2_vtcr); it was aborting. */
+void arch_smmu_bind(uint32_t sid, paddr_t root, vmid_t vmid);
+/* Stream sid aborts again, and whatever the SMMU cached for vmid goes. */
+void arch_smmu_unbind(uint32_t sid, vmid_t vmid);
+/* Invalidates the SMMU's TLB entries of one IPA (a leaf), or all, of a
+ * VMID: what arch_s2_flush_* does for the CPUs, for the streams. */
+void arch_smmu_flush_ipa(vmid_t vmid, ipaddr_t ipa);
+void arch_smmu_flush_vmid(vmid_t vmid);
+
 /* ---- Interrupts (GICv3) and the EL2 physical timer ---- */
 
 #define GIC_SPURIOUS 1023

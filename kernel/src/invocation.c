@@ -5,6 +5,7 @@
 #include "objects/cnode.h"
 #include "objects/irq.h"
 #include "objects/power.h"
+#include "objects/stream.h"
 #include "objects/tcb.h"
 #include "objects/untyped.h"
 #include "objects/vcpu.h"
@@ -34,6 +35,8 @@ static const invoke_fn invoke_table[CAP_TYPE_LIMIT] = {
     [CAP_IRQ_HANDLER] = irq_handler_invoke,
     [CAP_AUDIT_CONTROL] = audit_invoke,
     [CAP_POWER_CONTROL] = power_invoke,
+    [CAP_SID_CONTROL] = sid_control_invoke,
+    [CAP_STREAM_ID] = stream_invoke,
 };
 
 enum cairn_error invoke(struct invocation *inv)

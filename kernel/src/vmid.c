@@ -1,17 +1,20 @@
 #include "vmid.h"
 
 #include "arch.h"
+#include "assert.h"
 
 static paddr_t owner[VMID_COUNT];
 static uint64_t generation[VMID_COUNT];
 static uint64_t generations; /* handed out so far: never reused */
 static unsigned streams[VMID_COUNT];
+static unsigned streams_total;
 static unsigned in_use = 1; /* VMID 0 */
 
 vmid_t vmid_alloc(paddr_t root)
 {
 	for (unsigned v = 1; v < VMID_COUNT; v++) {
 		if (pa_addr(owner[v]) == 0) {
+			ASSERT(streams[v] == 0);
 			owner[v] = root;
 			generation[v] = ++generations;
 			in_use++;
@@ -25,6 +28,9 @@ vmid_t vmid_alloc(paddr_t root)
 
 void vmid_free(vmid_t vmid)
 {
+	/* Its streams were unbound first (stream_vspace_destroyed), and
+	 * unbinding flushed the SMMU's TLB of this VMID. */
+	ASSERT(streams[vmid_value(vmid)] == 0);
 	arch_s2_flush_vmid(vmid);
 	owner[vmid_value(vmid)] = pa_init(0);
 	generation[vmid_value(vmid)] = 0;
@@ -49,4 +55,23 @@ uint64_t vmid_generation(vmid_t vmid)
 unsigned vmid_streams(vmid_t vmid)
 {
 	return streams[vmid_value(vmid)];
+}
+
+void vmid_stream_bound(vmid_t vmid)
+{
+	ASSERT(pa_addr(owner[vmid_value(vmid)]) != 0);
+	streams[vmid_value(vmid)]++;
+	streams_total++;
+}
+
+void vmid_stream_unbound(vmid_t vmid)
+{
+	ASSERT(streams[vmid_value(vmid)] != 0);
+	streams[vmid_value(vmid)]--;
+	streams_total--;
+}
+
+unsigned vmid_streams_total(void)
+{
+	return streams_total;
 }

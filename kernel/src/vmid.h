@@ -22,8 +22,13 @@ paddr_t vmid_owner(vmid_t vmid);
 uint64_t vmid_generation(vmid_t vmid);
 
 /*
- * SMMU streams whose STE points at this VMID's VSpace (share-pt). Every
- * removal of a stage-2 entry must invalidate their TLBs too; no stream can
- * be bound yet, so this is 0 until the SMMU arrives.
+ * SMMU streams whose STE points at this VMID's VSpace (share-pt): every
+ * removal of a stage-2 entry invalidates their TLB too (vspace.c,
+ * s2_remove). objects/stream.c counts each binding in and out; a VMID is
+ * handed out and freed with none.
  */
 unsigned vmid_streams(vmid_t vmid);
+void vmid_stream_bound(vmid_t vmid);
+void vmid_stream_unbound(vmid_t vmid);
+/* Streams bound, all VMIDs together. */
+unsigned vmid_streams_total(void);

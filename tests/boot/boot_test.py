@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools" / "lib"))
-from cairn.qemu import (EXIT_FAULT, EXIT_PANIC, BootError, Machine,  # noqa: E402
+from cairn.qemu import (EDU_DEVICE, EXIT_FAULT, EXIT_PANIC,  # noqa: E402
+                        SMMU_STAGE1_MACHINE, BootError, Machine,
                         gdb_command, qemu_command)
 
 TIME_LIMIT = 60
@@ -204,6 +205,60 @@ def system_threadtest(images):
               time_limit=LONG_TIME_LIMIT) as m:
         m.expect(r"100000 round trips, 0 bad", timeout=240)
         check_suite(m, "threadtest", 41, listed=True)
+
+
+STREAM_CASES = 11  # tests/system/streamtest.c and dmacases.c
+
+
+@case
+def system_streamtest(images):
+    """The SMMU's streams with QEMU's edu device on an SMMU with stage 2:
+    every case passes (share-pt: DMA into the bound VSpace works, and is
+    blocked at an unmapped IOVA, after Unmap, after Revoke and after the
+    VSpace's deletion), the kernel prints the SMMU's probe line and each
+    fault with its stream, kind and address, and the system ends with the
+    suite's status."""
+    with boot(images, system="test-streams", append=None,
+              extra=EDU_DEVICE) as m:
+        m.expect(r"smmu: SMMUv3 at 0x9050000: stage 1\+2, IAS 44 OAS 44 "
+                 r"bits, granules 4K 16K 64K, 16-bit StreamIDs \(256 "
+                 r"covered\), cmdq 2\^19 eventq 2\^19, coherent walks; "
+                 r"shares CPU stage-2 tables: yes")
+        m.expect(r"smmu: enabled: 256 streams, every one aborting until "
+                 r"bound")
+        m.expect(r"smmu: interrupts: eventq intid 106, gerror intid 109")
+        m.expect(r"  smmu: flags 0x3f, 256 streams, 16-bit StreamIDs, IAS 44 "
+                 r"OAS 44, can share: yes")
+        m.expect(r"smmu: stream 0x[0-9a-f]+: translation fault \(event "
+                 r"0x10\), write at 0x80405000 \(stage 2\); queued for its "
+                 r"fault route")
+        check_suite(m, "streamtest", STREAM_CASES, listed=True)
+        m.expect(r"system: every thread has finished; powering off with "
+                 r"status 0")
+        status = m.wait_exit(timeout=30)
+        if status != 0:
+            m.fail(f"QEMU exit status {status}")
+
+
+@case
+def system_streamtest_stage1(images):
+    """The same suite on QEMU's stage-1-only SMMU (virt-9.1,
+    arm-smmuv3.stage=1): the probe says it cannot share, every BindVSpace
+    is NOT_SUPPORTED (never a silent success), and the edu's DMA stays
+    blocked; every case passes."""
+    with boot(images, system="test-streams", append=None, extra=EDU_DEVICE,
+              machine=SMMU_STAGE1_MACHINE, smmu_stage="1") as m:
+        m.expect(r"smmu: SMMUv3 at 0x9050000: stage 1, .*; shares CPU "
+                 r"stage-2 tables: no \(no stage 2\)")
+        m.expect(r"  smmu: flags 0x2b, 256 streams, 16-bit StreamIDs, IAS 44 "
+                 r"OAS 44, can share: no")
+        m.expect(r"  BindVSpace: not supported on this SMMU")
+        check_suite(m, "streamtest", STREAM_CASES, listed=True)
+        if "translation fault" in m.log:
+            m.fail("a fault was reported though nothing can be bound")
+        status = m.wait_exit(timeout=30)
+        if status != 0:
+            m.fail(f"QEMU exit status {status}")
 
 
 @case

@@ -6,10 +6,10 @@
  * is the root's (it never blocks: only non-blocking IPC), pool B belongs to
  * two child threads that may block. Retype, derive, move, delete, revoke,
  * map and unmap into several VSpaces, configure and start threads, claim
- * interrupts. A fault handler turns every capability fault into a skipped
- * instruction. Every CHECK_EVERY operations the invariants are checked: a
- * canary frame unchanged, retype and delete still work, an IPC round trip
- * still works, the live audit walk completes.
+ * interrupts, claim and bind StreamIDs. A fault handler turns every
+ * capability fault into a skipped instruction. Every CHECK_EVERY operations
+ * the invariants are checked: a canary frame unchanged, retype and delete
+ * still work, an IPC round trip still works, the live audit walk completes.
  *
  * Parameters come from the kernel command line: fuzz.ops=N fuzz.seed=S.
  * The last line is "fuzz: N ops, seed S: N passed, N failed" (the checks).
@@ -158,8 +158,13 @@ static uint64_t pick_ipa(uint64_t *s)
 /* Invocations tried and accepted, per kind: a fuzzer whose calls all fail
  * their first check explores nothing, so the summary shows how deep it
  * got. */
-static const char *const kind_name[] = {"retype", "cnode", "map", "tcb", "irq"};
-static uint64_t tried[5], accepted[5];
+static const char *const kind_name[] = {"retype", "cnode", "map",
+					"tcb",	  "irq",   "stream"};
+#define KINDS (sizeof(kind_name) / sizeof(kind_name[0]))
+static uint64_t tried[KINDS], accepted[KINDS];
+
+/* A shadow entry for a StreamID, which is no object type. */
+#define SHADOW_STREAM 37
 
 static void tally(unsigned kind, struct cairn_result r)
 {
@@ -363,6 +368,49 @@ static void op_irq(struct pool *p)
 	}
 }
 
+/* StreamIDs: claims of low (and edgy) StreamIDs into the pool, bindings
+ * to its VSpaces and the root's, fault routes; no device does DMA. */
+static void op_stream(struct pool *p)
+{
+	uint64_t *s = &p->rng;
+	uint64_t st = pick_typed(p, SHADOW_STREAM);
+	uint64_t info[CAIRN_SID_INFO_WORDS];
+	struct cairn_stream_faults f;
+	struct cairn_result r;
+
+	switch (below(s, 7)) {
+	case 0: {
+		uint64_t dest = pick_empty(p);
+		r = cairn_sid_control_get(CAIRN_SLOT_SID_CONTROL,
+					  below(s, 4) ? below(s, 8) : edgy(s),
+					  ROOT, dest, DEPTH);
+		if (r.error == CAIRN_OK) {
+			shadow[dest] = SHADOW_STREAM;
+		}
+		break;
+	}
+	case 1:
+	case 2:
+		r = cairn_stream_bind_vspace(st, pick_vspace(p));
+		break;
+	case 3:
+		r = cairn_stream_unbind(st);
+		break;
+	case 4:
+		r = cairn_stream_set_fault_notification(
+		    st,
+		    below(s, 4) ? pick_typed(p, CAIRN_OBJ_NOTIFICATION) : 0);
+		break;
+	case 5:
+		r = cairn_stream_get_faults(st, &f);
+		break;
+	default:
+		r = cairn_sid_control_info(CAIRN_SLOT_SID_CONTROL, info);
+		break;
+	}
+	tally(5, r);
+}
+
 static void op_ipc(struct pool *p)
 {
 	uint64_t *s = &p->rng;
@@ -419,7 +467,7 @@ static void op_any(struct pool *p)
 
 static void one_op(struct pool *p)
 {
-	switch (below(&p->rng, 16)) {
+	switch (below(&p->rng, 17)) {
 	case 0:
 	case 1:
 	case 2:
@@ -446,6 +494,9 @@ static void one_op(struct pool *p)
 	case 13:
 	case 14:
 		op_ipc(p);
+		break;
+	case 15:
+		op_stream(p);
 		break;
 	default:
 		op_any(p);
@@ -700,7 +751,7 @@ int main(void)
 	reset_pool(&pool_b[0]);
 	check_invariants();
 	check("no fault but capability faults", unexpected_faults == 0);
-	for (unsigned k = 0; k < 5; k++) {
+	for (unsigned k = 0; k < KINDS; k++) {
 		printf("fuzz: %s: %lu of %lu invocations accepted\n",
 		       kind_name[k], accepted[k], tried[k]);
 	}

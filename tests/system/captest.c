@@ -71,7 +71,7 @@ static int test_bootinfo(void)
 	CHECK(boot_ut() != 0);
 	CHECK(occupied(CAIRN_SLOT_TCB) && occupied(CAIRN_SLOT_VSPACE));
 	CHECK(occupied(CAIRN_SLOT_IRQ_CONTROL));
-	CHECK(!occupied(CAIRN_SLOT_SID_CONTROL));
+	CHECK(occupied(CAIRN_SLOT_SID_CONTROL));
 	CHECK(occupied(CAIRN_SLOT_AUDIT_CONTROL));
 	return ok;
 }

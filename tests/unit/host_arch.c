@@ -34,6 +34,56 @@ void arch_s2_flush_vmid(vmid_t vmid)
 	host_flush_vmid_count++;
 }
 
+struct arch_smmu_info host_smmu = {.present = true,
+				   .enabled = true,
+				   .can_share = true,
+				   .stage1 = true,
+				   .stage2 = true,
+				   .coherent = true,
+				   .sid_bits = 16,
+				   .streams = SMMU_STREAMS_MAX,
+				   .ias_bits = 44,
+				   .oas_bits = 44};
+unsigned host_smmu_binds, host_smmu_unbinds;
+unsigned host_smmu_flush_ipa_count, host_smmu_flush_vmid_count;
+uint16_t host_smmu_ste_vmid[SMMU_STREAMS_MAX];
+
+const struct arch_smmu_info *arch_smmu_info(void)
+{
+	return &host_smmu;
+}
+
+void arch_smmu_bind(uint32_t sid, paddr_t root, vmid_t vmid)
+{
+	(void)root;
+	assert_true(sid < SMMU_STREAMS_MAX);
+	/* The kernel binds only an aborting stream (through abort). */
+	assert_int_equal(host_smmu_ste_vmid[sid], 0);
+	host_smmu_ste_vmid[sid] = vmid_value(vmid);
+	host_smmu_binds++;
+}
+
+void arch_smmu_unbind(uint32_t sid, vmid_t vmid)
+{
+	assert_true(sid < SMMU_STREAMS_MAX);
+	assert_int_equal(host_smmu_ste_vmid[sid], vmid_value(vmid));
+	host_smmu_ste_vmid[sid] = 0;
+	host_smmu_unbinds++;
+}
+
+void arch_smmu_flush_ipa(vmid_t vmid, ipaddr_t ipa)
+{
+	(void)vmid;
+	(void)ipa;
+	host_smmu_flush_ipa_count++;
+}
+
+void arch_smmu_flush_vmid(vmid_t vmid)
+{
+	(void)vmid;
+	host_smmu_flush_vmid_count++;
+}
+
 struct tcb *arch_current_thread(void)
 {
 	return host_current;

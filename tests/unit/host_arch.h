@@ -3,6 +3,15 @@
 struct tcb;
 
 extern unsigned host_flush_ipa_count, host_flush_vmid_count;
+
+/* The SMMU on the host: what arch_smmu_info() says (enabled, sharing, 256
+ * streams unless a test changes it), and every call counted; each stream's
+ * STE as the calls left it (0: aborting, else the VMID it points at). */
+#include "arch.h"
+extern struct arch_smmu_info host_smmu;
+extern unsigned host_smmu_binds, host_smmu_unbinds;
+extern unsigned host_smmu_flush_ipa_count, host_smmu_flush_vmid_count;
+extern uint16_t host_smmu_ste_vmid[SMMU_STREAMS_MAX];
 extern struct tcb *host_current;
 
 /* Preemption points (arch_irq_pending) see an interrupt every n-th time

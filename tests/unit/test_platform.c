@@ -74,6 +74,10 @@ static void test_full_devices(void **state)
 
 	assert_true(plat.has_smmu);
 	assert_int_equal(pa_addr(plat.smmu.base), 0x9050000);
+	/* By name, not position: gerror is the fourth. */
+	assert_int_equal(plat.smmu_eventq_intid, 32 + 74);
+	assert_int_equal(plat.smmu_gerror_intid, 32 + 77);
+	assert_true(plat.smmu_dma_coherent);
 }
 
 static void test_full_pcie(void **state)

@@ -62,3 +62,8 @@ void arch_s2_flush_vmid(vmid_t vmid)
 	dsb(ish);
 	restore_vmid(saved);
 }
+
+uint64_t arch_s2_vtcr(void)
+{
+	return read_sysreg(vtcr_el2);
+}

@@ -24,8 +24,8 @@ enum cairn_root_slot {
 	CAIRN_SLOT_VSPACE = 3,
 	CAIRN_SLOT_IPC_BUFFER = 4,
 	CAIRN_SLOT_BOOTINFO = 5,
-	CAIRN_SLOT_IRQ_CONTROL = 6, /* empty until interrupts arrive */
-	CAIRN_SLOT_SID_CONTROL = 7, /* empty until the SMMU arrives */
+	CAIRN_SLOT_IRQ_CONTROL = 6,
+	CAIRN_SLOT_SID_CONTROL = 7, /* the SMMU's StreamIDs */
 	CAIRN_SLOT_AUDIT_CONTROL = 8,
 	CAIRN_SLOT_POWER_CONTROL = 9,
 	CAIRN_SLOT_FIRST_IMAGE = 16, /* frames of the root task's own pages,

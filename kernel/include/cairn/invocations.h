@@ -62,6 +62,19 @@ enum cairn_invocation {
 	CAIRN_VCPU_INJECT_IRQ = 106, /* (intid, priority, group | EOI_EXIT) */
 	CAIRN_VCPU_IRQ_STATE = 107,  /* (intid) -> (CAIRN_VIRQ_* bits) */
 
+	/* SIDControl: the SMMU's StreamIDs (docs/abi.md) */
+	CAIRN_SID_CONTROL_GET = 112,  /* (sid, dest_root, dest_index,
+					 dest_depth) */
+	CAIRN_SID_CONTROL_INFO = 113, /* () -> CAIRN_SID_INFO_WORDS words */
+	CAIRN_SID_CONTROL_PCIE = 114, /* () -> CAIRN_PCIE_INFO_WORDS words */
+
+	/* StreamID: one device stream's translation and its faults */
+	CAIRN_STREAM_BIND_VSPACE = 120, /* (vspace): DMA walks its stage 2 */
+	CAIRN_STREAM_UNBIND = 121,	/* (): DMA aborts again */
+	CAIRN_STREAM_SET_FAULT_NOTIFICATION = 122, /* (notification or 0) */
+	CAIRN_STREAM_GET_FAULTS = 123, /* () -> (count, dropped, total,
+					  count fault records) */
+
 	/* PowerControl: the whole machine (PSCI). Return only on failure. */
 	CAIRN_POWER_OFF = 96,	/* () */
 	CAIRN_POWER_RESET = 97, /* () */
@@ -110,6 +123,85 @@ enum cairn_thread_state {
 #define CAIRN_IRQ_LEVEL 0
 #define CAIRN_IRQ_EDGE	1
 
+/*
+ * SIDControl.Info reply: word 0 flags (below), 1 the StreamIDs the kernel
+ * covers (SIDControl.Get takes 0 to this - 1), 2 the SMMU's StreamID bits,
+ * 3 its input address size (IAS) and 4 its output address size (OAS) in
+ * bits, 5 faults of streams nobody claimed (counted, not queued).
+ */
+#define CAIRN_SID_INFO_WORDS 6
+#define CAIRN_SMMU_PRESENT   (1UL << 0) /* the DTB names an SMMUv3 */
+#define CAIRN_SMMU_ENABLED   (1UL << 1) /* translating (unbound: abort) */
+#define CAIRN_SMMU_CAN_SHARE (1UL << 2) /* BindVSpace works (share-pt) */
+#define CAIRN_SMMU_STAGE1    (1UL << 3)
+#define CAIRN_SMMU_STAGE2    (1UL << 4)
+#define CAIRN_SMMU_COHERENT  (1UL << 5) /* table walks snoop the caches */
+
+/*
+ * SIDControl.PCIe: the PCIe host bridge whose devices the SMMU translates,
+ * as the DTB describes it (all 0 without one), for whoever enumerates it:
+ * word 0 the ECAM's physical address (a device Untyped starts there), 1 its
+ * size, 2 the first and 3 the last bus, 4 the windows and 5 the iommu-map
+ * entries given below; then CAIRN_PCIE_MAX_WINDOWS windows of
+ * CAIRN_PCIE_WINDOW_WORDS (space, with CAIRN_PCI_PREFETCHABLE; CPU address;
+ * PCI address; size: each a device Untyped for BARs), then
+ * CAIRN_PCIE_MAX_MAPS iommu-map entries of CAIRN_PCIE_MAP_WORDS (requester
+ * IDs from word 0 are StreamIDs from word 1, word 2 of them; word 3 is 1
+ * when the entry names the SMMU the kernel drives). Unused entries are 0.
+ */
+#define CAIRN_PCIE_MAX_WINDOWS	4
+#define CAIRN_PCIE_WINDOW_WORDS 4
+#define CAIRN_PCIE_MAX_MAPS	8
+#define CAIRN_PCIE_MAP_WORDS	4
+#define CAIRN_PCIE_INFO_WORDS                                                  \
+	(6 + CAIRN_PCIE_MAX_WINDOWS * CAIRN_PCIE_WINDOW_WORDS +                \
+	 CAIRN_PCIE_MAX_MAPS * CAIRN_PCIE_MAP_WORDS)
+#define CAIRN_PCI_SPACE_IO     1
+#define CAIRN_PCI_SPACE_MEM32  2
+#define CAIRN_PCI_SPACE_MEM64  3
+#define CAIRN_PCI_PREFETCHABLE 0x100
+
+/*
+ * StreamID.GetFaults: reply word 0 the records that follow (at most
+ * CAIRN_STREAM_FAULTS_PER_CALL, oldest first; each is taken off the
+ * queue), 1 the faults dropped because the queue was full since the last
+ * GetFaults, 2 the stream's faults since it was claimed, then
+ * CAIRN_STREAM_FAULT_WORDS words per record: the kind and flags, the
+ * device's address (the IOVA, an IPA for share-pt), and the IPA of a
+ * stage-1 walk's stage-2 fault (0 otherwise).
+ */
+#define CAIRN_STREAM_FAULT_WORDS       3
+#define CAIRN_STREAM_FAULTS_PER_CALL   8
+#define CAIRN_STREAM_FAULT_QUEUE       16 /* records kept per stream */
+#define CAIRN_STREAM_FAULT_KIND(w)     ((unsigned)((w)&0xff))
+#define CAIRN_STREAM_FAULT_READ	       (1UL << 8) /* else a write */
+#define CAIRN_STREAM_FAULT_STAGE2      (1UL << 9)
+#define CAIRN_STREAM_FAULT_INSTRUCTION (1UL << 10)
+#define CAIRN_STREAM_FAULT_PRIVILEGED  (1UL << 11)
+#define CAIRN_STREAM_FAULT_CLASS(w)    ((unsigned)(((w) >> 12) & 3))
+
+/* Fault kinds: the SMMUv3's event numbers (Arm IHI 0070, 7.3). */
+enum cairn_smmu_event {
+	CAIRN_SMMU_EVT_UNSUPPORTED_UPSTREAM = 0x01,
+	CAIRN_SMMU_EVT_BAD_STREAMID = 0x02,
+	CAIRN_SMMU_EVT_STE_FETCH = 0x03,
+	CAIRN_SMMU_EVT_BAD_STE = 0x04,
+	CAIRN_SMMU_EVT_BAD_ATS_REQUEST = 0x05,
+	CAIRN_SMMU_EVT_STREAM_DISABLED = 0x06,
+	CAIRN_SMMU_EVT_TRANSLATION_FORBIDDEN = 0x07,
+	CAIRN_SMMU_EVT_BAD_SUBSTREAMID = 0x08,
+	CAIRN_SMMU_EVT_CD_FETCH = 0x09,
+	CAIRN_SMMU_EVT_BAD_CD = 0x0a,
+	CAIRN_SMMU_EVT_WALK_ABORT = 0x0b,
+	CAIRN_SMMU_EVT_TRANSLATION = 0x10,
+	CAIRN_SMMU_EVT_ADDRESS_SIZE = 0x11,
+	CAIRN_SMMU_EVT_ACCESS = 0x12,
+	CAIRN_SMMU_EVT_PERMISSION = 0x13,
+	CAIRN_SMMU_EVT_TLB_CONFLICT = 0x20,
+	CAIRN_SMMU_EVT_CONFIG_CONFLICT = 0x21,
+	CAIRN_SMMU_EVT_PAGE_REQUEST = 0x24,
+};
+
 /* Registers in Read/WriteRegisters order. */
 #define CAIRN_TCB_REGISTER_COUNT 33 /* pc, sp, x0..x30 */
 
@@ -143,6 +235,7 @@ enum cairn_argument {
 	CAIRN_ARG_IRQ = 26,
 	CAIRN_ARG_TRIGGER = 27,
 	CAIRN_ARG_VCPU = 28,
+	CAIRN_ARG_SID = 29,
 };
 
 /* Virtual INTIDs a VCPU can be given: SGIs, PPIs and SPIs (not 1020+). */

@@ -43,3 +43,13 @@ enum cairn_object_type {
 #define CAIRN_RIGHT_GRANT (1U << 2) /* transfer capabilities over IPC */
 #define CAIRN_RIGHT_EXEC  (1U << 3) /* map executable */
 #define CAIRN_RIGHTS_ALL  0xfU
+
+/*
+ * What a StreamID's rights allow (no other rights apply to it): FAULTS its
+ * fault route (SetFaultNotification, GetFaults); BIND binding a stream that
+ * is not bound; REBIND changing or ending a binding (BindVSpace on a bound
+ * stream, Unbind). A cap minted with BIND alone binds once, for good.
+ */
+#define CAIRN_STREAM_RIGHT_FAULTS CAIRN_RIGHT_READ
+#define CAIRN_STREAM_RIGHT_BIND	  CAIRN_RIGHT_WRITE
+#define CAIRN_STREAM_RIGHT_REBIND CAIRN_RIGHT_GRANT

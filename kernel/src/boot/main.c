@@ -13,6 +13,7 @@
 #include "kmem.h"
 #include "ksyms.h"
 #include "objects/ktag.h"
+#include "objects/stream.h"
 #include "panic.h"
 #include "print.h"
 #include "sched.h"
@@ -264,6 +265,7 @@ static void start_root_task(void)
 #endif
 	root_task_create(&plat, &free_ram, &modules, root);
 	sched_start_ticks(&plat);
+	arch_smmu_start_interrupts(&plat);
 }
 
 static void bring_up_console(void)
@@ -331,6 +333,9 @@ __attribute__((noreturn)) void kernel_main(uint64_t dtb_addr)
 	kprintf("test: executing an undefined instruction at EL2\n");
 	__asm__ volatile("udf #0");
 #endif
+	/* Before the root task takes the rest of RAM: the SMMU's tables. */
+	arch_smmu_init(&plat, &free_ram);
+	stream_init(&plat);
 	start_root_task();
 	kprintf("boot: complete\n");
 	if (platform_has_bootarg(&plat, "poweroff")) {

@@ -238,6 +238,20 @@ static enum k_error parse_gic(const void *fdt, struct platform *plat,
 	return K_OK;
 }
 
+/* The INTID of node's interrupt called name (interrupt-names), or 0. */
+static uint32_t named_intid(const void *fdt, int node, const char *name)
+{
+	int index = fdt_stringlist_search(fdt, node, "interrupt-names", name);
+	int len;
+	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
+
+	if (index < 0 || irq == NULL ||
+	    (index + 1) * 3 * (int)sizeof(fdt32_t) > len) {
+		return 0;
+	}
+	return gic_intid(irq + 3 * index);
+}
+
 static enum k_error parse_smmu(const void *fdt, struct platform *plat,
 			       const char **what)
 {
@@ -250,6 +264,10 @@ static enum k_error parse_smmu(const void *fdt, struct platform *plat,
 		FAIL(K_ERR_INVALID_ARGUMENT, "smmu-v3: malformed reg");
 	}
 	plat->smmu_phandle = fdt_get_phandle(fdt, node);
+	plat->smmu_dma_coherent =
+	    fdt_getprop(fdt, node, "dma-coherent", NULL) != NULL;
+	plat->smmu_eventq_intid = named_intid(fdt, node, "eventq");
+	plat->smmu_gerror_intid = named_intid(fdt, node, "gerror");
 	plat->has_smmu = true;
 	return K_OK;
 }

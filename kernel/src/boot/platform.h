@@ -71,6 +71,10 @@ struct platform {
 	bool has_smmu;
 	struct mmio_region smmu;
 	uint32_t smmu_phandle;
+	/* Its wired interrupts, by interrupt-names; 0 where the DTB names
+	 * none. The kernel drains the event queue and global errors itself. */
+	uint32_t smmu_eventq_intid, smmu_gerror_intid;
+	bool smmu_dma_coherent; /* `dma-coherent`: its walks snoop the caches */
 
 	bool has_pcie;
 	struct mmio_region ecam;

@@ -340,6 +340,9 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 	give(&b, CAIRN_SLOT_BOOTINFO, &f);
 	struct cap irqc = {.type = CAP_IRQ_CONTROL, .rights = CAIRN_RIGHTS_ALL};
 	give(&b, CAIRN_SLOT_IRQ_CONTROL, &irqc);
+	/* Whether or not an SMMU is enabled: SIDControl.Info says so. */
+	struct cap sidc = {.type = CAP_SID_CONTROL, .rights = CAIRN_RIGHTS_ALL};
+	give(&b, CAIRN_SLOT_SID_CONTROL, &sidc);
 	struct cap audit = {.type = CAP_AUDIT_CONTROL,
 			    .rights = CAIRN_RIGHTS_ALL};
 	give(&b, CAIRN_SLOT_AUDIT_CONTROL, &audit);

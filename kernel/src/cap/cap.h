@@ -32,10 +32,14 @@ enum cap_type {
 	CAP_IRQ_HANDLER = 33,
 	CAP_AUDIT_CONTROL = 34,
 	CAP_POWER_CONTROL = 35,
+	/* The SMMU's streams: SIDControl, and a StreamID (`object` holds the
+	 * StreamID). */
+	CAP_SID_CONTROL = 36,
+	CAP_STREAM_ID = 37,
 };
 
 /* One past the last cap type: the size of tables indexed by type. */
-#define CAP_TYPE_LIMIT (CAP_POWER_CONTROL + 1)
+#define CAP_TYPE_LIMIT (CAP_STREAM_ID + 1)
 
 struct cap {
 	uint8_t type;	    /* enum cap_type */
@@ -50,6 +54,8 @@ struct cap {
 		uint64_t watermark; /* Untyped: bytes used from the base */
 		uint64_t vmid;	    /* VSpace */
 		uint64_t mapping;   /* Frame, PageTable: see mapping_* */
+		uint64_t binding;   /* StreamID: the binding this cap made
+				       (objects/stream.c), or 0 */
 	};
 	union {
 		/* Frame, PageTable: which VSpace instance it is mapped into
@@ -144,6 +150,7 @@ enum cte_owner {
 	CTE_OWNER_TCB_IPC_BUFFER = 3, /* a TCB's IPC buffer frame */
 	CTE_OWNER_IRQ = 4,	      /* an IRQ handler's notification */
 	CTE_OWNER_TCB_VCPU = 5,	      /* the VCPU a TCB runs */
+	CTE_OWNER_STREAM = 6,	      /* a stream's fault notification */
 };
 
 _Static_assert(sizeof(struct cte) == (1U << CAIRN_SLOT_BITS),

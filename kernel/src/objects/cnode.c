@@ -3,6 +3,7 @@
 #include "cap/cdt.h"
 #include "cap/cspace.h"
 #include "cap/delete.h"
+#include "objects/stream.h"
 #include "objects/vspace.h"
 
 #include <cairn/invocations.h>
@@ -82,6 +83,8 @@ enum cairn_error cnode_derive(const struct cap *src, uint32_t rights,
 	if (e == CAIRN_OK &&
 	    (src->type == CAP_FRAME || src->type == CAP_PAGE_TABLE)) {
 		e = vspace_derive(src, out, err);
+	} else if (e == CAIRN_OK && src->type == CAP_STREAM_ID) {
+		stream_derive(out);
 	}
 	return e;
 }

@@ -13,6 +13,9 @@
 
 struct irq_state {
 	bool claimed;
+	/* The kernel services this one itself (the SMMU's): never claimed,
+	 * never signalled to user level. */
+	void (*kernel)(void);
 	/* A copy of the notification cap to signal (with its badge), or
 	 * empty: the handler's own slot, so the notification outlives every
 	 * other cap to it (enum cte_owner). */
@@ -56,7 +59,8 @@ static enum cairn_error decode_get(struct invocation *inv, struct get_op *op)
 				  irq_limit - 1);
 	}
 	if (a[A_IRQ] == kernel_irq ||
-	    a[A_IRQ] == arch_vgic_maintenance_intid()) {
+	    a[A_IRQ] == arch_vgic_maintenance_intid() ||
+	    irqs[a[A_IRQ]].kernel != NULL) {
 		return inv_refuse(inv, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_IRQ,
 				  a[A_IRQ], 0);
 	}
@@ -192,10 +196,23 @@ void irq_handler_destroy(uint32_t intid)
 	irqs[intid].claimed = false;
 }
 
+void irq_kernel_claim(uint32_t intid, bool edge, void (*handler)(void))
+{
+	ASSERT(intid >= 16 && intid < IRQ_MAX && !irqs[intid].claimed);
+	irqs[intid].kernel = handler;
+	arch_gic_configure(intid, edge);
+	arch_gic_set_enabled(intid, true);
+}
+
 void irq_deliver(uint32_t intid)
 {
 	struct irq_state *s = intid < IRQ_MAX ? &irqs[intid] : NULL;
 
+	if (s != NULL && s->kernel != NULL) {
+		s->kernel();
+		arch_gic_deactivate(intid);
+		return;
+	}
 	if (s == NULL || cap_is_null(&s->ntfn.cap)) {
 		/* Nobody to tell: keep it quiet until someone asks. */
 		kprintf("irq: interrupt %u has no handler notification; "

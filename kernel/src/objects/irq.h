@@ -20,7 +20,13 @@ enum cairn_error irq_handler_invoke(struct invocation *inv);
 /* The last IRQHandler cap for intid is gone: disable the line. */
 void irq_handler_destroy(uint32_t intid);
 
-/* An interrupt other than the kernel's arrived (already priority-dropped). */
+/* The kernel takes intid for itself (the SMMU's event queue and global
+ * errors): IRQControl.Get refuses it and irq_deliver calls handler for it.
+ * At boot, before user level runs. */
+void irq_kernel_claim(uint32_t intid, bool edge, void (*handler)(void));
+
+/* An interrupt other than the kernel's tick arrived (already
+ * priority-dropped): a kernel handler's, or signalled to user level. */
 void irq_deliver(uint32_t intid);
 
 /* Interrupts signalled to user-level handlers since boot. */

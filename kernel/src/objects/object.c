@@ -5,6 +5,7 @@
 #include "ipc.h"
 #include "kmem.h"
 #include "objects/irq.h"
+#include "objects/stream.h"
 #include "objects/tcb.h"
 #include "objects/vcpu.h"
 #include "objects/vspace.h"
@@ -36,6 +37,8 @@ uint64_t cap_object_size(const struct cap *c)
 	case CAP_IRQ_HANDLER: /* authority, not memory */
 	case CAP_AUDIT_CONTROL:
 	case CAP_POWER_CONTROL:
+	case CAP_SID_CONTROL:
+	case CAP_STREAM_ID:
 	case CAP_NULL:
 		break;
 	}
@@ -137,6 +140,8 @@ void object_cap_gone(struct cte *slot)
 {
 	if (slot->cap.type == CAP_FRAME || slot->cap.type == CAP_PAGE_TABLE) {
 		vspace_cap_gone(slot);
+	} else if (slot->cap.type == CAP_STREAM_ID) {
+		stream_cap_gone(slot);
 	}
 	switch ((enum cte_owner)slot->owner) {
 	case CTE_OWNER_CNODE:
@@ -150,6 +155,9 @@ void object_cap_gone(struct cte *slot)
 	case CTE_OWNER_IRQ:
 		/* Revoked from outside: the slot is emptied, and the next
 		 * interrupt finds no one to tell (irq_deliver). */
+		break;
+	case CTE_OWNER_STREAM:
+		/* Likewise: the next fault is queued, nobody signalled. */
 		break;
 	}
 }
@@ -193,6 +201,9 @@ void object_destroy(const struct cap *c)
 	case CAP_VCPU:
 		vcpu_destroy(kmem_ptr(c->object));
 		break;
+	case CAP_STREAM_ID:
+		stream_destroy((uint32_t)pa_addr(c->object));
+		break;
 	default:
 		/* Untyped, CNode (already empty), Frame, PageTable: nothing
 		 * beyond the memory, which returns with the Untyped. */
@@ -223,6 +234,7 @@ void kref_check(void)
 	 * (arch_forget_thread), so it always names a live TCB. */
 	ASSERT(fp_owner_live);
 	irq_check_refs();
+	stream_check_refs();
 	/*
 	 * Stage 2 is the one place where references (table entries) carry
 	 * no tag: the walk checks every entry of every live VSpace points at

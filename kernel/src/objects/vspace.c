@@ -5,6 +5,7 @@
 #include "cap/cdt.h"
 #include "format.h"
 #include "kmem.h"
+#include "objects/stream.h"
 #include "vmid.h"
 
 #include <cairn/invocations.h>
@@ -203,14 +204,31 @@ enum cairn_error page_table_invoke(struct invocation *inv)
  * The one place a stage-2 entry is removed. The arch call clears it and
  * invalidates what the CPUs may have cached from it (by IPA for a leaf, the
  * whole VMID for a table), so no caller can forget or pick the wrong flush.
- * Streams bound to the VSpace (share-pt) cache translations in the SMMU
- * too: their invalidation belongs here, next to the CPU's, and until
- * streams can be bound there are none to invalidate.
+ *
+ * Invariant (coherence with the SMMU): when an entry leaves a VSpace that
+ * any stream is bound to (share-pt: the SMMU walks these very tables), the
+ * SMMU's TLB is invalidated the same way (by IPA for a leaf, the whole
+ * VMID for a table) and a CMD_SYNC has completed before this returns, so
+ * DMA that starts after the invocation returns cannot reach the old
+ * translation. New entries need nothing (no TLB holds an invalid one), and
+ * no operation weakens an entry in place: rights change only by removal.
+ * vmid_streams() says whether streams are bound; it is checked against the
+ * streams themselves here, so a miscount cannot skip an invalidation.
  */
 static void s2_remove(s2_pte_t *pte, int level, vmid_t vmid, ipaddr_t ipa)
 {
+	bool table = arch_s2_is_table(*pte, level);
+
 	arch_s2_remove(pte, level, vmid, ipa);
-	ASSERT(vmid_streams(vmid) == 0);
+	ASSERT(vmid_streams(vmid) == stream_count_bound(vmid));
+	if (vmid_streams(vmid) == 0) {
+		return;
+	}
+	if (table) {
+		arch_smmu_flush_vmid(vmid);
+	} else {
+		arch_smmu_flush_ipa(vmid, ipa);
+	}
 }
 
 /* Takes the entry a mapped cap recorded out of its VSpace, if it is still
@@ -285,6 +303,8 @@ enum cairn_error vspace_derive(const struct cap *src, struct cap *out,
 
 void vspace_destroy(const struct cap *c)
 {
+	/* No stream may walk tables that are about to be given back. */
+	stream_vspace_destroyed(cap_vmid(c));
 	vmid_free(cap_vmid(c));
 }
 

@@ -126,6 +126,10 @@ const char *cairn_object_type_name(uint64_t type)
 		return "audit_control";
 	case 35:
 		return "power_control";
+	case 36:
+		return "sid_control";
+	case 37:
+		return "stream_id";
 	default:
 		return "unknown";
 	}

@@ -222,6 +222,66 @@ struct cairn_result cairn_irq_handler_clear(uint64_t handler)
 	return cairn_invoke(handler, CAIRN_IRQ_HANDLER_CLEAR, 0, 0);
 }
 
+struct cairn_result cairn_sid_control_get(uint64_t control, uint64_t sid,
+					  uint64_t dest_root,
+					  uint64_t dest_index,
+					  uint64_t dest_depth)
+{
+	INVOKE(control, CAIRN_SID_CONTROL_GET, sid, dest_root, dest_index,
+	       dest_depth);
+}
+
+struct cairn_result cairn_sid_control_info(uint64_t control,
+					   uint64_t info[CAIRN_SID_INFO_WORDS])
+{
+	struct cairn_msg msg = {.info =
+				    CAIRN_MSGINFO(CAIRN_SID_CONTROL_INFO, 0)};
+
+	return call_reading(control, &msg, info, CAIRN_SID_INFO_WORDS);
+}
+
+struct cairn_result cairn_sid_control_pcie(uint64_t control,
+					   struct cairn_pcie_info *out)
+{
+	struct cairn_msg msg = {.info =
+				    CAIRN_MSGINFO(CAIRN_SID_CONTROL_PCIE, 0)};
+	_Static_assert(sizeof(*out) == CAIRN_PCIE_INFO_WORDS * sizeof(uint64_t),
+		       "the reply, word for word");
+
+	return call_reading(control, &msg, (uint64_t *)out,
+			    CAIRN_PCIE_INFO_WORDS);
+}
+
+struct cairn_result cairn_stream_bind_vspace(uint64_t stream, uint64_t vspace)
+{
+	INVOKE(stream, CAIRN_STREAM_BIND_VSPACE, vspace);
+}
+
+struct cairn_result cairn_stream_unbind(uint64_t stream)
+{
+	return cairn_invoke(stream, CAIRN_STREAM_UNBIND, 0, 0);
+}
+
+struct cairn_result cairn_stream_set_fault_notification(uint64_t stream,
+							uint64_t ntfn)
+{
+	INVOKE(stream, CAIRN_STREAM_SET_FAULT_NOTIFICATION, ntfn);
+}
+
+struct cairn_result cairn_stream_get_faults(uint64_t stream,
+					    struct cairn_stream_faults *out)
+{
+	struct cairn_msg msg = {.info =
+				    CAIRN_MSGINFO(CAIRN_STREAM_GET_FAULTS, 0)};
+	_Static_assert(sizeof(*out) == (3 + CAIRN_STREAM_FAULTS_PER_CALL *
+						CAIRN_STREAM_FAULT_WORDS) *
+					   sizeof(uint64_t),
+		       "the reply, word for word");
+
+	return call_reading(stream, &msg, (uint64_t *)out,
+			    sizeof(*out) / sizeof(uint64_t));
+}
+
 const char *cairn_error_name(long error)
 {
 	static const char *const names[CAIRN_ERROR_COUNT] = {

@@ -37,7 +37,7 @@ TYPES = {1: "untyped", 2: "cnode", 3: "endpoint", 4: "notification",
          5: "frame", 6: "frame_2m", 7: "vspace", 8: "page_table", 9: "tcb", 10: "reply",
          11: "vcpu",
          32: "irq_control", 33: "irq_handler", 34: "audit_control",
-         35: "power_control"}
+         35: "power_control", 36: "sid_control", 37: "stream_id"}
 CAP_CNODE, CAP_ENDPOINT, CAP_NOTIFICATION, CAP_FRAME = 2, 3, 4, 5
 CAP_VSPACE, CAP_PAGE_TABLE, CAP_TCB, CAP_REPLY = 7, 8, 9, 10
 CAP_UNTYPED, CAP_IRQ_HANDLER = 1, 33

@@ -13,6 +13,12 @@ from pathlib import Path
 
 QEMU = "qemu-system-aarch64"
 MACHINE = "virt,virtualization=on,gic-version=3,iommu=smmuv3"
+# QEMU 10's virt always makes its SMMU nested; the 9.1 machine honours
+# arm-smmuv3.stage=1, an SMMU without stage 2 (which cannot share).
+SMMU_STAGE1_MACHINE = "virt-9.1,virtualization=on,gic-version=3,iommu=smmuv3"
+# The PCI test device the DMA tests drive; its default DMA mask (28 bits)
+# clamps addresses silently.
+EDU_DEVICE = ["-device", "edu,dma_mask=0xffffffffffffffff"]
 GDB_PORT = 1234
 # QEMU's exit status, which semihosting lets the kernel choose
 # (kernel/src/shutdown.h): 0 after a clean power-off or when every thread
@@ -25,12 +31,14 @@ SEMIHOSTING = ["-semihosting-config", "enable=on,target=native"]
 
 def qemu_command(image, memory="1G", cpus=2, append=None, gdb=False,
                  interactive=False, extra=(), gdb_port=GDB_PORT, socket=None,
-                 gdb_halt=True):
+                 gdb_halt=True, machine=MACHINE, smmu_stage="nested"):
     """The QEMU command line for a Cairn image on the reference platform.
+    machine and smmu_stage: another -M and arm-smmuv3.stage, for the
+    stage-1-only SMMU (SMMU_STAGE1_MACHINE, stage "1").
     socket: a path to serve the serial line on (for tools/console).
     gdb: serve a gdbstub on gdb_port, halted at the first instruction
     unless gdb_halt is false (to attach to a system that is running)."""
-    cmd = [QEMU, "-M", MACHINE, "-global", "arm-smmuv3.stage=nested",
+    cmd = [QEMU, "-M", machine, "-global", f"arm-smmuv3.stage={smmu_stage}",
            "-cpu", "max", "-smp", str(cpus), "-m", str(memory),
            *SEMIHOSTING, "-kernel", str(image)]
     if socket:

@@ -93,6 +93,45 @@ struct cairn_result cairn_irq_handler_set_notification(uint64_t handler,
 struct cairn_result cairn_irq_handler_ack(uint64_t handler);
 struct cairn_result cairn_irq_handler_clear(uint64_t handler);
 
+/* A StreamID for StreamID sid into (root, index, depth). */
+struct cairn_result cairn_sid_control_get(uint64_t control, uint64_t sid,
+					  uint64_t dest_root,
+					  uint64_t dest_index,
+					  uint64_t dest_depth);
+/* What the SMMU is and can do: CAIRN_SID_INFO_WORDS words (invocations.h). */
+struct cairn_result cairn_sid_control_info(uint64_t control,
+					   uint64_t info[CAIRN_SID_INFO_WORDS]);
+/* SIDControl.PCIe's reply, word for word. */
+struct cairn_pcie_info {
+	uint64_t ecam, ecam_size, bus_first, bus_last;
+	uint64_t window_count, map_count;
+	struct {
+		uint64_t
+		    space; /* CAIRN_PCI_SPACE_*, | CAIRN_PCI_PREFETCHABLE */
+		uint64_t cpu_addr, pci_addr, size;
+	} window[CAIRN_PCIE_MAX_WINDOWS];
+	struct {
+		uint64_t rid_base, sid_base, length;
+		uint64_t smmu; /* 1: the kernel's SMMU */
+	} map[CAIRN_PCIE_MAX_MAPS];
+};
+struct cairn_result cairn_sid_control_pcie(uint64_t control,
+					   struct cairn_pcie_info *out);
+struct cairn_result cairn_stream_bind_vspace(uint64_t stream, uint64_t vspace);
+struct cairn_result cairn_stream_unbind(uint64_t stream);
+/* ntfn 0: no fault route. */
+struct cairn_result cairn_stream_set_fault_notification(uint64_t stream,
+							uint64_t ntfn);
+/* StreamID.GetFaults' reply, word for word. */
+struct cairn_stream_faults {
+	uint64_t count;	  /* records below */
+	uint64_t dropped; /* since the last GetFaults: the queue was full */
+	uint64_t total;	  /* since the stream was claimed */
+	uint64_t record[CAIRN_STREAM_FAULTS_PER_CALL][CAIRN_STREAM_FAULT_WORDS];
+};
+struct cairn_result cairn_stream_get_faults(uint64_t stream,
+					    struct cairn_stream_faults *out);
+
 /* A raw invocation with n words, for tests of malformed messages. */
 struct cairn_result cairn_invoke(uint64_t cptr, uint64_t label,
 				 const uint64_t *words, unsigned n);
