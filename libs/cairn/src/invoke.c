@@ -41,6 +41,19 @@ static struct cairn_result call_reading(uint64_t cptr, struct cairn_msg *msg,
 	return r;
 }
 
+/* A short message's words set, the rest of the register words zero, and
+ * nothing more (the message is 520 bytes: not zeroed whole). */
+static void short_msg(struct cairn_msg *m, uint64_t label, uint64_t w0,
+		      uint64_t w1, unsigned n)
+{
+	m->info = CAIRN_MSGINFO(label, n);
+	m->mr[0] = w0;
+	m->mr[1] = w1;
+	for (unsigned i = 2; i < CAIRN_MSG_REG_WORDS; i++) {
+		m->mr[i] = 0;
+	}
+}
+
 #define INVOKE(cptr, label, ...)                                               \
 	do {                                                                   \
 		const uint64_t w_[] = {__VA_ARGS__};                           \
@@ -322,9 +335,9 @@ struct cairn_result cairn_tcb_unbind_vcpu(uint64_t tcb)
 struct cairn_result cairn_vcpu_read_regs(uint64_t vcpu, unsigned first,
 					 unsigned count, uint64_t *values)
 {
-	struct cairn_msg msg = {.info = CAIRN_MSGINFO(CAIRN_VCPU_READ_REGS, 2),
-				.mr = {first, count}};
+	struct cairn_msg msg;
 
+	short_msg(&msg, CAIRN_VCPU_READ_REGS, first, count, 2);
 	return call_reading(vcpu, &msg, values, count);
 }
 
@@ -343,9 +356,9 @@ struct cairn_result cairn_vcpu_write_regs(uint64_t vcpu, unsigned first,
 struct cairn_result cairn_vcpu_irq_state(uint64_t vcpu, uint64_t intid,
 					 uint64_t *state)
 {
-	struct cairn_msg msg = {.info = CAIRN_MSGINFO(CAIRN_VCPU_IRQ_STATE, 1),
-				.mr = {intid}};
+	struct cairn_msg msg;
 
+	short_msg(&msg, CAIRN_VCPU_IRQ_STATE, intid, 0, 1);
 	return call_reading(vcpu, &msg, state, 1);
 }
 
