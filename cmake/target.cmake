@@ -59,3 +59,21 @@ function(cairn_guest_image name file target)
   set_property(GLOBAL PROPERTY CAIRN_GUEST_FILE_${name} "${file}")
   set_property(GLOBAL APPEND_STRING PROPERTY CAIRN_GUEST_LINES "${name}=${file}\n")
 endfunction()
+
+# cairn_flat_guest(NAME SOURCE): a guest of a few instructions, SOURCE (an
+# assembly file) linked at 0x40080000 and made a flat binary NAME.bin,
+# registered as the built guest image NAME (kernel = "@NAME").
+function(cairn_flat_guest name source)
+  set(bin "${CMAKE_CURRENT_BINARY_DIR}/${name}.bin")
+  add_custom_command(OUTPUT "${bin}"
+    COMMAND "${CMAKE_C_COMPILER}" -c "${source}" -o ${name}.o
+    COMMAND "${CMAKE_C_COMPILER}" -nostdlib -static -Wl,-Ttext=0x40080000
+            -Wl,--build-id=none ${name}.o -o ${name}.elf
+    COMMAND "${CMAKE_OBJCOPY}" -O binary -j .text ${name}.elf ${name}.bin
+    DEPENDS "${source}"
+    WORKING_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}"
+    COMMENT "Assembling the ${name} guest"
+    VERBATIM)
+  add_custom_target(${name} ALL DEPENDS "${bin}")
+  cairn_guest_image(${name} "${bin}" ${name})
+endfunction()

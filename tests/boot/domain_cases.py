@@ -32,6 +32,20 @@ def domain_results(log, domain):
         rf"{domain}: (PASS|FAIL|SKIP) ([^\s:]+)", log)}
 
 
+def suite_problems(log, domain):
+    """The suite's tests domain's guest did not pass, as messages."""
+    results = domain_results(log, domain)
+    bad = [f"{t}: {results.get(t, 'missing')}" for t in SUITE
+           if results.get(t) != "PASS"]
+    return [f"{domain}: {', '.join(bad)}"] if bad else []
+
+
+def check_suite_passed(m, domain):
+    problems = suite_problems(m.log, domain)
+    if problems:
+        m.fail("; ".join(problems))
+
+
 @case
 def guests_run_their_suite(images):
     """configs/guests.toml: both domains (one booted from the Image, one from
@@ -47,11 +61,7 @@ def guests_run_their_suite(images):
                       "SYSTEM_OFF" for d in DOMAINS], timeout=240)
         problems = []
         for d in DOMAINS:
-            results = domain_results(m.log, d)
-            bad = [f"{t}: {results.get(t, 'missing')}" for t in SUITE
-                   if results.get(t) != "PASS"]
-            if bad:
-                problems.append(f"{d}: {', '.join(bad)}")
+            problems += suite_problems(m.log, d)
             summary = re.search(rf"{d}: {SUMMARY}", m.log)
             if summary.group(2) != "0" or summary.group(3) != "0":
                 problems.append(f"{d}: {summary.group(0)}")
@@ -97,10 +107,7 @@ def domains_survive_a_hostile_guest(images):
         hostile = domain_results(m.log, "hostile")
         if hostile.get("fuzz.survived") != "PASS":
             problems.append(f"fuzz.survived: {hostile.get('fuzz.survived')}")
-        steady = domain_results(m.log, "steady")
-        bad = [t for t in SUITE if steady.get(t) != "PASS"]
-        if bad:
-            problems.append(f"steady: {', '.join(bad)}")
+        problems += suite_problems(m.log, "steady")
         if problems:
             m.fail("; ".join(problems))
         bt.shell(m, "audit", rf"audit: ok, {n} capabilities")
@@ -123,10 +130,7 @@ def a_faulting_vmm_ends_only_its_domain(images):
                       r"address 0x0\): it is stopped, and its domain with it",
                       rf"steady: {SUMMARY}"], timeout=240)
         after = len(m.log)
-        steady = domain_results(m.log, "steady")
-        bad = [t for t in SUITE if steady.get(t) != "PASS"]
-        if bad:
-            m.fail(f"steady: {', '.join(bad)}")
+        check_suite_passed(m, "steady")
         bt.shell(m, "ps", r"doomed +inactive +101")
         bt.shell(m, "audit", rf"audit: ok, {n} capabilities")
         if re.search(r"doomed: (PASS|FAIL) ", m.log[after:]):
@@ -149,10 +153,7 @@ def a_wedged_guest_costs_only_its_time_slice(images):
                       r"wedged: vmm: vCPU 0: an instruction fetch from IPA "
                       r"0x200 \(pc 0x200\): nothing there",
                       rf"steady: {SUMMARY}"], timeout=300)
-        steady = domain_results(m.log, "steady")
-        bad = [t for t in SUITE if steady.get(t) != "PASS"]
-        if bad:
-            m.fail(f"steady: {', '.join(bad)}")
+        check_suite_passed(m, "steady")
         if len(re.findall(r"wedged: vmm: vCPU \d+: ", m.log)) != 1:
             m.fail("the wedged guest's VMM logged its aborts more than once")
         bt.shell(m, "ps", r"wedged\.vcpu0 +\w+ +100")
@@ -184,10 +185,7 @@ def a_guest_reaches_only_its_ram(images):
         if probes != 2048 - 32 - 2 + 508 or aborted != probes:
             m.fail(f"{probes} probes, {aborted} aborted; the first that did "
                    f"not: {first:#x}")
-        steady = domain_results(m.log, "steady")
-        bad = [t for t in SUITE if steady.get(t) != "PASS"]
-        if bad:
-            m.fail(f"steady: {', '.join(bad)}")
+        check_suite_passed(m, "steady")
         m.send("poweroff\r")
         m.expect("powering off")
         m.wait_exit(timeout=30)

@@ -571,13 +571,14 @@ def source_programs(root=ROOT):
     return found
 
 
-_GUEST = re.compile(r"^\s*cairn_guest_image\(\s*([A-Za-z0-9_.+-]+)[\s)]",
-                    re.M)
+_GUEST = re.compile(r"^\s*cairn_(?:guest_image|flat_guest)\(\s*"
+                    r"([A-Za-z0-9_.+-]+)[\s)]", re.M)
 
 
 def source_guests(root=ROOT):
     """The guest images the source tree builds, as a manifest names them
-    (kernel = "@NAME"): every `cairn_guest_image(NAME ...)` call."""
+    (kernel = "@NAME"): every `cairn_guest_image(NAME ...)` and
+    `cairn_flat_guest(NAME ...)` call."""
     found = set()
     root = Path(root)
     for lists in root.rglob("CMakeLists.txt"):
