@@ -7,6 +7,7 @@
 #include "fault.h"
 
 #include "cap/cspace.h"
+#include "fastpath.h"
 #include "ipc.h"
 #include "objects/tcb.h"
 #include "objects/vcpu.h"
@@ -33,18 +34,19 @@ bool fault_send(struct tcb *t)
 	return true;
 }
 
-/* Word i of p's message (0 past what arrived). */
+/* Word i of p's message (0 past what arrived). The buffer is looked at
+ * only past the registers: the fastpath's replies never reach it. */
 static uint64_t msg_word(const struct tcb *p, uint64_t i)
 {
-	const struct cairn_ipc_buffer *pb = tcb_ipc_buffer(p);
-
 	if (i >= CAIRN_MSGINFO_LENGTH(p->regs.x[1]) ||
 	    i >= CAIRN_MSG_MAX_WORDS) {
 		return 0;
 	}
-	return i < CAIRN_MSG_REG_WORDS ? p->regs.x[2 + i]
-	       : pb != NULL	       ? pb->mr[i]
-				       : 0;
+	if (i < CAIRN_MSG_REG_WORDS) {
+		return p->regs.x[2 + i];
+	}
+	const struct cairn_ipc_buffer *pb = tcb_ipc_buffer(p);
+	return pb != NULL ? pb->mr[i] : 0;
 }
 
 /* (count, pc, sp, x0, ...), as TCB.WriteRegisters. */
@@ -93,8 +95,10 @@ static void vm_reply_inject(struct tcb *c, uint64_t word)
 			 how & CAIRN_VIRQ_GROUP1, how & CAIRN_VIRQ_EOI_EXIT);
 }
 
-/* (flags, n, n pairs of register and value): a VM exit answered. */
-static void vm_reply(const struct tcb *p, struct tcb *c)
+/* (flags, n, n pairs of register and value[, interrupt]): a VM exit
+ * answered. The one definition, for the slowpath (fault_resume) and the
+ * fastpath. */
+void fault_vm_reply(const struct tcb *p, struct tcb *c)
 {
 	uint64_t flags = msg_word(p, 0), n = msg_word(p, 1);
 
@@ -126,13 +130,16 @@ void fault_resume(struct tcb *p, struct tcb *c)
 	if (label == CAIRN_FAULT_REPLY_WRITE_REGS) {
 		write_regs(p, c);
 	} else if (label == CAIRN_VM_REPLY && tcb_vcpu(c) != NULL) {
-		vm_reply(p, c);
+		fault_vm_reply(p, c);
 	}
 	ipc_wake(c);
 }
 
 void fault_vm_exit(struct tcb *t, uint64_t esr)
 {
+#ifndef CAIRN_NO_FASTPATH
+	fastpath_vm_exit(t); /* returns if the slowpath must deliver it */
+#endif
 	if (fault_send(t)) {
 		sched_continue(t); /* t now waits for its VMM's reply */
 	}

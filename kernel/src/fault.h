@@ -42,6 +42,14 @@ __attribute__((noreturn)) void fault_vm_exit(struct tcb *t, uint64_t esr);
 /* p's reply to c's fault: resume c, with the registers it sets. */
 void fault_resume(struct tcb *p, struct tcb *c);
 
+/*
+ * p's CAIRN_VM_REPLY to c's VM exit (c is bound to a VCPU): the register
+ * pairs written, then the access made an abort (ABORT), the instruction
+ * undefined (UNDEF) or stepped over (ADVANCE_PC) in the guest. c is not
+ * woken: the caller does that.
+ */
+void fault_vm_reply(const struct tcb *p, struct tcb *c);
+
 /* A Send/Recv-family system call on a missing or unsuitable cap. */
 __attribute__((noreturn)) void fault_cap(struct tcb *t, uint64_t cptr,
 					 uint64_t number, enum cairn_error code,

@@ -599,6 +599,83 @@ static int test_reply_to_a_paused_vcpu_is_dropped(void)
 	return ok;
 }
 
+void guest_replies(void);
+
+/* An HVC with x1..x6 set; then reports what each reply wrote (x0..x3,
+ * then x5 and x6) by HVC. */
+__asm__(".text\n"
+	".global guest_replies\n"
+	".balign 4\n"
+	"guest_replies:\n"
+	"	movz x0, #0xc600, lsl #16\n"
+	"	movk x0, #0xa\n"
+	"	mov x1, #1\n"
+	"	mov x2, #2\n"
+	"	mov x3, #3\n"
+	"	mov x4, #4\n"
+	"	mov x5, #5\n"
+	"	mov x6, #6\n"
+	"	hvc #0\n"
+	"	mov x4, x3\n"
+	"	mov x3, x2\n"
+	"	mov x2, x1\n"
+	"	mov x1, x0\n"
+	"	movz x0, #0xc600, lsl #16\n"
+	"	movk x0, #0xb\n"
+	"	hvc #0\n"
+	"	mov x1, x5\n"
+	"	mov x2, x6\n"
+	"	movz x0, #0xc600, lsl #16\n"
+	"	movk x0, #0xc\n"
+	"	hvc #0\n"
+	"1:	b 1b\n");
+
+/* A VM reply of n register pairs: (r0 + i, value + i). */
+static void answer_pairs(struct guest *g, unsigned n, unsigned r0,
+			 uint64_t value, struct cairn_recv *next)
+{
+	struct cairn_msg m;
+
+	m.info = CAIRN_MSGINFO(CAIRN_VM_REPLY, 2 + 2 * n);
+	m.mr[0] = 0;
+	m.mr[1] = n;
+	for (unsigned i = 0; i < n; i++) {
+		m.mr[2 + 2 * i] = r0 + i;
+		m.mr[3 + 2 * i] = value + i;
+	}
+	for (unsigned i = 2 + 2 * n; i < CAIRN_MSG_REG_WORDS; i++) {
+		m.mr[i] = 0;
+	}
+	cairn_reply_recv(g->fault_ep, g->reply, &m, next);
+}
+
+/* An exit's words past the registers arrive in the VMM's IPC buffer; a
+ * reply too long for the registers (the IPC fastpath's limit) and one
+ * that just fits both land whole. */
+static int test_guest_exit_and_reply_lengths(void)
+{
+	int ok = 1;
+	struct guest g;
+	struct cairn_recv in;
+
+	ok &= start_guest(&g, guest_replies);
+	cairn_recv(g.fault_ep, g.reply, &in);
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc600000aUL);
+	CHECK(CAIRN_MSGINFO_LENGTH(in.info) == CAIRN_FAULT_WORDS);
+	CHECK(in.mr[1] == 1 && in.mr[5] == 5);
+	CHECK(cairn_ipc_buffer->mr[6] == 6);
+	CHECK(cairn_ipc_buffer->mr[7] > (uint64_t)guest_replies);
+	answer_pairs(&g, 4, 0, 0x100, &in); /* ten words: x0..x3 */
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc600000bUL);
+	CHECK(in.mr[1] == 0x100 && in.mr[2] == 0x101);
+	CHECK(in.mr[3] == 0x102 && in.mr[4] == 0x103);
+	answer_pairs(&g, 2, 5, 0x205, &in); /* six words: x5, x6 */
+	CHECK(label(&in) == CAIRN_FAULT_VM_HVC && in.mr[0] == 0xc600000cUL);
+	CHECK(in.mr[1] == 0x205 && in.mr[2] == 0x206);
+	OK(cairn_tcb_suspend(g.tcb));
+	return ok;
+}
+
 static const struct test_case cases[] = {
     {"guest_exits",
      "a guest at EL1 exits by HVC, MMIO, SMC and a trapped MRS; each "
@@ -636,6 +713,10 @@ static const struct test_case cases[] = {
     {"guest_aarch32_el0_exits",
      "a guest's own AArch32 EL0 traps to EL2 as a VM exit like AArch64",
      test_guest_aarch32_el0_exits},
+    {"guest_exit_and_reply_lengths",
+     "an exit's last words arrive in the VMM's IPC buffer; replies of six "
+     "words and of ten (past the registers) land whole",
+     test_guest_exit_and_reply_lengths},
 };
 
 const struct case_table vcpu_cases = CASE_TABLE(cases);
