@@ -222,10 +222,15 @@ void arch_thread_set_guest(struct tcb *t, bool guest);
 /* The live EL1 (and vGIC) state of v, if this CPU holds it, goes back to
  * memory (read or rewritten there next). */
 void arch_vcpu_sync(struct vcpu *v);
-/* Entering a guest of v / a native thread: the EL1 and vGIC state is
- * switched if another's is loaded. */
+/* Entering a guest of v: its EL1 and vGIC state is loaded if it is not.
+ * Entering a native thread: a guest's state stays loaded under the
+ * natives' view of the few registers EL0 observes, or is switched out
+ * whole while the natives' own virtual timer may fire (vcpu.c). */
 void arch_vcpu_enter(struct vcpu *v);
 void arch_vcpu_leave(void);
+/* Nothing runs: the natives' EL1 state is loaded if their virtual timer
+ * may fire, so a native thread waiting for it wakes. */
+void arch_vcpu_idle(void);
 
 /* The vGIC: list registers and a queue per VCPU (words of struct vcpu). */
 #define VGIC_MAX_LRS	    16
@@ -256,6 +261,12 @@ void arch_vgic_timer_fired(struct vcpu *v);
 /* The maintenance interrupt: refill the loaded VCPU's list registers. */
 uint32_t arch_vgic_maintenance_intid(void);
 void arch_vgic_maintenance(void);
+
+/* Before the kernel changes how interrupt intid reaches native threads
+ * (enabled or not, active or not): if it is the virtual timer's PPI, the
+ * natives' EL1 state (their timer's) is loaded first, so the change is
+ * theirs and not a guest's whose timer holds the PPI. */
+void arch_irq_for_natives(uint32_t intid);
 
 /* The virtual timer's PPI arrived: true if it was a guest's (the EL1
  * state loaded here is a VCPU's), whose timer is then masked and whose

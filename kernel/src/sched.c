@@ -222,6 +222,7 @@ void sched_idle(void)
 		arch_idle_loop();
 	}
 	arch_current_clear();
+	arch_vcpu_idle();
 	for (;;) {
 		sched_idle_begin();
 		arch_wait_for_interrupt();

@@ -204,7 +204,7 @@ def system_threadtest(images):
     with boot(images, system="test-threads", append=None,
               time_limit=LONG_TIME_LIMIT) as m:
         m.expect(r"100000 round trips, 0 bad", timeout=240)
-        check_suite(m, "threadtest", 42, listed=True)
+        check_suite(m, "threadtest", 44, listed=True)
 
 
 STREAM_CASES = 11  # tests/system/streamtest.c and dmacases.c

@@ -57,3 +57,4 @@ extern const struct case_table isolation_cases; /* isolation.c */
 extern const struct case_table fp_cases;	/* fpcases.c */
 extern const struct case_table vspace_cases;	/* vspacecases.c */
 extern const struct case_table vcpu_cases;	/* vcpucases.c */
+extern const struct case_table el1_cases;	/* el1cases.c */

@@ -652,7 +652,7 @@ int main(void)
 {
 	static const struct case_table *const tables[] = {
 	    &thread_cases, &ipc_cases,	      &isolation_cases, &vspace_cases,
-	    &fp_cases,	   &fault_case_table, &vcpu_cases,
+	    &fp_cases,	   &fault_case_table, &vcpu_cases,	&el1_cases,
 	};
 	const struct case_suite suite = {"threadtest", tables,
 					 sizeof(tables) / sizeof(tables[0]),

@@ -180,6 +180,11 @@ void arch_gic_deactivate(uint32_t intid)
 	(void)intid;
 }
 
+void arch_irq_for_natives(uint32_t intid)
+{
+	(void)intid;
+}
+
 void arch_wait_for_interrupt(void)
 {
 	fail_msg("host test tried to wait for an interrupt");
@@ -188,6 +193,10 @@ void arch_wait_for_interrupt(void)
 void arch_current_clear(void)
 {
 	host_current = NULL;
+}
+
+void arch_vcpu_idle(void)
+{
 }
 
 void print_hand_over(const char *to)

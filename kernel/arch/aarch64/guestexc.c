@@ -27,6 +27,9 @@
 #define SPSR_AARCH32	 (1UL << 4)
 #define SPSR_EL1H_MASKED 0x3c5UL /* EL1h with D, A, I and F masked */
 
+/* The registers reached here (ESR, ELR, SPSR, FAR, VBAR) are live in the
+ * CPU whenever v's state is loaded, a native thread beside it or not: none
+ * of them is in the natives' view (vcpu.c). */
 static bool loaded(const struct vcpu *v)
 {
 	return this_cpu()->el1_owner == v;

@@ -58,6 +58,7 @@
 
 #define EC_FP_ACCESS  0x07
 #define EC_SVC64      0x15
+#define EC_SYSREG     0x18
 #define EC_DABT_LOWER 0x24
 #define EC_IABT_LOWER 0x20
 
@@ -70,11 +71,10 @@ void arch_user_init(void)
 	 * so no thread or guest may leave it set for another (a guest's use is
 	 * an exit for its VMM). The virtual timer is switched (vcpu.c). */
 	write_sysreg(cnthctl_el2, 1);
-	write_sysreg(cntkctl_el1, 0x303);
-	write_sysreg(cntvoff_el2, 0);
-	/* FP/SIMD untrapped by EL1's control; CPTR_EL2.TFP decides (see
-	 * fp_prepare). */
-	write_sysreg(cpacr_el1, 3UL << 20);
+	/* What native threads see of the EL1 registers (EL0's counter and
+	 * timer access, FP/SIMD untrapped by EL1's control: CPTR_EL2.TFP
+	 * decides, see fp_trap): vcpu.c, which switches them. */
+	arch_el1_init();
 	write_sysreg(mdcr_el2, ((read_sysreg(pmcr_el0) >> 11) & 0x1f) |
 				   MDCR_TPMCR | MDCR_TPM | MDCR_TDA |
 				   MDCR_TDOSA | MDCR_TDRA);
@@ -187,6 +187,7 @@ static void arch_fp_claim(struct tcb *t)
 static __attribute__((noreturn)) void enter_user(struct cpu *c, struct tcb *t)
 {
 	ASSERT((c->fp_owner == t) == !(c->cptr & CPTR_EL2_TFP));
+	ASSERT(arch_el1_invariant(c, tcb_vcpu(t)));
 	c->user_since = read_sysreg(cntpct_el0);
 	arch_return_to_user(&t->regs);
 }
@@ -218,7 +219,7 @@ void arch_run_thread(struct tcb *t)
 	struct cpu *c = this_cpu();
 	struct vcpu *v = tcb_vcpu(t);
 
-	if (__builtin_expect(c->el1_owner != v, 0)) {
+	if (__builtin_expect(c->el1_view != v, 0)) {
 		enter_with_el1_switch(t, v);
 	}
 	c->current = t;
@@ -269,6 +270,9 @@ static __attribute__((noinline, noreturn)) void lower_exception(struct tcb *t,
 	}
 	if (!cap_is_null(&t->vcpu.cap)) {
 		arch_vm_exit(t, esr);
+	}
+	if (ec == EC_SYSREG && arch_el1_native_trap()) {
+		arch_run_thread(t); /* the access again, the natives' own */
 	}
 	struct user_fault f = {
 	    .esr = esr,

@@ -164,6 +164,13 @@ void arch_vgic_init(uint32_t vtimer_ppi)
 	arch_gic_set_enabled(MAINTENANCE_INTID, true);
 }
 
+void arch_irq_for_natives(uint32_t intid)
+{
+	if (intid == vtimer_intid) {
+		arch_el1_for_natives();
+	}
+}
+
 uint32_t arch_vgic_maintenance_intid(void)
 {
 	return MAINTENANCE_INTID;

@@ -168,6 +168,7 @@ enum cairn_error irq_handler_invoke(struct invocation *inv)
 	struct set_notification_op op;
 	enum cairn_error e;
 
+	arch_irq_for_natives(intid);
 	switch (inv->label) {
 	case CAIRN_IRQ_HANDLER_SET_NOTIFICATION:
 		e = decode_set_notification(inv, &op);
@@ -190,6 +191,7 @@ enum cairn_error irq_handler_invoke(struct invocation *inv)
 
 void irq_handler_destroy(uint32_t intid)
 {
+	arch_irq_for_natives(intid);
 	arch_gic_set_enabled(intid, false);
 	arch_gic_deactivate(intid);
 	release_notification(&irqs[intid]);

@@ -43,14 +43,30 @@ struct cpu {
 	uint64_t cptr;		/* CPTR_EL2 as last written (TFP or not) */
 	/* Whose EL1 state the EL1 registers hold: a VCPU's registers, or
 	 * NULL for the native threads' (whose virtual timer is kept in
-	 * native_cntv while a guest runs). A raw per-CPU reference:
-	 * vcpu_destroy evicts it first (arch_vcpu_sync). */
+	 * native_cntv while a guest's is loaded); el1_view is el1_owner, or
+	 * NULL while a native thread runs with a guest's state loaded under
+	 * the natives' view of it (vcpu.c, where the invariant is). Raw
+	 * per-CPU references: vcpu_destroy evicts them first
+	 * (arch_vcpu_sync). */
 	struct vcpu *el1_owner;
+	struct vcpu *el1_view;
 	uint64_t native_cntv_ctl, native_cntv_cval;
 	bool native_vtimer_enabled; /* its PPI's enable while a guest's is on */
 };
 
 extern struct cpu cpus[CPU_MAX];
+
+/* vcpu.c: the natives' EL1 state, loaded once per CPU before any thread. */
+void arch_el1_init(void);
+/* vcpu.c: the EL1 state this CPU holds is what a thread of v (NULL: a
+ * native thread) may run with (the invariant written there). */
+bool arch_el1_invariant(const struct cpu *c, const struct vcpu *v);
+/* vcpu.c: a native thread's trapped system-register access. True if the
+ * natives' view of a guest's state refused it (their timer and counter are
+ * not loaded): their whole state now is, and the access can be retried. */
+bool arch_el1_native_trap(void);
+/* vcpu.c: the natives' whole EL1 state, loaded if it is not. */
+void arch_el1_for_natives(void);
 extern char kernel_stacks[CPU_MAX][CPU_STACK_SIZE];
 
 static inline struct cpu *this_cpu(void)
