@@ -180,5 +180,5 @@ def guest_bench_runs(images):
         m.send("poweroff\r")
         m.expect("powering off")
         m.wait_exit(timeout=30)
-    print("bench (Debug, not timed): " + ", ".join(
+    print("bench (ns a round, not timed): " + ", ".join(
         f"{t} {n}" for t, n in figures.items()))
