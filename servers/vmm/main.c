@@ -79,6 +79,26 @@ static bool is_exit(const struct vmm *v, const struct cairn_recv *in)
 	       label <= CAIRN_FAULT_VM_EOI;
 }
 
+/* The time an exit of in's kind took to answer, for the counters. */
+static void count_time(struct vmm *v, const struct cairn_recv *in,
+		       uint64_t ticks)
+{
+	switch (CAIRN_MSGINFO_LABEL(in->info)) {
+	case CAIRN_FAULT_VM_DATA_ABORT:
+		v->n.ticks_mmio += ticks;
+		break;
+	case CAIRN_FAULT_VM_HVC:
+		v->n.ticks_hvc += ticks;
+		break;
+	case CAIRN_FAULT_VM_SYSREG:
+		v->n.ticks_sysreg += ticks;
+		break;
+	default:
+		break;
+	}
+	v->n.ticks += ticks;
+}
+
 /*
  * vCPU i's exit. When its handling changed the domain's state (SYSTEM_OFF,
  * SYSTEM_RESET, a vCPU started or stopped), the console hears of it; the
@@ -124,8 +144,10 @@ static void serve(struct vmm *v, struct control *ctl)
 		}
 #endif
 		if (is_exit(v, &in)) {
+			uint64_t t = cairn_counter();
 			answer = exit_and_report(ctl, (unsigned)in.badge - 1,
 						 &in, &out);
+			count_time(v, &in, cairn_counter() - t);
 		} else if (CAIRN_MSGINFO_LABEL(in.info) == 0) {
 			/* Our wake notification: typed input, or a command
 			 * the console queued; either way it may ask. */

@@ -39,6 +39,10 @@ struct vmm_counters {
 	uint64_t exits, mmio, hvc, smc, sysreg, eoi, other;
 	uint64_t aborts_injected, undefs_injected, irqs_injected;
 	uint64_t inject_failures;
+	/* Counter ticks from each exit's arrival to its reply, by kind: the
+	 * VMM's own share of an exit's cost (bench/guests/run). */
+	uint64_t ticks, ticks_mmio, ticks_hvc, ticks_sysreg;
+	uint64_t ticks_inject; /* of them, in VCPU.InjectIRQ */
 };
 
 struct vmm {
@@ -62,6 +66,14 @@ static inline uint64_t cairn_counter(void)
 	uint64_t v;
 
 	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
+	return v;
+}
+
+static inline uint64_t cairn_counter_hz(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
 	return v;
 }
 

@@ -218,15 +218,19 @@ bool gicr_ppi_active(struct cpu *c, unsigned intid)
 	return (mmio_read32(c->gicr + GICR_ISACTIVER0) >> intid) & 1;
 }
 
-void gic_send_sgi(uint64_t mpidr, unsigned intid)
+uint64_t gic_sgi1r(uint64_t mpidr, unsigned intid)
 {
 	uint64_t aff0 = field(mpidr, 0, 8);
-	uint64_t v = field(mpidr, 32, 8) << 48 | field(mpidr, 16, 8) << 32 |
-		     field(mpidr, 8, 8) << 16 | (uint64_t)(intid & 15) << 24 |
-		     (aff0 >> 4) << 44 | 1ull << (aff0 & 15);
+	return field(mpidr, 32, 8) << 48 | field(mpidr, 16, 8) << 32 |
+	       field(mpidr, 8, 8) << 16 | (uint64_t)(intid & 15) << 24 |
+	       (aff0 >> 4) << 44 | 1ull << (aff0 & 15);
+}
+
+void gic_send_sgi(uint64_t mpidr, unsigned intid)
+{
 	/* Memory written before the SGI is visible to its handler. */
 	dsb(ishst);
-	write_sysreg(ICC_SGI1R_EL1, v);
+	write_sysreg(ICC_SGI1R_EL1, gic_sgi1r(mpidr, intid));
 	isb();
 }
 

@@ -62,6 +62,8 @@ uintptr_t gicr_find(uint64_t mpidr, unsigned *frames);
 uint64_t gicr_region_used(unsigned i);
 bool gicr_ppi_pending(struct cpu *c, unsigned intid);
 bool gicr_ppi_active(struct cpu *c, unsigned intid);
+/* ICC_SGI1R_EL1's value for SGI intid to the CPU mpidr. */
+uint64_t gic_sgi1r(uint64_t mpidr, unsigned intid);
 void gic_send_sgi(uint64_t mpidr, unsigned intid);
 void gic_send_sgi_others(unsigned intid);
 void gic_irq(struct cpu *c);

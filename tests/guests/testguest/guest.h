@@ -33,6 +33,16 @@ struct fault {
 	uint64_t esr, far, elr;
 };
 
+/* What the benchmark's interrupt handler (benchloop.S) saw last, and
+ * totals; laid out as layout.h's BENCH_OFF_* say. */
+struct bench_irq {
+	volatile uint64_t entry;     /* CNTVCT at the vector */
+	volatile uint64_t ack;	     /* CNTVCT after ICC_IAR1_EL1 */
+	volatile uint64_t intid;     /* what ICC_IAR1_EL1 gave */
+	volatile uint64_t taken;     /* interrupts taken and EOIed */
+	volatile uint64_t eoi_ticks; /* their EOIs' ticks, summed */
+};
+
 struct cpu;
 typedef void (*cpu_fn)(struct cpu *c, uint64_t arg);
 
@@ -40,6 +50,7 @@ struct cpu {
 	unsigned idx;
 	uint64_t mpidr;
 	uintptr_t stack_top;
+	struct bench_irq bench;
 	uintptr_t gicr; /* RD_base of its redistributor; 0 if not found */
 	volatile bool online;
 	volatile uint64_t sp_seen, sctlr_seen, mpidr_seen;
@@ -74,6 +85,11 @@ struct cpu {
 
 _Static_assert(offsetof(struct cpu, stack_top) == CPU_OFF_STACK_TOP,
 	       "head.S reads the stack top at CPU_OFF_STACK_TOP");
+_Static_assert(offsetof(struct cpu, bench) == CPU_OFF_BENCH &&
+		   offsetof(struct bench_irq, entry) == BENCH_OFF_ENTRY &&
+		   offsetof(struct bench_irq, intid) == BENCH_OFF_INTID &&
+		   offsetof(struct bench_irq, taken) == BENCH_OFF_TAKEN,
+	       "benchloop.S writes struct bench_irq at these offsets");
 
 extern struct cpu cpus[CPU_MAX];
 extern unsigned ncpus;

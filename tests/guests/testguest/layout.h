@@ -7,5 +7,10 @@
 #define LINK_BASE	  0x40080000
 #define STACK_SIZE	  16384
 #define CPU_OFF_STACK_TOP 16 /* offsetof(struct cpu, stack_top) */
+#define CPU_OFF_BENCH	  24 /* offsetof(struct cpu, bench) */
+/* struct bench_irq (guest.h), which benchloop.S's handler fills */
+#define BENCH_OFF_ENTRY 0
+#define BENCH_OFF_INTID 16
+#define BENCH_OFF_TAKEN 24
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * The boot CPU's path: map what is needed to read the DTB, turn the MMU
  * on, learn the machine from the DTB, bring up the console and the GIC,
- * run the suite (and the fuzzer, if asked), print the summary and power
- * off through PSCI.
+ * run the suite (and the fuzzer and the benchmark, if asked), print the summary
+ * and power off through PSCI.
  */
 #include <libfdt.h>
 
@@ -119,6 +119,9 @@ void guest_main(void)
 		static const struct test survived[] = {
 		    {"fuzz.survived", fuzz_survived_test}};
 		run_tests(survived, 1);
+	}
+	if (opt.bench_rounds) {
+		bench_run();
 	}
 	suite_finish();
 }

@@ -92,6 +92,9 @@ static bool parse_word(const char *w, size_t n)
 		opt.skip_len = vn;
 		return true;
 	}
+	if (word_is(w, n, "bench", &v, &vn)) {
+		return parse_u64(v, vn, &opt.bench_rounds) && opt.bench_rounds;
+	}
 	if (word_is(w, n, "unbacked", &v, &vn)) {
 		return parse_u64(v, vn, &opt.unbacked);
 	}

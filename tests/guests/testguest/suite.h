@@ -20,6 +20,7 @@ struct options {
 	bool fuzz, fuzz_wfi;
 	uint64_t fuzz_seed, fuzz_count;
 	bool suite;
+	uint64_t bench_rounds;	 /* bench=ROUNDS; 0: no benchmark */
 	const char *only, *skip; /* comma lists of name prefixes */
 	size_t only_len, skip_len;
 	uint64_t unbacked;

@@ -39,6 +39,9 @@ TEST_LIST(abort_tests);
 TEST_LIST(cpu_tests);
 TEST_LIST(psci_off_tests);
 
+/* bench.c: the benchmark's tests (bench=ROUNDS). */
+void bench_run(void);
+
 /* fuzz.c */
 void fuzz_run(uint64_t seed, uint64_t count);
 void fuzz_survived_test(void);
