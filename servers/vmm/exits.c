@@ -148,8 +148,14 @@ static bool call(struct vmm *v, unsigned i, const struct cairn_recv *in,
 	case PSCI_ACTION_NONE: /* which may end at once */
 		break;
 	}
-	for (unsigned k = 0; k < 4; k++) {
-		reply_set(r, k, res.x[k]);
+	/* x1..x3 only where they change (SMCCC zeroes unused results): a
+	 * reply of up to two pairs fits the registers, so the kernel's
+	 * fastpath takes it. */
+	reply_set(r, 0, res.x[0]);
+	for (unsigned k = 1; k < 4; k++) {
+		if (res.x[k] != x[k]) {
+			reply_set(r, k, res.x[k]);
+		}
 	}
 	return true;
 }

@@ -60,12 +60,16 @@ struct vmm {
 	unsigned rx_count;
 };
 
-/* The virtual counter as EL0 reads it (native threads: offset 0). */
+/*
+ * The physical counter: what a native's virtual counter reads too (offset
+ * 0), but readable while its guest's EL1 state stays loaded in the CPU,
+ * where reading the virtual one traps and swaps that state out.
+ */
 static inline uint64_t cairn_counter(void)
 {
 	uint64_t v;
 
-	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
+	__asm__ volatile("isb; mrs %0, cntpct_el0" : "=r"(v));
 	return v;
 }
 
