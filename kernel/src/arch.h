@@ -187,8 +187,8 @@ void arch_gic_deactivate(uint32_t intid);
 /* Sleeps until an interrupt is pending (taken or not). */
 void arch_wait_for_interrupt(void);
 
-/* The EL2 physical timer fires after ticks of the system counter. */
-void arch_timer_arm(uint64_t ticks);
+/* The EL2 physical timer fires when the system counter reaches when. */
+void arch_timer_arm_at(uint64_t when);
 
 /* ---- Threads ---- */
 
@@ -255,6 +255,8 @@ void arch_vgic_inject(struct vcpu *v, uint32_t intid, uint8_t priority,
 		      bool group1, bool eoi_exit);
 /* Switching v's virtual CPU interface state out of and into the CPU. */
 void arch_vgic_save(struct vcpu *v);
+/* No guest's vGIC state is live in this CPU's interface (ICH_HCR_EL2 0). */
+bool arch_vgic_interface_off(void);
 void arch_vgic_load(struct vcpu *v);
 /* v's virtual timer fired while loaded: its virtual PPI is made pending. */
 void arch_vgic_timer_fired(struct vcpu *v);
@@ -286,6 +288,9 @@ void arch_guest_abort(struct tcb *t, bool instruction, uint64_t far,
 /* Something would wake a guest from WFI now: a virtual interrupt pending
  * for it, or its own timer due and unmasked. */
 bool arch_vcpu_wake_pending(struct vcpu *v);
+/* When v's own virtual timer fires, on the physical counter; false if it
+ * cannot (disabled, masked, or beyond the counter's range). */
+bool arch_vcpu_timer_deadline(const struct vcpu *v, uint64_t *when);
 /* A guest's trap to EL2 (not an FP/SIMD claim): decode, deliver. */
 __attribute__((noreturn)) void arch_vm_exit(struct tcb *t, uint64_t esr);
 /* If t is a guest whose EOIs its VMM must hear of, that exit now

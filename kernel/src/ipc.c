@@ -173,6 +173,9 @@ void ipc_cancel(struct tcb *t)
 		ipc_queue_remove(&n->head, &n->tail, t);
 		break;
 	}
+	case THREAD_BLOCKED_WFI:
+		sched_wfi_remove(t);
+		break;
 	default:
 		break;
 	}

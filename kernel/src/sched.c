@@ -5,6 +5,7 @@
 #include "objects/irq.h"
 #include "print.h"
 
+static struct tcb *wfi_head;
 /* Invariant: a thread is queued iff it is runnable and not current. */
 static struct tcb *queue_head[SCHED_PRIORITIES];
 static struct tcb *queue_tail[SCHED_PRIORITIES];
@@ -101,6 +102,90 @@ struct tcb *sched_current(void)
 static uint32_t timer_intid;
 static uint32_t vtimer_intid; /* the EL1 virtual timer: a guest's */
 static uint64_t slice_ticks;
+static uint64_t slice_end; /* when the running thread's slice ends */
+
+/*
+ * Guests waiting in WFI. Invariant (tcb_check_refs asserts it): a thread
+ * is on this list iff its state is THREAD_BLOCKED_WFI. Each leaves it on a
+ * virtual interrupt injected into its VCPU (sched_wfi_wake), when its
+ * virtual timer's deadline passes (the EL2 timer is armed for the earliest
+ * deadline or the slice's end, whichever comes first), or when it is
+ * suspended or destroyed (ipc_cancel). A short list (one entry per idle
+ * vCPU), searched whole. Per CPU once threads are scheduled on several.
+ */
+
+static void timer_rearm(void)
+{
+	uint64_t when = slice_end;
+
+	for (const struct tcb *t = wfi_head; t != NULL; t = t->wfi_next) {
+		if (t->wfi_deadline < when) {
+			when = t->wfi_deadline;
+		}
+	}
+	arch_timer_arm_at(when);
+}
+
+bool sched_wfi_block(struct tcb *t, uint64_t deadline)
+{
+	ASSERT(t->state == THREAD_RUNNABLE);
+	if (timer_intid == 0 && deadline != SCHED_NEVER) {
+		return false; /* no timer would wake it */
+	}
+	t->state = THREAD_BLOCKED_WFI;
+	t->wfi_deadline = deadline;
+	t->wfi_prev = NULL;
+	t->wfi_next = wfi_head;
+	if (wfi_head != NULL) {
+		wfi_head->wfi_prev = t;
+	}
+	wfi_head = t;
+	if (deadline < slice_end) {
+		timer_rearm();
+	}
+	return true;
+}
+
+void sched_wfi_remove(struct tcb *t)
+{
+	ASSERT(t->state == THREAD_BLOCKED_WFI);
+	if (t->wfi_prev != NULL) {
+		t->wfi_prev->wfi_next = t->wfi_next;
+	} else {
+		wfi_head = t->wfi_next;
+	}
+	if (t->wfi_next != NULL) {
+		t->wfi_next->wfi_prev = t->wfi_prev;
+	}
+	t->wfi_next = t->wfi_prev = NULL;
+}
+
+bool sched_wfi_listed(const struct tcb *t)
+{
+	return t->wfi_prev != NULL || wfi_head == t;
+}
+
+void sched_wfi_wake(struct tcb *t)
+{
+	if (t->state != THREAD_BLOCKED_WFI) {
+		return;
+	}
+	sched_wfi_remove(t);
+	t->state = THREAD_RUNNABLE;
+	sched_enqueue(t);
+}
+
+static void wfi_wake_due(uint64_t now)
+{
+	struct tcb *next;
+
+	for (struct tcb *t = wfi_head; t != NULL; t = next) {
+		next = t->wfi_next;
+		if (t->wfi_deadline <= now) {
+			sched_wfi_wake(t);
+		}
+	}
+}
 
 void sched_start_ticks(const struct platform *plat)
 {
@@ -114,7 +199,8 @@ void sched_start_ticks(const struct platform *plat)
 	arch_gic_init(plat, timer_intid);
 	arch_vgic_init(vtimer_intid);
 	irq_init(plat, timer_intid);
-	arch_timer_arm(slice_ticks);
+	slice_end = arch_counter() + slice_ticks;
+	arch_timer_arm_at(slice_end);
 	kprintf("sched: %d ms time slices from the EL2 physical timer (PPI "
 		"intid %u)\n",
 		SCHED_SLICE_MS, timer_intid);
@@ -125,7 +211,22 @@ uint32_t sched_timer_intid(void)
 	return timer_intid;
 }
 
-/* Takes one pending interrupt; true if it was the tick. */
+/* The EL2 timer fired: waiting guests whose deadline passed wake; true if
+ * the slice is over too (the next one starts). */
+static bool timer_fired(void)
+{
+	uint64_t now = arch_counter();
+	bool slice_over = now >= slice_end;
+
+	wfi_wake_due(now);
+	if (slice_over) {
+		slice_end = now + slice_ticks;
+	}
+	timer_rearm();
+	return slice_over;
+}
+
+/* Takes one pending interrupt; true if it ended the slice. */
 static bool take_interrupt(void)
 {
 	uint32_t intid = arch_gic_ack();
@@ -149,8 +250,7 @@ static bool take_interrupt(void)
 	}
 	if (intid == timer_intid) {
 		arch_gic_deactivate(intid);
-		arch_timer_arm(slice_ticks);
-		return true;
+		return timer_fired();
 	}
 	irq_deliver(intid);
 	return false;

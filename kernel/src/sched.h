@@ -74,6 +74,20 @@ uint64_t sched_cpus_online(void);
 /* Counter ticks CPU cpu has spent idle, up to now. */
 uint64_t sched_idle_ticks(size_t cpu, uint64_t now);
 
+/*
+ * A guest's WFI with nothing to wake it yet: t (runnable, current) waits
+ * until an interrupt is injected into its VCPU or the physical counter
+ * reaches deadline (SCHED_NEVER: no deadline). False if it cannot wait
+ * (no timer to end it): it stays runnable.
+ */
+#define SCHED_NEVER UINT64_MAX
+bool sched_wfi_block(struct tcb *t, uint64_t deadline);
+/* If t waits in WFI, it is runnable again (queued). */
+void sched_wfi_wake(struct tcb *t);
+/* t (in WFI) leaves the list of waiting guests; its state is the caller's. */
+void sched_wfi_remove(struct tcb *t);
+bool sched_wfi_listed(const struct tcb *t);
+
 /* Starts the tick on this CPU (GIC and timer), before the first thread. */
 void sched_start_ticks(const struct platform *plat);
 uint32_t sched_timer_intid(void);

@@ -12,7 +12,8 @@
 #include <string.h>
 
 static const char *const state_names[] = {
-    "inactive", "runnable", "sending", "receiving", "replying", "waiting",
+    "inactive", "runnable", "sending", "receiving",
+    "replying", "waiting",  "wfi",
 };
 
 static const char *state_name(uint64_t s)

@@ -58,3 +58,4 @@ extern const struct case_table fp_cases;	/* fpcases.c */
 extern const struct case_table vspace_cases;	/* vspacecases.c */
 extern const struct case_table vcpu_cases;	/* vcpucases.c */
 extern const struct case_table el1_cases;	/* el1cases.c */
+extern const struct case_table wfi_cases;	/* wficases.c */

@@ -651,8 +651,9 @@ static const struct case_table fault_case_table = CASE_TABLE(fault_cases);
 int main(void)
 {
 	static const struct case_table *const tables[] = {
-	    &thread_cases, &ipc_cases,	      &isolation_cases, &vspace_cases,
-	    &fp_cases,	   &fault_case_table, &vcpu_cases,	&el1_cases,
+	    &thread_cases, &ipc_cases, &isolation_cases,
+	    &vspace_cases, &fp_cases,  &fault_case_table,
+	    &vcpu_cases,   &el1_cases, &wfi_cases,
 	};
 	const struct case_suite suite = {"threadtest", tables,
 					 sizeof(tables) / sizeof(tables[0]),

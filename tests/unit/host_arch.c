@@ -143,9 +143,9 @@ void arch_gic_init(const struct platform *p, uint32_t ppi)
 	(void)ppi;
 }
 
-void arch_timer_arm(uint64_t ticks)
+void arch_timer_arm_at(uint64_t when)
 {
-	(void)ticks;
+	(void)when;
 }
 
 uint32_t arch_gic_irq_limit(void)

@@ -187,9 +187,9 @@ void arch_gic_eoi(uint32_t intid)
 	isb();
 }
 
-void arch_timer_arm(uint64_t ticks)
+void arch_timer_arm_at(uint64_t when)
 {
-	write_sysreg(cnthp_tval_el2, ticks);
+	write_sysreg(cnthp_cval_el2, when);
 	write_sysreg(cnthp_ctl_el2, 1); /* enabled, not masked */
 	isb();
 }

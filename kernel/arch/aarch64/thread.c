@@ -56,6 +56,7 @@
 
 #define SPSR_EL0T 0x0UL
 
+#define EC_WFX	      0x01
 #define EC_FP_ACCESS  0x07
 #define EC_SVC64      0x15
 #define EC_SYSREG     0x18
@@ -208,6 +209,10 @@ enter_with_el1_switch(struct tcb *t, struct vcpu *v)
 {
 	if (v != NULL) {
 		arch_vcpu_enter(v);
+		/* Its vGIC stayed live while its VMM ran: an EOI the VMM must
+		 * hear of may have been taken then. The VMM hears first. */
+		this_cpu()->current = t;
+		arch_vm_eoi_exit(t);
 	} else {
 		arch_vcpu_leave();
 	}
@@ -259,6 +264,16 @@ static void charge_user_time(struct tcb *t)
 	t->cpu_ticks += read_sysreg(cntpct_el0) - this_cpu()->user_since;
 }
 
+/* A trapped MRS/MSR of the generic timer's EL0 registers (op0 3, op1 3,
+ * CRn 14): the only ones the natives' own EL1 state would have allowed. */
+static bool counter_or_timer(uint64_t esr)
+{
+	unsigned op0 = (esr >> 20) & 0x3, op1 = (esr >> 14) & 0x7;
+	unsigned crn = (esr >> 10) & 0xf;
+
+	return op0 == 3 && op1 == 3 && crn == 14;
+}
+
 /* Everything but a system call: kept out of line, off the IPC path. */
 static __attribute__((noinline, noreturn)) void lower_exception(struct tcb *t,
 								uint64_t esr)
@@ -271,7 +286,8 @@ static __attribute__((noinline, noreturn)) void lower_exception(struct tcb *t,
 	if (!cap_is_null(&t->vcpu.cap)) {
 		arch_vm_exit(t, esr);
 	}
-	if (ec == EC_SYSREG && arch_el1_native_trap()) {
+	if ((ec == EC_WFX || (ec == EC_SYSREG && counter_or_timer(esr))) &&
+	    arch_el1_native_trap()) {
 		arch_run_thread(t); /* the access again, the natives' own */
 	}
 	struct user_fault f = {

@@ -97,6 +97,10 @@ void arch_thread_set_guest(struct tcb *t, bool guest)
  */
 #define SCTLR_EL1_NATIVE                                                       \
 	(SCTLR_EL1_RESET | (1UL << 4) | (1UL << 16) | (1UL << 18))
+/* While a guest's timer is loaded, EL0's WFI, WFE, WFIT and WFET trap too:
+ * WFIT's timeout reads the virtual counter, the guest's then. */
+#define SCTLR_EL1_NATIVE_TRAP_WFX                                              \
+	(SCTLR_EL1_NATIVE & ~((1UL << 16) | (1UL << 18)))
 #define TCR_EL1_NATIVE	     0UL
 #define CPACR_EL1_NATIVE     (3UL << 20)
 #define CNTKCTL_EL0PCTEN     (1UL << 0)
@@ -137,7 +141,8 @@ static bool native_timer_armed(const struct cpu *c)
 
 static void load_native_view(bool own_timer)
 {
-	write_sysreg(sctlr_el1, SCTLR_EL1_NATIVE);
+	write_sysreg(sctlr_el1,
+		     own_timer ? SCTLR_EL1_NATIVE : SCTLR_EL1_NATIVE_TRAP_WFX);
 	write_sysreg(tcr_el1, TCR_EL1_NATIVE);
 	write_sysreg(cpacr_el1, CPACR_EL1_NATIVE);
 	write_sysreg(cntkctl_el1,
@@ -261,11 +266,16 @@ bool arch_el1_invariant(const struct cpu *c, const struct vcpu *v)
 	if (v != NULL) {
 		return c->el1_owner == v && c->el1_view == v;
 	}
-	uint64_t cntkctl =
-	    c->el1_owner != NULL ? CNTKCTL_NATIVE_TIMER : CNTKCTL_NATIVE;
-	return c->el1_view == NULL &&
-	       (c->el1_owner == NULL || !native_timer_armed(c)) &&
-	       read_sysreg(sctlr_el1) == SCTLR_EL1_NATIVE &&
+	bool own = c->el1_owner == NULL;
+	uint64_t cntkctl = own ? CNTKCTL_NATIVE : CNTKCTL_NATIVE_TIMER;
+	uint64_t sctlr = own ? SCTLR_EL1_NATIVE : SCTLR_EL1_NATIVE_TRAP_WFX;
+
+	if (own &&
+	    (read_sysreg(cntvoff_el2) != 0 || !arch_vgic_interface_off())) {
+		return false;
+	}
+	return c->el1_view == NULL && (own || !native_timer_armed(c)) &&
+	       read_sysreg(sctlr_el1) == sctlr &&
 	       read_sysreg(tcr_el1) == TCR_EL1_NATIVE &&
 	       read_sysreg(cpacr_el1) == CPACR_EL1_NATIVE &&
 	       read_sysreg(cntkctl_el1) == cntkctl;
@@ -285,18 +295,31 @@ bool arch_guest_timer_fired(void)
 	return true;
 }
 
-bool arch_vcpu_wake_pending(struct vcpu *v)
+bool arch_vcpu_timer_deadline(const struct vcpu *v, uint64_t *when)
 {
-	if (arch_vgic_has_pending(v)) {
-		return true;
-	}
 	bool live = this_cpu()->el1_owner == v;
 	uint64_t ctl =
 	    live ? read_sysreg(cntv_ctl_el0) : v->regs[CAIRN_VCPU_CNTV_CTL_EL0];
 	uint64_t cval = live ? read_sysreg(cntv_cval_el0)
 			     : v->regs[CAIRN_VCPU_CNTV_CVAL_EL0];
+	/* CNTVOFF_EL2 changes only by VCPU.WriteRegs, which syncs: the copy
+	 * is current even while v's state is loaded. */
+	uint64_t off = v->regs[CAIRN_VCPU_CNTVOFF_EL2];
+
+	if ((ctl & (CNTV_ENABLE | CNTV_IMASK)) != CNTV_ENABLE ||
+	    cval > UINT64_MAX - off) {
+		return false;
+	}
+	*when = cval + off;
+	return true;
+}
+
+bool arch_vcpu_wake_pending(struct vcpu *v)
+{
+	uint64_t when;
+
 	/* Computed, not ISTATUS: a saved ISTATUS is as old as the save. */
-	uint64_t now =
-	    read_sysreg(cntpct_el0) - v->regs[CAIRN_VCPU_CNTVOFF_EL2];
-	return (ctl & (CNTV_ENABLE | CNTV_IMASK)) == CNTV_ENABLE && now >= cval;
+	return arch_vgic_has_pending(v) ||
+	       (arch_vcpu_timer_deadline(v, &when) &&
+		read_sysreg(cntpct_el0) >= when);
 }

@@ -149,6 +149,11 @@ static void write_lr(unsigned n, uint64_t v)
 	}
 }
 
+bool arch_vgic_interface_off(void)
+{
+	return sysreg_read(ICH_HCR_EL2) == 0;
+}
+
 void arch_vgic_init(uint32_t vtimer_ppi)
 {
 	vtimer_intid = vtimer_ppi;

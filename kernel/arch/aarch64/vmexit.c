@@ -12,15 +12,17 @@
 
 #include <cairn/syscalls.h>
 
-#define EC_WFX	      0x01
-#define EC_PAC	      0x09 /* pointer authentication, HCR_EL2.API clear */
-#define EC_SVE	      0x19
-#define EC_SME	      0x1d
-#define EC_HVC64      0x16
-#define EC_SMC64      0x17
-#define EC_SYSREG     0x18
-#define EC_IABT_LOWER 0x20
-#define EC_DABT_LOWER 0x24
+#define EC_WFX		0x01
+#define ESR_WFX_TI_MASK 0x3UL /* ISS.TI: 0 WFI, 1 WFE, 2 WFIT, 3 WFET */
+#define ESR_WFX_TI_WFI	0x0UL
+#define EC_PAC		0x09 /* pointer authentication, HCR_EL2.API clear */
+#define EC_SVE		0x19
+#define EC_SME		0x1d
+#define EC_HVC64	0x16
+#define EC_SMC64	0x17
+#define EC_SYSREG	0x18
+#define EC_IABT_LOWER	0x20
+#define EC_DABT_LOWER	0x24
 
 /* A general register by number as an instruction names it (31: xzr). */
 static uint64_t reg_value(const struct tcb *t, unsigned r)
@@ -121,19 +123,32 @@ static const struct exit_class exit_classes[64] = {
 
 /*
  * WFI and WFE are answered here, not by the VMM: with a virtual interrupt
- * or the guest's own timer due the guest goes on at once; otherwise it
- * yields its CPU to the threads of its priority (it runs again at its next
- * turn, which the architecture allows: a WFI may end at any time). The
- * guest's idle time is then spent by anyone else who is ready.
+ * or the guest's own timer due the guest goes on at once. Otherwise a WFI
+ * waits (THREAD_BLOCKED_WFI, sched.c) until an interrupt is injected into
+ * its VCPU or its timer's deadline, so an idle guest leaves its CPU to
+ * every lower priority too; a WFE yields to the threads of its priority
+ * (it runs again at its next turn, which the architecture allows: a WFE may
+ * end at any time).
  */
-static __attribute__((noreturn)) void guest_wait(struct tcb *t)
+static __attribute__((noreturn)) void guest_wait(struct tcb *t, uint64_t esr)
 {
+	struct vcpu *v = tcb_vcpu(t);
+	uint64_t deadline;
+
 	t->regs.pc += 4;
-	if (!arch_vcpu_wake_pending(tcb_vcpu(t))) {
-		sched_yield(t);
-		sched_run();
+	if (arch_vcpu_wake_pending(v)) {
+		sched_continue(t);
 	}
-	sched_continue(t);
+	/* WFI waits for an interrupt or its own timer. WFE (and WFIT/WFET)
+	 * yields: its wake-up may be another vCPU's SEV, which no trap
+	 * shows, as in a spinlock. */
+	if ((esr & ESR_WFX_TI_MASK) != ESR_WFX_TI_WFI ||
+	    !sched_wfi_block(t, arch_vcpu_timer_deadline(v, &deadline)
+				    ? deadline
+				    : SCHED_NEVER)) {
+		sched_yield(t);
+	}
+	sched_run();
 }
 
 void arch_vm_exit(struct tcb *t, uint64_t esr)
@@ -150,7 +165,7 @@ void arch_vm_exit(struct tcb *t, uint64_t esr)
 		sched_continue(t);
 	}
 	if (ec == EC_WFX) {
-		guest_wait(t);
+		guest_wait(t, esr);
 	}
 	for (unsigned i = 0; i < CAIRN_FAULT_WORDS; i++) {
 		t->fault_msg[i] = 0;

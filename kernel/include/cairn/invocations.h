@@ -117,6 +117,7 @@ enum cairn_thread_state {
 	CAIRN_THREAD_BLOCKED_RECV = 3,
 	CAIRN_THREAD_BLOCKED_REPLY = 4,
 	CAIRN_THREAD_BLOCKED_NOTIFICATION = 5,
+	CAIRN_THREAD_BLOCKED_WFI = 6, /* a vCPU waiting in WFI */
 };
 
 /* IRQControl.Get trigger argument. */

@@ -130,7 +130,8 @@ _Static_assert(CAIRN_THREADS_HEADER_WORDS + CAIRN_THREAD_ENTRIES_PER_CALL *
 		   CAIRN_MSG_MAX_WORDS,
 	       "a Threads reply fits a message");
 _Static_assert(CAIRN_THREAD_BLOCKED_NOTIFICATION ==
-		   (int)THREAD_BLOCKED_NOTIFICATION,
+		       (int)THREAD_BLOCKED_NOTIFICATION &&
+		   CAIRN_THREAD_BLOCKED_WFI == (int)THREAD_BLOCKED_WFI,
 	       "the ABI's thread states are the kernel's");
 
 /* The cursor is a position in the list of live threads. */

@@ -519,6 +519,9 @@ void tcb_check_refs(const struct tcb *t)
 		      t->state == THREAD_BLOCKED_NOTIFICATION;
 	ASSERT(!queued || pa_addr(t->blocked_on) != 0);
 	ASSERT(t->state != THREAD_RUNNABLE || pa_addr(t->blocked_on) == 0);
+	/* sched.c's invariant: on its WFI list iff waiting in WFI. */
+	ASSERT((t->state == THREAD_BLOCKED_WFI) == sched_wfi_listed(t));
+	ASSERT(t->state != THREAD_BLOCKED_WFI || pa_addr(t->blocked_on) == 0);
 	if (t->state == THREAD_BLOCKED_REPLY && pa_addr(t->blocked_on) != 0) {
 		ASSERT(((struct reply *)kmem_ptr(t->blocked_on))->caller == t);
 	}

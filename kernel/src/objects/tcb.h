@@ -50,6 +50,7 @@ enum thread_state {
 	THREAD_BLOCKED_RECV,	     /* queued on an endpoint to receive */
 	THREAD_BLOCKED_REPLY,	     /* made a Call, waiting for the reply */
 	THREAD_BLOCKED_NOTIFICATION, /* waiting on a notification */
+	THREAD_BLOCKED_WFI,	     /* a guest in WFI: sched.c wakes it */
 };
 
 struct tcb {
@@ -68,6 +69,11 @@ struct tcb {
 	struct cte vcpu;       /* the VCPU it runs as a guest, or empty */
 	struct tcb *sched_next;
 	struct tcb *sched_prev;
+	/* THREAD_BLOCKED_WFI: sched.c's list of waiting guests, and when
+	 * the guest's timer fires on the physical counter (or never). */
+	struct tcb *wfi_next;
+	struct tcb *wfi_prev;
+	uint64_t wfi_deadline;
 	/* IPC */
 	paddr_t blocked_on;  /* endpoint or notification */
 	struct tcb *ep_next; /* queue on blocked_on */

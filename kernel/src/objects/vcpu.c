@@ -6,6 +6,7 @@
 #include "kmem.h"
 #include "objects/cnode.h"
 #include "objects/tcb.h"
+#include "sched.h"
 
 void vcpu_init(struct vcpu *v)
 {
@@ -66,6 +67,9 @@ static enum cairn_error inject_irq(struct invocation *inv, struct vcpu *v)
 	}
 	arch_vgic_inject(v, (uint32_t)a[0], (uint8_t)a[1],
 			 a[2] & CAIRN_VIRQ_GROUP1, a[2] & CAIRN_VIRQ_EOI_EXIT);
+	if (v->tcb != NULL) {
+		sched_wfi_wake(v->tcb); /* a guest in WFI takes it now */
+	}
 	return CAIRN_OK;
 }
 
@@ -110,6 +114,11 @@ enum cairn_error vcpu_invoke(struct invocation *inv)
 	/* The live values may be in a CPU's registers: take them back, so
 	 * a read sees them and a write is what the guest resumes with. */
 	arch_vcpu_sync(v);
+	if (write && v->tcb != NULL) {
+		/* Its timer may have changed: a WFI it waits in ends (as a
+		 * WFI may end for no reason) and is taken again if need be. */
+		sched_wfi_wake(v->tcb);
+	}
 	for (uint64_t i = 0; i < count; i++) {
 		if (write) {
 			v->regs[first + i] = inv->args[2 + i];
@@ -189,7 +198,9 @@ void vcpu_unbind(struct tcb *t)
 	if (v == NULL) {
 		return;
 	}
-	/* Native again: it may never run at EL1 with what the guest left. */
+	/* Native again: it may never run at EL1 with what the guest left,
+	 * nor wait for a guest's wake-ups. */
+	sched_wfi_wake(t);
 	arch_thread_set_guest(t, false);
 	v->tcb = NULL;
 	t->vcpu.owner = CTE_OWNER_CNODE; /* on purpose: not a loss */
