@@ -308,7 +308,7 @@ def bench_domain(m, domain):
 
 @case
 def guest_bench_runs(images):
-    """configs/bench-guests.toml (bench/guests/run's system) in this build,
+    """configs/bench-guests.toml (bench/vmexit/run's system) in this build,
     not timed: both domains run every bench.* test of the test guest under
     the real VMM and pass; every figure is printed and plausible (not 0,
     the EOI far below an exit); the VMMs' counters show that each of the
