@@ -312,8 +312,10 @@ def guest_bench_runs(images):
     not timed: both domains run every bench.* test of the test guest under
     the real VMM and pass; every figure is printed and plausible (not 0,
     the EOI far below an exit); the VMMs' counters show that each of the
-    extra 1000 rounds bench-2x ran took exactly one HVC exit, three
-    ICC_SGI1R_EL1 exits and three injections, so EOIs and timers took none."""
+    extra 1000 rounds bench-2x ran took exactly one HVC exit, three to four
+    ICC_SGI1R_EL1 exits (the IPI's second, vCPU 1 kicking vCPU 0 out of its
+    WFI, when vCPU 0 waits there) and as many injections, so EOIs and
+    timers took none."""
     with bt.console_boot(images, system="bench-guests") as m:
         m.expect_all([rf"{d}: {BENCH_ABSORBED}"
                       for d in ("bench", "bench-2x")], timeout=300)
@@ -323,9 +325,11 @@ def guest_bench_runs(images):
         if zero or figures["eoi"] * 2 >= figures["hvc"]:
             m.fail(f"implausible figures: {figures}")
         extra = [b - a for a, b in zip(first, second)]
-        if extra != [1000, 3000, 3000]:
+        hvc, sysreg, injected = extra
+        if hvc != 1000 or not 3000 <= sysreg <= 4000 or injected != sysreg:
             m.fail(f"the extra 1000 rounds took {extra} HVC exits, system "
-                   "register exits and injections, not [1000, 3000, 3000]")
+                   "register exits and injections, not 1000, 3000 to 4000 "
+                   "and as many")
         m.send("poweroff\r")
         m.expect("powering off")
         m.wait_exit(timeout=30)

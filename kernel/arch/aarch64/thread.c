@@ -211,8 +211,10 @@ enter_with_el1_switch(struct tcb *t, struct vcpu *v)
 		arch_vcpu_enter(v);
 		/* Its vGIC stayed live while its VMM ran: an EOI the VMM must
 		 * hear of may have been taken then. The VMM hears first. */
-		this_cpu()->current = t;
-		arch_vm_eoi_exit(t);
+		if (__builtin_expect(arch_vgic_eoi_exits_pending(v), 0)) {
+			this_cpu()->current = t;
+			arch_vm_eoi_exit(t);
+		}
 	} else {
 		arch_vcpu_leave();
 	}

@@ -44,12 +44,16 @@ struct gic_state {
 	/* INTIDs EOIed that the VMM asked to hear of (CAIRN_VIRQ_EOI_EXIT),
 	 * not yet told: a bit each. */
 	uint64_t eoi_exit[CAIRN_VIRQ_LIMIT / 64 + 1];
+	/* Bit w set iff eoi_exit[w] is not 0: every entry into a guest asks,
+	 * so one word answers. */
+	uint64_t eoi_exit_words;
 };
 
 _Static_assert(sizeof(struct gic_state) <= sizeof(((struct vcpu *)0)->gic),
 	       "the vGIC state fits a VCPU's gic words");
 
 static unsigned nr_lrs;	      /* 0: no virtual CPU interface */
+static unsigned ap_shift;     /* an active-priority bit's priority shift */
 static uint32_t vtimer_intid; /* the EL1 virtual timer's PPI (the DTB's) */
 
 static struct gic_state *gic_of(struct vcpu *v)
@@ -157,7 +161,12 @@ bool arch_vgic_interface_off(void)
 void arch_vgic_init(uint32_t vtimer_ppi)
 {
 	vtimer_intid = vtimer_ppi;
-	nr_lrs = (unsigned)(sysreg_read(ICH_VTR_EL2) & 0x1f) + 1;
+	uint64_t vtr = sysreg_read(ICH_VTR_EL2);
+
+	nr_lrs = (unsigned)(vtr & 0x1f) + 1;
+	/* PREbits + 1 bits of preemption: AP bit n is group priority
+	 * n << (8 - those bits). */
+	ap_shift = 8 - ((unsigned)((vtr >> 26) & 7) + 1);
 	if (nr_lrs > VGIC_MAX_LRS) {
 		nr_lrs = VGIC_MAX_LRS;
 	}
@@ -194,6 +203,10 @@ void arch_vgic_reset(struct vcpu *v)
 	g->vmcr = 0;
 	g->ap0r0 = g->ap1r0 = 0;
 	g->queued = 0;
+	for (unsigned w = 0; w < CAIRN_VIRQ_LIMIT / 64 + 1; w++) {
+		g->eoi_exit[w] = 0;
+	}
+	g->eoi_exit_words = 0;
 }
 
 /* The LRs this VCPU's interrupts may take: those the hardware marks empty
@@ -308,18 +321,47 @@ uint64_t arch_vgic_irq_state(struct vcpu *v, uint32_t intid)
 	return state;
 }
 
+/*
+ * What ends a WFI: an interrupt the virtual CPU interface would signal
+ * (pending, its group enabled, above the priority mask and the running
+ * priority), as the architecture has it; PSTATE's masks do not count. A
+ * pending interrupt the guest has masked at its GIC must not end every
+ * WFI, or a guest waiting so would spin.
+ */
+static bool signalable(uint64_t lr, uint64_t vmcr, uint64_t active)
+{
+	unsigned prio = (unsigned)(lr >> 48) & 0xff;
+	unsigned pmr = (unsigned)(vmcr >> 24) & 0xff;
+	uint64_t grp_enable = (lr & LR_GROUP1) ? (vmcr >> 1) : vmcr;
+
+	if (!(lr & LR_STATE_PENDING) || !(grp_enable & 1) || prio >= pmr) {
+		return false;
+	}
+	/* Running priority: the highest active, the lowest set bit. */
+	return active == 0 ||
+	       (prio >> ap_shift) < (unsigned)__builtin_ctzll(active);
+}
+
 bool arch_vgic_has_pending(struct vcpu *v)
 {
 	struct gic_state *g = gic_of(v);
 	bool live = this_cpu()->el1_owner == v;
+	uint64_t vmcr = live ? sysreg_read(ICH_VMCR_EL2) : g->vmcr;
+	uint64_t active =
+	    live ? sysreg_read(ICH_AP0R0_EL2) | sysreg_read(ICH_AP1R0_EL2)
+		 : g->ap0r0 | g->ap1r0;
 
 	for (unsigned n = 0; n < nr_lrs; n++) {
-		uint64_t lr = live ? read_lr(n) : g->lr[n];
-		if (lr & LR_STATE_PENDING) {
+		if (signalable(live ? read_lr(n) : g->lr[n], vmcr, active)) {
 			return true;
 		}
 	}
-	return g->queued != 0;
+	for (unsigned i = 0; i < g->queued; i++) {
+		if (signalable(g->queue[i], vmcr, active)) {
+			return true;
+		}
+	}
+	return false;
 }
 
 bool arch_vgic_can_inject(struct vcpu *v)
@@ -356,16 +398,22 @@ void arch_vgic_inject(struct vcpu *v, uint32_t intid, uint8_t priority,
 	inject(v, intid, priority, group1, eoi_exit);
 }
 
+static inline bool eoi_exits_empty(const struct gic_state *g)
+{
+	for (unsigned w = 0; w < CAIRN_VIRQ_LIMIT / 64 + 1; w++) {
+		if (g->eoi_exit[w] != 0) {
+			return false;
+		}
+	}
+	return true;
+}
+
 bool arch_vgic_eoi_exits_pending(struct vcpu *v)
 {
 	const struct gic_state *g = gic_of(v);
 
-	for (unsigned w = 0; w < CAIRN_VIRQ_LIMIT / 64 + 1; w++) {
-		if (g->eoi_exit[w] != 0) {
-			return true;
-		}
-	}
-	return false;
+	ASSERT((g->eoi_exit_words != 0) == !eoi_exits_empty(g));
+	return g->eoi_exit_words != 0;
 }
 
 unsigned arch_vgic_take_eoi_exits(struct vcpu *v, uint64_t *out, unsigned max)
@@ -379,6 +427,9 @@ unsigned arch_vgic_take_eoi_exits(struct vcpu *v, uint64_t *out, unsigned max)
 			    (unsigned)__builtin_ctzll(g->eoi_exit[w]);
 			g->eoi_exit[w] &= ~(1UL << bit);
 			out[n++] = w * 64 + bit;
+		}
+		if (g->eoi_exit[w] == 0) {
+			g->eoi_exit_words &= ~(1UL << w);
 		}
 	}
 	return n;
@@ -420,6 +471,7 @@ void arch_vgic_maintenance(void)
 			} else if (intid < CAIRN_VIRQ_LIMIT) {
 				/* Its VMM's level line: it will hear. */
 				g->eoi_exit[intid / 64] |= 1UL << (intid % 64);
+				g->eoi_exit_words |= 1UL << (intid / 64);
 			}
 		}
 	}

@@ -13,6 +13,7 @@
 #include "tests.h"
 
 #define SGI_BENCH 3
+#define SGI_KICK  4 /* "look again": a vCPU waiting in WFI for the other */
 #define UART_FR	  0x18
 #define NS_PER_S  1000000000ull
 /* How far ahead the timer is armed: past the arming itself, in ns. */
@@ -191,41 +192,61 @@ static void bench_timer(void)
 }
 
 /*
- * The IPI's target, vCPU 1, waits in WFI: the kernel answers a WFI by
- * giving the CPU to the other vCPU when nothing is pending for this one.
- * Afterwards it turns itself off (PSCI CPU_OFF) rather than go back to
- * secondary_idle's WFE, which QEMU does not trap: spinning there beside
- * vCPU 0, it would make each exit vCPU 0 takes wait out its time slice.
- * vCPU 0 waits in WFI too, for the same reason.
+ * The IPI's target, vCPU 1, waits in WFI, which a hypervisor may block
+ * (Cairn does) until an interrupt for it: so does vCPU 0, and each wakes
+ * the other with an SGI whenever it has written what the other waits for
+ * (SGI_KICK, after vCPU 1's acknowledgement of SGI_BENCH, so outside the
+ * figure). Afterwards vCPU 1 turns itself off (PSCI CPU_OFF) rather than
+ * go back to secondary_idle's WFE, which QEMU does not trap: spinning
+ * there beside vCPU 0, it would make each exit vCPU 0 takes wait out its
+ * time slice.
  */
 static volatile bool ipi_ready, ipi_stop, ipi_done;
 
+static void kick(const struct cpu *to)
+{
+	dsb(ishst);
+	write_sysreg(ICC_SGI1R_EL1, gic_sgi1r(to->mpidr, SGI_KICK));
+	isb();
+}
+
 static void ipi_target(struct cpu *c, uint64_t unused)
 {
+	uint64_t seen = c->bench.taken;
+
 	bench_on(c, unused);
 	irq_enable();
 	__atomic_store_n(&ipi_ready, true, __ATOMIC_RELEASE);
+	kick(&cpus[0]);
 	while (!__atomic_load_n(&ipi_stop, __ATOMIC_ACQUIRE)) {
 		wfi();
+		if (c->bench.taken != seen) {
+			seen = c->bench.taken;
+			kick(&cpus[0]);
+		}
 	}
 	bench_off(c, unused);
 	c->online = false;
 	__atomic_store_n(&ipi_done, true, __ATOMIC_RELEASE);
+	kick(&cpus[0]);
 	psci_call(PSCI_CPU_OFF, 0, 0, 0);
 	c->online = true; /* CPU_OFF refused: back to secondary_idle */
 }
 
-/* WFI until *flag; false after TIMEOUT_US. */
+/* WFI until *flag; false after TIMEOUT_US, which the virtual timer ends
+ * (interrupts on: the suite's vector takes it) if nothing else does. */
 static bool wfi_until(volatile bool *flag)
 {
 	uint64_t end = now() + us_to_ticks(TIMEOUT_US);
-	while (!__atomic_load_n(flag, __ATOMIC_ACQUIRE)) {
-		if (now() > end) {
-			return false;
-		}
+	bool set;
+
+	vtimer_arm_at(end);
+	while (!(set = __atomic_load_n(flag, __ATOMIC_ACQUIRE)) &&
+	       now() <= end) {
 		wfi();
 	}
-	return true;
+	vtimer_stop();
+	return set;
 }
 
 /* Starts ipi_target on c: handed over before CPU_ON if c is off (as
@@ -256,15 +277,17 @@ static uint64_t ipi_round(struct cpu *c, uint64_t sgi1r)
 {
 	uint64_t before = c->bench.taken;
 	uint64_t end = now() + us_to_ticks(TIMEOUT_US);
+	vtimer_arm_at(end); /* ends a WFI nothing else would */
 	dsb(ishst);
 	uint64_t t0 = now();
 	write_sysreg(ICC_SGI1R_EL1, sgi1r);
 	isb();
-	while (c->bench.taken == before) {
-		if (now() > end) {
-			return 0;
-		}
+	while (c->bench.taken == before && now() <= end) {
 		wfi();
+	}
+	vtimer_stop();
+	if (c->bench.taken == before) {
+		return 0;
 	}
 	return c->bench.ack > t0 ? c->bench.ack - t0 : 0;
 }
@@ -293,12 +316,18 @@ static void bench_ipi(void)
 		skip("one CPU in the DTB");
 		return;
 	}
+	irq_enable(); /* the suite's vector takes vCPU 1's SGI_KICKs */
 	if (!ipi_start(c)) {
+		irq_disable();
 		return;
 	}
 	ipi_rounds(c, &latency);
 	ipi_stop = true;
+	/* One more SGI_BENCH, so its WFI ends and it sees ipi_stop. */
+	write_sysreg(ICC_SGI1R_EL1, gic_sgi1r(c->mpidr, SGI_BENCH));
+	isb();
 	check(wfi_until(&ipi_done), "cpu %u did not finish", c->idx);
+	irq_disable();
 	check(c->bench.intid == SGI_BENCH, "cpu %u last acknowledged %lu",
 	      c->idx, c->bench.intid);
 	figure(latency, "IPI, vCPU 0's ICC_SGI1R_EL1 write to vCPU 1's "

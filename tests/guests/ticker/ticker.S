@@ -11,9 +11,12 @@
  * Entered at EL1 with the MMU off (so data accesses are Device memory: only
  * single-byte and aligned word accesses here), x0 = the DTB, unused. The
  * decimal digits are put together in guest RAM below the kernel, which
- * nothing else uses. Waiting is a WFI loop: Cairn ends a guest's WFI at
- * once or after the threads of its priority had their turn, so a waiting
- * ticker lets them run.
+ * nothing else uses. Waiting is a WFI loop with the virtual timer armed
+ * for the next tick and interrupts masked (PSTATE.I, as at reset): the
+ * timer's interrupt ends the WFI without a vector, and the ticker takes
+ * and ends it at its GIC CPU interface (ICC_IAR1_EL1, ICC_EOIR1_EL1). A
+ * WFI with nothing to end it may wait for ever, so keys are read whenever
+ * a WFI ends (a tick at the latest).
  */
 	.equ	UART_DR, 0x09000000	/* PL011 data register */
 	.equ	UART_FR, 0x18		/* its flag register, from DR */
@@ -23,6 +26,11 @@
 	.global	_start
 _start:
 	movz	x19, #(UART_DR >> 16), lsl #16
+	mov	x1, #0xff
+	msr	s3_0_c4_c6_0, x1	/* ICC_PMR_EL1: every priority */
+	mov	x1, #1
+	msr	s3_0_c12_c12_7, x1	/* ICC_IGRPEN1_EL1: group 1 on */
+	isb
 	adr	x0, booted
 	bl	puts
 	mov	x20, #0			/* ticks so far */
@@ -32,6 +40,10 @@ _start:
 next:
 	mrs	x22, cntvct_el0
 	add	x22, x22, x21		/* the deadline: after a pause too */
+	msr	cntv_cval_el0, x22
+	mov	x1, #1
+	msr	cntv_ctl_el0, x1	/* enabled, its interrupt unmasked */
+	isb
 wait:
 	wfi
 	isb
@@ -39,6 +51,9 @@ wait:
 	mrs	x1, cntvct_el0
 	cmp	x1, x22
 	b.lo	wait
+	msr	cntv_ctl_el0, xzr	/* off until the next deadline */
+	isb
+	bl	take_irqs
 	add	x20, x20, #1
 	adr	x0, tick
 	bl	puts
@@ -65,6 +80,16 @@ echo_keys:
 	b	1b
 2:	mov	x30, x9
 	ret
+
+/* take_irqs: acknowledges and ends every interrupt pending (the timer's,
+ * and any other the VMM raised), so the next WFI waits again. */
+take_irqs:
+1:	mrs	x1, s3_0_c12_c12_0	/* ICC_IAR1_EL1 */
+	cmp	x1, #1020
+	b.hs	2f			/* 1020-1023: none */
+	msr	s3_0_c12_c12_1, x1	/* ICC_EOIR1_EL1 */
+	b	1b
+2:	ret
 
 /* puts(x0): the NUL-ended string at x0. */
 puts:
