@@ -16,6 +16,7 @@
 #include "streamtest.h"
 
 #include <libcairn/ipc.h>
+#include <pci.h>
 #include <stdio.h>
 
 #define ECAM_IPA  0x80000000UL /* the first 2 MiB of the ECAM: buses 0, 1 */
@@ -72,21 +73,25 @@ static int map_device(uint64_t ut, uint64_t ipa)
 /* The host bridge: where its ECAM and windows are, its iommu-map. */
 static struct cairn_pcie_info pcie;
 
+/* The iommu-map's StreamID of requester ID rid (libs/pci). */
 static uint32_t sid_of(uint32_t rid)
 {
+	struct pci_map_entry map[CAIRN_PCIE_MAX_MAPS];
+
 	for (uint64_t i = 0; i < pcie.map_count; i++) {
-		if (pcie.map[i].smmu && rid >= pcie.map[i].rid_base &&
-		    rid - pcie.map[i].rid_base < pcie.map[i].length) {
-			return (uint32_t)(pcie.map[i].sid_base +
-					  (rid - pcie.map[i].rid_base));
-		}
+		map[i] = (struct pci_map_entry){
+		    pcie.map[i].rid_base, pcie.map[i].sid_base,
+		    pcie.map[i].length, pcie.map[i].smmu};
 	}
-	return ~0U;
+	return pci_sid_of(map, (unsigned)pcie.map_count, rid);
 }
 
-static int place_bar(volatile uint32_t *cfg)
+/* BAR 0 (the edu's only one) sized, placed at the start of the 32-bit
+ * window, decoding and bus mastering on (libs/pci). */
+static int place_bar(const struct pci_cfg *cfg, unsigned devfn)
 {
 	uint64_t i = 0;
+	struct pci_bar bars[PCI_BARS];
 
 	while (i < pcie.window_count &&
 	       (pcie.window[i].space & 0xff) != CAIRN_PCI_SPACE_MEM32) {
@@ -97,22 +102,19 @@ static int place_bar(volatile uint32_t *cfg)
 		printf("  no 32-bit window to place the BAR in\n");
 		return 0;
 	}
-	cfg[4] = 0xffffffffU; /* BAR 0's size */
-	uint32_t size = ~(cfg[4] & ~0xfU) + 1;
-	if (size > 0x200000) {
-		printf("  BAR 0 of %#x bytes\n", size);
+	int n = pci_bar_probe(cfg, devfn, bars);
+	if (n < 1 || bars[0].index != 0 ||
+	    pci_bar_assign(bars, (unsigned)n, 0x200000, 0x200000) != 0) {
+		printf("  the edu's BARs do not fit 2 MiB (%d)\n", n);
 		return 0;
 	}
-	cfg[4] = (uint32_t)pcie.window[i].pci_addr;
-	cfg[1] = 0x6; /* memory space and bus master on */
+	pci_bar_program(cfg, devfn, bars, (unsigned)n, pcie.window[i].pci_addr);
 	return 1;
 }
 
 /* The edu device, its BAR mapped, its StreamID claimed (aborting). */
 static int edu_open(struct edu *e)
 {
-	volatile uint32_t *cfg = NULL;
-
 	if (cairn_sid_control_pcie(SIDC, &pcie).error != CAIRN_OK ||
 	    pcie.ecam == 0) {
 		printf("  no PCIe host bridge\n");
@@ -128,18 +130,18 @@ static int edu_open(struct edu *e)
 		printf("  cannot map the ECAM\n");
 		return 0;
 	}
-	uint32_t dev = 0;
-	for (; dev < 32; dev++) {
-		cfg = (volatile uint32_t *)(ECAM_IPA + (dev << 15));
-		if (cfg[0] == EDU_ID) {
-			break;
-		}
+	struct pci_cfg cfg = pci_ecam((volatile void *)ECAM_IPA);
+	struct pci_function fns[16];
+	unsigned n = pci_scan(&cfg, fns, 16), k = 0;
+	while (k < n && k < 16 &&
+	       ((uint32_t)fns[k].device << 16 | fns[k].vendor) != EDU_ID) {
+		k++;
 	}
-	if (dev == 32) {
+	if (k == n || k == 16) {
 		printf("  no edu device on bus 0 (QEMU needs -device edu)\n");
 		return 0;
 	}
-	if (!place_bar(cfg)) {
+	if (!place_bar(&cfg, fns[k].devfn)) {
 		return 0;
 	}
 	e->bar = (volatile uint8_t *)BAR_IPA;
@@ -147,7 +149,7 @@ static int edu_open(struct edu *e)
 		printf("  the edu's BAR does not answer\n");
 		return 0;
 	}
-	e->sid = sid_of((uint32_t)pcie.bus_first << 8 | dev << 3);
+	e->sid = sid_of((uint32_t)pcie.bus_first << 8 | fns[k].devfn);
 	e->stream = slot();
 	e->faults = make(CAIRN_OBJ_NOTIFICATION, 0);
 	return cairn_sid_control_get(SIDC, e->sid, ROOT, e->stream, DEPTH)
