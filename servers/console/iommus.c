@@ -1,29 +1,10 @@
 /* The IOMMU server's reports and the `iommu` command (iommus.h). */
 #include "iommus.h"
 
+#include "iommu_proto.h"
+
 #include <stdio.h>
 #include <string.h>
-
-static const char *mode_name(uint32_t mode)
-{
-	static const char *const names[] = {"disabled", "share-pt", "sync-pt",
-					    "enabled"};
-
-	return mode < 4 ? names[mode] : "?";
-}
-
-/* servers/iommu/iommu_proto.h's errors, as the table shows them. */
-static const char *state_name(uint32_t error)
-{
-	static const char *const names[] = {
-	    "ok",	  "no device",	 "not present", "setup failed",
-	    "wrong mode", "unavailable", "ring",	"batch",
-	    "record",	  "range",	 "align",	"overlap",
-	    "not mapped", "cap",	 "kernel",	"unknown client"};
-
-	return error < sizeof(names) / sizeof(names[0]) ? names[error]
-							: "error";
-}
 
 void iommus_init(struct iommus *t)
 {
@@ -111,10 +92,10 @@ static void table(const struct iommus *t, iommus_print_fn print, void *ctx)
 			 r->sid);
 		snprintf(line, sizeof(line),
 			 "%-16s %-10s %-10s %-8s %-6s %-9lu %-7lu %s\n",
-			 r->client, mode_name(r->requested),
-			 mode_name(r->effective), dev, sid,
+			 r->client, iommu_mode_name(r->requested),
+			 iommu_mode_name(r->effective), dev, sid,
 			 (unsigned long)r->mappings, (unsigned long)r->faults,
-			 state_name(r->error));
+			 iommu_error_name(r->error));
 		print(ctx, line);
 	}
 }

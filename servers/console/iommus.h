@@ -14,7 +14,7 @@
 #define IOMMUS_ROWS	64 /* 8 clients x 8 devices */
 #define IOMMUS_EVENTS	16
 #define IOMMUS_NAME	32
-#define IOMMUS_TEXT	96
+#define IOMMUS_TEXT	161 /* string<160> and its NUL */
 #define IOMMUS_REPORTER "iommu"
 
 /* ConsoleIO.iommu's `what`. */

@@ -1125,6 +1125,12 @@ domain_cases.use(console_boot=console_boot, expected_caps=expected_caps,
                  shell=shell)
 for _fn in domain_cases.CASES:
     case(_fn)
+import dma_cases  # noqa: E402
+
+dma_cases.use(console_boot=console_boot, expected_caps=expected_caps,
+              shell=shell, SMMU_STAGE1_MACHINE=SMMU_STAGE1_MACHINE)
+for _fn in dma_cases.CASES:
+    case(_fn)
 
 
 def main():

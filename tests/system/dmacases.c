@@ -15,6 +15,8 @@
  */
 #include "streamtest.h"
 
+#include "edu.h"
+
 #include <libcairn/ipc.h>
 #include <pci.h>
 #include <stdio.h>
@@ -24,19 +26,6 @@
 #define PAGES_IPA 0x80400000UL /* pages of the cases, one table */
 #define IOVA(i)	  (PAGES_IPA + (i)*0x1000UL)
 #define PAGE	  0x1000UL
-
-#define EDU_ID	       0x11e81234U /* device 0x11e8, vendor 0x1234 (QEMU) */
-#define EDU_MAGIC      0x010000edU /* its identification register */
-#define EDU_DMA_SRC    0x80
-#define EDU_DMA_DST    0x88
-#define EDU_DMA_COUNT  0x90
-#define EDU_DMA_CMD    0x98
-#define EDU_DMA_RUN    1
-#define EDU_DMA_TO_RAM 2
-#define EDU_BUFFER     0x40000 /* the device's own 4 KiB, as a DMA address */
-#define DMA_WAIT_MS                                                            \
-	3000 /* each transfer starts 100 ms after its                          \
-		command, in QEMU's virtual time */
 
 struct edu {
 	volatile uint8_t *bar;
@@ -158,27 +147,9 @@ static int edu_open(struct edu *e)
 		       .error == CAIRN_OK;
 }
 
-static void reg64(struct edu *e, unsigned off, uint64_t v)
-{
-	*(volatile uint64_t *)(e->bar + off) = v;
-}
-
-/* One transfer of a page, to RAM (at iova) or from it; 0 if the device
- * never finished (whether the SMMU let it through is seen in memory). */
 static int dma(struct edu *e, uint64_t iova, int to_ram)
 {
-	reg64(e, EDU_DMA_SRC, to_ram ? EDU_BUFFER : iova);
-	reg64(e, EDU_DMA_DST, to_ram ? iova : EDU_BUFFER);
-	reg64(e, EDU_DMA_COUNT, PAGE);
-	reg64(e, EDU_DMA_CMD, EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0));
-	uint64_t end = now_ms() + DMA_WAIT_MS;
-	while (*(volatile uint64_t *)(e->bar + EDU_DMA_CMD) & EDU_DMA_RUN) {
-		if (now_ms() > end) {
-			printf("  the edu's DMA never finished\n");
-			return 0;
-		}
-	}
-	return 1;
+	return edu_dma(e->bar, iova, to_ram);
 }
 
 /* Brings page `from` into the device and writes it out to page `to`. */
@@ -189,20 +160,12 @@ static int copy_through(struct edu *e, uint64_t from, uint64_t to)
 
 static void fill(uint64_t va, uint64_t seed)
 {
-	for (uint64_t i = 0; i < PAGE / 8; i++) {
-		((volatile uint64_t *)va)[i] = seed * 0x9e3779b97f4a7c15UL + i;
-	}
+	edu_fill((volatile void *)va, seed);
 }
 
 static int holds(uint64_t va, uint64_t seed)
 {
-	for (uint64_t i = 0; i < PAGE / 8; i++) {
-		if (((volatile uint64_t *)va)[i] !=
-		    seed * 0x9e3779b97f4a7c15UL + i) {
-			return 0;
-		}
-	}
-	return 1;
+	return edu_holds((const volatile void *)va, seed);
 }
 
 /* A fresh page mapped at IOVA(i) in the root's VSpace, filled. */

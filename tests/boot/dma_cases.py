@@ -1,0 +1,159 @@
+"""Boot cases for the IOMMU server and the DMA matrix (boot_test.py imports
+this module, so it stays the one list of boot cases): two native test
+drivers (tests/scenarios/dma), each given one QEMU edu device through the
+IOMMU server, and a component with passthrough disabled
+(configs/test-dma-share.toml)."""
+import re
+from types import SimpleNamespace
+
+CASES = []
+bt = SimpleNamespace()  # boot_test.py's helpers, given by use()
+EDU = "edu,dma_mask=0xffffffffffffffff"
+TWO_EDUS = ["-device", f"{EDU},addr=02.0", "-device", f"{EDU},addr=03.0"]
+DRIVERS = {"left": ("00:02.0", "0x10"), "right": ("00:03.0", "0x18")}
+MATRIX = ("bind", "own_memory", "unmapped_iova", "kernel_and_mmio",
+          "bind_only", "peer_memory", "peer_untouched", "after_unmap",
+          "after_revoke")
+
+
+def use(**helpers):
+    bt.__dict__.update(helpers)
+
+
+def case(fn):
+    CASES.append(fn)
+    return fn
+
+
+def fault_line(client, bdf, sid, direction, addr):
+    return (rf"iommu: DMA fault: {client}, device {bdf} \(sid {sid}\): "
+            rf"{direction} at {addr}: translation fault \(event 0x10\)")
+
+
+def check_matrix(m, client, peer_addr):
+    """client's PASS lines, and the IOMMU server's fault line for each
+    address its device was refused (naming client, device and address)."""
+    bdf, sid = DRIVERS[client]
+    bad = [t for t in MATRIX if not re.search(rf"{client}: PASS {t}:", m.log)]
+    if bad:
+        m.fail(f"{client}: no PASS for {bad}")
+    for direction, addr in (("read", "0x7f00000000"), ("write", "0x7f00000000"),
+                            ("read", "0x40200000"), ("write", "0x40200000"),
+                            ("read", "0x9000000"), ("write", "0x9000000"),
+                            ("read", peer_addr), ("write", peer_addr),
+                            ("write", "0x100000000")):
+        if not re.search(fault_line(client, bdf, sid, direction, addr), m.log):
+            m.fail(f"no fault line for {client}'s {direction} at {addr}")
+
+
+@case
+def dma_share_pt_matrix(images):
+    """share-pt: each driver binds the bind-only StreamID the IOMMU server
+    gave it to its own VSpace; DMA into its own memory works (data
+    checked); to an IOVA never mapped, the other driver's page (by its
+    physical address), the kernel's text and the UART it is blocked, and
+    right after Unmap and after a Revoke of the mapping cap; the server
+    reports every refusal on the console with client, device and address;
+    `iommu` shows both clients, `iommu faults` the last faults, the
+    disabled component holds no StreamID and the audit equals the spec."""
+    n = len(bt.expected_caps(images, "test-dma-share"))
+    idle = [c for c in bt.expected_caps(images, "test-dma-share")
+            if '"holder": "idle"' in c]
+    if not idle or any("stream_id" in c for c in idle):
+        raise AssertionError(f"the disabled component's expected caps: {idle}")
+    with bt.console_boot(images, system="test-dma-share",
+                         extra=TWO_EDUS) as m:
+        m.expect_all([r"left: dma: \d+ passed, \d+ failed",
+                      r"right: dma: \d+ passed, \d+ failed"], timeout=120)
+        for client in DRIVERS:
+            if not re.search(rf"{client}: dma: 9 passed, 0 failed", m.log):
+                m.fail(f"{client}'s summary is not 9 passed, 0 failed")
+        if re.search(r"iommu: (error|warning)", m.log):
+            m.fail("the IOMMU server complained")
+        bt.shell(m, "iommu",
+                 r"left +share-pt +share-pt +00:02\.0 +0x10 +0 +[1-9]\d* +ok",
+                 r"right +share-pt +share-pt +00:03\.0 +0x18 +0 +[1-9]\d* +ok")
+        bt.shell(m, "iommu faults",
+                 r"DMA fault: (left|right), device 00:0[23]\.0 \(sid "
+                 r"0x1[08]\): write at 0x100000000",
+                 r"iommu: \d+ DMA faults reported, the last 16 shown")
+        # By now (the shell answered after them) every fault line is in.
+        peers = dict(re.findall(r"(left|right): dma: attacking the other "
+                                r"driver's page at (0x[0-9a-f]+)", m.log))
+        for client in DRIVERS:
+            if peers.get(client) is None:
+                m.fail(f"{client} never said whose page it attacked")
+            check_matrix(m, client, peers[client])
+        out = bt.shell(m, "caps idle", r"\d+ capabilities")
+        if "stream_id" in out:
+            m.fail(f"the disabled component holds a StreamID:\n{out}")
+        bt.shell(m, "caps left", r"stream_id +[0-9a-f]{16} +-w-- ")
+        bt.shell(m, "audit", rf"audit: ok, {n} capabilities")
+        m.send("poweroff\r")
+        m.expect("powering off")
+        m.wait_exit(timeout=30)
+    print(f"both drivers: {len(MATRIX)} cases passed; audit: ok, {n} "
+          "capabilities")
+
+
+@case
+def dma_share_pt_on_stage1_smmu(images):
+    """The same system on QEMU's stage-1-only SMMU: share-pt cannot be
+    had, so each client runs as sync-pt, said in one warning per client;
+    without the kernel's IOSpaces sync-pt sets nothing up, so the devices'
+    DMA reaches nothing and faults nowhere; `iommu` shows share-pt asked
+    for and sync-pt in force; the audit still equals the spec."""
+    n = len(bt.expected_caps(images, "test-dma-share"))
+    with bt.console_boot(images, system="test-dma-share", extra=TWO_EDUS,
+                         machine=bt.SMMU_STAGE1_MACHINE,
+                         smmu_stage="1") as m:
+        m.expect_all([r"left: PASS unset_device_blocked",
+                      r"right: PASS unset_device_blocked",
+                      r"left: dma: 1 passed, 0 failed",
+                      r"right: dma: 1 passed, 0 failed"], timeout=120)
+        for client in DRIVERS:
+            warnings = re.findall(rf"iommu: warning: {client} asked for "
+                                  r"share-pt, but this SMMU cannot walk the "
+                                  r"CPU's stage-2 tables: it runs as sync-pt",
+                                  m.log)
+            if len(warnings) != 1:
+                m.fail(f"{len(warnings)} fallback warnings for {client}")
+        if "DMA fault" in m.log:
+            m.fail("a fault was reported though no stream is bound")
+        bt.shell(m, "iommu",
+                 r"left +share-pt +sync-pt +00:02\.0 +0x10 +0 +0 +sync-pt "
+                 r"unavailable",
+                 r"right +share-pt +sync-pt +00:03\.0 +0x18 +0 +0 +sync-pt "
+                 r"unavailable")
+        bt.shell(m, "audit", rf"audit: ok, {n} capabilities")
+        m.send("poweroff\r")
+        m.expect("powering off")
+        m.wait_exit(timeout=30)
+    print("share-pt ran as sync-pt with one warning per client; audit ok")
+
+
+@case
+def dma_missing_device_fails_its_client_only(images):
+    """With one edu device only, right's (named by vendor:device IDs after
+    left took the one there is) is not on the bus: the IOMMU server says so
+    at boot for right alone, right's driver is told `not present`, left
+    runs its whole matrix, and the audit names exactly the StreamID caps
+    that could not be made."""
+    with bt.console_boot(images, system="test-dma-share",
+                         extra=TWO_EDUS[:2]) as m:
+        m.expect(r"iommu: error: right: device 0 \(IDs 0x11e81234\) is not "
+                 r"on the bus: refused to right only", timeout=60)
+        m.expect_all([r"right: dma: device 0: not present: nothing to drive",
+                      r"left: dma: 9 passed, 0 failed"], timeout=120)
+        out = bt.shell(m, "iommu",
+                       r"left +share-pt +share-pt +00:02\.0 +0x10 .* ok",
+                       r"right +share-pt +share-pt +- +- +0 +0 +not present")
+        out = bt.shell(m, "audit", r"audit: ")
+        missing = re.findall(r"stream_id:right#0", out)
+        if "audit: ok" in out or len(missing) != 2 or "stream_id:left" in out:
+            m.fail(f"the audit should miss right's two StreamID caps, and "
+                   f"only them:\n{out}")
+        m.send("poweroff\r")
+        m.expect("powering off")
+        m.wait_exit(timeout=30)
+    print("right refused alone; left ran; the audit names the missing caps")
