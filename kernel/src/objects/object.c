@@ -87,6 +87,10 @@ unsigned object_size_bits(enum cairn_object_type type, unsigned size_bits,
 		return CAIRN_REPLY_BITS;
 	case CAIRN_OBJ_VCPU:
 		return CAIRN_VCPU_BITS;
+	case CAIRN_OBJ_IOSPACE:
+		return CAIRN_IOSPACE_BITS;
+	case CAIRN_OBJ_IO_PAGE_TABLE:
+		return CAIRN_IO_PAGE_TABLE_BITS;
 	case CAIRN_OBJ_TYPE_COUNT:
 		break;
 	}

@@ -16,6 +16,9 @@ static bool type_allowed(enum cairn_object_type t, bool device)
 	if (t < CAIRN_OBJ_UNTYPED || t >= CAIRN_OBJ_TYPE_COUNT) {
 		return false;
 	}
+	if (t == CAIRN_OBJ_IOSPACE || t == CAIRN_OBJ_IO_PAGE_TABLE) {
+		return false; /* not yet built: the ABI comes first */
+	}
 	/* Device memory holds no kernel objects: only Frames and Untyped. */
 	return !device || t == CAIRN_OBJ_UNTYPED || t == CAIRN_OBJ_FRAME_4K ||
 	       t == CAIRN_OBJ_FRAME_2M;

@@ -35,7 +35,7 @@ STATES = ("inactive", "runnable", "sending", "receiving", "replying",
 # enum cap_type, named as cairn_object_type_name() (libs/cairn) names them.
 TYPES = {1: "untyped", 2: "cnode", 3: "endpoint", 4: "notification",
          5: "frame", 6: "frame_2m", 7: "vspace", 8: "page_table", 9: "tcb", 10: "reply",
-         11: "vcpu",
+         11: "vcpu", 12: "iospace", 13: "io_page_table",
          32: "irq_control", 33: "irq_handler", 34: "audit_control",
          35: "power_control", 36: "sid_control", 37: "stream_id"}
 CAP_CNODE, CAP_ENDPOINT, CAP_NOTIFICATION, CAP_FRAME = 2, 3, 4, 5
