@@ -16,9 +16,6 @@ static bool type_allowed(enum cairn_object_type t, bool device)
 	if (t < CAIRN_OBJ_UNTYPED || t >= CAIRN_OBJ_TYPE_COUNT) {
 		return false;
 	}
-	if (t == CAIRN_OBJ_IOSPACE || t == CAIRN_OBJ_IO_PAGE_TABLE) {
-		return false; /* not yet built: the ABI comes first */
-	}
 	/* Device memory holds no kernel objects: only Frames and Untyped. */
 	return !device || t == CAIRN_OBJ_UNTYPED || t == CAIRN_OBJ_FRAME_4K ||
 	       t == CAIRN_OBJ_FRAME_2M;
@@ -91,8 +88,10 @@ static enum cairn_error decode_retype(struct invocation *inv,
 	if (e != CAIRN_OK) {
 		return e;
 	}
-	if (out->type == CAIRN_OBJ_VSPACE && vmid_available() < out->count) {
-		/* Each VSpace needs a VMID; detail[1] = how many are left. */
+	if ((out->type == CAIRN_OBJ_VSPACE || out->type == CAIRN_OBJ_IOSPACE) &&
+	    vmid_available() < out->count) {
+		/* Each VSpace or IOSpace needs a VMID; detail[1] = how many
+		 * are left. */
 		return inv_refuse(inv, CAIRN_NOT_ENOUGH_MEMORY, CAIRN_ARG_TYPE,
 				  vmid_available(), 0);
 	}
