@@ -412,7 +412,7 @@ def audit_matches_expected(images):
             or byname["alpha"][0] != "0" or byname["alpha"][3] != "bad":
         raise AssertionError(f"unexpected thread list: {threads}")
     print(r.stdout, end="")
-    if r.returncode != 0 or "audit: ok, 4 capabilities" not in r.stdout:
+    if r.returncode != 0 or "audit: ok, 6 capabilities" not in r.stdout:
         raise AssertionError(f"capaudit disagrees:\n{r.stdout}{r.stderr}")
 
 
