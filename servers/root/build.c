@@ -57,6 +57,8 @@ static unsigned long object_bytes(const struct spec_object *o)
 	    [CAIRN_OBJ_TCB] = CAIRN_TCB_BITS,
 	    [CAIRN_OBJ_REPLY] = CAIRN_REPLY_BITS,
 	    [CAIRN_OBJ_VCPU] = CAIRN_VCPU_BITS,
+	    [CAIRN_OBJ_IOSPACE] = CAIRN_IOSPACE_BITS,
+	    [CAIRN_OBJ_IO_PAGE_TABLE] = CAIRN_IO_PAGE_TABLE_BITS,
 	};
 	if (o->type == CAIRN_OBJ_CNODE) {
 		return 1UL << (o->size_bits + CAIRN_SLOT_BITS);

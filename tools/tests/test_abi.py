@@ -315,7 +315,7 @@ def test_parser_reads_enums_defines_and_expressions(tmp_path):
 def test_parser_finds_the_abi():
     # A parser that finds nothing must fail here, not pass everything.
     assert c("CAIRN_OBJ_TCB") == 9
-    assert c("CAIRN_OBJ_TYPE_COUNT") == c("CAIRN_OBJ_VCPU") + 1
+    assert c("CAIRN_OBJ_TYPE_COUNT") == c("CAIRN_OBJ_IO_PAGE_TABLE") + 1
     assert c("CAIRN_RIGHT_EXEC") == 1 << 3
     assert c("SPEC_MAGIC") == b"CAIRNSPC"
     for path in COMPILED + [CONSOLE]:

@@ -53,7 +53,7 @@ MAX_PEERS = 64  # connections a provider of shared memory can wake
 # cairn/objects.h: object types and rights; the audit's type names.
 OBJ = {"cnode": 2, "endpoint": 3, "notification": 4, "frame": 5,
        "frame_2m": 6, "vspace": 7, "page_table": 8, "tcb": 9, "reply": 10,
-       "vcpu": 11}
+       "vcpu": 11, "iospace": 12, "io_page_table": 13}
 R, W, G, X = 1, 2, 4, 8
 ALL = R | W | G | X
 # Kernel capabilities a manifest may grant (`caps`), in the order they are
@@ -80,7 +80,7 @@ AUDIT_SET_MAX = UART_IPA - AUDIT_SET_IPA
 AUDIT_SET_MODULE = "expected-audit"
 _OBJ_BITS = {"endpoint": 5, "notification": 5, "frame": 12, "frame_2m": 21,
              "vspace": 12, "page_table": 12, "tcb": 11, "reply": 4,
-             "vcpu": 12}
+             "vcpu": 12, "iospace": 12, "io_page_table": 12}
 SLOT_BITS = 6
 # The IDL of a domain's VMM (a component each domain adds).
 VMM_IDL = Path(__file__).resolve().parents[3] / "idl" / "vmm.idl"
