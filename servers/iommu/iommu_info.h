@@ -16,6 +16,7 @@
 #define IOMMU_ECAM_IPA	   0x5000000000UL /* the root bus's 2 MiB */
 #define IOMMU_DEVICE_IPA   0x6000000000UL /* a client's device i: + i * 2M */
 #define IOMMU_BAR_FRAME	   0x200000UL	  /* each device's BAR frame */
+#define IOMMU_P2M_RADIX	   12
 
 /* iommu_info_device.kind: how the manifest named it. */
 #define IOMMU_DEV_BDF 1 /* value: bus << 8 | device << 3 | function */
@@ -37,6 +38,13 @@ struct iommu_info_client {
 	uint32_t mode;	  /* requested: IOMMU_MODE_* */
 	uint32_t devices; /* how many of dev[] */
 	uint32_t cnode;	  /* our cap to its CNode */
+	/* sync-pt (0 otherwise): its IOSpace, the first of its IO page
+	 * tables (a level 2, then a level 3 per 2 MiB of its IOVA range,
+	 * mapped by the root task) and how many, and the CNode (radix
+	 * IOMMU_P2M_RADIX) where we keep the copies we map, by IOVA page. */
+	uint32_t iospace, io_tables, io_table_count, p2m;
+	uint32_t first_slot; /* the client's first device slot */
+	uint32_t pad;
 	struct iommu_info_device dev[IOMMU_MAX_DEVICES];
 };
 
@@ -49,5 +57,5 @@ struct iommu_info {
 };
 
 /* iommuspec.info_size(), which tools/tests/test_spec.py pins to this. */
-_Static_assert(sizeof(struct iommu_info) == 2456,
+_Static_assert(sizeof(struct iommu_info) == 2648,
 	       "struct iommu_info differs from tools/lib/cairn/iommuspec.py");

@@ -50,7 +50,7 @@ void iommu_report_device(const struct iommu *s, unsigned c, unsigned k)
 static uint32_t device(uint32_t index, uint32_t *bdf, uint32_t *ids,
 		       uint32_t *sid, uint32_t *mode, uint64_t *bar_ipa,
 		       uint64_t *bar_size, uint32_t *stream_slot,
-		       uint32_t *vspace_slot)
+		       uint32_t *vspace_slot, uint32_t *first_slot)
 {
 	unsigned c = 0;
 	struct iommu_client *cl = caller(&c);
@@ -71,6 +71,7 @@ static uint32_t device(uint32_t index, uint32_t *bdf, uint32_t *ids,
 	int share = cl->effective == IOMMU_MODE_SHARE_PT;
 	*stream_slot = share ? d->info->client_stream : 0;
 	*vspace_slot = share ? d->info->client_vspace : 0;
+	*first_slot = cl->info->first_slot;
 	return d->error;
 }
 
@@ -87,11 +88,17 @@ static uint32_t submit(uint32_t prod, uint32_t *done, uint32_t *detail)
 	if (cl->effective != IOMMU_MODE_SYNC_PT) {
 		return IOMMU_ERR_MODE;
 	}
-	/* Until the kernel has IOSpaces there is nothing to map into; the
-	 * requests are still checked (p2m.c), against a p2m that refuses
-	 * every map, so a client learns what it got wrong. */
-	(void)prod;
-	return IOMMU_ERR_UNAVAILABLE;
+	if (iommu.sync_error[c] != IOMMU_OK) {
+		return iommu.sync_error[c];
+	}
+	uint32_t before = cl->mappings;
+	uint32_t e = iommu_submit(&iommu, c, prod, done, detail);
+	if (cl->mappings != before) {
+		for (unsigned k = 0; k < cl->devices; k++) {
+			iommu_report_device(&iommu, c, k);
+		}
+	}
+	return e;
 }
 
 static const struct IommuClient_impl impl = {.device = device,
@@ -156,6 +163,22 @@ static void drain_faults(unsigned c)
 	}
 }
 
+/* Each method takes one word (its index or prod): a message cut short or
+ * padded is refused with IOMMU_ERR_BATCH rather than read past its end. */
+static int well_formed(const struct cairn_recv *in, struct cairn_msg *out)
+{
+	uint64_t label = CAIRN_MSGINFO_LABEL(in->info);
+
+	if (label < IommuClient_device_LABEL ||
+	    label > IommuClient_submit_LABEL ||
+	    CAIRN_MSGINFO_LENGTH(in->info) == 1) {
+		return 1; /* an unknown label is the generated code's */
+	}
+	out->mr[0] = IOMMU_ERR_BATCH;
+	out->info = CAIRN_MSGINFO(label, 1);
+	return 0;
+}
+
 static int start(void)
 {
 	const struct iommu_info *info = (const void *)IOMMU_INFO_IPA;
@@ -200,6 +223,11 @@ int main(void)
 			continue;
 		}
 		caller_badge = in.badge;
+		if (!well_formed(&in, &out)) {
+			cairn_reply_recv(IOMMU_SLOT_CLIENTS,
+					 IOMMU_SLOT_CLIENTS_REPLY, &out, &in);
+			continue;
+		}
 		IommuClient_handle(&impl, &in, &out, 0);
 		cairn_reply_recv(IOMMU_SLOT_CLIENTS, IOMMU_SLOT_CLIENTS_REPLY,
 				 &out, &in);

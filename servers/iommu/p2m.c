@@ -46,7 +46,7 @@ static uint32_t check_fields(const struct iommu_record *r, uint32_t *field)
 		return IOMMU_ERR_ALIGN;
 	}
 	/* Written so that nothing overflows: pages is at most the range. */
-	if (r->iova < IOMMU_IOVA_BASE || r->iova >= end ||
+	if (r->iova < IOMMU_IOVA_FIRST || r->iova >= end ||
 	    (end - r->iova) / IOMMU_PAGE < r->pages) {
 		*field = IOMMU_FIELD_IOVA;
 		return IOMMU_ERR_RANGE;

@@ -46,8 +46,7 @@ static int smmu_facts(struct iommu *s)
 		return -1;
 	}
 	s->can_share = (info[0] & CAIRN_SMMU_CAN_SHARE) != 0;
-	/* sync-pt needs IOSpaces, which this kernel does not offer yet. */
-	s->have_iospaces = 0;
+	s->have_iospaces = (info[0] & CAIRN_SMMU_IOSPACES) != 0;
 	printf("SMMU %s CPU stage-2 tables; host bridge: ECAM %#lx, "
 	       "buses %lu-%lu, %lu windows\n",
 	       s->can_share ? "can share" : "cannot share",
@@ -168,16 +167,18 @@ static void setup_device(struct iommu *s, const struct pci_cfg *cfg, unsigned c,
 	if (d->error == IOMMU_OK && d->info->client_stream != 0) {
 		d->error = hand_over(cl, d);
 	}
-	if (d->error == IOMMU_OK && cl->effective == IOMMU_MODE_SYNC_PT &&
-	    !s->have_iospaces) {
-		d->error = IOMMU_ERR_UNAVAILABLE;
+	if (d->error == IOMMU_OK && cl->effective == IOMMU_MODE_SYNC_PT) {
+		d->error = s->sync_error[c] != IOMMU_OK
+			       ? s->sync_error[c]
+			       : iommu_sync_device(cl, d);
 	}
 	printf("%s: device %s (%04x:%04x) StreamID %#x, %s: %s\n",
 	       cl->info->name, bdf, d->vendor, d->id, d->sid,
 	       iommu_mode_name(cl->effective),
 	       d->error == IOMMU_ERR_UNAVAILABLE
-		   ? "not set up: sync-pt needs IOSpaces, which this kernel "
-		     "does not have; its DMA aborts"
+		   ? "not set up: sync-pt needs an IOSpace, which the spec "
+		     "gives only a client asking for sync-pt or enabled (or "
+		     "the kernel has none); its DMA aborts"
 		   : iommu_error_name(d->error));
 }
 
@@ -212,6 +213,9 @@ int iommu_setup(struct iommu *s)
 	for (unsigned c = 0; c < s->clients; c++) {
 		resolve_mode(s, &s->client[c]);
 		p2m_init(&s->p2m[c]);
+		s->sync_error[c] = s->client[c].effective == IOMMU_MODE_SYNC_PT
+				       ? iommu_sync_client(s, c)
+				       : IOMMU_OK;
 		for (unsigned k = 0; k < s->client[c].devices; k++) {
 			setup_device(s, &cfg, c, k);
 			iommu_report_device(s, c, k);

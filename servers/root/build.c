@@ -362,8 +362,11 @@ static int place_page_table(struct builder *b, const struct spec_cap *c,
 			    const char *name)
 {
 	uint64_t pt = b->base + c->object;
+	uint64_t space = b->base + c->vspace;
+	bool io = b->s->objects[c->object].type == CAIRN_OBJ_IO_PAGE_TABLE;
 
-	return must(cairn_page_table_map(pt, b->base + c->vspace, c->ipa),
+	return must(io ? cairn_io_page_table_map(pt, space, c->ipa)
+		       : cairn_page_table_map(pt, space, c->ipa),
 		    "mapping", name) ||
 	       must(cairn_cnode_move(b->base + c->holder, c->slot, DEPTH, ROOT,
 				     pt, DEPTH),
@@ -377,7 +380,8 @@ static int place_cap(struct builder *b, const struct spec_cap *c)
 	const char *name = cap_name(s, c);
 
 	if (!kernel && c->vspace != SPEC_NONE &&
-	    s->objects[c->object].type == CAIRN_OBJ_PAGE_TABLE) {
+	    (s->objects[c->object].type == CAIRN_OBJ_PAGE_TABLE ||
+	     s->objects[c->object].type == CAIRN_OBJ_IO_PAGE_TABLE)) {
 		return place_page_table(b, c, name);
 	}
 	if (kernel ? kernel_cap(b, c)

@@ -52,8 +52,9 @@ static int check_caps(const struct spec *s)
 		      "cap %u: no object %u", i, c->object);
 		CHECK(c->vspace == SPEC_NONE ||
 			  (c->vspace < s->h->object_count &&
-			   s->objects[c->vspace].type == CAIRN_OBJ_VSPACE),
-		      "cap %u: mapped into a non-VSpace", i);
+			   (s->objects[c->vspace].type == CAIRN_OBJ_VSPACE ||
+			    s->objects[c->vspace].type == CAIRN_OBJ_IOSPACE)),
+		      "cap %u: mapped into neither a VSpace nor an IOSpace", i);
 	}
 	return 0;
 }

@@ -1,3 +1,4 @@
+import re
 import json
 import struct
 import subprocess
@@ -395,11 +396,13 @@ def test_iommu_info_page(tmp_path):
 
     _, s = compile_devices(tmp_path)
     info = s.modules[iommuspec.INFO_MODULE]
-    assert len(info) == iommuspec.info_size() == 2456
+    assert len(info) == iommuspec.info_size() == 2648
     magic, version, clients, _, _ = iommuspec.HEADER.unpack_from(info)
     assert (magic, version, clients) == (b"CAIRNIOM", 1, 2)
     at = iommuspec.HEADER.size
-    name, badge, mode, devices, cnode = iommuspec.CLIENT.unpack_from(info, at)
+    name, badge, mode, devices, cnode, *io, first, _ = \
+        iommuspec.CLIENT.unpack_from(info, at)
+    assert io == [0, 0, 0, 0]  # share-pt: no IOSpace
     assert (name.rstrip(b"\0"), badge, mode, devices) == (b"left", 1, 1, 1)
     server = {c.object: c.slot for c in s.caps if c.holder == "iommu"}
     assert cnode == server["cnode:left"]
@@ -412,8 +415,35 @@ def test_iommu_info_page(tmp_path):
     assert (cstream, cvspace) == (left["stream_id:left#0"],
                                   left["vspace:left"])
     assert ipa == iommuspec.DEVICE_IPA
+    assert first == min(slot for obj, slot in left.items()
+                        if "L2:0x6000000000" in obj)
+    # right (sync-pt): its IOSpace, 9 IO page tables and the p2m CNode.
+    at += iommuspec.CLIENT.size + iommuspec.MAX_DEVICES * iommuspec.DEVICE.size
+    _, _, mode, _, _, iospace, tables, count, p2m, _, _ = \
+        iommuspec.CLIENT.unpack_from(info, at)
+    assert (mode, count) == (2, 9)
+    assert (iospace, tables, p2m) == (
+        server["iospace:right"], server["io_page_table:right@L2:0x40000000"],
+        server["cnode:iommu.p2m.right"])
+    assert s.objects["cnode:iommu.p2m.right"] == ("cnode", 12)
 
 
 def test_no_devices_no_server(tmp_path):
     s = compile_system(tmp_path)  # its domain's devices are validated only
     assert not any(c.holder == "iommu" for c in s.caps)
+
+
+def test_iommu_memory_report(tmp_path):
+    from cairn import iommuspec
+
+    m, s = compile_devices(tmp_path)
+    report = iommuspec.memory_report(s, m)
+    # left: share-pt, nothing beyond its own tables; right: sync-pt, its
+    # IOSpace, 9 IO page tables and the server's 4096-slot CNode.
+    assert "iommu client left: passthrough share-pt, 1 device\n" \
+           "  for its mode" in report
+    assert re.search(r"left.*\n  for its mode +0 KiB", report)
+    assert re.search(r"IO page tables +36 KiB", report)
+    assert re.search(r"IOSpace \(root table, VMID\) +4 KiB", report)
+    assert re.search(r"the server's CNode of mapped copies +256 KiB", report)
+    assert re.search(r"right.*\n(.*\n){3}  for its mode +296 KiB", report)

@@ -51,21 +51,21 @@ static int own_memory(struct dev *d)
 /* Reading target must bring nothing: what the device holds afterwards is
  * not target's content (seed); writing it must leave it alone (checked by
  * whoever can see it). Both attempts complete and are blocked. */
-static int attack(struct dev *d, uint64_t target, uint64_t seed)
+int attack(struct dev *d, uint64_t target, uint64_t seed)
 {
-	edu_fill(a, 90);
-	int ok = dma(d, (uint64_t)a, 0) && dma(d, target, 0) &&
-		 dma(d, (uint64_t)b, 1) && !edu_holds(b, seed);
-	return ok && dma(d, (uint64_t)a, 0) && dma(d, target, 1);
+	edu_fill(d->a, 90);
+	int ok = dma(d, d->a_iova, 0) && dma(d, target, 0) &&
+		 dma(d, d->b_iova, 1) && !edu_holds(d->b, seed);
+	return ok && dma(d, d->a_iova, 0) && dma(d, target, 1);
 }
 
-static int unmapped_iova(struct dev *d)
+int unmapped_iova(struct dev *d)
 {
 	return say(attack(d, HOLE, 0), "unmapped_iova",
 		   "DMA to an IOVA never mapped is blocked");
 }
 
-static int kernel_and_mmio(struct dev *d)
+int kernel_and_mmio(struct dev *d)
 {
 	int ok = attack(d, KERNEL_TEXT, 0) && attack(d, PL011, 0);
 	return say(ok, "kernel_and_mmio",
@@ -74,7 +74,7 @@ static int kernel_and_mmio(struct dev *d)
 
 /* The other driver's private page, by its physical address: unreadable
  * and unwritable; then wait for the other to have tried mine. */
-static int peer_memory(struct dev *d, struct rendezvous *rv, unsigned me)
+int peer_memory(struct dev *d, struct rendezvous *rv, unsigned me)
 {
 	volatile uint8_t *mine = DMADRIVER_DATAPORT_MINE;
 	uint64_t end = edu_now_ms() + PEER_WAIT_MS;
@@ -114,7 +114,7 @@ void peer_stand_by(struct dev *d, struct rendezvous *rv, unsigned me)
 }
 
 /* Once the other driver has tried my page, it holds what I left in it. */
-static int peer_untouched(struct rendezvous *rv, unsigned me)
+int peer_untouched(struct rendezvous *rv, unsigned me)
 {
 	volatile uint8_t *mine = DMADRIVER_DATAPORT_MINE;
 	uint64_t end = edu_now_ms() + PEER_WAIT_MS;
@@ -196,6 +196,10 @@ static int bind_only(struct dev *d)
 
 int run_cases(struct dev *d, struct rendezvous *rv, unsigned me)
 {
+	d->a = a;
+	d->b = b;
+	d->a_iova = (uint64_t)a; /* share-pt: device addresses are IPAs */
+	d->b_iova = (uint64_t)b;
 	int (*const cases[])(struct dev *) = {own_memory, unmapped_iova,
 					      kernel_and_mmio, bind_only};
 	unsigned passed = 0, failed = 0;

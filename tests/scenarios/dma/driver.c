@@ -28,11 +28,16 @@ static int open_device(struct dev *d, uint32_t *error)
 {
 	uint32_t ids = 0, ret = 0;
 	uint64_t bar_ipa = 0, bar_size = 0;
+	uint32_t first = 0;
 	long e = IommuClient_device(DMADRIVER_SLOT_IOMMU, 0, &d->bdf, &ids,
 				    &d->sid, &d->mode, &bar_ipa, &bar_size,
-				    &d->stream, &d->vspace, &ret);
+				    &d->stream, &d->vspace, &first, &ret);
 
 	*error = ret;
+	/* My memory's caps end just before the device block: its last
+	 * frames are my private pages' (the spec's layout). */
+	d->mine_slot = first - MINE_PAGES;
+	d->mine_pa = cairn_frame_get_address(d->mine_slot).detail[0];
 	if (e != 0) {
 		printf("FAIL device: the IOMMU server's answer: %ld\n", e);
 		return 0;
@@ -40,8 +45,6 @@ static int open_device(struct dev *d, uint32_t *error)
 	if (ret == IOMMU_ERR_NOT_PRESENT) {
 		printf("dma: device 0: %s: nothing to drive\n",
 		       iommu_error_name(ret));
-		d->mine_slot = d->vspace - 2;
-		d->mine_pa = cairn_frame_get_address(d->mine_slot).detail[0];
 		return 0;
 	}
 	printf("dma: device %02x:%02x.%x (%04x:%04x) StreamID %#x, %s, BAR 0 "
@@ -58,9 +61,7 @@ static int open_device(struct dev *d, uint32_t *error)
 	return 1;
 }
 
-/* share-pt: my own VSpace's stream, and the slot of my private page's
- * frame (the last frame of my memory: the spec's layout puts the device
- * page table and my VSpace right after it). */
+/* share-pt: my stream translates through my own VSpace. */
 static int bind(struct dev *d)
 {
 	struct cairn_result r = cairn_stream_bind_vspace(d->stream, d->vspace);
@@ -70,9 +71,7 @@ static int bind(struct dev *d)
 		       cairn_error_name(r.error));
 		return 0;
 	}
-	d->mine_slot = d->vspace - 2;
 	r = cairn_frame_get_address(d->mine_slot);
-	d->mine_pa = r.detail[0];
 	if (r.error != CAIRN_OK) {
 		printf("FAIL bind: no frame in slot %lu\n",
 		       (unsigned long)d->mine_slot);
@@ -109,11 +108,15 @@ int main(void)
 	CONSOLE_CLIENT_INIT(DMADRIVER, CONSOLE);
 	if (!open_device(&d, &error)) {
 		failed += error != IOMMU_ERR_NOT_PRESENT;
-		if (error == IOMMU_ERR_NOT_PRESENT && d.vspace != 0) {
+		if (error == IOMMU_ERR_NOT_PRESENT) {
 			peer_stand_by(&d, rv, me);
 		}
 	} else if (error != IOMMU_OK) {
 		check_blocked(&d) ? passed++ : failed++;
+	} else if (d.mode == IOMMU_MODE_SYNC_PT) {
+		unsigned n = (unsigned)run_sync_cases(&d, rv, me);
+		passed += n >> 8;
+		failed += n & 0xff;
 	} else if (!bind(&d)) {
 		failed++;
 	} else {

@@ -49,7 +49,12 @@ DEV_BDF, DEV_IDS = 1, 2
 # struct iommu_info: header, then MAX_CLIENTS clients each with
 # MAX_DEVICES devices (every field a uint32 but the IPA).
 HEADER = struct.Struct("<8sIIII")  # magic, version, clients, 2 reserved
-CLIENT = struct.Struct("<32sIIII")  # name, badge, mode, devices, cnode
+CLIENT = struct.Struct("<32sIIIIIIIIII")  # name, badge, mode, devices,
+#   cnode; sync-pt: iospace, first IO page table, tables, p2m CNode; the
+#   client's first device slot, pad
+IOVA_BASE = 0x4000_0000  # servers/iommu/iommu_proto.h: IOMMU_IOVA_BASE
+IOVA_PAGES = 4096        # ... IOMMU_IOVA_PAGES (16 MiB)
+P2M_RADIX = 12           # the server's copies, one slot per IOVA page
 DEVICE = struct.Struct("<IIIIIIQ")  # kind, value, bar, stream, client's
 #                                      stream, client's VSpace, its BAR IPA
 
@@ -135,7 +140,7 @@ def client_caps(spec, m, inst, first_slot, Cap):
             caps.append(Cap(inst, slot, "stream_id", stream_object(inst, i),
                             W, kernel="runtime"))
             slot += 1
-        where[i] = (k, stream, vspace)
+        where[i] = (k, stream, vspace, first_slot)
     return caps, where
 
 
@@ -154,10 +159,10 @@ def server_caps(spec, m, first_slot, Cap, client_slots):
     info page's bytes. client_slots: client -> client_caps()' map."""
     caps, slot, out = [], first_slot, []
 
-    def put(type_, obj, rights, badge=0, kernel=None):
+    def put(type_, obj, rights, badge=0, kernel=None, ipa=None, space=None):
         nonlocal slot
         caps.append(Cap(IOMMU_NAME, slot, type_, obj, rights, badge,
-                        kernel=kernel))
+                        kernel=kernel, map_ipa=ipa, map_vspace=space))
         slot += 1
         return slot - 1
 
@@ -166,16 +171,45 @@ def server_caps(spec, m, first_slot, Cap, client_slots):
     for n, (name, mode, devices) in enumerate(clients(m), 1):
         cnode = put("cnode", f"cnode:{name}", ALL,
                     guard_word(spec.radix[name]))
+        io = (0, 0, 0, 0)
+        if mode in SYNC_MODES:
+            io = _sync_pt_caps(spec, name, put, guard_word)
         devs = []
         for i, dev in enumerate(devices):
-            k, client_stream, client_vspace = client_slots[name][i]
+            k, client_stream, client_vspace, first = client_slots[name][i]
             bar = put("frame_2m", bar_object(k), R | W, kernel="bar")
             stream = put("stream_id", stream_object(name, i), ALL,
                          kernel="runtime")
             devs.append((dev, bar, stream, client_stream, client_vspace,
                          DEVICE_IPA + i * BLOCK))
-        out.append((name, n, mode, cnode, devs))
+        out.append((name, n, mode, cnode, io + (first, 0), devs))
     return caps, _info(out)
+
+
+# The modes whose clients get an IOSpace: sync-pt, and enabled (which may
+# turn out sync-pt). share-pt costs none, so its fallback on an SMMU that
+# cannot share has none to run in.
+SYNC_MODES = ("sync-pt", "enabled")
+
+
+def _sync_pt_caps(spec, name, put, guard_word):
+    """A sync-pt client's IOSpace, the IO page tables covering its IOVA
+    range (one level 2, a level 3 per 2 MiB, mapped by the root task: a
+    table is copied only while mapped) and the CNode where the server keeps the copies it maps, one
+    slot per IOVA page. Returns their slots for the info page."""
+    space = spec.add(f"iospace:{name}", "iospace")
+    iospace = put("iospace", space, ALL)
+    tables = [(2, IOVA_BASE >> 30 << 30)] + [
+        (3, IOVA_BASE + j * BLOCK) for j in range(IOVA_PAGES * 4096 // BLOCK)]
+    first = 0
+    for level, iova in tables:
+        obj = spec.add(f"io_page_table:{name}@L{level}:{iova:#x}",
+                       "io_page_table")
+        slot = put("io_page_table", obj, ALL, ipa=iova, space=space)
+        first = first or slot
+    p2m = spec.add(f"cnode:{IOMMU_NAME}.p2m.{name}", "cnode", P2M_RADIX)
+    cnode = put("cnode", p2m, ALL, guard_word(P2M_RADIX))
+    return iospace, first, len(tables), cnode
 
 
 def _device_words(dev):
@@ -194,9 +228,9 @@ def _info(clients_):
         if c >= len(clients_):
             blob += bytes(CLIENT.size + MAX_DEVICES * DEVICE.size)
             continue
-        name, badge, mode, cnode, devs = clients_[c]
+        name, badge, mode, cnode, io, devs = clients_[c]
         blob += CLIENT.pack(name.encode(), badge, MODES[mode], len(devs),
-                            cnode)
+                            cnode, *io)
         for i in range(MAX_DEVICES):
             if i >= len(devs):
                 blob += bytes(DEVICE.size)
@@ -206,6 +240,31 @@ def _info(clients_):
             blob += DEVICE.pack(kind, value, bar, stream, client_stream,
                                 client_vspace, ipa)
     return bytes(blob)
+
+
+def memory_report(spec, m):
+    """What each client's mode costs in kernel memory beyond the client
+    itself: sync-pt its IOSpace, IO page tables and the server's copies'
+    CNode; share-pt nothing (the SMMU walks the client's own tables)."""
+    from cairn.spec import object_bytes
+
+    out = []
+    for name, mode, devices in clients(m):
+        rows = {}
+        for obj, (type_, bits) in spec.objects.items():
+            if obj in (f"iospace:{name}", f"cnode:{IOMMU_NAME}.p2m.{name}") \
+                    or obj.startswith(f"io_page_table:{name}@"):
+                rows[type_] = rows.get(type_, 0) + object_bytes(type_, bits)
+        total = sum(rows.values())
+        out.append(f"iommu client {name}: passthrough {mode}, "
+                   f"{len(devices)} device{'s' if len(devices) != 1 else ''}")
+        for type_, size in sorted(rows.items()):
+            what = {"iospace": "IOSpace (root table, VMID)",
+                    "io_page_table": "IO page tables",
+                    "cnode": "the server's CNode of mapped copies"}[type_]
+            out.append(f"  {what:<44} {size / 1024:>10.0f} KiB")
+        out.append(f"  {'for its mode':<44} {total / 1024:>10.0f} KiB")
+    return "\n".join(out)
 
 
 def info_size():
