@@ -1145,7 +1145,8 @@ for _fn in domain_cases.CASES:
 import dma_cases  # noqa: E402
 
 dma_cases.use(console_boot=console_boot, expected_caps=expected_caps,
-              shell=shell, SMMU_STAGE1_MACHINE=SMMU_STAGE1_MACHINE)
+              shell=shell, SMMU_STAGE1_MACHINE=SMMU_STAGE1_MACHINE, boot=boot,
+              LONG_TIME_LIMIT=LONG_TIME_LIMIT)
 for _fn in dma_cases.CASES:
     case(_fn)
 
