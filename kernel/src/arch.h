@@ -112,6 +112,10 @@ void arch_s2_remove(s2_pte_t *e, int level, vmid_t vmid, ipaddr_t ipa);
 /* Empties a table that no walk can reach any more (no invalidation). */
 void arch_s2_clear_table(paddr_t table);
 
+/* Clears an entry of a table no CPU walks (an IOSpace's: the SMMU's TLB
+ * is the caller's to invalidate). */
+void arch_s2_clear_entry(s2_pte_t *e);
+
 /* The output address of a valid entry (table or leaf). */
 uint64_t arch_s2_output(s2_pte_t e);
 
@@ -140,6 +144,11 @@ struct arch_smmu_info {
 			   then every transaction aborts) */
 	bool can_share; /* its stage 2 walks the CPU's tables as they are */
 	bool stage1, stage2, coherent;
+	/* The tables IOSpaces hold, fixed at boot: stage-2 descriptors, or
+	 * stage-1 ones on an SMMU whose stage 2 cannot walk them (then one
+	 * context descriptor per IOSpace, its VMID number as the ASID). */
+	bool io_stage1;
+	bool io_bindable;  /* BindIOSpace works: the SMMU walks that format */
 	unsigned sid_bits; /* the SMMU's */
 	unsigned streams;  /* the StreamIDs the kernel covers: 0 to this - 1 */
 	unsigned ias_bits, oas_bits;
@@ -167,6 +176,19 @@ void arch_smmu_unbind(uint32_t sid, vmid_t vmid);
  * VMID: what arch_s2_flush_* does for the CPUs, for the streams. */
 void arch_smmu_flush_ipa(vmid_t vmid, ipaddr_t ipa);
 void arch_smmu_flush_vmid(vmid_t vmid);
+
+/*
+ * IOSpaces (sync-pt): the same, in the IOSpaces' format (io_stage1). The
+ * bind writes the IOSpace's context descriptor first in stage-1 format;
+ * the flushes are TLBI_NH_VA / TLBI_NH_ASID there (the ASID is vmid's
+ * number), TLBI_S2_IPA / TLBI_S12_VMALL otherwise.
+ */
+void arch_smmu_bind_io(uint32_t sid, paddr_t root, vmid_t vmid);
+void arch_smmu_unbind_io(uint32_t sid, vmid_t vmid);
+void arch_smmu_io_flush_page(vmid_t vmid, ipaddr_t iova);
+void arch_smmu_io_flush_all(vmid_t vmid);
+/* A leaf of an IOSpace in its format: rights READ/WRITE, never exec. */
+void arch_smmu_io_set_leaf(s2_pte_t *e, int level, const struct s2_leaf *leaf);
 
 /* ---- Interrupts (GICv3) and the EL2 physical timer ---- */
 

@@ -3,6 +3,7 @@
 #include "cap/cspace.h"
 #include "objects/audit.h"
 #include "objects/cnode.h"
+#include "objects/iospace.h"
 #include "objects/irq.h"
 #include "objects/power.h"
 #include "objects/stream.h"
@@ -28,6 +29,8 @@ static const invoke_fn invoke_table[CAP_TYPE_LIMIT] = {
     [CAP_FRAME] = frame_invoke,
     [CAP_VSPACE] = no_invocations,
     [CAP_PAGE_TABLE] = page_table_invoke,
+    [CAP_IOSPACE] = no_invocations,
+    [CAP_IO_PAGE_TABLE] = io_page_table_invoke,
     [CAP_TCB] = tcb_invoke,
     [CAP_REPLY] = no_invocations,
     [CAP_VCPU] = vcpu_invoke,

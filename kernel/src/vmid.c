@@ -5,17 +5,19 @@
 
 static paddr_t owner[VMID_COUNT];
 static uint64_t generation[VMID_COUNT];
+static bool io[VMID_COUNT];
 static uint64_t generations; /* handed out so far: never reused */
 static unsigned streams[VMID_COUNT];
 static unsigned streams_total;
 static unsigned in_use = 1; /* VMID 0 */
 
-vmid_t vmid_alloc(paddr_t root)
+vmid_t vmid_alloc(paddr_t root, bool is_io)
 {
 	for (unsigned v = 1; v < VMID_COUNT; v++) {
 		if (pa_addr(owner[v]) == 0) {
 			ASSERT(streams[v] == 0);
 			owner[v] = root;
+			io[v] = is_io;
 			generation[v] = ++generations;
 			in_use++;
 			/* A previous owner's entries may linger. */
@@ -28,7 +30,7 @@ vmid_t vmid_alloc(paddr_t root)
 
 void vmid_free(vmid_t vmid)
 {
-	/* Its streams were unbound first (stream_vspace_destroyed), and
+	/* Its streams were unbound first (stream_space_destroyed), and
 	 * unbinding flushed the SMMU's TLB of this VMID. */
 	ASSERT(streams[vmid_value(vmid)] == 0);
 	arch_s2_flush_vmid(vmid);
@@ -45,6 +47,11 @@ unsigned vmid_available(void)
 paddr_t vmid_owner(vmid_t vmid)
 {
 	return owner[vmid_value(vmid)];
+}
+
+bool vmid_is_io(vmid_t vmid)
+{
+	return io[vmid_value(vmid)];
 }
 
 uint64_t vmid_generation(vmid_t vmid)

@@ -1,17 +1,22 @@
-/* VMIDs tag stage-2 TLB entries: one per live VSpace. */
+/* VMIDs tag stage-2 TLB entries: one per live VSpace, and one per live
+ * IOSpace (whose TLB entries in the SMMU it tags: as the VMID, or its
+ * number as the ASID when IOSpaces are stage-1 tables). */
 #pragma once
 
 #include "addr.h"
 
 #define VMID_COUNT 256 /* 8-bit VMIDs; 0 is never handed out */
 
-/* A free VMID, its TLB entries flushed, now owned by the VSpace at root. */
-vmid_t vmid_alloc(paddr_t root);
+/* A free VMID, its TLB entries flushed, now owned by the VSpace (or, io,
+ * the IOSpace) at root; 0 if none is free. */
+vmid_t vmid_alloc(paddr_t root, bool io);
 void vmid_free(vmid_t vmid);
 unsigned vmid_available(void);
 
-/* The VSpace root that owns vmid, or 0. */
+/* The VSpace or IOSpace root that owns vmid, or 0. */
 paddr_t vmid_owner(vmid_t vmid);
+/* Its owner is an IOSpace: no CPU walks its tables. */
+bool vmid_is_io(vmid_t vmid);
 
 /*
  * Which VSpace instance owns vmid: a number no later VSpace gets again (0

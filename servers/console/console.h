@@ -3,6 +3,7 @@
 
 #include "auditdiff.h"
 #include "domains.h"
+#include "iommus.h"
 #include "mux.h"
 #include "ring.h"
 #include "shell.h"
@@ -39,6 +40,7 @@ struct console {
 	struct mux mux;
 	struct shell shell;
 	struct domains domains; /* the clients that reported as domains */
+	struct iommus iommus;	/* what the IOMMU server reported */
 	/* Which mux client a connection's badge is (0: unknown). */
 	uint8_t client_of_badge[CONSOLE_MAX_BADGES];
 	uint8_t badge_of_client[MUX_MAX_CLIENTS];

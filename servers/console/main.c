@@ -350,7 +350,22 @@ static uint32_t io_domain(uint32_t state, uint32_t vcpus_running,
 			      command);
 }
 
-static const struct ConsoleIO_impl io = {.read = io_read, .domain = io_domain};
+/* The IOMMU server's report on a device or a fault (iommus.c), heard only
+ * from the client the live audit names "iommu". */
+static uint32_t io_iommu(uint32_t what, const char *client, const uint64_t *v,
+			 const char *text)
+{
+	unsigned caller = caller_badge < CONSOLE_MAX_BADGES
+			      ? con.client_of_badge[caller_badge]
+			      : 0;
+
+	return iommus_report(&con.iommus,
+			     caller != 0 ? con.mux.client[caller].name : NULL,
+			     what, client, v, text);
+}
+
+static const struct ConsoleIO_impl io = {
+    .read = io_read, .domain = io_domain, .iommu = io_iommu};
 
 /*
  * A fault of a client that made us its fault handler (a VMM: its badge
@@ -477,6 +492,13 @@ static void do_domain(void *ctx, int argc, char **argv)
 	}
 }
 
+static void do_iommu(void *ctx, int argc, char **argv)
+{
+	struct console *c = ctx;
+
+	iommus_command(&c->iommus, argc, argv, shell_print, c);
+}
+
 static void do_poweroff(void *ctx, int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -529,6 +551,7 @@ static const struct shell_ops ops = {
     .poweroff = do_poweroff,
     .reboot = do_reboot,
     .domain = do_domain,
+    .iommu = do_iommu,
     .names = thread_names,
     .domain_names = domain_names,
 };
@@ -542,6 +565,7 @@ static int start(void)
 	con.power = CONSOLE_POWER;
 	mux_init(&con.mux);
 	domains_init(&con.domains, &con.mux);
+	iommus_init(&con.iommus);
 	con.mux.colour = (cairn_start_flags & CAIRN_BOOT_COLOUR) != 0;
 	discover_clients();
 	if (cairn_tcb_bind_notification(CONSOLE_SLOT_SELF,

@@ -47,6 +47,10 @@ static const struct command commands[] = {
      "list the guest domains or show one; ACTION pause, resume or restart "
      "asks its VMM to do that",
      OP(domain), "a domain name and an action", NULL},
+    {"iommu", 0, 1, "iommu [faults]",
+     "the IOMMU server's clients: modes asked for and in force, devices "
+     "(address, StreamID), mappings, faults; 'faults': the last DMA faults",
+     OP(iommu), "faults", "faults"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -18,7 +18,7 @@
 typedef void (*shell_cmd)(void *ctx, int argc, char **argv);
 
 struct shell_ops {
-	shell_cmd ps, caps, audit, stats, log, poweroff, reboot, domain;
+	shell_cmd ps, caps, audit, stats, log, poweroff, reboot, domain, iommu;
 	/* Every thread's name (what `ps` lists), for Tab after `caps `:
 	 * calls offer(arg, name) for each. */
 	void (*names)(void *ctx, void (*offer)(void *arg, const char *name),

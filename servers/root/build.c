@@ -27,7 +27,11 @@ struct builder {
 	uint64_t scratch; /* a cap on its way into place */
 	uint64_t window;  /* the page table behind SCRATCH_IPA */
 	uint64_t uart;	  /* the PL011's device frame, once made */
-	uint64_t ut;	  /* BootInfo untyped index being carved */
+	uint64_t ecam;	  /* the ECAM's first 2 MiB, once made */
+	uint64_t bars;	  /* BAR frames made: in slots bar_base + k */
+	uint64_t bar_base;
+	uint64_t ut;		     /* BootInfo untyped index being carved */
+	struct cairn_pcie_info pcie; /* once ecam or bars are wanted */
 };
 
 static int must(struct cairn_result r, const char *what, const char *name)
@@ -53,6 +57,8 @@ static unsigned long object_bytes(const struct spec_object *o)
 	    [CAIRN_OBJ_TCB] = CAIRN_TCB_BITS,
 	    [CAIRN_OBJ_REPLY] = CAIRN_REPLY_BITS,
 	    [CAIRN_OBJ_VCPU] = CAIRN_VCPU_BITS,
+	    [CAIRN_OBJ_IOSPACE] = CAIRN_IOSPACE_BITS,
+	    [CAIRN_OBJ_IO_PAGE_TABLE] = CAIRN_IO_PAGE_TABLE_BITS,
 	};
 	if (o->type == CAIRN_OBJ_CNODE) {
 		return 1UL << (o->size_bits + CAIRN_SLOT_BITS);
@@ -202,11 +208,105 @@ static int uart_frame(struct builder *b, uint64_t *slot)
 	return 0;
 }
 
+/* The device Untyped that starts at paddr (BootInfo order), or 0. */
+static uint64_t device_untyped(const struct cairn_bootinfo *bi, uint64_t paddr)
+{
+	for (uint64_t i = 0; i < bi->untyped_count; i++) {
+		if (bi->untyped[i].device && bi->untyped[i].paddr == paddr) {
+			return bi->untyped_first + i;
+		}
+	}
+	return 0;
+}
+
+/* The host bridge as SIDControl.PCIe describes it (asked once). */
+static int pcie(struct builder *b, const char *what)
+{
+	if (b->pcie.ecam != 0) {
+		return 0;
+	}
+	if (must(cairn_sid_control_pcie(CAIRN_SLOT_SID_CONTROL, &b->pcie),
+		 "asking SIDControl.PCIe for", what)) {
+		return -1;
+	}
+	if (b->pcie.ecam == 0) {
+		loader_error("%s: the machine has no PCIe host bridge", what);
+		return -1;
+	}
+	return 0;
+}
+
+/* The ECAM's first 2 MiB (the root bus), as a device frame (made once). */
+static int ecam_frame(struct builder *b, uint64_t *slot)
+{
+	uint64_t ut = 0;
+
+	if (b->ecam == 0) {
+		if (pcie(b, "the ECAM")) {
+			return -1;
+		}
+		ut = device_untyped(b->bi, b->pcie.ecam);
+		b->ecam = b->window + 2;
+		if (ut == 0 ||
+		    must(cairn_untyped_retype(ut, CAIRN_OBJ_FRAME_2M, 0, ROOT,
+					      0, 0, b->ecam, 1),
+			 "creating", "the ECAM frame")) {
+			loader_error("the ECAM at 0x%lx: no device Untyped "
+				     "there",
+				     b->pcie.ecam);
+			return -1;
+		}
+	}
+	*slot = b->ecam;
+	return 0;
+}
+
+/* BAR frame k: the k-th 2 MiB of the 32-bit window's device Untyped,
+ * frames 0..k made in order so that k always names the same memory. */
+static int bar_frame(struct builder *b, uint64_t k, uint64_t *slot)
+{
+	uint64_t i = 0, ut = 0;
+
+	if (k >= b->bars) {
+		if (pcie(b, "the BAR frames")) {
+			return -1;
+		}
+		while (i < b->pcie.window_count &&
+		       (b->pcie.window[i].space & 0xff) !=
+			   CAIRN_PCI_SPACE_MEM32) {
+			i++;
+		}
+		ut = i < b->pcie.window_count
+			 ? device_untyped(b->bi, b->pcie.window[i].cpu_addr)
+			 : 0;
+		if (ut == 0 || must(cairn_untyped_retype(
+					ut, CAIRN_OBJ_FRAME_2M, 0, ROOT, 0, 0,
+					b->bar_base + b->bars, k + 1 - b->bars),
+				    "creating", "BAR frames")) {
+			loader_error("BAR frame %lu: no 32-bit window Untyped "
+				     "holds it",
+				     k);
+			return -1;
+		}
+		b->bars = k + 1;
+	}
+	*slot = b->bar_base + k;
+	return 0;
+}
+
 /* A kernel cap (not a spec object) into the scratch slot. */
 static int kernel_cap(struct builder *b, const struct spec_cap *c)
 {
 	uint64_t src = 0;
 
+	if (c->object >= SPEC_KERNEL_BAR && c->object < SPEC_KERNEL_AUDIT) {
+		if (bar_frame(b, c->object - SPEC_KERNEL_BAR, &src)) {
+			return -1;
+		}
+		return must(cairn_cnode_mint(ROOT, b->scratch, DEPTH, ROOT, src,
+					     DEPTH, c->rights, c->badge),
+			    "minting", "a BAR frame");
+	}
 	switch (c->object) {
 	case SPEC_KERNEL_AUDIT:
 		src = CAIRN_SLOT_AUDIT_CONTROL;
@@ -216,6 +316,14 @@ static int kernel_cap(struct builder *b, const struct spec_cap *c)
 		break;
 	case SPEC_KERNEL_UART_FRAME:
 		if (uart_frame(b, &src) != 0) {
+			return -1;
+		}
+		break;
+	case SPEC_KERNEL_SID_CONTROL:
+		src = CAIRN_SLOT_SID_CONTROL;
+		break;
+	case SPEC_KERNEL_ECAM:
+		if (ecam_frame(b, &src) != 0) {
 			return -1;
 		}
 		break;
@@ -232,10 +340,13 @@ static int kernel_cap(struct builder *b, const struct spec_cap *c)
 
 static const char *cap_name(const struct spec *s, const struct spec_cap *c)
 {
-	static const char *const kernel[] = {"AuditControl", "PowerControl",
-					     "the PL011 frame",
-					     "the PL011 IRQHandler"};
+	static const char *const kernel[] = {
+	    "AuditControl",	    "PowerControl", "the PL011 frame",
+	    "the PL011 IRQHandler", "SIDControl",   "the ECAM frame"};
 
+	if (c->object >= SPEC_KERNEL_BAR && c->object < SPEC_KERNEL_AUDIT) {
+		return "a BAR frame";
+	}
 	if (c->object >= SPEC_KERNEL_AUDIT) {
 		return kernel[c->object - SPEC_KERNEL_AUDIT];
 	}
@@ -251,8 +362,11 @@ static int place_page_table(struct builder *b, const struct spec_cap *c,
 			    const char *name)
 {
 	uint64_t pt = b->base + c->object;
+	uint64_t space = b->base + c->vspace;
+	bool io = b->s->objects[c->object].type == CAIRN_OBJ_IO_PAGE_TABLE;
 
-	return must(cairn_page_table_map(pt, b->base + c->vspace, c->ipa),
+	return must(io ? cairn_io_page_table_map(pt, space, c->ipa)
+		       : cairn_page_table_map(pt, space, c->ipa),
 		    "mapping", name) ||
 	       must(cairn_cnode_move(b->base + c->holder, c->slot, DEPTH, ROOT,
 				     pt, DEPTH),
@@ -262,11 +376,12 @@ static int place_page_table(struct builder *b, const struct spec_cap *c,
 static int place_cap(struct builder *b, const struct spec_cap *c)
 {
 	const struct spec *s = b->s;
-	bool kernel = c->object >= SPEC_KERNEL_AUDIT;
+	bool kernel = c->object >= SPEC_KERNEL_BAR;
 	const char *name = cap_name(s, c);
 
 	if (!kernel && c->vspace != SPEC_NONE &&
-	    s->objects[c->object].type == CAIRN_OBJ_PAGE_TABLE) {
+	    (s->objects[c->object].type == CAIRN_OBJ_PAGE_TABLE ||
+	     s->objects[c->object].type == CAIRN_OBJ_IO_PAGE_TABLE)) {
 		return place_page_table(b, c, name);
 	}
 	if (kernel ? kernel_cap(b, c)
@@ -331,7 +446,9 @@ int build_system(const struct cairn_bootinfo *bi, const struct spec *s,
 
 	b.scratch = b.base + s->h->object_count;
 	b.window = b.scratch + 1;
-	if (b.window + 1 >= bi->free_end) {
+	/* window + 1: the PL011 frame, + 2: the ECAM frame, then BARs. */
+	b.bar_base = b.window + 3;
+	if (b.bar_base + SPEC_BARS_MAX >= bi->free_end) {
 		loader_error("%u objects do not fit the %lu free root slots",
 			     s->h->object_count,
 			     bi->free_end - bi->free_first - 2);

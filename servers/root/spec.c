@@ -45,13 +45,16 @@ static int check_caps(const struct spec *s)
 			  c->slot < (1UL << s->objects[c->holder].size_bits),
 		      "cap %u: slot %u outside its CNode", i, c->slot);
 		CHECK(c->object < s->h->object_count ||
+			  (c->object >= SPEC_KERNEL_BAR &&
+			   c->object < SPEC_KERNEL_BAR + SPEC_BARS_MAX) ||
 			  (c->object >= SPEC_KERNEL_AUDIT &&
-			   c->object <= SPEC_KERNEL_UART_IRQ),
+			   c->object <= SPEC_KERNEL_ECAM),
 		      "cap %u: no object %u", i, c->object);
 		CHECK(c->vspace == SPEC_NONE ||
 			  (c->vspace < s->h->object_count &&
-			   s->objects[c->vspace].type == CAIRN_OBJ_VSPACE),
-		      "cap %u: mapped into a non-VSpace", i);
+			   (s->objects[c->vspace].type == CAIRN_OBJ_VSPACE ||
+			    s->objects[c->vspace].type == CAIRN_OBJ_IOSPACE)),
+		      "cap %u: mapped into neither a VSpace nor an IOSpace", i);
 	}
 	return 0;
 }

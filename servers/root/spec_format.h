@@ -16,10 +16,16 @@
 #define SPEC_NONE    0xffffffffU
 
 /* spec_cap.object values above the object range: kernel capabilities. */
-#define SPEC_KERNEL_AUDIT      0xfffffff0U /* AuditControl */
-#define SPEC_KERNEL_POWER      0xfffffff1U /* PowerControl */
-#define SPEC_KERNEL_UART_FRAME 0xfffffff2U /* the PL011's device frame */
-#define SPEC_KERNEL_UART_IRQ   0xfffffff3U /* the PL011's IRQHandler */
+#define SPEC_KERNEL_AUDIT	0xfffffff0U /* AuditControl */
+#define SPEC_KERNEL_POWER	0xfffffff1U /* PowerControl */
+#define SPEC_KERNEL_UART_FRAME	0xfffffff2U /* the PL011's device frame */
+#define SPEC_KERNEL_UART_IRQ	0xfffffff3U /* the PL011's IRQHandler */
+#define SPEC_KERNEL_SID_CONTROL 0xfffffff4U /* SIDControl */
+#define SPEC_KERNEL_ECAM	0xfffffff5U /* the ECAM's first 2 MiB */
+/* SPEC_KERNEL_BAR + k (k < SPEC_BARS_MAX): the k-th 2 MiB device frame of
+ * the PCIe host bridge's 32-bit window, for a device's BARs. */
+#define SPEC_KERNEL_BAR 0xffffff00U
+#define SPEC_BARS_MAX	64U
 
 struct spec_header {
 	char magic[8];

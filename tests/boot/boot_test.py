@@ -207,7 +207,7 @@ def system_threadtest(images):
         check_suite(m, "threadtest", 44, listed=True)
 
 
-STREAM_CASES = 11  # tests/system/streamtest.c and dmacases.c
+STREAM_CASES = 18  # tests/system/streamtest.c, dmacases.c and iocases.c
 
 
 @case
@@ -215,9 +215,10 @@ def system_streamtest(images):
     """The SMMU's streams with QEMU's edu device on an SMMU with stage 2:
     every case passes (share-pt: DMA into the bound VSpace works, and is
     blocked at an unmapped IOVA, after Unmap, after Revoke and after the
-    VSpace's deletion), the kernel prints the SMMU's probe line and each
-    fault with its stream, kind and address, and the system ends with the
-    suite's status."""
+    VSpace's deletion; sync-pt: the same through an IOSpace in stage-2
+    format, and a read-only MapIO blocks the device's writes), the kernel
+    prints the SMMU's probe line and each fault with its stream, kind and
+    address, and the system ends with the suite's status."""
     with boot(images, system="test-streams", append=None,
               extra=EDU_DEVICE) as m:
         m.expect(r"smmu: SMMUv3 at 0x9050000: stage 1\+2, IAS 44 OAS 44 "
@@ -225,13 +226,20 @@ def system_streamtest(images):
                  r"covered\), cmdq 2\^19 eventq 2\^19, coherent walks; "
                  r"shares CPU stage-2 tables: yes")
         m.expect(r"smmu: enabled: 256 streams, every one aborting until "
-                 r"bound")
+                 r"bound; cmdq 32, eventq 128 entries; IOSpaces: stage-2 "
+                 r"tables")
         m.expect(r"smmu: interrupts: eventq intid 106, gerror intid 109")
-        m.expect(r"  smmu: flags 0x3f, 256 streams, 16-bit StreamIDs, IAS 44 "
+        m.expect(r"  smmu: flags 0x7f, 256 streams, 16-bit StreamIDs, IAS 44 "
                  r"OAS 44, can share: yes")
         m.expect(r"smmu: stream 0x[0-9a-f]+: translation fault \(event "
                  r"0x10\), write at 0x80405000 \(stage 2\); queued for its "
                  r"fault route")
+        m.expect(r"  IOSpaces: stage-2 tables")
+        m.expect(r"smmu: stream 0x[0-9a-f]+: translation fault \(event "
+                 r"0x10\), write at 0x10005000 \(stage 2\); queued for its "
+                 r"fault route")
+        m.expect(r"smmu: stream 0x[0-9a-f]+: permission fault \(event "
+                 r"0x13\), write at 0x10000000 \(stage 2\)")
         check_suite(m, "streamtest", STREAM_CASES, listed=True)
         m.expect(r"system: every thread has finished; powering off with "
                  r"status 0")
@@ -244,18 +252,27 @@ def system_streamtest(images):
 def system_streamtest_stage1(images):
     """The same suite on QEMU's stage-1-only SMMU (virt-9.1,
     arm-smmuv3.stage=1): the probe says it cannot share, every BindVSpace
-    is NOT_SUPPORTED (never a silent success), and the edu's DMA stays
-    blocked; every case passes."""
+    is NOT_SUPPORTED (never a silent success) and that DMA stays blocked,
+    while IOSpaces are stage-1 tables behind a context descriptor and every
+    IOSpace case passes as on stage 2, its faults reported at stage 1."""
     with boot(images, system="test-streams", append=None, extra=EDU_DEVICE,
               machine=SMMU_STAGE1_MACHINE, smmu_stage="1") as m:
         m.expect(r"smmu: SMMUv3 at 0x9050000: stage 1, .*; shares CPU "
                  r"stage-2 tables: no \(no stage 2\)")
-        m.expect(r"  smmu: flags 0x2b, 256 streams, 16-bit StreamIDs, IAS 44 "
+        m.expect(r"smmu: enabled: 256 streams, every one aborting until "
+                 r"bound; cmdq 32, eventq 128 entries; IOSpaces: stage-1 "
+                 r"tables")
+        m.expect(r"  smmu: flags 0xeb, 256 streams, 16-bit StreamIDs, IAS 44 "
                  r"OAS 44, can share: no")
         m.expect(r"  BindVSpace: not supported on this SMMU")
+        m.expect(r"  IOSpaces: stage-1 tables")
+        m.expect(r"smmu: stream 0x[0-9a-f]+: translation fault \(event "
+                 r"0x10\), write at 0x10005000; queued for its fault route")
+        m.expect(r"smmu: stream 0x[0-9a-f]+: permission fault \(event "
+                 r"0x13\), write at 0x10000000;")
         check_suite(m, "streamtest", STREAM_CASES, listed=True)
-        if "translation fault" in m.log:
-            m.fail("a fault was reported though nothing can be bound")
+        if "(stage 2)" in m.log:
+            m.fail("a stage-2 fault was reported though no stage 2 exists")
         status = m.wait_exit(timeout=30)
         if status != 0:
             m.fail(f"QEMU exit status {status}")
@@ -395,7 +412,7 @@ def audit_matches_expected(images):
             or byname["alpha"][0] != "0" or byname["alpha"][3] != "bad":
         raise AssertionError(f"unexpected thread list: {threads}")
     print(r.stdout, end="")
-    if r.returncode != 0 or "audit: ok, 4 capabilities" not in r.stdout:
+    if r.returncode != 0 or "audit: ok, 6 capabilities" not in r.stdout:
         raise AssertionError(f"capaudit disagrees:\n{r.stdout}{r.stderr}")
 
 
@@ -1124,6 +1141,13 @@ import domain_cases  # noqa: E402
 domain_cases.use(console_boot=console_boot, expected_caps=expected_caps,
                  shell=shell)
 for _fn in domain_cases.CASES:
+    case(_fn)
+import dma_cases  # noqa: E402
+
+dma_cases.use(console_boot=console_boot, expected_caps=expected_caps,
+              shell=shell, SMMU_STAGE1_MACHINE=SMMU_STAGE1_MACHINE, boot=boot,
+              LONG_TIME_LIMIT=LONG_TIME_LIMIT)
+for _fn in dma_cases.CASES:
     case(_fn)
 
 

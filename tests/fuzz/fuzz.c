@@ -5,8 +5,9 @@
  * guard-failing cptrs and boundary arguments, on two pools of slots: pool A
  * is the root's (it never blocks: only non-blocking IPC), pool B belongs to
  * two child threads that may block. Retype, derive, move, delete, revoke,
- * map and unmap into several VSpaces, configure and start threads, claim
- * interrupts, claim and bind StreamIDs. A fault handler turns every
+ * map and unmap into several VSpaces and IOSpaces, configure and start
+ * threads, claim interrupts, claim and bind StreamIDs (to VSpaces and
+ * IOSpaces). A fault handler turns every
  * capability fault into a skipped instruction. Every CHECK_EVERY operations
  * the invariants are checked: a canary frame unchanged, retype and delete
  * still work, an IPC round trip still works, the live audit walk completes.
@@ -248,10 +249,34 @@ static void op_cnode(struct pool *p)
 	}
 }
 
+/* IOSpaces: MapIO, IOPageTable.Map, UnmapIO and IOPageTable.Unmap. */
+static void op_iospace(struct pool *p, uint64_t frame)
+{
+	uint64_t *s = &p->rng;
+	uint64_t ios = pick_typed(p, CAIRN_OBJ_IOSPACE);
+	uint64_t table = pick_typed(p, CAIRN_OBJ_IO_PAGE_TABLE);
+
+	switch (below(s, 4)) {
+	case 0:
+		tally(2, cairn_frame_map_io(frame, ios, pick_ipa(s),
+					    below(s, 4) ? RW : below(s, 32)));
+		break;
+	case 1:
+		tally(2, cairn_io_page_table_map(table, ios, pick_ipa(s)));
+		break;
+	case 2:
+		tally(2, cairn_frame_unmap_io(frame));
+		break;
+	default:
+		tally(2, cairn_io_page_table_unmap(table));
+		break;
+	}
+}
+
 static void op_vspace(struct pool *p)
 {
 	uint64_t *s = &p->rng;
-	unsigned what = (unsigned)below(s, 5);
+	unsigned what = (unsigned)below(s, 7);
 	uint64_t cap = pick_typed(p, what == 2	   ? CAIRN_OBJ_PAGE_TABLE
 				     : below(s, 2) ? CAIRN_OBJ_FRAME_4K
 						   : CAIRN_OBJ_FRAME_2M);
@@ -274,8 +299,11 @@ static void op_vspace(struct pool *p)
 			tally(2, cairn_page_table_unmap(cap));
 		}
 		break;
-	default:
+	case 4:
 		tally(2, cairn_frame_get_address(cap));
+		break;
+	default:
+		op_iospace(p, cap);
 		break;
 	}
 }
@@ -390,8 +418,11 @@ static void op_stream(struct pool *p)
 		break;
 	}
 	case 1:
-	case 2:
 		r = cairn_stream_bind_vspace(st, pick_vspace(p));
+		break;
+	case 2:
+		r = cairn_stream_bind_iospace(st,
+					      pick_typed(p, CAIRN_OBJ_IOSPACE));
 		break;
 	case 3:
 		r = cairn_stream_unbind(st);

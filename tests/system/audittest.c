@@ -50,9 +50,15 @@ int main(void)
 	cairn_cnode_mint(a, 1, DEPTH, ROOT, ep, DEPTH, rw | CAIRN_RIGHT_GRANT,
 			 0x11);
 	cairn_cnode_mint(a, 2, DEPTH, ROOT, ntfn, DEPTH, CAIRN_RIGHT_WRITE, 1);
-	/* beta: the endpoint to receive on, and a frame */
+	/* beta: the endpoint to receive on, a frame, an IOSpace and its
+	 * table (mapped: an IOPageTable is copied only while mapped) */
 	cairn_cnode_copy(b, 1, DEPTH, ROOT, ep, DEPTH, CAIRN_RIGHT_READ);
 	cairn_cnode_copy(b, 3, DEPTH, ROOT, frame, DEPTH, ALL);
+	uint64_t ios = make(CAIRN_OBJ_IOSPACE, 0);
+	uint64_t iopt = make(CAIRN_OBJ_IO_PAGE_TABLE, 0);
+	cairn_io_page_table_map(iopt, ios, 0);
+	cairn_cnode_copy(b, 4, DEPTH, ROOT, ios, DEPTH, ALL);
+	cairn_cnode_copy(b, 6, DEPTH, ROOT, iopt, DEPTH, rw);
 #ifdef AUDIT_EXTRA_COPY
 	cairn_cnode_copy(b, 5, DEPTH, ROOT, ntfn, DEPTH, CAIRN_RIGHT_READ);
 #endif

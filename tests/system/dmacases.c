@@ -15,34 +15,14 @@
  */
 #include "streamtest.h"
 
+#include "edu.h"
+
 #include <libcairn/ipc.h>
+#include <pci.h>
 #include <stdio.h>
 
-#define ECAM_IPA  0x80000000UL /* the first 2 MiB of the ECAM: buses 0, 1 */
-#define BAR_IPA	  0x80200000UL /* the edu's BAR 0 (1 MiB) */
-#define PAGES_IPA 0x80400000UL /* pages of the cases, one table */
-#define IOVA(i)	  (PAGES_IPA + (i)*0x1000UL)
-#define PAGE	  0x1000UL
-
-#define EDU_ID	       0x11e81234U /* device 0x11e8, vendor 0x1234 (QEMU) */
-#define EDU_MAGIC      0x010000edU /* its identification register */
-#define EDU_DMA_SRC    0x80
-#define EDU_DMA_DST    0x88
-#define EDU_DMA_COUNT  0x90
-#define EDU_DMA_CMD    0x98
-#define EDU_DMA_RUN    1
-#define EDU_DMA_TO_RAM 2
-#define EDU_BUFFER     0x40000 /* the device's own 4 KiB, as a DMA address */
-#define DMA_WAIT_MS                                                            \
-	3000 /* each transfer starts 100 ms after its                          \
-		command, in QEMU's virtual time */
-
-struct edu {
-	volatile uint8_t *bar;
-	uint32_t sid;
-	uint64_t stream; /* its StreamID cap */
-	uint64_t faults; /* a notification, its fault route */
-};
+#define ECAM_IPA 0x80000000UL /* the first 2 MiB of the ECAM: buses 0, 1 */
+#define BAR_IPA	 0x80200000UL /* the edu's BAR 0 (1 MiB) */
 
 /* The device Untyped at paddr, from BootInfo; 0 if there is none. */
 static uint64_t device_ut(uint64_t paddr)
@@ -72,21 +52,25 @@ static int map_device(uint64_t ut, uint64_t ipa)
 /* The host bridge: where its ECAM and windows are, its iommu-map. */
 static struct cairn_pcie_info pcie;
 
+/* The iommu-map's StreamID of requester ID rid (libs/pci). */
 static uint32_t sid_of(uint32_t rid)
 {
+	struct pci_map_entry map[CAIRN_PCIE_MAX_MAPS];
+
 	for (uint64_t i = 0; i < pcie.map_count; i++) {
-		if (pcie.map[i].smmu && rid >= pcie.map[i].rid_base &&
-		    rid - pcie.map[i].rid_base < pcie.map[i].length) {
-			return (uint32_t)(pcie.map[i].sid_base +
-					  (rid - pcie.map[i].rid_base));
-		}
+		map[i] = (struct pci_map_entry){
+		    pcie.map[i].rid_base, pcie.map[i].sid_base,
+		    pcie.map[i].length, pcie.map[i].smmu};
 	}
-	return ~0U;
+	return pci_sid_of(map, (unsigned)pcie.map_count, rid);
 }
 
-static int place_bar(volatile uint32_t *cfg)
+/* BAR 0 (the edu's only one) sized, placed at the start of the 32-bit
+ * window, decoding and bus mastering on (libs/pci). */
+static int place_bar(const struct pci_cfg *cfg, unsigned devfn)
 {
 	uint64_t i = 0;
+	struct pci_bar bars[PCI_BARS];
 
 	while (i < pcie.window_count &&
 	       (pcie.window[i].space & 0xff) != CAIRN_PCI_SPACE_MEM32) {
@@ -97,22 +81,18 @@ static int place_bar(volatile uint32_t *cfg)
 		printf("  no 32-bit window to place the BAR in\n");
 		return 0;
 	}
-	cfg[4] = 0xffffffffU; /* BAR 0's size */
-	uint32_t size = ~(cfg[4] & ~0xfU) + 1;
-	if (size > 0x200000) {
-		printf("  BAR 0 of %#x bytes\n", size);
+	int n = pci_bar_probe(cfg, devfn, bars);
+	if (n < 1 || bars[0].index != 0 ||
+	    pci_bar_assign(bars, (unsigned)n, 0x200000, 0x200000) != 0) {
+		printf("  the edu's BARs do not fit 2 MiB (%d)\n", n);
 		return 0;
 	}
-	cfg[4] = (uint32_t)pcie.window[i].pci_addr;
-	cfg[1] = 0x6; /* memory space and bus master on */
+	pci_bar_program(cfg, devfn, bars, (unsigned)n, pcie.window[i].pci_addr);
 	return 1;
 }
 
-/* The edu device, its BAR mapped, its StreamID claimed (aborting). */
-static int edu_open(struct edu *e)
+int edu_open(struct edu *e)
 {
-	volatile uint32_t *cfg = NULL;
-
 	if (cairn_sid_control_pcie(SIDC, &pcie).error != CAIRN_OK ||
 	    pcie.ecam == 0) {
 		printf("  no PCIe host bridge\n");
@@ -128,18 +108,18 @@ static int edu_open(struct edu *e)
 		printf("  cannot map the ECAM\n");
 		return 0;
 	}
-	uint32_t dev = 0;
-	for (; dev < 32; dev++) {
-		cfg = (volatile uint32_t *)(ECAM_IPA + (dev << 15));
-		if (cfg[0] == EDU_ID) {
-			break;
-		}
+	struct pci_cfg cfg = pci_ecam((volatile void *)ECAM_IPA);
+	struct pci_function fns[16];
+	unsigned n = pci_scan(&cfg, fns, 16), k = 0;
+	while (k < n && k < 16 &&
+	       ((uint32_t)fns[k].device << 16 | fns[k].vendor) != EDU_ID) {
+		k++;
 	}
-	if (dev == 32) {
+	if (k == n || k == 16) {
 		printf("  no edu device on bus 0 (QEMU needs -device edu)\n");
 		return 0;
 	}
-	if (!place_bar(cfg)) {
+	if (!place_bar(&cfg, fns[k].devfn)) {
 		return 0;
 	}
 	e->bar = (volatile uint8_t *)BAR_IPA;
@@ -147,7 +127,8 @@ static int edu_open(struct edu *e)
 		printf("  the edu's BAR does not answer\n");
 		return 0;
 	}
-	e->sid = sid_of((uint32_t)pcie.bus_first << 8 | dev << 3);
+	e->sid = sid_of((uint32_t)pcie.bus_first << 8 | fns[k].devfn);
+	e->stage2 = 1;
 	e->stream = slot();
 	e->faults = make(CAIRN_OBJ_NOTIFICATION, 0);
 	return cairn_sid_control_get(SIDC, e->sid, ROOT, e->stream, DEPTH)
@@ -156,55 +137,27 @@ static int edu_open(struct edu *e)
 		       .error == CAIRN_OK;
 }
 
-static void reg64(struct edu *e, unsigned off, uint64_t v)
+int dma(struct edu *e, uint64_t iova, int to_ram)
 {
-	*(volatile uint64_t *)(e->bar + off) = v;
+	return edu_dma(e->bar, iova, to_ram);
 }
 
-/* One transfer of a page, to RAM (at iova) or from it; 0 if the device
- * never finished (whether the SMMU let it through is seen in memory). */
-static int dma(struct edu *e, uint64_t iova, int to_ram)
-{
-	reg64(e, EDU_DMA_SRC, to_ram ? EDU_BUFFER : iova);
-	reg64(e, EDU_DMA_DST, to_ram ? iova : EDU_BUFFER);
-	reg64(e, EDU_DMA_COUNT, PAGE);
-	reg64(e, EDU_DMA_CMD, EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0));
-	uint64_t end = now_ms() + DMA_WAIT_MS;
-	while (*(volatile uint64_t *)(e->bar + EDU_DMA_CMD) & EDU_DMA_RUN) {
-		if (now_ms() > end) {
-			printf("  the edu's DMA never finished\n");
-			return 0;
-		}
-	}
-	return 1;
-}
-
-/* Brings page `from` into the device and writes it out to page `to`. */
-static int copy_through(struct edu *e, uint64_t from, uint64_t to)
+int copy_through(struct edu *e, uint64_t from, uint64_t to)
 {
 	return dma(e, from, 0) && dma(e, to, 1);
 }
 
-static void fill(uint64_t va, uint64_t seed)
+void fill(uint64_t va, uint64_t seed)
 {
-	for (uint64_t i = 0; i < PAGE / 8; i++) {
-		((volatile uint64_t *)va)[i] = seed * 0x9e3779b97f4a7c15UL + i;
-	}
+	edu_fill((volatile void *)va, seed);
 }
 
-static int holds(uint64_t va, uint64_t seed)
+int holds(uint64_t va, uint64_t seed)
 {
-	for (uint64_t i = 0; i < PAGE / 8; i++) {
-		if (((volatile uint64_t *)va)[i] !=
-		    seed * 0x9e3779b97f4a7c15UL + i) {
-			return 0;
-		}
-	}
-	return 1;
+	return edu_holds((const volatile void *)va, seed);
 }
 
-/* A fresh page mapped at IOVA(i) in the root's VSpace, filled. */
-static uint64_t page(unsigned i, uint64_t seed)
+uint64_t page(unsigned i, uint64_t seed)
 {
 	uint64_t f = map_new(VSPACE, IOVA(i), RW);
 
@@ -212,9 +165,7 @@ static uint64_t page(unsigned i, uint64_t seed)
 	return f;
 }
 
-/* Waits (bounded) for the fault route, then takes the first fault: its
- * kind and direction must be these, at iova. */
-static int fault_seen(struct edu *e, unsigned kind, int read, uint64_t iova)
+int fault_seen(struct edu *e, unsigned kind, int read, uint64_t iova)
 {
 	int ok = 1;
 	uint64_t end = now_ms() + 1000;
@@ -241,7 +192,8 @@ static int fault_seen(struct edu *e, unsigned kind, int read, uint64_t iova)
 		CHECK(CAIRN_STREAM_FAULT_KIND(f.record[0][0]) == kind);
 		CHECK(((f.record[0][0] & CAIRN_STREAM_FAULT_READ) != 0) ==
 		      (read != 0));
-		CHECK(f.record[0][0] & CAIRN_STREAM_FAULT_STAGE2);
+		CHECK(((f.record[0][0] & CAIRN_STREAM_FAULT_STAGE2) != 0) ==
+		      (e->stage2 != 0));
 		CHECK(f.record[0][1] == iova);
 	}
 	/* The rest of the burst, so the next check starts afresh. */
@@ -251,8 +203,7 @@ static int fault_seen(struct edu *e, unsigned kind, int read, uint64_t iova)
 	return ok;
 }
 
-/* No fault recorded for the stream (an aborting one records none). */
-static int no_faults(struct edu *e)
+int no_faults(struct edu *e)
 {
 	struct cairn_stream_faults f;
 

@@ -4,9 +4,11 @@
  * and rights, a binding owned by the cap that made it, a VSpace destroyed
  * under a bound stream, and (dmacases.c) DMA by QEMU's edu device: into the
  * bound VSpace, to an unmapped IOVA with the fault reported, and blocked
- * after Unmap, Revoke and the VSpace's deletion. On an SMMU that cannot
- * share (QEMU's stage-1-only model) every bind is NOT_SUPPORTED and DMA
- * stays blocked. Each case runs in an Untyped of its own (cases.h).
+ * after Unmap, Revoke and the VSpace's deletion; (iocases.c) the same
+ * through an IOSpace, and a read-only MapIO. On an SMMU that cannot share
+ * (QEMU's stage-1-only model) every BindVSpace is NOT_SUPPORTED and that
+ * DMA stays blocked, while IOSpaces work there in stage-1 format. Each case
+ * runs in an Untyped of its own (cases.h).
  */
 #include "streamtest.h"
 
@@ -299,8 +301,9 @@ static const struct test_case cases[] = {
 int main(void)
 {
 	static const struct case_table table = CASE_TABLE(cases);
-	static const struct case_table *const tables[] = {&table, &dma_cases};
-	const struct case_suite suite = {"streamtest", tables, 2, NULL, NULL};
+	static const struct case_table *const tables[] = {&table, &dma_cases,
+							  &io_cases};
+	const struct case_suite suite = {"streamtest", tables, 3, NULL, NULL};
 
 	common_init(cairn_bootinfo);
 	struct cairn_result r = cairn_sid_control_info(SIDC, smmu_info);

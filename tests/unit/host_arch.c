@@ -13,10 +13,12 @@
 #include <cmocka.h>
 
 #include "arch.h"
+#include "arch/smmu.h"
 #include "host_arch.h"
 #include "print.h"
 
 #include <cairn/invocations.h>
+#include <cairn/objects.h>
 
 unsigned host_flush_ipa_count, host_flush_vmid_count;
 struct tcb *host_current;
@@ -40,6 +42,7 @@ struct arch_smmu_info host_smmu = {.present = true,
 				   .stage1 = true,
 				   .stage2 = true,
 				   .coherent = true,
+				   .io_bindable = true,
 				   .sid_bits = 16,
 				   .streams = SMMU_STREAMS_MAX,
 				   .ias_bits = 44,
@@ -63,9 +66,13 @@ void arch_smmu_bind(uint32_t sid, paddr_t root, vmid_t vmid)
 	host_smmu_binds++;
 }
 
+bool host_smmu_ste_io[SMMU_STREAMS_MAX];
+
 void arch_smmu_unbind(uint32_t sid, vmid_t vmid)
 {
 	assert_true(sid < SMMU_STREAMS_MAX);
+	/* An IOSpace's binding ends through arch_smmu_unbind_io. */
+	assert_false(host_smmu_ste_io[sid]);
 	assert_int_equal(host_smmu_ste_vmid[sid], vmid_value(vmid));
 	host_smmu_ste_vmid[sid] = 0;
 	host_smmu_unbinds++;
@@ -82,6 +89,50 @@ void arch_smmu_flush_vmid(vmid_t vmid)
 {
 	(void)vmid;
 	host_smmu_flush_vmid_count++;
+}
+
+unsigned host_smmu_io_binds, host_smmu_io_unbinds;
+unsigned host_smmu_io_flush_page_count, host_smmu_io_flush_all_count;
+unsigned host_smmu_syncs;
+
+void arch_smmu_bind_io(uint32_t sid, paddr_t root, vmid_t vmid)
+{
+	arch_smmu_bind(sid, root, vmid);
+	host_smmu_ste_io[sid] = true;
+	host_smmu_io_binds++;
+}
+
+void arch_smmu_unbind_io(uint32_t sid, vmid_t vmid)
+{
+	assert_true(host_smmu_ste_io[sid]);
+	host_smmu_ste_io[sid] = false;
+	arch_smmu_unbind(sid, vmid);
+	host_smmu_io_unbinds++;
+}
+
+void arch_smmu_io_flush_page(vmid_t vmid, ipaddr_t iova)
+{
+	(void)vmid;
+	(void)iova;
+	host_smmu_io_flush_page_count++;
+	host_smmu_syncs++;
+}
+
+void arch_smmu_io_flush_all(vmid_t vmid)
+{
+	(void)vmid;
+	host_smmu_io_flush_all_count++;
+	host_smmu_syncs++;
+}
+
+void arch_smmu_io_set_leaf(s2_pte_t *e, int level, const struct s2_leaf *leaf)
+{
+	if (!host_smmu.io_stage1) {
+		arch_s2_set_leaf(e, level, leaf);
+		return;
+	}
+	*e = smmu_s1_pte(leaf->pa, level, (leaf->rights & CAIRN_RIGHT_WRITE),
+			 leaf->device);
 }
 
 struct tcb *arch_current_thread(void)

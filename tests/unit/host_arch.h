@@ -12,6 +12,13 @@ extern struct arch_smmu_info host_smmu;
 extern unsigned host_smmu_binds, host_smmu_unbinds;
 extern unsigned host_smmu_flush_ipa_count, host_smmu_flush_vmid_count;
 extern uint16_t host_smmu_ste_vmid[SMMU_STREAMS_MAX];
+/* IOSpaces: binds counted apart (each STE also says it is an IOSpace's),
+ * flushes by page and whole IOSpace counted, and every IOSpace flush
+ * counts a sync too (each arch call ends with one). */
+extern unsigned host_smmu_io_binds, host_smmu_io_unbinds;
+extern unsigned host_smmu_io_flush_page_count, host_smmu_io_flush_all_count;
+extern unsigned host_smmu_syncs;
+extern bool host_smmu_ste_io[SMMU_STREAMS_MAX];
 extern struct tcb *host_current;
 
 /* Preemption points (arch_irq_pending) see an interrupt every n-th time

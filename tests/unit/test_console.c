@@ -12,6 +12,7 @@
 
 #include "auditdiff.h"
 #include "domains.h"
+#include "iommus.h"
 #include "mux.h"
 #include "shell.h"
 
@@ -230,9 +231,9 @@ static void domain_names(void *ctx, void (*offer)(void *arg, const char *name),
 	offer(arg, "web");
 }
 
-static const struct shell_ops ops = {record, record,	  record, record,
-				     record, record,	  record, record,
-				     names,  domain_names};
+static const struct shell_ops ops = {record, record, record,	  record,
+				     record, record, record,	  record,
+				     record, names,  domain_names};
 
 static void type(struct shell *sh, const char *s)
 {
@@ -273,6 +274,13 @@ static void test_shell_runs_and_checks_commands(void **state)
 	assert_string_equal(ran, "domain/2/guest0");
 	type(&sh, "domain guest0 restart\r");
 	assert_string_equal(ran, "domain/3/guest0");
+	type(&sh, "iommu\r");
+	assert_string_equal(ran, "iommu/1/");
+	type(&sh, "iommu faults\r");
+	assert_string_equal(ran, "iommu/2/faults");
+	type(&sh, "help\r");
+	assert_non_null(strstr(out, "  iommu [faults]         the IOMMU "
+				    "server's clients"));
 }
 
 /* Each wrong use says what is wrong with it, and runs nothing. */
@@ -312,6 +320,11 @@ static void test_shell_argument_errors(void **state)
 	    {"domain guest0 PAUSE\r",
 	     "domain: unknown action 'PAUSE': expected one of pause, "
 	     "resume, restart\n"},
+	    {"iommu fault\r", "iommu: unknown option 'fault': expected "
+			      "faults; usage: iommu [faults]\n"},
+	    {"iommu faults all\r", "iommu: takes at most one argument, "
+				   "faults (2 given); usage: iommu "
+				   "[faults]\n"},
 	};
 	struct shell sh;
 	shell_init(&sh, &ops, print, NULL);
@@ -732,6 +745,135 @@ static void test_audit_jsonl_is_what_capaudit_reads(void **state)
 				  "\"badge\": 17}");
 }
 
+/* ---- the IOMMU server's reports (iommus.c) ---- */
+
+static void test_iommus_only_the_server_reports(void **state)
+{
+	(void)state;
+	static struct iommus t;
+	const uint64_t v[6] = {
+	    0 | 1 << 8 | 1 << 16, 0x10 | 1 << 16, 0x10, 0, 0, 0};
+
+	iommus_init(&t);
+	assert_int_equal(
+	    iommus_report(&t, "alice", IOMMUS_DEVICE, "left", v, ""),
+	    IOMMUS_NOT_THE_SERVER);
+	assert_int_equal(iommus_report(&t, NULL, IOMMUS_DEVICE, "left", v, ""),
+			 IOMMUS_NOT_THE_SERVER);
+	assert_int_equal(t.rows, 0);
+	assert_int_equal(
+	    iommus_report(&t, "iommu", IOMMUS_DEVICE, "left", v, ""),
+	    IOMMUS_OK);
+	assert_int_equal(t.rows, 1);
+}
+
+static void test_iommus_refuse_malformed_reports(void **state)
+{
+	(void)state;
+	static struct iommus t;
+	const uint64_t bad_index[6] = {8, 0, 0, 0, 0, 0};
+	const uint64_t bad_mode[6] = {4 << 8, 0, 0, 0, 0, 0};
+	const uint64_t bad_effective[6] = {3 << 16, 0, 0, 0, 0, 0};
+	const uint64_t bad_devfn[6] = {0, 0x100, 0, 0, 0, 0};
+	const uint64_t ok[6] = {0};
+
+	iommus_init(&t);
+	assert_int_equal(
+	    iommus_report(&t, "iommu", IOMMUS_DEVICE, "c", bad_index, ""),
+	    IOMMUS_MALFORMED);
+	assert_int_equal(
+	    iommus_report(&t, "iommu", IOMMUS_DEVICE, "c", bad_mode, ""),
+	    IOMMUS_MALFORMED);
+	assert_int_equal(
+	    iommus_report(&t, "iommu", IOMMUS_DEVICE, "c", bad_effective, ""),
+	    IOMMUS_MALFORMED);
+	assert_int_equal(
+	    iommus_report(&t, "iommu", IOMMUS_DEVICE, "c", bad_devfn, ""),
+	    IOMMUS_MALFORMED);
+	assert_int_equal(iommus_report(&t, "iommu", IOMMUS_DEVICE, "", ok, ""),
+			 IOMMUS_MALFORMED);
+	assert_int_equal(iommus_report(&t, "iommu", 3, "c", ok, "x"),
+			 IOMMUS_MALFORMED);
+	assert_int_equal(iommus_report(&t, "iommu", IOMMUS_FAULT, "c", ok, ""),
+			 IOMMUS_MALFORMED);
+	assert_int_equal(t.rows + t.events, 0);
+}
+
+static void iommus_run(const struct iommus *t, const char *a1)
+{
+	char *argv[] = {"iommu", (char *)a1};
+
+	out[0] = '\0';
+	iommus_command(t, a1 == NULL ? 1 : 2, argv, print, NULL);
+}
+
+static void test_iommus_table_and_updates(void **state)
+{
+	(void)state;
+	static struct iommus t;
+	/* left: share-pt, device 00:02.0 at SID 0x10; right: share-pt asked,
+	 * sync-pt in force, 00:03.0, 5 mappings, 2 faults; gone: listed but
+	 * not present. */
+	const uint64_t left[6] = {
+	    0 | 1 << 8 | 1 << 16, 0x10 | 1 << 16, 0x10, 0, 0, 0};
+	const uint64_t right[6] = {
+	    0 | 1 << 8 | 2 << 16, 0x18 | 1 << 16, 0x18, 5, 2, 0};
+	const uint64_t gone[6] = {
+	    1 | 2 << 8 | 2 << 16, 0, 0xffffffffU, 0, 0, 2};
+
+	iommus_init(&t);
+	iommus_run(&t, NULL);
+	assert_string_equal(out, "iommu: no reports (no IOMMU server, or it "
+				 "has no clients)\n");
+	assert_int_equal(
+	    iommus_report(&t, "iommu", IOMMUS_DEVICE, "left", left, ""), 0);
+	assert_int_equal(
+	    iommus_report(&t, "iommu", IOMMUS_DEVICE, "right", right, ""), 0);
+	assert_int_equal(
+	    iommus_report(&t, "iommu", IOMMUS_DEVICE, "right", gone, ""), 0);
+	iommus_run(&t, NULL);
+	assert_non_null(strstr(out, "CLIENT           REQUESTED  EFFECTIVE  "
+				    "DEVICE   SID    MAPPINGS  FAULTS  "
+				    "STATE\n"));
+	assert_non_null(strstr(out, "left             share-pt   share-pt   "
+				    "00:02.0  0x10   0         0       ok\n"));
+	assert_non_null(strstr(out, "right            share-pt   sync-pt    "
+				    "00:03.0  0x18   5         2       ok\n"));
+	assert_non_null(strstr(out, "right            sync-pt    sync-pt    "
+				    "-        -      0         0       not "
+				    "present\n"));
+	/* A later report replaces the row. */
+	const uint64_t more[6] = {
+	    0 | 1 << 8 | 1 << 16, 0x10 | 1 << 16, 0x10, 0, 7, 0};
+	assert_int_equal(
+	    iommus_report(&t, "iommu", IOMMUS_DEVICE, "left", more, ""), 0);
+	assert_int_equal(t.rows, 3);
+	iommus_run(&t, NULL);
+	assert_non_null(strstr(out, "00:02.0  0x10   0         7       ok\n"));
+}
+
+static void test_iommus_keep_the_last_faults(void **state)
+{
+	(void)state;
+	static struct iommus t;
+	const uint64_t v[6] = {0};
+	char text[40];
+
+	iommus_init(&t);
+	iommus_run(&t, "faults");
+	assert_string_equal(out, "iommu: no DMA faults\n");
+	for (unsigned i = 0; i < IOMMUS_EVENTS + 3; i++) {
+		snprintf(text, sizeof(text), "fault number %u", i);
+		assert_int_equal(
+		    iommus_report(&t, "iommu", IOMMUS_FAULT, "c", v, text), 0);
+	}
+	iommus_run(&t, "faults");
+	assert_null(strstr(out, "fault number 2\n"));
+	assert_non_null(strstr(out, "fault number 3\nfault number 4\n"));
+	assert_non_null(strstr(out, "fault number 18\niommu: 19 DMA faults "
+				    "reported, the last 16 shown\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -767,6 +909,10 @@ int main(void)
 	    cmocka_unit_test(test_audit_rejects_a_bad_line),
 	    cmocka_unit_test(test_audit_handles_large_systems),
 	    cmocka_unit_test(test_audit_jsonl_is_what_capaudit_reads),
+	    cmocka_unit_test(test_iommus_only_the_server_reports),
+	    cmocka_unit_test(test_iommus_refuse_malformed_reports),
+	    cmocka_unit_test(test_iommus_table_and_updates),
+	    cmocka_unit_test(test_iommus_keep_the_last_faults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

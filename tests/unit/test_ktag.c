@@ -18,7 +18,7 @@
 #include "cspace_fixture.h"
 #include "host_panic.h"
 #include "objects/ktag.h"
-#include "objects/vspace.h"
+#include "objects/mapping.h"
 
 #include <cairn/invocations.h>
 
@@ -170,25 +170,25 @@ static void test_stage2_walk_finds_a_leaf_to_a_dead_frame(void **state)
 	map(PT1, CAIRN_PAGE_TABLE_MAP, 0);
 	map(PT2, CAIRN_PAGE_TABLE_MAP, 0);
 	map(FR, CAIRN_FRAME_MAP, 0x1000);
-	vspace_check_refs(); /* all live */
+	map_check_refs(); /* all live */
 
 	/* A leaf no cap records (as PageTable.Unmap once left them), to a
 	 * frame that then dies: deleting its cap cannot find the leaf. */
 	struct s2_leaf leaf = {.pa = f.slots[OBJ].cap.object,
 			       .rights = CAIRN_RIGHT_READ};
 	arch_s2_set_leaf(leaf_entry(0x5000), S2_LEVEL_LAST, &leaf);
-	vspace_check_refs();
+	map_check_refs();
 	delete_slot(OBJ);
 	host_panic_catch = &j;
 	if (setjmp(j) == 0) {
-		vspace_check_refs();
+		map_check_refs();
 		host_panic_catch = NULL;
 		fail_msg("a leaf to a dead frame went unnoticed");
 	}
 	expect_in_msg("stage-2 leaf for IPA 0x5000 (level 3) of VSpace");
 	expect_in_msg("no live Frame at");
 	*leaf_entry(0x5000) = 0;
-	vspace_check_refs();
+	map_check_refs();
 }
 
 /* Table mechanics against a model: random inserts and removals in a small

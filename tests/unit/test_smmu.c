@@ -170,6 +170,155 @@ static void test_commands(void **state)
 	assert_int_equal(c[1], 0x7fff123000ULL | 1); /* page, leaf */
 }
 
+/* The 32-bit word w of a 64-byte structure, as QEMU's model reads it
+ * (hw/arm/smmuv3-internal.h numbers STE and CD fields by such words). */
+static uint32_t word(const uint64_t *d, unsigned w)
+{
+	return (uint32_t)(d[w / 2] >> (32 * (w % 2)));
+}
+
+static uint32_t bits(uint32_t v, unsigned lo, unsigned n)
+{
+	return (v >> lo) & ((1U << n) - 1);
+}
+
+static void test_io_format(void **state)
+{
+	(void)state;
+	struct smmu_features f = qemu();
+
+	/* Stage 2 where it could share; else stage 1; else neither. */
+	assert_int_equal(smmu_io_format(&f, true, IPA_BITS, RAM_TOP),
+			 SMMU_IO_S2);
+	f.stage2 = false;
+	assert_int_equal(smmu_io_format(&f, true, IPA_BITS, RAM_TOP),
+			 SMMU_IO_S1);
+	assert_int_equal(smmu_io_format(&f, false, IPA_BITS, RAM_TOP),
+			 SMMU_IO_NONE);
+	f.gran4k = false;
+	assert_int_equal(smmu_io_format(&f, true, IPA_BITS, RAM_TOP),
+			 SMMU_IO_NONE);
+	f = qemu();
+	f.stage2 = false;
+	f.big_endian = true;
+	assert_int_equal(smmu_io_format(&f, true, IPA_BITS, RAM_TOP),
+			 SMMU_IO_NONE);
+	f = qemu();
+	f.stage2 = false;
+	f.stage1 = false;
+	assert_int_equal(smmu_io_format(&f, true, IPA_BITS, RAM_TOP),
+			 SMMU_IO_NONE);
+	/* Stage 2's input size too small for 39 bits: stage 1 still does. */
+	smmu_decode_features(QEMU_IDR0, QEMU_IDR1, (QEMU_IDR5 & ~7U) | 1, &f);
+	assert_int_equal(smmu_io_format(&f, true, IPA_BITS, 1ULL << 35),
+			 SMMU_IO_S1);
+	assert_int_equal(smmu_io_format(&f, true, IPA_BITS, 1ULL << 37),
+			 SMMU_IO_NONE);
+}
+
+static void test_context_descriptor(void **state)
+{
+	(void)state;
+	uint64_t cd[SMMU_CD_WORDS];
+
+	for (unsigned i = 0; i < SMMU_CD_WORDS; i++) {
+		cd[i] = ~0ULL;
+	}
+	smmu_cd(cd, pa_init(0x4123f000), 0xab, IPA_BITS, 4);
+	uint32_t w0 = word(cd, 0), w1 = word(cd, 1);
+	assert_int_equal(bits(w0, 0, 6), 25);	  /* T0SZ: 39-bit IOVAs */
+	assert_int_equal(bits(w0, 6, 2), 0);	  /* TG0: 4 KiB */
+	assert_int_equal(bits(w0, 8, 2), 1);	  /* IRGN0: write-back */
+	assert_int_equal(bits(w0, 10, 2), 1);	  /* ORGN0 */
+	assert_int_equal(bits(w0, 12, 2), 3);	  /* SH0: inner shareable */
+	assert_int_equal(bits(w0, 14, 1), 0);	  /* EPD0: TTB0 walked */
+	assert_int_equal(bits(w0, 15, 1), 0);	  /* ENDI: little-endian */
+	assert_int_equal(bits(w0, 16, 14), 0);	  /* TTB1's fields unused */
+	assert_int_equal(bits(w0, 30, 1), 1);	  /* EPD1: no TTB1 walks */
+	assert_int_equal(bits(w0, 31, 1), 1);	  /* V */
+	assert_int_equal(bits(w1, 0, 3), 4);	  /* IPS: the OAS, 44 bits */
+	assert_int_equal(bits(w1, 3, 1), 0);	  /* AFFD: AF faults kept */
+	assert_int_equal(bits(w1, 6, 2), 0);	  /* TBI off */
+	assert_int_equal(bits(w1, 9, 1), 1);	  /* AA64 */
+	assert_int_equal(bits(w1, 10, 2), 0);	  /* HD, HA: no HTTU */
+	assert_int_equal(bits(w1, 12, 1), 0);	  /* S: never stall */
+	assert_int_equal(bits(w1, 13, 1), 1);	  /* R: faults recorded */
+	assert_int_equal(bits(w1, 14, 1), 1);	  /* A: faults abort */
+	assert_int_equal(bits(w1, 15, 1), 1);	  /* ASET: SMMU-private */
+	assert_int_equal(bits(w1, 16, 16), 0xab); /* ASID */
+	assert_int_equal(cd[1], 0x4123f000);	  /* TTB0 [51:4] */
+	assert_int_equal(cd[2], 0);		  /* TTB1 */
+	/* MAIR: attribute 0 Normal write-back, 1 Device-nGnRE. */
+	assert_int_equal(cd[3] & 0xffff, 0x04ff);
+	for (unsigned i = 4; i < SMMU_CD_WORDS; i++) {
+		assert_int_equal(cd[i], 0);
+	}
+}
+
+static void test_stage1_ste(void **state)
+{
+	(void)state;
+	uint64_t ste[SMMU_STE_WORDS];
+
+	smmu_ste_s1(ste, pa_init(0x40008040));
+	assert_int_equal(bits(word(ste, 0), 0, 1), 1); /* V */
+	assert_int_equal(bits(word(ste, 0), 1, 3), 5); /* S1 translate */
+	assert_int_equal(bits(word(ste, 0), 4, 2), 0); /* S1Fmt: linear */
+	/* S1ContextPtr [51:6]: the CD's address. */
+	assert_int_equal(ste[0] & 0x000fffffffffffc0ULL, 0x40008040);
+	assert_int_equal(bits(word(ste, 1), 27, 5), 0); /* S1CDMax: one CD */
+	uint32_t w2 = word(ste, 2);
+	assert_int_equal(bits(w2, 0, 2), 0);  /* S1DSS */
+	assert_int_equal(bits(w2, 2, 2), 1);  /* S1CIR: write-back */
+	assert_int_equal(bits(w2, 4, 2), 1);  /* S1COR */
+	assert_int_equal(bits(w2, 6, 2), 3);  /* S1CSH: inner shareable */
+	assert_int_equal(bits(w2, 27, 1), 0); /* S1STALLD */
+	assert_int_equal(bits(w2, 28, 2), 0); /* EATS: no ATS */
+	assert_int_equal(bits(w2, 30, 2), 0); /* STRW: non-secure EL1 */
+	assert_int_equal(bits(word(ste, 3), 12, 2), 1); /* SHCFG incoming */
+	for (unsigned i = 2; i < SMMU_STE_WORDS; i++) {
+		assert_int_equal(ste[i], 0); /* no stage-2 fields */
+	}
+	assert_false(smmu_ste_is_abort(ste));
+}
+
+static void test_stage1_descriptors(void **state)
+{
+	(void)state;
+	uint64_t e = smmu_s1_pte(pa_init(0x41234000), 3, true, false);
+
+	assert_int_equal(e & 3, 3);	   /* a page */
+	assert_int_equal((e >> 2) & 7, 0); /* AttrIndx: Normal WB */
+	assert_int_equal((e >> 6) & 3, 1); /* AP: RW, EL0 too */
+	assert_int_equal((e >> 8) & 3, 3); /* SH: inner */
+	assert_true(e & (1ULL << 10));	   /* AF */
+	assert_true(e & (1ULL << 11));	   /* nG */
+	assert_int_equal(e & 0x0000fffffffff000ULL, 0x41234000);
+	assert_true(e & (1ULL << 53));			 /* PXN */
+	assert_true(e & (1ULL << 54));			 /* UXN */
+	assert_int_equal(e & ~0x0060ffffffffffffULL, 0); /* nothing else */
+	/* Read-only: AP[2]; a 2 MiB block at level 2; device memory. */
+	e = smmu_s1_pte(pa_init(0x41200000), 2, false, true);
+	assert_int_equal(e & 3, 1);
+	assert_int_equal((e >> 6) & 3, 3);
+	assert_int_equal((e >> 2) & 7, 1);
+	assert_int_equal((e >> 8) & 3, 0);
+}
+
+static void test_stage1_commands(void **state)
+{
+	(void)state;
+	uint64_t c[SMMU_CMD_WORDS];
+
+	smmu_cmd_tlbi_nh_asid(c, 0xab);
+	assert_int_equal(c[0], 0x11 | (0xabULL << 48)); /* VMID 0 */
+	assert_int_equal(c[1], 0);
+	smmu_cmd_tlbi_nh_va(c, 0xab, 0x7fff123456ULL);
+	assert_int_equal(c[0], 0x12 | (0xabULL << 48));
+	assert_int_equal(c[1], 0x7fff123000ULL | 1); /* page, leaf */
+	assert_int_equal(smmu_cmd_opcode(c), 0x12);
+}
+
 static void test_event_records(void **state)
 {
 	(void)state;
@@ -243,6 +392,11 @@ int main(void)
 	    cmocka_unit_test(test_aborting_ste),
 	    cmocka_unit_test(test_stage2_ste_shares_the_cpu_tables),
 	    cmocka_unit_test(test_commands),
+	    cmocka_unit_test(test_io_format),
+	    cmocka_unit_test(test_context_descriptor),
+	    cmocka_unit_test(test_stage1_ste),
+	    cmocka_unit_test(test_stage1_descriptors),
+	    cmocka_unit_test(test_stage1_commands),
 	    cmocka_unit_test(test_event_records),
 	    cmocka_unit_test(test_queue_pointers),
 	};

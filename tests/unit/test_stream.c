@@ -159,7 +159,8 @@ static void test_info(void **state)
 				NULL, 0, r, &err));
 	assert_int_equal(r[0], CAIRN_SMMU_PRESENT | CAIRN_SMMU_ENABLED |
 				   CAIRN_SMMU_CAN_SHARE | CAIRN_SMMU_STAGE1 |
-				   CAIRN_SMMU_STAGE2 | CAIRN_SMMU_COHERENT);
+				   CAIRN_SMMU_STAGE2 | CAIRN_SMMU_COHERENT |
+				   CAIRN_SMMU_IOSPACES);
 	assert_int_equal(r[1], SMMU_STREAMS_MAX);
 	assert_int_equal(r[2], 16);
 	assert_int_equal(r[3], 44);

@@ -204,7 +204,7 @@ def test_components_connections_domains(tmp_path):
     assert ("client.calc", "server.calc", "uses") in m.connections
     d = m.domains[0]
     assert (d.name, d.vcpus, d.passthrough, d.devices) == (
-        "guest0", 2, "share-pt", ["0000:00:02.0"])  # default with devices
+        "guest0", 2, "share-pt", ["00:02.0"])  # default with devices
     m2 = manifest.load(write_system(tmp_path, SYSTEM.replace(
         'devices = ["0000:00:02.0"]', "")))
     assert m2.domains[0].passthrough == "disabled"  # default without devices
@@ -240,11 +240,37 @@ def test_domain_with_an_image_and_longest_bootargs(tmp_path):
 
 SYSTEM_BAD = [
     (('devices = ["0000:00:02.0"]', 'devices = ["0000:00:02.0"]\npassthrough = "share_pt"'),
-     'domain[0].passthrough: passthrough = "share_pt": expected one of disabled, sync-pt, share-pt; did you mean "share-pt"?'),
+     'domain[0].passthrough: passthrough = "share_pt": expected one of disabled, share-pt, sync-pt, enabled; did you mean "share-pt"?'),
     (('devices = ["0000:00:02.0"]', 'devices = ["0000:00:02.0"]\npassthrough = "disabled"'),
-     'domain[0].passthrough: "disabled" domains get no devices'),
-    (('devices = ["0000:00:02.0"]', 'devices = ["00:02.0"]'),
-     "domain[0].devices: '00:02.0': expected a PCI address"),
+     'domain[0].passthrough: passthrough = "disabled" with devices: a disabled '
+     "client gets no devices: remove devices or choose share-pt, sync-pt or "
+     "enabled"),
+    (('devices = ["0000:00:02.0"]', 'devices = ["0:2.0"]'),
+     "domain[0].devices: '0:2.0': expected a PCI address such as \"00:02.0\" "
+     "(or \"0000:00:02.0\") or vendor:device IDs such as \"1234:11e8\""),
+    (('devices = ["0000:00:02.0"]', 'devices = ["0001:00:02.0"]'),
+     "domain[0].devices: '0001:00:02.0': segment 0001: cairn drives one pcie "
+     "host bridge, segment 0000: write \"00:02.0\""),
+    (('devices = ["0000:00:02.0"]', 'devices = ["01:00.0"]'),
+     "domain[0].devices: '01:00.0': the IOMMU server enumerates the root bus "
+     "(00) only: give a device on bus 00"),
+    (('devices = ["0000:00:02.0"]', 'devices = ["00:20.0"]'),
+     "domain[0].devices: '00:20.0': a PCI device number is 00 to 1f and a "
+     "function 0 to 7"),
+    (('devices = ["0000:00:02.0"]', 'devices = ["00:02.8"]'),
+     "domain[0].devices: '00:02.8': a PCI device number is 00 to 1f"),
+    (('devices = ["0000:00:02.0"]', 'devices = ["00:02.0", "0000:00:02.0"]'),
+     "domain[0].devices: '0000:00:02.0' is listed twice"),
+    (('devices = ["0000:00:02.0"]', 'devices = [2]'),
+     "domain[0].devices: 2: expected a string such as \"00:02.0\" or "
+     "\"1234:11e8\""),
+    (('devices = ["0000:00:02.0"]', 'devices = ["00:0' + '1.0", "00:02.0", '
+      '"00:03.0", "00:04.0", "00:05.0", "00:06.0", "00:07.0", "00:08.0", '
+      '"00:09.0"]'),
+     "domain[0].devices: 9 devices: a client gets at most 8"),
+    (('devices = ["0000:00:02.0"]', 'passthrough = "sync-pt"'),
+     'domain[0].passthrough: passthrough = "sync-pt" without devices: list '
+     'the devices (devices = ["00:02.0"]) or leave passthrough out'),
     (('memory = "128M"', 'memory = "600M"'),
      "domain[0].memory: '600M' does not fit: all domains together get at most "
      "machine.memory (512M) less 128M for Cairn, 384M here: lower it or raise "
@@ -381,3 +407,106 @@ def test_a_built_guest_is_named_with_at(tmp_path):
     (tmp_path / "m.toml").write_text(bad)
     with pytest.raises(manifest.ManifestError, match="no guest image 'nosuchguest'"):
         manifest.load(tmp_path / "m.toml")
+
+
+# ---- devices on components ------------------------------------------------
+
+DEVICE_IDL = """
+component Driver { uses IommuClient iommu; };
+component Plain { };
+"""
+DEVICES = """
+[system]
+name = "dma"
+idl = ["{root}/idl/console.idl", "{root}/idl/iommu.idl", "drv.idl"]
+[root]
+program = "root"
+[[component]]
+name = "console"
+type = "Console"
+[[component]]
+name = "left"
+type = "Driver"
+devices = ["00:02.0"]
+[[component]]
+name = "right"
+type = "Driver"
+devices = ["0000:00:03.0"]
+passthrough = "sync-pt"
+[[component]]
+name = "plain"
+type = "Plain"
+"""
+
+
+def write_devices(tmp_path, text=DEVICES):
+    (tmp_path / "drv.idl").write_text(DEVICE_IDL)
+    return write(tmp_path, text.replace("{root}", str(ROOT)))
+
+
+def test_component_devices_and_modes(tmp_path):
+    m = manifest.load(write_devices(tmp_path))
+    assert m.component_devices == {"left": ("share-pt", ["00:02.0"]),
+                                   "right": ("sync-pt", ["00:03.0"])}
+    assert m.device_clients() == [("left", "share-pt", ["00:02.0"]),
+                                  ("right", "sync-pt", ["00:03.0"])]
+    assert "iommu" in m.programs()
+
+
+def test_device_ids_and_enabled(tmp_path):
+    m = manifest.load(write_devices(tmp_path, DEVICES.replace(
+        'devices = ["00:02.0"]',
+        'devices = ["1234:11E8"]\npassthrough = "enabled"')))
+    assert m.component_devices["left"] == ("enabled", ["1234:11e8"])
+
+
+def test_no_devices_no_server(tmp_path):
+    text = DEVICES.replace('devices = ["00:02.0"]', "").replace(
+        'devices = ["0000:00:03.0"]\npassthrough = "sync-pt"', "")
+    text = text.replace('type = "Driver"', 'type = "Plain"')
+    m = manifest.load(write_devices(tmp_path, text))
+    assert m.device_clients() == [] and "iommu" not in m.programs()
+
+
+DEVICES_BAD = [
+    (('devices = ["0000:00:03.0"]', 'devices = ["00:02.0"]'), 17,
+     "component[2].devices: '00:02.0' is already given to component[1]: a "
+     "device belongs to one client"),
+    (('name = "plain"\ntype = "Plain"',
+      'name = "plain"\ntype = "Plain"\ndevices = ["00:04.0"]'), 22,
+     "component[3].devices: component type Plain cannot take devices: declare "
+     "`uses IommuClient iommu;` in it (idl/iommu.idl; the tools connect it to "
+     "the IOMMU server)"),
+    (('name = "plain"', 'name = "iommu"'), 20,
+     "component[3].name: 'iommu' is the IOMMU server's name in a system with "
+     "devices: rename this one"),
+    (('passthrough = "sync-pt"', 'passthrough = "disabled"'), 18,
+     'component[2].passthrough: passthrough = "disabled" with devices'),
+    (('passthrough = "sync-pt"', 'passthrough = "share"'), 18,
+     'component[2].passthrough: passthrough = "share": expected one of '
+     'disabled, share-pt, sync-pt, enabled; did you mean "share-pt"?'),
+    (('passthrough = "sync-pt"', "passthrough = 1"), 18,
+     "component[2].passthrough: expected a string, got 1"),
+    (('devices = ["00:02.0"]', 'devices = "00:02.0"'), 13,
+     "component[1].devices: expected a list, got '00:02.0'"),
+    (('devices = ["00:02.0"]', 'devices = ["1234:11e"]'), 13,
+     "component[1].devices: '1234:11e': expected a PCI address"),
+    (('name = "plain"\ntype = "Plain"',
+      'name = "plain"\ntype = "Driver"'), 19,
+     "component[3]: plain.iommu (uses) is not connected"),
+    (('[[component]]\nname = "plain"',
+      '[[connection]]\nfrom = "left.iommu"\nto = "console.io"\n'
+      '[[component]]\nname = "plain"'), 20,
+     "connection[0].from: left.iommu is already connected (by the tools: a "
+     "client's iommu interface goes to the IOMMU server)"),
+]
+
+
+@pytest.mark.parametrize("change,line,message", DEVICES_BAD)
+def test_device_errors(tmp_path, change, line, message):
+    text = DEVICES.replace(*change)
+    assert text != DEVICES
+    path = write_devices(tmp_path, text)
+    with pytest.raises(manifest.ManifestError) as e:
+        manifest.load(path)
+    assert str(e.value).startswith(f"{path}:{line}: {message}"), str(e.value)

@@ -1,3 +1,4 @@
+import re
 import json
 import struct
 import subprocess
@@ -333,3 +334,116 @@ from = "a.logger"''')
     sink2 = {c.map_ipa: c.object for c in s.caps
              if c.holder == "sink2" and c.type == "frame"}
     assert sink2[spec.DATAPORT_BASE + 8192] == "frame:sink2.log#1+0x0"
+
+
+# ---- the IOMMU server (iommuspec.py) ---------------------------------------
+
+def compile_devices(tmp_path):
+    from test_manifest import DEVICES, write_devices
+
+    path = write_devices(tmp_path, DEVICES)
+    m = manifest.load(path)
+    from cairn import domainspec, iommuspec
+    m = iommuspec.with_iommu(m, spec.IOMMU_IDL)
+    types = idl.load([path.parent / f for f in m.idl_files])
+    progs = {spec.program_name(t): spec.elf_segments(ELF, t)
+             for t in types.components}
+    return m, spec.compile_manifest(m, types.components, types.dataports,
+                                    progs, spec.shared_sizes(types))
+
+
+def test_iommu_server_and_clients(tmp_path):
+    from cairn import iommuspec
+
+    m, s = compile_devices(tmp_path)
+    assert m.components["iommu"] == "Iommu"
+    assert ("left.iommu", "iommu.clients", "uses") in m.connections
+    assert ("iommu.console", "console.io", "uses") in m.connections
+    server = {c.object: c for c in s.caps if c.holder == "iommu"}
+    assert server["sid_control"].kernel == "sid_control"
+    assert server["frame_2m:ecam"].map_ipa == iommuspec.ECAM_IPA
+    # Per client its CNode (guarded as its own) and per device the BAR
+    # frame (unmapped) and the StreamID it claims (all rights).
+    assert server["cnode:left"].badge == spec.guard_word(s.radix["left"])
+    assert server["frame_2m:pcie.bar0"].map_ipa is None
+    assert server["stream_id:left#0"].rights == spec.ALL
+    assert server["stream_id:left#0"].kernel == "runtime"
+    assert server["frame_2m:pcie.bar1"].kernel == "bar"
+    left = {c.object: c for c in s.caps if c.holder == "left"}
+    assert left["frame_2m:pcie.bar0"].map_ipa == iommuspec.DEVICE_IPA
+    assert left["stream_id:left#0"].rights == spec.W  # bind-only
+    assert "vspace:left" in left  # to bind its stream to
+    # sync-pt: no StreamID or VSpace for the client, the server's claim.
+    right = {c.object for c in s.caps if c.holder == "right"}
+    assert "stream_id:right#0" not in right and "vspace:right" not in right
+    assert "stream_id:right#0" in server
+    assert not any(c.holder == "plain" and c.type == "stream_id"
+                   for c in s.caps)
+
+
+def test_runtime_caps_are_audited_not_placed(tmp_path):
+    _, s = compile_devices(tmp_path)
+    blob, _ = specblob.encode(s)
+    counts = specblob.decode_header(blob)
+    runtime = [c for c in s.caps if c.kernel == "runtime"]
+    assert len(runtime) == 3  # left: server's and its own; right: server's
+    assert counts["caps"] == len(s.caps) - len(runtime)
+    assert "stream_id:left#0" in spec.expected_text(s)
+
+
+def test_iommu_info_page(tmp_path):
+    from cairn import iommuspec
+
+    _, s = compile_devices(tmp_path)
+    info = s.modules[iommuspec.INFO_MODULE]
+    assert len(info) == iommuspec.info_size() == 2648
+    magic, version, clients, _, _ = iommuspec.HEADER.unpack_from(info)
+    assert (magic, version, clients) == (b"CAIRNIOM", 1, 2)
+    at = iommuspec.HEADER.size
+    name, badge, mode, devices, cnode, *io, first, _ = \
+        iommuspec.CLIENT.unpack_from(info, at)
+    assert io == [0, 0, 0, 0]  # share-pt: no IOSpace
+    assert (name.rstrip(b"\0"), badge, mode, devices) == (b"left", 1, 1, 1)
+    server = {c.object: c.slot for c in s.caps if c.holder == "iommu"}
+    assert cnode == server["cnode:left"]
+    kind, value, bar, stream, cstream, cvspace, ipa = \
+        iommuspec.DEVICE.unpack_from(info, at + iommuspec.CLIENT.size)
+    left = {c.object: c.slot for c in s.caps if c.holder == "left"}
+    assert (kind, value) == (iommuspec.DEV_BDF, 0x10)  # 00:02.0
+    assert (bar, stream) == (server["frame_2m:pcie.bar0"],
+                             server["stream_id:left#0"])
+    assert (cstream, cvspace) == (left["stream_id:left#0"],
+                                  left["vspace:left"])
+    assert ipa == iommuspec.DEVICE_IPA
+    assert first == min(slot for obj, slot in left.items()
+                        if "L2:0x6000000000" in obj)
+    # right (sync-pt): its IOSpace, 9 IO page tables and the p2m CNode.
+    at += iommuspec.CLIENT.size + iommuspec.MAX_DEVICES * iommuspec.DEVICE.size
+    _, _, mode, _, _, iospace, tables, count, p2m, _, _ = \
+        iommuspec.CLIENT.unpack_from(info, at)
+    assert (mode, count) == (2, 9)
+    assert (iospace, tables, p2m) == (
+        server["iospace:right"], server["io_page_table:right@L2:0x40000000"],
+        server["cnode:iommu.p2m.right"])
+    assert s.objects["cnode:iommu.p2m.right"] == ("cnode", 12)
+
+
+def test_no_devices_no_server(tmp_path):
+    s = compile_system(tmp_path)  # its domain's devices are validated only
+    assert not any(c.holder == "iommu" for c in s.caps)
+
+
+def test_iommu_memory_report(tmp_path):
+    from cairn import iommuspec
+
+    m, s = compile_devices(tmp_path)
+    report = iommuspec.memory_report(s, m)
+    # left: share-pt, nothing beyond its own tables; right: sync-pt, its
+    # IOSpace, 9 IO page tables and the server's 4096-slot CNode.
+    assert "iommu client left: passthrough share-pt, 1 device\n" \
+           "  for its mode" in report
+    assert re.search(r"left.*\n  for its mode +0 KiB", report)
+    assert re.search(r"IO page tables +36 KiB", report)
+    assert re.search(r"IOSpace \(root table, VMID\) +4 KiB", report)
+    assert re.search(r"the server's CNode of mapped copies +256 KiB", report)
+    assert re.search(r"right.*\n(.*\n){3}  for its mode +296 KiB", report)

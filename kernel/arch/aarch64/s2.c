@@ -85,12 +85,17 @@ uint64_t arch_s2_output(s2_pte_t e)
 	return pte_output(e);
 }
 
+void arch_s2_clear_entry(s2_pte_t *e)
+{
+	*e = 0;
+	dsb(ishst); /* before any invalidation that follows */
+}
+
 void arch_s2_remove(s2_pte_t *e, int level, vmid_t vmid, ipaddr_t ipa)
 {
 	bool table = pte_is_table(*e, level);
 
-	*e = 0;
-	dsb(ishst);
+	arch_s2_clear_entry(e);
 	if (table) {
 		arch_s2_flush_vmid(vmid); /* anything below may be cached */
 	} else {

@@ -25,6 +25,7 @@
 #include "objects/irq.h"
 #include "objects/stream.h"
 #include "print.h"
+#include "vmid.h"
 
 #include <string.h>
 
@@ -92,14 +93,18 @@ _Static_assert((1U << STREAM_BITS) == SMMU_STREAMS_MAX, "one STE a stream");
 #define STRTAB_BYTES ((1U << STREAM_BITS) * SMMU_STE_WORDS * 8)
 #define EVENTQ_BYTES ((1U << EVENTQ_BITS) * SMMU_EVENT_WORDS * 8)
 #define CMDQ_BYTES   ((1U << CMDQ_BITS) * SMMU_CMD_WORDS * 8)
-#define BLOCK_BYTES  KiB(32)
-_Static_assert(STRTAB_BYTES + EVENTQ_BYTES + CMDQ_BYTES <= BLOCK_BYTES,
+/* One context descriptor per VMID: an IOSpace's, in stage-1 format. */
+#define CDTAB_BYTES (VMID_COUNT * SMMU_CD_WORDS * 8)
+#define CDTAB_OFF   KiB(32)
+#define BLOCK_BYTES KiB(64)
+_Static_assert(STRTAB_BYTES + EVENTQ_BYTES + CMDQ_BYTES <= CDTAB_OFF &&
+		   CDTAB_OFF + CDTAB_BYTES <= BLOCK_BYTES,
 	       "the SMMU's memory fits its block");
 
 static struct arch_smmu_info info;
 static struct smmu_features feat;
 static volatile uint8_t *regs;
-static uint64_t *strtab, *eventq, *cmdq;
+static uint64_t *strtab, *eventq, *cmdq, *cdtab;
 static uint32_t cmdq_prod;
 static unsigned streams_bits; /* the stream table's, at most STREAM_BITS */
 static bool walks_coherent;
@@ -189,6 +194,7 @@ static void fail_closed(const char *why)
 	live = false;
 	info.enabled = false;
 	info.can_share = false;
+	info.io_bindable = false;
 	wr32(IRQ_CTRL, 0);
 	wr32(CR0, 0);
 	bool off = poll(CR0ACK, CR0_SMMUEN, 0);
@@ -330,6 +336,7 @@ static bool enable(struct memmap *free, const char **why)
 	strtab = (uint64_t *)block;
 	eventq = (uint64_t *)(block + STRTAB_BYTES);
 	cmdq = (uint64_t *)(block + STRTAB_BYTES + EVENTQ_BYTES);
+	cdtab = (uint64_t *)(block + CDTAB_OFF);
 	for (uint32_t sid = 0; sid < (1U << streams_bits); sid++) {
 		smmu_ste_abort(ste_of(sid));
 	}
@@ -405,9 +412,13 @@ void arch_smmu_init(const struct platform *p, struct memmap *free)
 	    feat.sid_bits < STREAM_BITS ? feat.sid_bits : STREAM_BITS;
 	const char *refusal = smmu_share_refusal(&feat, p->smmu_dma_coherent,
 						 S2_IPA_BITS, ram_top(p));
+	enum smmu_io_format io = smmu_io_format(&feat, p->smmu_dma_coherent,
+						S2_IPA_BITS, ram_top(p));
 	info = (struct arch_smmu_info){
 	    .present = true,
 	    .can_share = refusal == NULL,
+	    .io_stage1 = io == SMMU_IO_S1,
+	    .io_bindable = io != SMMU_IO_NONE,
 	    .stage1 = feat.stage1,
 	    .stage2 = feat.stage2,
 	    .coherent = walks_coherent,
@@ -420,6 +431,7 @@ void arch_smmu_init(const struct platform *p, struct memmap *free)
 	if (!enable(free, &why)) {
 		info.enabled = false;
 		info.can_share = false;
+		info.io_bindable = false;
 		info.streams = 0;
 		live = false;
 		wr32(CR0, 0); /* GBPA aborts, whatever step failed */
@@ -430,8 +442,11 @@ void arch_smmu_init(const struct platform *p, struct memmap *free)
 	}
 	info.enabled = true;
 	kprintf("smmu: enabled: %u streams, every one aborting until bound; "
-		"cmdq %u, eventq %u entries\n",
-		info.streams, 1U << CMDQ_BITS, 1U << EVENTQ_BITS);
+		"cmdq %u, eventq %u entries; IOSpaces: %s\n",
+		info.streams, 1U << CMDQ_BITS, 1U << EVENTQ_BITS,
+		!info.io_bindable ? "not walkable"
+		: info.io_stage1  ? "stage-1 tables"
+				  : "stage-2 tables");
 }
 
 const struct arch_smmu_info *arch_smmu_info(void)
@@ -522,20 +537,18 @@ void arch_smmu_start_interrupts(const struct platform *p)
 	gerror_interrupt();
 }
 
-void arch_smmu_bind(uint32_t sid, paddr_t root, vmid_t vmid)
+/*
+ * The SMMU reads an STE 64 bits at a time, whenever it likes: while word 0
+ * still says abort, the rest is ignored, so it goes first and word 0 last;
+ * each of the SMMU's reads then sees an aborting entry or the whole new
+ * one. CFGI_STE drops any copy it cached (and the CD cached through it).
+ */
+static void install_ste(uint32_t sid, const uint64_t ste[SMMU_STE_WORDS])
 {
-	uint64_t ste[SMMU_STE_WORDS];
 	uint64_t *entry = ste_of(sid);
 	uint64_t cmd[1][SMMU_CMD_WORDS];
 
 	ASSERT(smmu_ste_is_abort(entry));
-	smmu_ste_s2(ste, root, vmid, arch_s2_vtcr(), feat.oas_field);
-	/*
-	 * The SMMU reads an STE 64 bits at a time, whenever it likes: while
-	 * word 0 still says abort, the rest is ignored, so it goes first and
-	 * word 0 last; each of the SMMU's reads then sees an aborting entry
-	 * or the whole new one. CFGI_STE drops any copy it cached.
-	 */
 	for (unsigned i = 1; i < SMMU_STE_WORDS; i++) {
 		entry[i] = ste[i];
 	}
@@ -546,24 +559,41 @@ void arch_smmu_bind(uint32_t sid, paddr_t root, vmid_t vmid)
 	submit(cmd, 1);
 }
 
-void arch_smmu_unbind(uint32_t sid, vmid_t vmid)
+/* Word 0 alone turns it aborting; with the SMMU's copy and TLB entries
+ * gone (CFGI_STE, then `flush`, one sync), the rest is cleared. */
+static void remove_ste(uint32_t sid, const uint64_t flush[SMMU_CMD_WORDS])
 {
 	uint64_t ste[SMMU_STE_WORDS];
 	uint64_t *entry = ste_of(sid);
 	uint64_t cmd[2][SMMU_CMD_WORDS];
 
-	/* Word 0 alone turns it aborting; the rest is cleared after the
-	 * SMMU has taken the new entry. */
 	smmu_ste_abort(ste);
 	__atomic_store_n(&entry[0], ste[0], __ATOMIC_RELAXED);
 	to_device(entry, 8);
 	smmu_cmd_cfgi_ste(cmd[0], sid);
-	smmu_cmd_tlbi_s12_vmall(cmd[1], vmid);
+	cmd[1][0] = flush[0];
+	cmd[1][1] = flush[1];
 	submit(cmd, 2);
 	for (unsigned i = 1; i < SMMU_STE_WORDS; i++) {
 		entry[i] = 0;
 	}
 	to_device(entry, SMMU_STE_WORDS * 8);
+}
+
+void arch_smmu_bind(uint32_t sid, paddr_t root, vmid_t vmid)
+{
+	uint64_t ste[SMMU_STE_WORDS];
+
+	smmu_ste_s2(ste, root, vmid, arch_s2_vtcr(), feat.oas_field);
+	install_ste(sid, ste);
+}
+
+void arch_smmu_unbind(uint32_t sid, vmid_t vmid)
+{
+	uint64_t flush[SMMU_CMD_WORDS];
+
+	smmu_cmd_tlbi_s12_vmall(flush, vmid);
+	remove_ste(sid, flush);
 }
 
 void arch_smmu_flush_ipa(vmid_t vmid, ipaddr_t ipa)
@@ -580,4 +610,87 @@ void arch_smmu_flush_vmid(vmid_t vmid)
 
 	smmu_cmd_tlbi_s12_vmall(cmd[0], vmid);
 	submit(cmd, 1);
+}
+
+/* ---- IOSpaces: stage-2 tables as above, or stage 1 through a CD ---- */
+
+/*
+ * The IOSpace's CD, (re)written at every bind: the same words while other
+ * streams use it (its root and ASID never change), and unused otherwise
+ * (no STE points at it: every stream bound to a VMID's IOSpace was
+ * unbound, its STE and the CD cached through it invalidated, before the
+ * VMID changed hands). Word 0, which holds V, goes last.
+ */
+static paddr_t write_cd(paddr_t root, vmid_t vmid)
+{
+	uint64_t cd[SMMU_CD_WORDS];
+	uint64_t *entry = &cdtab[vmid_value(vmid) * SMMU_CD_WORDS];
+
+	smmu_cd(cd, root, vmid_value(vmid), S2_IPA_BITS, feat.oas_field);
+	for (unsigned i = 1; i < SMMU_CD_WORDS; i++) {
+		entry[i] = cd[i];
+	}
+	to_device(entry, SMMU_CD_WORDS * 8);
+	__atomic_store_n(&entry[0], cd[0], __ATOMIC_RELAXED);
+	to_device(entry, SMMU_CD_WORDS * 8);
+	return kmem_pa(entry);
+}
+
+void arch_smmu_bind_io(uint32_t sid, paddr_t root, vmid_t vmid)
+{
+	uint64_t ste[SMMU_STE_WORDS];
+
+	if (!info.io_stage1) {
+		arch_smmu_bind(sid, root, vmid);
+		return;
+	}
+	smmu_ste_s1(ste, write_cd(root, vmid));
+	install_ste(sid, ste);
+}
+
+void arch_smmu_unbind_io(uint32_t sid, vmid_t vmid)
+{
+	uint64_t flush[SMMU_CMD_WORDS];
+
+	if (!info.io_stage1) {
+		arch_smmu_unbind(sid, vmid);
+		return;
+	}
+	smmu_cmd_tlbi_nh_asid(flush, vmid_value(vmid));
+	remove_ste(sid, flush);
+}
+
+void arch_smmu_io_flush_page(vmid_t vmid, ipaddr_t iova)
+{
+	uint64_t cmd[1][SMMU_CMD_WORDS];
+
+	if (!info.io_stage1) {
+		arch_smmu_flush_ipa(vmid, iova);
+		return;
+	}
+	smmu_cmd_tlbi_nh_va(cmd[0], vmid_value(vmid), ipa_addr(iova));
+	submit(cmd, 1);
+}
+
+void arch_smmu_io_flush_all(vmid_t vmid)
+{
+	uint64_t cmd[1][SMMU_CMD_WORDS];
+
+	if (!info.io_stage1) {
+		arch_smmu_flush_vmid(vmid);
+		return;
+	}
+	smmu_cmd_tlbi_nh_asid(cmd[0], vmid_value(vmid));
+	submit(cmd, 1);
+}
+
+void arch_smmu_io_set_leaf(s2_pte_t *e, int level, const struct s2_leaf *leaf)
+{
+	if (!info.io_stage1) {
+		arch_s2_set_leaf(e, level, leaf);
+		return;
+	}
+	*e = smmu_s1_pte(leaf->pa, level, (leaf->rights & CAIRN_RIGHT_WRITE),
+			 leaf->device);
+	dsb(ishst);
 }

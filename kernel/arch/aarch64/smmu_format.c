@@ -2,6 +2,7 @@
  * SMMUv3 formats (arch/smmu.h): every field position the kernel uses, in
  * one file the host tests compile. Field names follow Arm IHI 0070.
  */
+#include "arch/pte.h"
 #include "arch/smmu.h"
 
 #include <cairn/invocations.h>
@@ -30,13 +31,20 @@
 #define IDR5_GRAN64K (1U << 6)
 
 /* Stream table entry: dword 0 */
-#define STE0_V	       (1ULL << 0)
-#define STE0_CFG_LO    1 /* [3:1] */
-#define STE0_CFG_ABORT 0
-#define STE0_CFG_S2    6 /* stage 1 bypass, stage 2 translate */
+#define STE0_V		   (1ULL << 0)
+#define STE0_CFG_LO	   1 /* [3:1] */
+#define STE0_CFG_ABORT	   0
+#define STE0_CFG_S2	   6 /* stage 1 bypass, stage 2 translate */
+#define STE0_CFG_S1	   5 /* stage 1 translate, stage 2 bypass */
+#define STE0_S1CTXPTR_MASK 0x000fffffffffffc0ULL /* [51:6]; S1Fmt, CDMax 0 */
 /* dword 1 */
+#define STE1_S1CIR_LO	    2  /* [3:2] CD fetch inner cacheability */
+#define STE1_S1COR_LO	    4  /* [5:4] outer */
+#define STE1_S1CSH_LO	    6  /* [7:6] shareability */
 #define STE1_SHCFG_LO	    44 /* [45:44] */
 #define STE1_SHCFG_INCOMING 1
+#define CACHE_WBRA	    1
+#define SH_INNER	    3
 /* dword 2 */
 #define STE2_S2VMID_HI 15
 #define STE2_VTCR_LO   32 /* [50:32]: VTCR_EL2[18:0] */
@@ -53,6 +61,8 @@
 /* Commands: dword 0 [7:0] is the opcode */
 #define CMD_CFGI_STE	   0x03
 #define CMD_CFGI_ALL	   0x04
+#define CMD_TLBI_NH_ASID   0x11
+#define CMD_TLBI_NH_VA	   0x12
 #define CMD_TLBI_S12_VMALL 0x28
 #define CMD_TLBI_S2_IPA	   0x2a
 #define CMD_TLBI_NSNH_ALL  0x30
@@ -63,7 +73,37 @@
 #define CMD1_LEAF	   (1ULL << 0)
 #define CMD1_RANGE_ALL	   31			 /* CFGI_ALL: every SID */
 #define CMD1_IPA_MASK	   0x000ffffffffff000ULL /* [51:12] */
-#define CMD0_SYNC_CS_NONE  0 /* [13:12]: completion seen through CONS */
+#define CMD0_SYNC_CS_NONE  0  /* [13:12]: completion seen through CONS */
+#define CMD0_ASID_LO	   48 /* TLBI_NH_*: [63:48] */
+#define CMD1_VA_MASK	   0xfffffffffffff000ULL /* [63:12] */
+
+/* Context descriptor: dword 0 (the TCR fields, then the rest) */
+#define CD0_T0SZ_HI  5
+#define CD0_TG0_LO   6 /* [7:6]: 0 is 4 KiB */
+#define CD0_IRGN0_LO 8 /* [9:8]: 1 write-back write-allocate */
+#define CD0_ORGN0_LO 10
+#define CD0_SH0_LO   12 /* [13:12] */
+#define CD0_EPD1     (1ULL << 30)
+#define CD0_V	     (1ULL << 31)
+#define CD0_IPS_LO   32 /* [34:32] */
+#define CD0_AA64     (1ULL << 41)
+#define CD0_R	     (1ULL << 45) /* record faults */
+#define CD0_A	     (1ULL << 46) /* abort on a fault (no RAZ/WI) */
+#define CD0_ASET     (1ULL << 47) /* ASID not shared with the PEs */
+#define CD0_ASID_LO  48
+/* dword 1 */
+#define CD1_TTB0_MASK 0x000ffffffffffff0ULL /* [51:4] */
+/* dword 3: MAIR. Index 0 Normal write-back, 1 Device-nGnRE. */
+#define S1_ATTR_NORMAL 0
+#define S1_ATTR_DEVICE 1
+#define CD3_MAIR       0x04ffULL
+
+/* Stage-1 descriptor fields (the common ones: arch/pte.h) */
+#define S1_ATTRIDX_LO 2		   /* [4:2] */
+#define S1_AP_EL0     (1ULL << 6)  /* AP[1]: unprivileged access too */
+#define S1_AP_RO      (1ULL << 7)  /* AP[2]: read-only */
+#define S1_NG	      (1ULL << 11) /* not global: tagged by the ASID */
+#define S1_PXN	      (1ULL << 53)
 
 /* Event records */
 #define EVT0_ID_HI    7
@@ -145,6 +185,21 @@ const char *smmu_share_refusal(const struct smmu_features *f, bool dt_coherent,
 	return NULL;
 }
 
+enum smmu_io_format smmu_io_format(const struct smmu_features *f,
+				   bool dt_coherent, unsigned ipa_bits,
+				   uint64_t ram_top)
+{
+	if (smmu_share_refusal(f, dt_coherent, ipa_bits, ram_top) == NULL) {
+		return SMMU_IO_S2;
+	}
+	/* Stage 1 takes a VA of up to 48 bits: any IOVA fits. */
+	if (f->stage1 && f->aarch64 && f->gran4k && !f->big_endian &&
+	    ram_top <= (1ULL << f->oas_bits) && f->coherent && dt_coherent) {
+		return SMMU_IO_S1;
+	}
+	return SMMU_IO_NONE;
+}
+
 static void zero(uint64_t *w, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
@@ -178,6 +233,49 @@ void smmu_ste_s2(uint64_t ste[SMMU_STE_WORDS], paddr_t root, vmid_t vmid,
 		 FIELD_PREP(vtcr, STE2_VTCR_HI, STE2_VTCR_LO) | STE2_S2AA64 |
 		 STE2_S2R;
 	ste[3] = pa_addr(root) & STE3_S2TTB_MASK;
+}
+
+void smmu_ste_s1(uint64_t ste[SMMU_STE_WORDS], paddr_t cd)
+{
+	zero(ste, SMMU_STE_WORDS);
+	ste[0] = STE0_V | FIELD_PREP(STE0_CFG_S1, 3, STE0_CFG_LO) |
+		 (pa_addr(cd) & STE0_S1CTXPTR_MASK);
+	/* S1DSS 0, S1STALLD 0, EATS 0, STRW 0 (non-secure EL1) */
+	ste[1] =
+	    FIELD_PREP(CACHE_WBRA, STE1_S1CIR_LO + 1, STE1_S1CIR_LO) |
+	    FIELD_PREP(CACHE_WBRA, STE1_S1COR_LO + 1, STE1_S1COR_LO) |
+	    FIELD_PREP(SH_INNER, STE1_S1CSH_LO + 1, STE1_S1CSH_LO) |
+	    FIELD_PREP(STE1_SHCFG_INCOMING, STE1_SHCFG_LO + 1, STE1_SHCFG_LO);
+}
+
+void smmu_cd(uint64_t cd[SMMU_CD_WORDS], paddr_t root, uint16_t asid,
+	     unsigned ipa_bits, unsigned ips)
+{
+	zero(cd, SMMU_CD_WORDS);
+	cd[0] = FIELD_PREP(64 - ipa_bits, CD0_T0SZ_HI, 0) |
+		FIELD_PREP(0, CD0_TG0_LO + 1, CD0_TG0_LO) |
+		FIELD_PREP(CACHE_WBRA, CD0_IRGN0_LO + 1, CD0_IRGN0_LO) |
+		FIELD_PREP(CACHE_WBRA, CD0_ORGN0_LO + 1, CD0_ORGN0_LO) |
+		FIELD_PREP(SH_INNER, CD0_SH0_LO + 1, CD0_SH0_LO) | CD0_EPD1 |
+		CD0_V | FIELD_PREP(ips, CD0_IPS_LO + 2, CD0_IPS_LO) | CD0_AA64 |
+		CD0_R | CD0_A | CD0_ASET | FIELD_PREP(asid, 63, CD0_ASID_LO);
+	cd[1] = pa_addr(root) & CD1_TTB0_MASK;
+	cd[3] = CD3_MAIR;
+}
+
+uint64_t smmu_s1_pte(paddr_t pa, int level, bool write, bool device)
+{
+	uint64_t v = (pa_addr(pa) & PTE_ADDR) | PTE_VALID | PTE_AF | S1_NG |
+		     S1_AP_EL0 | PTE_XN | S1_PXN;
+
+	v |= level == PTE_LEVEL_LAST ? PTE_TABLE : 0; /* a page, not a block */
+	v |= write ? 0 : S1_AP_RO;
+	v |=
+	    device
+		? FIELD_PREP(S1_ATTR_DEVICE, S1_ATTRIDX_LO + 2, S1_ATTRIDX_LO)
+		: FIELD_PREP(S1_ATTR_NORMAL, S1_ATTRIDX_LO + 2, S1_ATTRIDX_LO) |
+		      PTE_SH_INNER;
+	return v;
 }
 
 bool smmu_ste_is_abort(const uint64_t ste[SMMU_STE_WORDS])
@@ -226,6 +324,18 @@ void smmu_cmd_tlbi_s2_ipa(uint64_t c[SMMU_CMD_WORDS], vmid_t vmid, ipaddr_t ipa)
 	cmd(c, CMD_TLBI_S2_IPA,
 	    FIELD_PREP(vmid_value(vmid), CMD0_VMID_HI, CMD0_VMID_LO),
 	    (ipa_addr(ipa) & CMD1_IPA_MASK) | CMD1_LEAF);
+}
+
+void smmu_cmd_tlbi_nh_va(uint64_t c[SMMU_CMD_WORDS], uint16_t asid, uint64_t va)
+{
+	/* Leaf only, as TLBI_S2_IPA; VMID 0: stage 2 is not in the tags. */
+	cmd(c, CMD_TLBI_NH_VA, FIELD_PREP(asid, 63, CMD0_ASID_LO),
+	    (va & CMD1_VA_MASK) | CMD1_LEAF);
+}
+
+void smmu_cmd_tlbi_nh_asid(uint64_t c[SMMU_CMD_WORDS], uint16_t asid)
+{
+	cmd(c, CMD_TLBI_NH_ASID, FIELD_PREP(asid, 63, CMD0_ASID_LO), 0);
 }
 
 unsigned smmu_cmd_opcode(const uint64_t c[SMMU_CMD_WORDS])

@@ -25,10 +25,18 @@ enum cairn_invocation {
 	CAIRN_FRAME_MAP = 32,	      /* (vspace, ipa, rights, attributes) */
 	CAIRN_FRAME_UNMAP = 33,	      /* () */
 	CAIRN_FRAME_GET_ADDRESS = 34, /* () -> (physical address) */
+	/* The device may read/write the frame at iova of the IOSpace (rights:
+	 * CAIRN_RIGHT_READ/WRITE); one mapping per cap, as for Map. */
+	CAIRN_FRAME_MAP_IO = 35,   /* (iospace, iova, rights) */
+	CAIRN_FRAME_UNMAP_IO = 36, /* () */
 
 	/* PageTable */
 	CAIRN_PAGE_TABLE_MAP = 40,   /* (vspace, ipa) */
 	CAIRN_PAGE_TABLE_UNMAP = 41, /* () */
+
+	/* IOPageTable: a table of an IOSpace */
+	CAIRN_IO_PAGE_TABLE_MAP = 42,	/* (iospace, iova) */
+	CAIRN_IO_PAGE_TABLE_UNMAP = 43, /* () */
 
 	/* TCB */
 	CAIRN_TCB_CONFIGURE = 48, /* (cspace_root, vspace, ipc_buffer frame or
@@ -72,8 +80,9 @@ enum cairn_invocation {
 	CAIRN_STREAM_BIND_VSPACE = 120, /* (vspace): DMA walks its stage 2 */
 	CAIRN_STREAM_UNBIND = 121,	/* (): DMA aborts again */
 	CAIRN_STREAM_SET_FAULT_NOTIFICATION = 122, /* (notification or 0) */
-	CAIRN_STREAM_GET_FAULTS = 123, /* () -> (count, dropped, total,
-					  count fault records) */
+	CAIRN_STREAM_GET_FAULTS = 123,	 /* () -> (count, dropped, total,
+					    count fault records) */
+	CAIRN_STREAM_BIND_IOSPACE = 124, /* (iospace): DMA walks its tables */
 
 	/* PowerControl: the whole machine (PSCI). Return only on failure. */
 	CAIRN_POWER_OFF = 96,	/* () */
@@ -137,6 +146,8 @@ enum cairn_thread_state {
 #define CAIRN_SMMU_STAGE1    (1UL << 3)
 #define CAIRN_SMMU_STAGE2    (1UL << 4)
 #define CAIRN_SMMU_COHERENT  (1UL << 5) /* table walks snoop the caches */
+#define CAIRN_SMMU_IOSPACES  (1UL << 6) /* BindIOSpace works */
+#define CAIRN_SMMU_IO_STAGE1 (1UL << 7) /* IOSpaces are stage-1 tables */
 
 /*
  * SIDControl.PCIe: the PCIe host bridge whose devices the SMMU translates,
@@ -237,6 +248,8 @@ enum cairn_argument {
 	CAIRN_ARG_TRIGGER = 27,
 	CAIRN_ARG_VCPU = 28,
 	CAIRN_ARG_SID = 29,
+	CAIRN_ARG_IOSPACE = 30,
+	CAIRN_ARG_IOVA = 31,
 };
 
 /* Virtual INTIDs a VCPU can be given: SGIs, PPIs and SPIs (not 1020+). */

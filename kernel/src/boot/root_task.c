@@ -297,7 +297,7 @@ void root_task_create(const struct platform *plat, struct memmap *free,
 		      what);
 	}
 	paddr_t vspace_root = boot_alloc(&b, PAGE);
-	vmid_t vmid = vmid_alloc(vspace_root);
+	vmid_t vmid = vmid_alloc(vspace_root, false);
 	if (vmid_value(vmid) == 0) {
 		panic("root: no VMID free");
 	}

@@ -26,6 +26,8 @@ enum cap_type {
 	CAP_TCB = CAIRN_OBJ_TCB,
 	CAP_REPLY = CAIRN_OBJ_REPLY,
 	CAP_VCPU = CAIRN_OBJ_VCPU,
+	CAP_IOSPACE = CAIRN_OBJ_IOSPACE, /* `vmid` as a VSpace's */
+	CAP_IO_PAGE_TABLE = CAIRN_OBJ_IO_PAGE_TABLE,
 	/* Authority over interrupts, not memory: `object` holds no address
 	 * (0 for IRQControl, the INTID for an IRQHandler). */
 	CAP_IRQ_CONTROL = 32,
@@ -52,8 +54,8 @@ struct cap {
 		uint64_t badge;	    /* Endpoint, Notification */
 		uint64_t guard;	    /* CNode */
 		uint64_t watermark; /* Untyped: bytes used from the base */
-		uint64_t vmid;	    /* VSpace */
-		uint64_t mapping;   /* Frame, PageTable: see mapping_* */
+		uint64_t vmid;	    /* VSpace, IOSpace */
+		uint64_t mapping;   /* Frame, (IO)PageTable: see mapping_* */
 		uint64_t binding;   /* StreamID: the binding this cap made
 				       (objects/stream.c), or 0 */
 	};
@@ -90,13 +92,22 @@ static inline void cap_set_tag(struct cap *c, uint64_t tag)
 #endif
 
 /*
- * Where a Frame or PageTable cap is mapped: the IPA (page aligned) with the
- * VMID in bits 0..7 and the level in bits 8..9; 0 when not mapped.
+ * Where a Frame, PageTable or IOPageTable cap is mapped: the IPA or IOVA
+ * (page aligned) with the VMID in bits 0..7, the level in bits 8..9 and
+ * MAPPING_IO when the VMID is an IOSpace's; 0 when not mapped.
  */
-static inline uint64_t mapping_make(ipaddr_t ipa, vmid_t vmid, int level)
+#define MAPPING_IO (1ULL << 10)
+
+static inline uint64_t mapping_make(ipaddr_t ipa, vmid_t vmid, int level,
+				    bool io)
 {
 	return ipa_addr(ipa) | (vmid_value(vmid) & 0xff) |
-	       ((uint64_t)level << 8);
+	       ((uint64_t)level << 8) | (io ? MAPPING_IO : 0);
+}
+
+static inline bool mapping_is_io(uint64_t m)
+{
+	return (m & MAPPING_IO) != 0;
 }
 
 static inline ipaddr_t mapping_ipa(uint64_t m)

@@ -3,8 +3,8 @@
 #include "cap/cdt.h"
 #include "cap/cspace.h"
 #include "cap/delete.h"
+#include "objects/mapping.h"
 #include "objects/stream.h"
-#include "objects/vspace.h"
 
 #include <cairn/invocations.h>
 
@@ -81,8 +81,9 @@ enum cairn_error cnode_derive(const struct cap *src, uint32_t rights,
 	enum cairn_error e = adjust(src, rights, set_badge, badge, out, err);
 
 	if (e == CAIRN_OK &&
-	    (src->type == CAP_FRAME || src->type == CAP_PAGE_TABLE)) {
-		e = vspace_derive(src, out, err);
+	    (src->type == CAP_FRAME || src->type == CAP_PAGE_TABLE ||
+	     src->type == CAP_IO_PAGE_TABLE)) {
+		e = map_derive(src, out, err);
 	} else if (e == CAIRN_OK && src->type == CAP_STREAM_ID) {
 		stream_derive(out);
 	}

@@ -118,6 +118,10 @@ static const char *type_name(unsigned type)
 		return "Reply";
 	case CAP_VCPU:
 		return "VCPU";
+	case CAP_IOSPACE:
+		return "IOSpace";
+	case CAP_IO_PAGE_TABLE:
+		return "IOPageTable";
 	default:
 		return "object";
 	}

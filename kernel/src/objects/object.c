@@ -5,10 +5,10 @@
 #include "ipc.h"
 #include "kmem.h"
 #include "objects/irq.h"
+#include "objects/mapping.h"
 #include "objects/stream.h"
 #include "objects/tcb.h"
 #include "objects/vcpu.h"
-#include "objects/vspace.h"
 #include "vmid.h"
 
 uint64_t cap_object_size(const struct cap *c)
@@ -29,6 +29,10 @@ uint64_t cap_object_size(const struct cap *c)
 		return 1ULL << CAIRN_VSPACE_BITS;
 	case CAP_PAGE_TABLE:
 		return 1ULL << CAIRN_PAGE_TABLE_BITS;
+	case CAP_IOSPACE:
+		return 1ULL << CAIRN_IOSPACE_BITS;
+	case CAP_IO_PAGE_TABLE:
+		return 1ULL << CAIRN_IO_PAGE_TABLE_BITS;
 	case CAP_REPLY:
 		return 1ULL << CAIRN_REPLY_BITS;
 	case CAP_VCPU:
@@ -87,6 +91,10 @@ unsigned object_size_bits(enum cairn_object_type type, unsigned size_bits,
 		return CAIRN_REPLY_BITS;
 	case CAIRN_OBJ_VCPU:
 		return CAIRN_VCPU_BITS;
+	case CAIRN_OBJ_IOSPACE:
+		return CAIRN_IOSPACE_BITS;
+	case CAIRN_OBJ_IO_PAGE_TABLE:
+		return CAIRN_IO_PAGE_TABLE_BITS;
 	case CAIRN_OBJ_TYPE_COUNT:
 		break;
 	}
@@ -115,9 +123,9 @@ struct cap object_create(enum cairn_object_type type, unsigned size_bits,
 	if (type != CAIRN_OBJ_UNTYPED) {
 		cap_set_tag(&c, ktag_create(pa, c.type));
 	}
-	if (type == CAIRN_OBJ_VSPACE) {
+	if (type == CAIRN_OBJ_VSPACE || type == CAIRN_OBJ_IOSPACE) {
 		/* Untyped decode checked that enough VMIDs are free. */
-		c.vmid = vmid_value(vmid_alloc(pa));
+		c.vmid = vmid_value(vmid_alloc(pa, type == CAIRN_OBJ_IOSPACE));
 	} else if (type == CAIRN_OBJ_TCB) {
 		tcb_set_name(kmem_ptr(pa), "thread");
 		tcb_register(kmem_ptr(pa));
@@ -138,8 +146,9 @@ enum cairn_error object_decode_destroy(const struct cap *c,
 
 void object_cap_gone(struct cte *slot)
 {
-	if (slot->cap.type == CAP_FRAME || slot->cap.type == CAP_PAGE_TABLE) {
-		vspace_cap_gone(slot);
+	if (slot->cap.type == CAP_FRAME || slot->cap.type == CAP_PAGE_TABLE ||
+	    slot->cap.type == CAP_IO_PAGE_TABLE) {
+		map_cap_gone(slot);
 	} else if (slot->cap.type == CAP_STREAM_ID) {
 		stream_cap_gone(slot);
 	}
@@ -184,7 +193,8 @@ void object_destroy(const struct cap *c)
 		tcb_destroy(tcb_of(c));
 		break;
 	case CAP_VSPACE:
-		vspace_destroy(c);
+	case CAP_IOSPACE:
+		map_space_destroy(c);
 		break;
 	case CAP_ENDPOINT:
 		endpoint_cancel_all(kmem_ptr(c->object));
@@ -205,15 +215,17 @@ void object_destroy(const struct cap *c)
 		stream_destroy((uint32_t)pa_addr(c->object));
 		break;
 	default:
-		/* Untyped, CNode (already empty), Frame, PageTable: nothing
-		 * beyond the memory, which returns with the Untyped. */
+		/* Untyped, CNode (already empty), Frame, (IO)PageTable:
+		 * nothing beyond the memory, which returns with the Untyped.
+		 */
 		break;
 	}
 #ifdef CAIRN_DEBUG
-	if (c->type == CAP_PAGE_TABLE) {
-		vspace_check_table_empty(c->object);
+	bool table = c->type == CAP_PAGE_TABLE || c->type == CAP_IO_PAGE_TABLE;
+	if (table) {
+		map_check_table_empty(c->object);
 	}
-	s2_audit_due |= c->type == CAP_FRAME || c->type == CAP_PAGE_TABLE;
+	s2_audit_due |= c->type == CAP_FRAME || table;
 #endif
 	/* Last: nothing may touch the object after this (it is poisoned). */
 	ktag_destroy(c->object, cap_tag(c), cap_object_size(c), c->device);
@@ -244,7 +256,7 @@ void kref_check(void)
 	 */
 	if (s2_audit_due || ++calls % 64 == 0) {
 		s2_audit_due = false;
-		vspace_check_refs();
+		map_check_refs();
 	}
 #endif
 }

@@ -14,7 +14,8 @@
 struct stream {
 	bool claimed; /* a StreamID cap to it exists */
 	bool bound;
-	vmid_t vmid;	  /* the VSpace bound to... */
+	bool io;	  /* to an IOSpace (arch_smmu_bind_io) */
+	vmid_t vmid;	  /* the VSpace or IOSpace bound to... */
 	uint64_t vspace;  /* ...and which one (its vmid_generation) */
 	uint64_t binding; /* this binding's number: the cap that made it
 			     records it (cap.binding) */
@@ -135,7 +136,9 @@ static void info(struct invocation *inv)
 	       (smmu->can_share ? CAIRN_SMMU_CAN_SHARE : 0) |
 	       (smmu->stage1 ? CAIRN_SMMU_STAGE1 : 0) |
 	       (smmu->stage2 ? CAIRN_SMMU_STAGE2 : 0) |
-	       (smmu->coherent ? CAIRN_SMMU_COHERENT : 0);
+	       (smmu->coherent ? CAIRN_SMMU_COHERENT : 0) |
+	       (smmu->io_bindable ? CAIRN_SMMU_IOSPACES : 0) |
+	       (smmu->io_stage1 ? CAIRN_SMMU_IO_STAGE1 : 0);
 	r[1] = smmu->enabled ? smmu->streams : 0;
 	r[2] = smmu->sid_bits;
 	r[3] = smmu->ias_bits;
@@ -230,7 +233,11 @@ static void unbind(uint32_t sid)
 	if (!s->bound) {
 		return;
 	}
-	arch_smmu_unbind(sid, s->vmid);
+	if (s->io) {
+		arch_smmu_unbind_io(sid, s->vmid);
+	} else {
+		arch_smmu_unbind(sid, s->vmid);
+	}
 	vmid_stream_unbound(s->vmid);
 	s->bound = false;
 	s->binding = 0;
@@ -246,36 +253,40 @@ static enum cairn_error need_right(struct invocation *inv, uint32_t right)
 	return CAIRN_OK;
 }
 
-/* StreamID.BindVSpace, decoded. */
+/* StreamID.BindVSpace or BindIOSpace, decoded. */
 struct bind_op {
 	uint32_t sid;
 	struct cap *invoked; /* records the binding */
+	bool io;
 	paddr_t root;
 	vmid_t vmid;
 };
 
-static enum cairn_error decode_bind(struct invocation *inv, struct bind_op *op)
+static enum cairn_error decode_bind(struct invocation *inv, bool io,
+				    struct bind_op *op)
 {
+	uint64_t arg = io ? CAIRN_ARG_IOSPACE : CAIRN_ARG_VSPACE;
+	const struct arch_smmu_info *smmu = arch_smmu_info();
 	struct cte *vs;
 	enum cairn_error e = inv_need_args(inv, 1);
 
 	op->invoked = &inv->slot->cap;
 	op->sid = sid_of(op->invoked);
+	op->io = io;
 	if (e == CAIRN_OK) {
 		e = need_right(inv, CAIRN_STREAM_RIGHT_BIND);
 	}
 	if (e == CAIRN_OK) {
-		e = inv_lookup_typed(inv, CAIRN_ARG_VSPACE, inv->args[0],
-				     CAP_VSPACE, &vs);
+		e = inv_lookup_typed(inv, arg, inv->args[0],
+				     io ? CAP_IOSPACE : CAP_VSPACE, &vs);
 	}
 	if (e != CAIRN_OK) {
 		return e;
 	}
-	if (!arch_smmu_info()->can_share) {
-		/* Its stage 2 cannot walk the CPU's tables (or it failed):
-		 * never a silent success. */
-		return inv_refuse(inv, CAIRN_NOT_SUPPORTED, CAIRN_ARG_VSPACE, 0,
-				  0);
+	if (io ? !smmu->io_bindable : !smmu->can_share) {
+		/* It cannot walk these tables (or it failed): never a
+		 * silent success. */
+		return inv_refuse(inv, CAIRN_NOT_SUPPORTED, arg, 0, 0);
 	}
 	if (streams[op->sid].bound) {
 		e = need_right(inv, CAIRN_STREAM_RIGHT_REBIND);
@@ -290,9 +301,14 @@ static void perform_bind(const struct bind_op *op)
 	struct stream *s = &streams[op->sid];
 
 	unbind(op->sid); /* through abort: never two configurations mixed */
-	arch_smmu_bind(op->sid, op->root, op->vmid);
+	if (op->io) {
+		arch_smmu_bind_io(op->sid, op->root, op->vmid);
+	} else {
+		arch_smmu_bind(op->sid, op->root, op->vmid);
+	}
 	vmid_stream_bound(op->vmid);
 	s->bound = true;
+	s->io = op->io;
 	s->vmid = op->vmid;
 	s->vspace = vmid_generation(op->vmid);
 	s->binding = ++bindings;
@@ -396,7 +412,9 @@ enum cairn_error stream_invoke(struct invocation *inv)
 	ASSERT(streams[sid_of(&inv->slot->cap)].claimed);
 	switch (inv->label) {
 	case CAIRN_STREAM_BIND_VSPACE:
-		e = decode_bind(inv, &bind);
+	case CAIRN_STREAM_BIND_IOSPACE:
+		e = decode_bind(inv, inv->label == CAIRN_STREAM_BIND_IOSPACE,
+				&bind);
 		if (e == CAIRN_OK) {
 			perform_bind(&bind);
 		}
@@ -453,13 +471,13 @@ void stream_derive(struct cap *out)
 	out->binding = 0;
 }
 
-void stream_vspace_destroyed(vmid_t vmid)
+void stream_space_destroyed(vmid_t vmid)
 {
 	FOR_EACH_CLAIMED(sid)
 	{
 		const struct stream *s = &streams[sid];
 		if (s->bound && vmid_value(s->vmid) == vmid_value(vmid)) {
-			/* Bound means its VSpace lives: this one. */
+			/* Bound means its space lives: this one. */
 			ASSERT(s->vspace == vmid_generation(vmid));
 			unbind(sid);
 		}
@@ -552,10 +570,14 @@ void stream_check_refs(void)
 				       "the notification a stream holds");
 		}
 		if (s->bound) {
-			/* Unbound before its VSpace goes (vspace_destroy). */
+			/* Unbound before its space goes (map_space_destroy).
+			 */
 			ASSERT(vmid_generation(s->vmid) == s->vspace);
-			KTAG_CHECK_TYPE(vmid_owner(s->vmid), CAP_VSPACE,
-					"the VSpace a stream is bound to");
+			ASSERT(vmid_is_io(s->vmid) == s->io);
+			KTAG_CHECK_TYPE(vmid_owner(s->vmid),
+					s->io ? CAP_IOSPACE : CAP_VSPACE,
+					"the VSpace or IOSpace a stream is "
+					"bound to");
 			ASSERT(vmid_streams(s->vmid) ==
 			       stream_count_bound(s->vmid));
 			bound++;

@@ -2,8 +2,9 @@
  * SMMU streams for user level: SIDControl hands out one StreamID cap per
  * StreamID, each obtainable once (as IRQControl does IRQHandlers); a
  * StreamID binds its stream to a VSpace, so the device's DMA walks that
- * VSpace's own stage-2 tables (share-pt), and routes the stream's faults to
- * a notification with a bounded queue of records to read.
+ * VSpace's own stage-2 tables (share-pt), or to an IOSpace, whose tables
+ * only the SMMU walks (sync-pt), and routes the stream's faults to a
+ * notification with a bounded queue of records to read.
  *
  * A StreamID cap names no memory: its object field is the StreamID. The
  * binding belongs to the cap that made it (cap.binding), as a mapping
@@ -19,7 +20,7 @@
 /* The machine, for SIDControl.PCIe (it must outlive the kernel's boot). */
 void stream_init(const struct platform *p);
 
-/* SIDControl.Get, Info, PCIe; StreamID.BindVSpace, Unbind,
+/* SIDControl.Get, Info, PCIe; StreamID.BindVSpace, BindIOSpace, Unbind,
  * SetFaultNotification, GetFaults. */
 enum cairn_error sid_control_invoke(struct invocation *inv);
 enum cairn_error stream_invoke(struct invocation *inv);
@@ -35,9 +36,10 @@ void stream_destroy(uint32_t sid);
 /* A derived (copied, minted, granted) StreamID cap: made no binding. */
 void stream_derive(struct cap *out);
 
-/* The VSpace that owns vmid is being destroyed: every stream bound to it
- * aborts again first (before its VMID and tables are given back). */
-void stream_vspace_destroyed(vmid_t vmid);
+/* The VSpace or IOSpace that owns vmid is being destroyed: every stream
+ * bound to it aborts again first (before its VMID and tables are given
+ * back). */
+void stream_space_destroyed(vmid_t vmid);
 
 /* The SMMU reported a fault of stream sid (smmu.c, from its event queue):
  * queued for the stream's fault route, or counted if nobody claimed it. */

@@ -88,8 +88,10 @@ static enum cairn_error decode_retype(struct invocation *inv,
 	if (e != CAIRN_OK) {
 		return e;
 	}
-	if (out->type == CAIRN_OBJ_VSPACE && vmid_available() < out->count) {
-		/* Each VSpace needs a VMID; detail[1] = how many are left. */
+	if ((out->type == CAIRN_OBJ_VSPACE || out->type == CAIRN_OBJ_IOSPACE) &&
+	    vmid_available() < out->count) {
+		/* Each VSpace or IOSpace needs a VMID; detail[1] = how many
+		 * are left. */
 		return inv_refuse(inv, CAIRN_NOT_ENOUGH_MEMORY, CAIRN_ARG_TYPE,
 				  vmid_available(), 0);
 	}

@@ -118,6 +118,10 @@ const char *cairn_object_type_name(uint64_t type)
 		return "reply";
 	case CAIRN_OBJ_VCPU:
 		return "vcpu";
+	case CAIRN_OBJ_IOSPACE:
+		return "iospace";
+	case CAIRN_OBJ_IO_PAGE_TABLE:
+		return "io_page_table";
 	case 32:
 		return "irq_control";
 	case 33:

@@ -150,6 +150,28 @@ struct cairn_result cairn_page_table_unmap(uint64_t pt)
 	return cairn_invoke(pt, CAIRN_PAGE_TABLE_UNMAP, 0, 0);
 }
 
+struct cairn_result cairn_frame_map_io(uint64_t frame, uint64_t iospace,
+				       uint64_t iova, uint64_t rights)
+{
+	INVOKE(frame, CAIRN_FRAME_MAP_IO, iospace, iova, rights);
+}
+
+struct cairn_result cairn_frame_unmap_io(uint64_t frame)
+{
+	return cairn_invoke(frame, CAIRN_FRAME_UNMAP_IO, 0, 0);
+}
+
+struct cairn_result cairn_io_page_table_map(uint64_t pt, uint64_t iospace,
+					    uint64_t iova)
+{
+	INVOKE(pt, CAIRN_IO_PAGE_TABLE_MAP, iospace, iova);
+}
+
+struct cairn_result cairn_io_page_table_unmap(uint64_t pt)
+{
+	return cairn_invoke(pt, CAIRN_IO_PAGE_TABLE_UNMAP, 0, 0);
+}
+
 struct cairn_result cairn_tcb_configure(uint64_t tcb, uint64_t cspace,
 					uint64_t vspace, uint64_t ipc_frame,
 					uint64_t ipc_ipa, uint64_t fault_ep)
@@ -275,6 +297,11 @@ struct cairn_result cairn_sid_control_pcie(uint64_t control,
 struct cairn_result cairn_stream_bind_vspace(uint64_t stream, uint64_t vspace)
 {
 	INVOKE(stream, CAIRN_STREAM_BIND_VSPACE, vspace);
+}
+
+struct cairn_result cairn_stream_bind_iospace(uint64_t stream, uint64_t iospace)
+{
+	INVOKE(stream, CAIRN_STREAM_BIND_IOSPACE, iospace);
 }
 
 struct cairn_result cairn_stream_unbind(uint64_t stream)

@@ -35,11 +35,13 @@ STATES = ("inactive", "runnable", "sending", "receiving", "replying",
 # enum cap_type, named as cairn_object_type_name() (libs/cairn) names them.
 TYPES = {1: "untyped", 2: "cnode", 3: "endpoint", 4: "notification",
          5: "frame", 6: "frame_2m", 7: "vspace", 8: "page_table", 9: "tcb", 10: "reply",
-         11: "vcpu",
+         11: "vcpu", 12: "iospace", 13: "io_page_table",
          32: "irq_control", 33: "irq_handler", 34: "audit_control",
          35: "power_control", 36: "sid_control", 37: "stream_id"}
 CAP_CNODE, CAP_ENDPOINT, CAP_NOTIFICATION, CAP_FRAME = 2, 3, 4, 5
 CAP_VSPACE, CAP_PAGE_TABLE, CAP_TCB, CAP_REPLY = 7, 8, 9, 10
+CAP_IOSPACE, CAP_IO_PAGE_TABLE = 12, 13
+MAPPING_IO = 1 << 10  # cap.h: a mapping record of an IOSpace
 CAP_UNTYPED, CAP_IRQ_HANDLER = 1, 33
 RIGHT_R, RIGHT_W, RIGHT_G, RIGHT_X = 1, 2, 4, 8
 
@@ -177,15 +179,16 @@ class Cap:
         if t == CAP_UNTYPED:
             return (f"2^{self.size_bits} used {self.word:#x}"
                     + (" device" if self.device else ""))
-        if t in (CAP_FRAME, CAP_PAGE_TABLE):
+        if t in (CAP_FRAME, CAP_PAGE_TABLE, CAP_IO_PAGE_TABLE):
             size = (size_str(1 << self.size_bits) + " "
                     if t == CAP_FRAME else "")
             dev = "device " if self.device else ""
             if self.word == 0:
                 return f"{size}{dev}unmapped"
-            return (f"{size}{dev}mapped {self.word & ~0xFFF:#x} vmid "
+            io = "IOSpace " if self.word & MAPPING_IO else ""
+            return (f"{size}{dev}mapped {io}{self.word & ~0xFFF:#x} vmid "
                     f"{self.word & 0xFF} level {(self.word >> 8) & 3}")
-        if t == CAP_VSPACE:
+        if t in (CAP_VSPACE, CAP_IOSPACE):
             return f"vmid {self.word}"
         if t == CAP_IRQ_HANDLER:
             return f"intid {self.object}"

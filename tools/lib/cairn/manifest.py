@@ -30,7 +30,8 @@ SCHEMA = {
 # array-of-tables sections: [[component]], [[connection]], [[domain]]
 TABLES = {
     "component": {"name": (str, True), "type": (str, True),
-                  "priority": (int, False), "caps": (list, False)},
+                  "priority": (int, False), "caps": (list, False),
+                  "passthrough": (str, False), "devices": (list, False)},
     "connection": {"from": (str, True), "to": (str, True)},
     "domain": {"name": (str, True), "kernel": (str, True), "memory": (str, True),
                "initrd": (str, False), "bootargs": (str, False),
@@ -42,14 +43,22 @@ TABLES = {
 # built to fault after its first thousands of exits, for the test that a
 # VMM's death ends only its own domain.
 VMM_TYPES = ("Vmm", "VmmFaulty")
-PASSTHROUGH = ("disabled", "sync-pt", "share-pt")
+# How a client's devices reach memory (docs/manifest.md, Devices): the
+# IOMMU server resolves "enabled" at boot (share-pt where the SMMU can walk
+# the CPU's stage-2 tables, else sync-pt).
+PASSTHROUGH = ("disabled", "share-pt", "sync-pt", "enabled")
 # kernel capabilities a component may be granted (`caps`), see spec.py
 KERNEL_CAPS = ("uart", "audit", "power")
 MAX_COMPONENT_PRIORITY = 254  # the root task runs at 255 until it is done
 MIN_DOMAIN_MEMORY = 16 << 20
 DOMAIN_PRIORITY = 100  # a domain's vCPUs, as a component's default
 DOMAIN_NAME = re.compile(r"[a-z][a-z0-9_-]*")
-BDF = re.compile(r"[0-9a-f]{4}:[0-9a-f]{2}:[0-1][0-9a-f]\.[0-7]")
+# A device: a PCI address, BB:DD.F or DDDD:BB:DD.F, or vendor:device IDs.
+BDF = re.compile(r"(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})"
+                 r"\.([0-9a-fA-F])")
+VENDOR_DEVICE = re.compile(r"([0-9a-fA-F]{4}):([0-9a-fA-F]{4})")
+DEVICES_MAX = 8  # per client: the IOMMU server's table (servers/iommu)
+IOMMU_NAME = "iommu"  # the IOMMU server's instance, added by the tools
 # The one size syntax: a whole number and K, M or G (powers of 1024).
 SIZE = re.compile(r"([1-9][0-9]*)([KMG])")
 SIZE_UNITS = {"K": 10, "M": 20, "G": 30}
@@ -88,6 +97,8 @@ class Manifest:
     components: dict = field(default_factory=dict)  # name -> IDL type
     component_priority: dict = field(default_factory=dict)  # name -> int
     component_caps: dict = field(default_factory=dict)  # name -> [kernel cap]
+    # component name -> (passthrough mode, [device]) for those with either
+    component_devices: dict = field(default_factory=dict)
     idl_files: list = field(default_factory=list)
     connections: list = field(default_factory=list)  # (from, to, kind)
     domains: list = field(default_factory=list)
@@ -100,7 +111,19 @@ class Manifest:
         from cairn.spec import program_name
 
         types = set(self.components.values()) | {d.vmm for d in self.domains}
+        if self.device_clients():
+            types.add("Iommu")
         return [self.root_program] + sorted(program_name(t) for t in types)
+
+
+    def device_clients(self):
+        """[(name, mode, devices)] of every component and domain that has
+        devices, in manifest order (components first): the IOMMU server's
+        clients."""
+        out = [(n, mode, devs) for n, (mode, devs)
+               in self.component_devices.items() if devs]
+        return out + [(d.name, d.passthrough, d.devices) for d in self.domains
+                      if d.devices]
 
 
 def _suggest(word, choices):
@@ -185,6 +208,7 @@ class _Context:
         self.path = path
         self.text = text
         self.guests = None
+        self.devices = {}  # PCI address -> the key path of its client
 
     def error(self, keys, message):
         """A ManifestError "PATH:LINE: key.path: message" (keys: a key path
@@ -294,6 +318,7 @@ def load(path, guests=None):
     _check_domains(ctx, m, data.get("domain", []))
     if "idl" in system or data.get("component") or data.get("connection"):
         _check_components(ctx, m, system.get("idl", []), data)
+    _check_device_system(ctx, m)
     return m
 
 
@@ -328,7 +353,7 @@ def _check_domains(ctx, m, domains):
                             f"{priority}: expected 0 to {MAX_COMPONENT_PRIORITY}"
                             " (255 is the root task's)")
         bootargs = _domain_bootargs(ctx, keys, d.get("bootargs", ""))
-        devices, mode = _domain_devices(ctx, keys, d)
+        devices, mode = _client_devices(ctx, keys, d, ctx.devices)
         dom = Domain(d["name"], None, mem, vcpus, mode, devices, None,
                      bootargs, priority, vmm=_domain_vmm(ctx, keys, d))
         _domain_payload(ctx, m, keys, d, dom)
@@ -398,23 +423,74 @@ def _domain_bootargs(ctx, keys, text):
     return text
 
 
-def _domain_devices(ctx, keys, d):
+def parse_device(text):
+    """A device as a manifest names it -> its canonical spelling: a PCI
+    address "BB:DD.F" (bus, device, function in lower-case hex; a segment
+    other than 0000 is refused) or vendor:device IDs "vvvv:dddd". Raises
+    ValueError saying what to write instead."""
+    m = BDF.fullmatch(text)
+    if m:
+        seg, bus, dev, fn = m.groups()
+        if seg is not None and int(seg, 16) != 0:
+            raise ValueError(f"segment {seg}: Cairn drives one PCIe host "
+                             f'bridge, segment 0000: write "{bus}:{dev}.{fn}"'
+                             .lower())
+        if int(bus, 16) != 0:
+            raise ValueError("the IOMMU server enumerates the root bus (00) "
+                             "only: give a device on bus 00")
+        if int(dev, 16) > 0x1f or int(fn, 16) > 7:
+            raise ValueError("a PCI device number is 00 to 1f and a function "
+                             "0 to 7")
+        return f"{bus}:{dev}.{fn}".lower()
+    if VENDOR_DEVICE.fullmatch(text):
+        return text.lower()
+    raise ValueError('expected a PCI address such as "00:02.0" (or '
+                     '"0000:00:02.0") or vendor:device IDs such as '
+                     '"1234:11e8"')
+
+
+def _client_devices(ctx, keys, d, seen):
+    """(devices, mode) of a domain or component: devices canonical, each
+    PCI address given to one client only (seen: address -> key path)."""
     devices = d.get("devices", [])
+    if len(devices) > DEVICES_MAX:
+        raise ctx.error(keys + ("devices",), f"{len(devices)} devices: a "
+                        f"client gets at most {DEVICES_MAX}")
+    out = []
     for dev in devices:
-        if not isinstance(dev, str) or not BDF.fullmatch(dev):
-            raise ctx.error(keys + ("devices",), f"{dev!r}: expected a PCI "
-                            'address such as "0000:00:02.0"')
-    mode = d.get("passthrough", "share-pt" if devices else "disabled")
+        if not isinstance(dev, str):
+            raise ctx.error(keys + ("devices",), f"{dev!r}: expected a string "
+                            'such as "00:02.0" or "1234:11e8"')
+        try:
+            canon = parse_device(dev)
+        except ValueError as e:
+            raise ctx.error(keys + ("devices",), f"{dev!r}: {e}") from None
+        if canon in out and BDF.fullmatch(dev):
+            raise ctx.error(keys + ("devices",), f"{dev!r} is listed twice")
+        if BDF.fullmatch(dev) and canon in seen:
+            raise ctx.error(keys + ("devices",), f"{dev!r} is already given "
+                            f"to {_dotted(seen[canon])}: a device belongs to "
+                            "one client")
+        if BDF.fullmatch(dev):
+            seen[canon] = keys
+        out.append(canon)
+    mode = d.get("passthrough", "share-pt" if out else "disabled")
     if mode not in PASSTHROUGH:
         raise ctx.error(
             keys + ("passthrough",),
             f'passthrough = "{mode}": expected one of '
             f"{', '.join(PASSTHROUGH)}{_suggest(mode, PASSTHROUGH)}")
-    if mode == "disabled" and devices:
+    if mode == "disabled" and out:
         raise ctx.error(keys + ("passthrough",),
-                        '"disabled" domains get no devices: remove devices '
-                        "or choose sync-pt or share-pt")
-    return devices, mode
+                        'passthrough = "disabled" with devices: a disabled '
+                        "client gets no devices: remove devices or choose "
+                        "share-pt, sync-pt or enabled")
+    if mode != "disabled" and not out:
+        raise ctx.error(keys + ("passthrough",),
+                        f'passthrough = "{mode}" without devices: list the '
+                        "devices (devices = [\"00:02.0\"]) or leave "
+                        "passthrough out")
+    return out, mode
 
 
 def _built_guest(ctx, m, keys, ref):
@@ -528,9 +604,17 @@ def _check_components(ctx, m, idl_files, data):
         if "priority" in c:
             m.component_priority[c["name"]] = c["priority"]
         m.component_caps[c["name"]] = list(c.get("caps", []))
-    connected = set()
+        if "devices" in c or "passthrough" in c:
+            devices, mode = _client_devices(ctx, keys, c, ctx.devices)
+            m.component_devices[c["name"]] = (mode, devices)
+    by_tools = set(_device_client_ends(ctx, m, interfaces, declared))
+    connected = set(by_tools)
     for i, c in enumerate(data.get("connection", [])):
         keys = ("connection", i)
+        if c["from"] in by_tools:
+            raise ctx.error(keys + ("from",), f"{c['from']} is already "
+                            "connected (by the tools: a client's iommu "
+                            "interface goes to the IOMMU server)")
         kind_from, type_from = _end(ctx, m, keys + ("from",), c["from"], interfaces)
         kind_to, type_to = _end(ctx, m, keys + ("to",), c["to"], interfaces)
         if CONNECTS.get(kind_from) != kind_to or type_from != type_to:
@@ -550,6 +634,39 @@ def _check_components(ctx, m, idl_files, data):
                 raise ctx.error(("component", declared[inst]),
                                 f"{end} ({kind}) is not connected: add a "
                                 "[[connection]] from it")
+
+
+def _device_client_ends(ctx, m, interfaces, declared):
+    """A component with devices calls the IOMMU server through its
+    `uses IommuClient iommu` interface, which the tools connect (as they
+    connect a VMM to the console): its type must declare it."""
+    for inst, (_, devices) in m.component_devices.items():
+        if not devices:
+            continue
+        iface = interfaces[m.components[inst]].get("iommu")
+        if iface != ("uses", "IommuClient"):
+            raise ctx.error(("component", declared[inst], "devices"),
+                            f"component type {m.components[inst]} cannot "
+                            "take devices: declare `uses IommuClient iommu;` "
+                            "in it (idl/iommu.idl; the tools connect it to "
+                            "the IOMMU server)")
+        yield f"{inst}.iommu"
+
+
+def _check_device_system(ctx, m):
+    """With devices, the tools add the IOMMU server, named IOMMU_NAME (and
+    connect it to the console: spec time, as for a domain's VMM)."""
+    clients = m.device_clients()
+    if not clients:
+        return
+    names = set(m.components) | {d.name for d in m.domains}
+    if IOMMU_NAME in names:
+        keys = (("component", list(m.components).index(IOMMU_NAME), "name")
+                if IOMMU_NAME in m.components else
+                ("domain", [d.name for d in m.domains].index(IOMMU_NAME),
+                 "name"))
+        raise ctx.error(keys, f"'{IOMMU_NAME}' is the IOMMU server's name "
+                        "in a system with devices: rename this one")
 
 
 # ---- programs -------------------------------------------------------------

@@ -53,7 +53,7 @@ MAX_PEERS = 64  # connections a provider of shared memory can wake
 # cairn/objects.h: object types and rights; the audit's type names.
 OBJ = {"cnode": 2, "endpoint": 3, "notification": 4, "frame": 5,
        "frame_2m": 6, "vspace": 7, "page_table": 8, "tcb": 9, "reply": 10,
-       "vcpu": 11}
+       "vcpu": 11, "iospace": 12, "io_page_table": 13}
 R, W, G, X = 1, 2, 4, 8
 ALL = R | W | G | X
 # Kernel capabilities a manifest may grant (`caps`), in the order they are
@@ -65,6 +65,13 @@ KERNEL_CAPS = {
              ("irq_handler", "irq_handler:uart", "uart_irq")],
     "audit": [("audit_control", "audit_control", "audit")],
     "power": [("power_control", "power_control", "power")],
+    # The IOMMU server's (iommuspec.py; no manifest names it): SIDControl
+    # and the root bus's ECAM, a device frame mapped at ECAM_IPA.
+    "iommu": [("sid_control", "sid_control", "sid_control"),
+              ("frame_2m", "frame_2m:ecam", "ecam")],
+    # A client device's 2 MiB of the 32-bit window: iommuspec names each
+    # (frame_2m:pcie.barK) and places its caps itself.
+    "device": [("frame_2m", "frame_2m:pcie.bar", "bar")],
 }
 # In the IPC buffer's 2 MiB region, so they need no page table of their own.
 UART_IPA = 0x10100000
@@ -73,10 +80,12 @@ AUDIT_SET_MAX = UART_IPA - AUDIT_SET_IPA
 AUDIT_SET_MODULE = "expected-audit"
 _OBJ_BITS = {"endpoint": 5, "notification": 5, "frame": 12, "frame_2m": 21,
              "vspace": 12, "page_table": 12, "tcb": 11, "reply": 4,
-             "vcpu": 12}
+             "vcpu": 12, "iospace": 12, "io_page_table": 12}
 SLOT_BITS = 6
 # The IDL of a domain's VMM (a component each domain adds).
 VMM_IDL = Path(__file__).resolve().parents[3] / "idl" / "vmm.idl"
+# ... and of the IOMMU server, which a system with devices gets.
+IOMMU_IDL = Path(__file__).resolve().parents[3] / "idl" / "iommu.idl"
 
 
 def object_bytes(type_, size_bits):
@@ -322,12 +331,15 @@ def _tables(ipas):
 
 
 def _granted_caps(inst, names, first):
+    from cairn import iommuspec
+
     caps = []
     for name in KERNEL_CAPS:
         if name in names:
             for type_, obj, source in KERNEL_CAPS[name]:
-                rights = R | W if type_ == "frame" else ALL
-                ipa = UART_IPA if source == "uart_frame" else None
+                rights = R | W if type_.startswith("frame") else ALL
+                ipa = {"uart_frame": UART_IPA,
+                       "ecam": iommuspec.ECAM_IPA}.get(source)
                 caps.append(Cap(inst, first + len(caps), type_, obj, rights,
                                 map_ipa=ipa, kernel=source))
     return caps
@@ -434,10 +446,12 @@ def expected_text(spec):
 
 def _compile(m, types, dataport_sizes, programs, audit_pages, shared,
              payloads):
-    from cairn import domainspec
+    from cairn import domainspec, iommuspec
+    from cairn.manifest import IOMMU_NAME
 
     spec = Spec()
     domains = {d.name: d for d in m.domains}
+    device_slots = {}  # a client of the IOMMU server -> its device slots
     for inst, ctype in m.components.items():
         comp, program = types[ctype], program_name(ctype)
         if program not in programs:
@@ -456,6 +470,11 @@ def _compile(m, types, dataport_sizes, programs, audit_pages, shared,
             for off in range(0, audit_pages * PAGE, PAGE):
                 extra[AUDIT_SET_IPA + off] = (
                     spec.add(f"frame:{inst}.audit+{off:#x}", "frame"), R)
+        if inst == IOMMU_NAME and iommuspec.clients(m):
+            info = spec.add(f"frame:{inst}.info", "frame")
+            extra[iommuspec.INFO_IPA] = (info, R)
+            spec.fills.append(Fill(info, 0, iommuspec.INFO_MODULE, 0,
+                                   iommuspec.info_size()))
         if inst in domains:
             info = spec.add(f"frame:{inst}.info", "frame")
             extra[domainspec.INFO_IPA] = (info, R)
@@ -465,8 +484,10 @@ def _compile(m, types, dataport_sizes, programs, audit_pages, shared,
                                 programs[program], dataports, extra)
         for i, c in enumerate(memory):
             c.slot = slots["grants"] + len(granted) + i
-        # Placed after the page tables: the UART frame needs one.
-        caps += memory + granted
+        tables, devices = _device_caps(spec, m, inst, max(
+            c.slot for c in caps + memory + granted) + 1, device_slots)
+        # Placed after the page tables: the UART and ECAM frames need one.
+        caps += memory + tables + granted + devices
         guest_caps, fault_ep = [], 0
         if inst in domains:
             guest_caps, vcpus, fault_ep = domainspec.domain_caps(
@@ -488,6 +509,28 @@ def _compile(m, types, dataport_sizes, programs, audit_pages, shared,
                                    fault_ep=fault_ep))
     _check_every_object_held(spec)
     return spec
+
+
+def _device_caps(spec, m, inst, first, device_slots):
+    """(page tables, other caps) an IOMMU client or the IOMMU server gets
+    beyond a component's (iommuspec.py); the server comes after its
+    clients (with_iommu adds it last)."""
+    from cairn import iommuspec
+    from cairn.manifest import IOMMU_NAME
+
+    if inst == IOMMU_NAME and iommuspec.clients(m):
+        table = spec.add(f"page_table:{inst}@L2:{iommuspec.ECAM_IPA:#x}",
+                         "page_table")
+        caps = [Cap(inst, first, "page_table", table, ALL,
+                    map_ipa=iommuspec.ECAM_IPA)]
+        more, info = iommuspec.server_caps(spec, m, first + 1, Cap,
+                                           device_slots)
+        spec.modules[iommuspec.INFO_MODULE] = info
+        return caps, more
+    caps, where = iommuspec.client_caps(spec, m, inst, first, Cap)
+    if where:
+        device_slots[inst] = where
+    return caps[:1], caps[1:]
 
 
 def _check_every_object_held(spec):
@@ -516,10 +559,12 @@ def holders_table(spec):
 def for_manifest(m, program_paths):
     """The spec of a loaded manifest, reading its IDL and the programs' ELFs
     (program_paths: program name -> path) for the component types it uses."""
-    from cairn import domainspec, idl
+    from cairn import domainspec, idl, iommuspec
 
     programs = {}
     wanted = set(m.components.values()) | {d.vmm for d in m.domains}
+    if iommuspec.clients(m):
+        wanted.add(iommuspec.IOMMU_TYPE)
     for ctype in sorted(wanted):
         name = program_name(ctype)
         if name not in program_paths:
@@ -529,6 +574,7 @@ def for_manifest(m, program_paths):
             programs[name] = elf_segments(f.read(), name)
     payloads = {d.name: domainspec.payload_for(d, m) for d in m.domains}
     m = domainspec.with_vmms(m, VMM_IDL)
+    m = iommuspec.with_iommu(m, IOMMU_IDL)
     types = idl.load([m.path.parent / f for f in m.idl_files])
     return compile_manifest(m, types.components, types.dataports, programs,
                             shared_sizes(types), payloads)

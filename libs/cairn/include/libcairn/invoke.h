@@ -47,6 +47,14 @@ struct cairn_result cairn_frame_get_address(uint64_t frame);
 struct cairn_result cairn_page_table_map(uint64_t pt, uint64_t vspace,
 					 uint64_t ipa);
 struct cairn_result cairn_page_table_unmap(uint64_t pt);
+/* The device may read/write the frame at iova of the IOSpace (rights:
+ * CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE). */
+struct cairn_result cairn_frame_map_io(uint64_t frame, uint64_t iospace,
+				       uint64_t iova, uint64_t rights);
+struct cairn_result cairn_frame_unmap_io(uint64_t frame);
+struct cairn_result cairn_io_page_table_map(uint64_t pt, uint64_t iospace,
+					    uint64_t iova);
+struct cairn_result cairn_io_page_table_unmap(uint64_t pt);
 
 struct cairn_result cairn_tcb_configure(uint64_t tcb, uint64_t cspace,
 					uint64_t vspace, uint64_t ipc_frame,
@@ -118,6 +126,8 @@ struct cairn_pcie_info {
 struct cairn_result cairn_sid_control_pcie(uint64_t control,
 					   struct cairn_pcie_info *out);
 struct cairn_result cairn_stream_bind_vspace(uint64_t stream, uint64_t vspace);
+struct cairn_result cairn_stream_bind_iospace(uint64_t stream,
+					      uint64_t iospace);
 struct cairn_result cairn_stream_unbind(uint64_t stream);
 /* ntfn 0: no fault route. */
 struct cairn_result cairn_stream_set_fault_notification(uint64_t stream,

@@ -4,9 +4,10 @@
  * their fields. smmu_format.c implements them and the host unit tests check
  * them (tests/unit/test_smmu.c); smmu.c is the device that uses them.
  *
- * Cairn uses stage 2 only, the way the CPU does: a bound stream's STE points
- * at a VSpace's own root table with its VMID (share-pt), so no context
- * descriptors exist yet.
+ * A stream bound to a VSpace walks its stage-2 tables as the CPU does
+ * (share-pt). A stream bound to an IOSpace (sync-pt) walks the IOSpace's
+ * tables: stage-2 ones where the SMMU's stage 2 can walk them, else
+ * stage-1 ones through one context descriptor (CD) per IOSpace.
  */
 #pragma once
 
@@ -16,6 +17,7 @@
 #include <stdint.h>
 
 #define SMMU_STE_WORDS	 8 /* 64 bytes */
+#define SMMU_CD_WORDS	 8 /* 64 bytes */
 #define SMMU_CMD_WORDS	 2 /* 16 bytes */
 #define SMMU_EVENT_WORDS 4 /* 32 bytes */
 
@@ -55,6 +57,39 @@ void smmu_ste_abort(uint64_t ste[SMMU_STE_WORDS]);
 void smmu_ste_s2(uint64_t ste[SMMU_STE_WORDS], paddr_t root, vmid_t vmid,
 		 uint64_t vtcr, unsigned ps_max);
 bool smmu_ste_is_abort(const uint64_t ste[SMMU_STE_WORDS]);
+/* Stage 1 only (stage 2 bypassed), through the one CD at cd (S1CDMax 0,
+ * a linear "table" of one), walks and CD fetches write-back inner
+ * shareable, non-secure EL1 stream world (tags: the CD's ASID). */
+void smmu_ste_s1(uint64_t ste[SMMU_STE_WORDS], paddr_t cd);
+
+/*
+ * How IOSpaces' tables are walked: by stage 2 (the share-pt conditions:
+ * smmu_share_refusal is NULL), else by stage 1 (AArch64 tables, 4 KiB,
+ * little-endian, coherent, an output size covering RAM), else not at all.
+ */
+enum smmu_io_format { SMMU_IO_NONE, SMMU_IO_S2, SMMU_IO_S1 };
+enum smmu_io_format smmu_io_format(const struct smmu_features *f,
+				   bool dt_coherent, unsigned ipa_bits,
+				   uint64_t ram_top);
+
+/*
+ * A context descriptor for an IOSpace in stage-1 format: TTB0 its root,
+ * T0SZ for ipa_bits of IOVA (walks start at level 1 as at stage 2), 4 KiB
+ * granule, write-back inner-shareable walks, TTB1 disabled (EPD1),
+ * AArch64, IPS the SMMU's OAS (ips: its PS encoding), faults recorded (R)
+ * and aborting (A, no stall), the ASID private to the SMMU (ASET), and
+ * MAIR with the attribute indexes smmu_s1_pte uses.
+ */
+void smmu_cd(uint64_t cd[SMMU_CD_WORDS], paddr_t root, uint16_t asid,
+	     unsigned ipa_bits, unsigned ips);
+/*
+ * A stage-1 leaf (a page at level 3, a block above): pa, readable, and
+ * writable if `write` (stage 1 has no write-only), accessed (AF), not
+ * global (nG: tagged by the ASID), never executable (UXN, PXN),
+ * accessible unprivileged too (AP[1]); Normal write-back inner-shareable
+ * memory, or Device-nGnRE.
+ */
+uint64_t smmu_s1_pte(paddr_t pa, int level, bool write, bool device);
 
 /* Commands. */
 void smmu_cmd_sync(uint64_t cmd[SMMU_CMD_WORDS]); /* completion: CONS */
@@ -64,6 +99,10 @@ void smmu_cmd_tlbi_nsnh_all(uint64_t cmd[SMMU_CMD_WORDS]);
 void smmu_cmd_tlbi_s12_vmall(uint64_t cmd[SMMU_CMD_WORDS], vmid_t vmid);
 void smmu_cmd_tlbi_s2_ipa(uint64_t cmd[SMMU_CMD_WORDS], vmid_t vmid,
 			  ipaddr_t ipa);
+/* Stage-1 TLB entries of one ASID: a leaf at va, or all. */
+void smmu_cmd_tlbi_nh_va(uint64_t cmd[SMMU_CMD_WORDS], uint16_t asid,
+			 uint64_t va);
+void smmu_cmd_tlbi_nh_asid(uint64_t cmd[SMMU_CMD_WORDS], uint16_t asid);
 unsigned smmu_cmd_opcode(const uint64_t cmd[SMMU_CMD_WORDS]);
 
 /* Event records. */

@@ -1,0 +1,27 @@
+/*
+ * QEMU's edu PCI device as the DMA tests drive it (started with
+ * `-device edu,dma_mask=0xffffffffffffffff`: its default mask clamps
+ * addresses to 28 bits): one page at a time between its own 4 KiB buffer
+ * and a device address, and the page patterns that tell what arrived.
+ * Shared by the in-system cases (dmacases.c) and the DMA scenario's
+ * drivers (tests/scenarios/dma); no system calls.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#define EDU_ID	  0x11e81234U /* device 0x11e8, vendor 0x1234 (QEMU) */
+#define EDU_MAGIC 0x010000edU /* its identification register */
+#define EDU_PAGE  4096UL
+
+/* One transfer of a page between the device's buffer and iova, into
+ * memory (to_ram) or out of it; 0 (said) if the device never finished:
+ * whether the SMMU let it through is seen in memory. */
+int edu_dma(volatile uint8_t *bar, uint64_t iova, int to_ram);
+
+/* A page's pattern for seed, and whether a page holds it. */
+void edu_fill(volatile void *va, uint64_t seed);
+int edu_holds(const volatile void *va, uint64_t seed);
+
+/* The physical counter in milliseconds. */
+uint64_t edu_now_ms(void);
