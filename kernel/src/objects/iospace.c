@@ -1,6 +1,5 @@
 #include "objects/iospace.h"
 
-#include "cap/cdt.h"
 #include "objects/mapping.h"
 
 #include <cairn/invocations.h>
@@ -77,36 +76,8 @@ enum cairn_error frame_io_invoke(struct invocation *inv)
 	}
 }
 
-static enum cairn_error decode_table_map(struct invocation *inv,
-					 struct map_op *op)
-{
-	enum cairn_error e =
-	    map_decode_target(inv, &map_iospace, 2, KiB(4), op);
-
-	return e != CAIRN_OK ? e : map_decode_table(inv, &map_iospace, op);
-}
-
 enum cairn_error io_page_table_invoke(struct invocation *inv)
 {
-	struct map_op op;
-	enum cairn_error e;
-
-	switch (inv->label) {
-	case CAIRN_IO_PAGE_TABLE_MAP:
-		e = decode_table_map(inv, &op);
-		if (e == CAIRN_OK) {
-			map_perform_table(&op);
-		}
-		return e;
-	case CAIRN_IO_PAGE_TABLE_UNMAP:
-		if (!cdt_is_final(inv->slot)) {
-			/* Copies share the mapping: only the last ends it. */
-			return inv_refuse(inv, CAIRN_REVOKE_FIRST,
-					  CAIRN_ARG_INVOKED, 0, 0);
-		}
-		map_unmap_cap(&inv->slot->cap);
-		return CAIRN_OK;
-	default:
-		return inv_bad_label(inv);
-	}
+	return map_table_invoke(inv, &map_iospace, CAIRN_IO_PAGE_TABLE_MAP,
+				CAIRN_IO_PAGE_TABLE_UNMAP);
 }

@@ -329,3 +329,32 @@ void map_check_table_empty(paddr_t table)
 	}
 }
 #endif
+
+enum cairn_error map_table_invoke(struct invocation *inv,
+				  const struct map_space *k, uint64_t map,
+				  uint64_t unmap)
+{
+	struct map_op op;
+	enum cairn_error e;
+
+	if (inv->label == map) {
+		e = map_decode_target(inv, k, 2, KiB(4), &op);
+		if (e == CAIRN_OK) {
+			e = map_decode_table(inv, k, &op);
+		}
+		if (e == CAIRN_OK) {
+			map_perform_table(&op);
+		}
+		return e;
+	}
+	if (inv->label != unmap) {
+		return inv_bad_label(inv);
+	}
+	if (!cdt_is_final(inv->slot)) {
+		/* Copies share the mapping: only the last may end it. */
+		return inv_refuse(inv, CAIRN_REVOKE_FIRST, CAIRN_ARG_INVOKED, 0,
+				  0);
+	}
+	map_unmap_cap(&inv->slot->cap);
+	return CAIRN_OK;
+}

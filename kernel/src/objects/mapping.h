@@ -51,6 +51,13 @@ enum cairn_error map_decode_table(struct invocation *inv,
 void map_perform_leaf(const struct map_op *op);
 void map_perform_table(const struct map_op *op);
 
+/* A PageTable's or IOPageTable's invocations (labels map and unmap): Map
+ * (space, address) puts it in k's kind of space; Unmap, by the last of its
+ * copies, takes it out. */
+enum cairn_error map_table_invoke(struct invocation *inv,
+				  const struct map_space *k, uint64_t map,
+				  uint64_t unmap);
+
 /* Takes down the mapping a Frame or table cap records, if still live; an
  * unmapped table is emptied. */
 void map_unmap_cap(struct cap *c);
