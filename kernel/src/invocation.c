@@ -109,3 +109,18 @@ enum cairn_error inv_lookup_empty(struct invocation *inv, unsigned arg,
 	}
 	return e;
 }
+
+enum cairn_error inv_lookup_dest(struct invocation *inv, uint64_t root_cptr,
+				 uint64_t index, uint64_t depth,
+				 struct cte **slot)
+{
+	struct cap cnode;
+	enum cairn_error e =
+	    inv_lookup_cnode(inv, CAIRN_ARG_DEST_ROOT, root_cptr, 0, 0, &cnode);
+
+	if (e != CAIRN_OK) {
+		return e;
+	}
+	return inv_lookup_empty(inv, CAIRN_ARG_DEST_INDEX, &cnode, index, depth,
+				slot);
+}

@@ -86,3 +86,8 @@ enum cairn_error inv_lookup_cnode(struct invocation *inv, unsigned root_arg,
 enum cairn_error inv_lookup_empty(struct invocation *inv, unsigned arg,
 				  const struct cap *root, uint64_t cptr,
 				  uint64_t depth, struct cte **slot);
+/* A control object's Get destination (dest_root, dest_index, dest_depth):
+ * an empty slot, its errors named CAIRN_ARG_DEST_ROOT / _DEST_INDEX. */
+enum cairn_error inv_lookup_dest(struct invocation *inv, uint64_t root_cptr,
+				 uint64_t index, uint64_t depth,
+				 struct cte **slot);

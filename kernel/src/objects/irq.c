@@ -47,7 +47,6 @@ struct get_op {
 static enum cairn_error decode_get(struct invocation *inv, struct get_op *op)
 {
 	const uint64_t *a = inv->args;
-	struct cap cnode;
 	enum cairn_error e = inv_need_args(inv, 5);
 
 	if (e != CAIRN_OK) {
@@ -73,11 +72,7 @@ static enum cairn_error decode_get(struct invocation *inv, struct get_op *op)
 		return inv_refuse(inv, CAIRN_REVOKE_FIRST, CAIRN_ARG_IRQ,
 				  a[A_IRQ], 0);
 	}
-	e = inv_lookup_cnode(inv, CAIRN_ARG_DEST_ROOT, a[A_ROOT], 0, 0, &cnode);
-	if (e == CAIRN_OK) {
-		e = inv_lookup_empty(inv, CAIRN_ARG_DEST_INDEX, &cnode,
-				     a[A_INDEX], a[A_DEPTH], &op->dest);
-	}
+	e = inv_lookup_dest(inv, a[A_ROOT], a[A_INDEX], a[A_DEPTH], &op->dest);
 	op->intid = (uint32_t)a[A_IRQ];
 	op->edge = a[A_TRIGGER] == CAIRN_IRQ_EDGE;
 	return e;

@@ -84,7 +84,6 @@ static enum cairn_error decode_get(struct invocation *inv, struct get_op *op)
 {
 	const struct arch_smmu_info *smmu = arch_smmu_info();
 	const uint64_t *a = inv->args;
-	struct cap cnode;
 	enum cairn_error e = inv_need_args(inv, 4);
 
 	if (e != CAIRN_OK) {
@@ -103,11 +102,7 @@ static enum cairn_error decode_get(struct invocation *inv, struct get_op *op)
 		return inv_refuse(inv, CAIRN_REVOKE_FIRST, CAIRN_ARG_SID,
 				  a[A_SID], 0);
 	}
-	e = inv_lookup_cnode(inv, CAIRN_ARG_DEST_ROOT, a[A_ROOT], 0, 0, &cnode);
-	if (e == CAIRN_OK) {
-		e = inv_lookup_empty(inv, CAIRN_ARG_DEST_INDEX, &cnode,
-				     a[A_INDEX], a[A_DEPTH], &op->dest);
-	}
+	e = inv_lookup_dest(inv, a[A_ROOT], a[A_INDEX], a[A_DEPTH], &op->dest);
 	op->sid = (uint32_t)a[A_SID];
 	return e;
 }
