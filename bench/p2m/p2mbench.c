@@ -4,9 +4,12 @@
  * PAGES. share-pt: Frame.Unmap and Frame.Map of this
  * component's own pages in its own VSpace, to which its device's stream
  * is bound (so each unmap also invalidates the SMMU's TLB and waits for a
- * sync); no IPC. sync-pt: one ring record and one submit() to the IOMMU
- * server per direction, which copies, MapIOs and files each page (and
- * deletes each copy to unmap it). Prints one line per figure.
+ * sync); no IPC. sync-pt: the same Frame.Unmap and Frame.Map (the P2M
+ * change itself, with no stream on this VSpace), each direction followed
+ * by one ring record and one submit() to the IOMMU server, which maps the
+ * pages with IOSpace.MapFrames, 64 a call (and deletes each copy to unmap
+ * it). Prints one line per figure: the whole change per page and, for
+ * sync-pt, the part that is the IOMMU server's.
  */
 #include "p2m_gen.h"
 
@@ -17,9 +20,7 @@
 #include <libcairn/syscall.h>
 #include <stdio.h>
 
-/* 1 024: two clients of 4 096 pages each are more objects than the root
- * task's CNode holds while it builds the system (4 014 free slots). */
-#define PAGES 1024UL
+#define PAGES 4096UL /* the P2mPages dataport's */
 #define RW    (CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE)
 
 static uint64_t first_page; /* the slot of my first page's frame cap */
@@ -47,24 +48,58 @@ static uint64_t page_ipa(uint64_t i)
 	return (uint64_t)P2MBENCH_DATAPORT_PAGES + i * IOMMU_PAGE;
 }
 
-/* share-pt: n pages unmapped, then mapped again; 0 on any failure. */
-static int share_round(uint64_t n, uint64_t *map, uint64_t *unmap)
+/* The P2M change itself: n of my pages unmapped from my VSpace, or mapped
+ * again; 0 on any failure. */
+static int refused(const char *what, uint64_t i, struct cairn_result r)
+{
+	printf("p2m bench: %s of page %lu refused: %s (details %lu, %lu, "
+	       "%lu, %lu)\n",
+	       what, (unsigned long)i, cairn_error_name(r.error), r.detail[0],
+	       r.detail[1], r.detail[2], r.detail[3]);
+	return 0;
+}
+
+static int vspace_unmap(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		struct cairn_result r = cairn_frame_unmap(first_page + i);
+		if (r.error != CAIRN_OK) {
+			return refused("Frame.Unmap", i, r);
+		}
+	}
+	return 1;
+}
+
+static int vspace_map(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		struct cairn_result r =
+		    cairn_frame_map(first_page + i, vspace, page_ipa(i), RW, 0);
+		if (r.error != CAIRN_OK) {
+			return refused("Frame.Map", i, r);
+		}
+	}
+	return 1;
+}
+
+struct round {
+	uint64_t map, unmap;	   /* the whole change */
+	uint64_t mirror, unmirror; /* sync-pt: the IOMMU server's part */
+};
+
+/* share-pt: n pages unmapped, then mapped again. */
+static int share_round(uint64_t n, struct round *r)
 {
 	uint64_t t0 = counter();
-	for (uint64_t i = 0; i < n; i++) {
-		if (cairn_frame_unmap(first_page + i).error != CAIRN_OK) {
-			return 0;
-		}
+	if (!vspace_unmap(n)) {
+		return 0;
 	}
 	uint64_t t1 = counter();
-	for (uint64_t i = 0; i < n; i++) {
-		if (cairn_frame_map(first_page + i, vspace, page_ipa(i), RW, 0)
-			.error != CAIRN_OK) {
-			return 0;
-		}
+	if (!vspace_map(n)) {
+		return 0;
 	}
-	*unmap = instructions(t1 - t0);
-	*map = instructions(counter() - t1);
+	r->unmap = instructions(t1 - t0);
+	r->map = instructions(counter() - t1);
 	return 1;
 }
 
@@ -78,24 +113,46 @@ static uint32_t submit_one(uint32_t op, uint32_t first, uint32_t pages)
 	ring->prod++;
 	IommuClient_submit(P2MBENCH_SLOT_IOMMU, ring->prod, &done, &detail,
 			   &ret);
+	if (ret != IOMMU_OK) {
+		printf("p2m bench: %s of %u pages refused: %s (detail %#x)\n",
+		       op == IOMMU_OP_MAP ? "map" : "unmap", pages,
+		       iommu_error_name(ret), detail);
+	}
 	return ret;
 }
 
-/* sync-pt: n pages mapped by one record, then unmapped by another. */
-static int sync_round(uint64_t n, uint64_t *map, uint64_t *unmap)
+/* sync-pt: the device given n pages (not timed); then unmapped from my
+ * VSpace and from the device (the unmap acknowledged), and mapped again in
+ * both; then taken from the device (not timed). */
+static int sync_round(uint64_t n, struct round *r)
 {
+	const uint32_t first = (uint32_t)first_page, pages = (uint32_t)n;
+
+	if (submit_one(IOMMU_OP_MAP, first, pages) != IOMMU_OK) {
+		return 0;
+	}
 	uint64_t t0 = counter();
-	if (submit_one(IOMMU_OP_MAP, (uint32_t)first_page, (uint32_t)n) !=
-	    IOMMU_OK) {
+	if (!vspace_unmap(n)) {
 		return 0;
 	}
 	uint64_t t1 = counter();
-	if (submit_one(IOMMU_OP_UNMAP, 0, (uint32_t)n) != IOMMU_OK) {
+	if (submit_one(IOMMU_OP_UNMAP, 0, pages) != IOMMU_OK) {
 		return 0;
 	}
-	*map = instructions(t1 - t0);
-	*unmap = instructions(counter() - t1);
-	return 1;
+	uint64_t t2 = counter();
+	if (!vspace_map(n)) {
+		return 0;
+	}
+	uint64_t t3 = counter();
+	if (submit_one(IOMMU_OP_MAP, first, pages) != IOMMU_OK) {
+		return 0;
+	}
+	uint64_t t4 = counter();
+	r->unmap = instructions(t2 - t0);
+	r->unmirror = instructions(t2 - t1);
+	r->map = instructions(t4 - t2);
+	r->mirror = instructions(t4 - t3);
+	return submit_one(IOMMU_OP_UNMAP, 0, pages) == IOMMU_OK;
 }
 
 int main(void)
@@ -116,15 +173,18 @@ int main(void)
 		return 1;
 	}
 	for (unsigned k = 0; k < 3; k++) {
-		uint64_t n = sizes[k], map = 0, unmap = 0;
-		int ok = mode == IOMMU_MODE_SHARE_PT
-			     ? share_round(n, &map, &unmap)
-			     : sync_round(n, &map, &unmap);
+		uint64_t n = sizes[k];
+		struct round r = {0};
+		int ok = mode == IOMMU_MODE_SHARE_PT ? share_round(n, &r)
+						     : sync_round(n, &r);
 		printf("p2m bench: %s %lu pages: %s map %lu, unmap %lu "
-		       "instructions per page\n",
+		       "instructions per page (IOMMU server: map %lu, unmap "
+		       "%lu)\n",
 		       iommu_mode_name(mode), (unsigned long)n,
-		       ok ? "ok" : "FAILED", (unsigned long)(map / n),
-		       (unsigned long)(unmap / n));
+		       ok ? "ok" : "FAILED", (unsigned long)(r.map / n),
+		       (unsigned long)(r.unmap / n),
+		       (unsigned long)(r.mirror / n),
+		       (unsigned long)(r.unmirror / n));
 	}
 	printf("p2m bench: done\n");
 	for (;;) {

@@ -1,10 +1,12 @@
 #include "invocation.h"
 
+#include "assert.h"
 #include "cap/cspace.h"
 #include "objects/audit.h"
 #include "objects/cnode.h"
 #include "objects/iospace.h"
 #include "objects/irq.h"
+#include "objects/mapping.h"
 #include "objects/power.h"
 #include "objects/stream.h"
 #include "objects/tcb.h"
@@ -29,7 +31,7 @@ static const invoke_fn invoke_table[CAP_TYPE_LIMIT] = {
     [CAP_FRAME] = frame_invoke,
     [CAP_VSPACE] = no_invocations,
     [CAP_PAGE_TABLE] = page_table_invoke,
-    [CAP_IOSPACE] = no_invocations,
+    [CAP_IOSPACE] = iospace_invoke,
     [CAP_IO_PAGE_TABLE] = io_page_table_invoke,
     [CAP_TCB] = tcb_invoke,
     [CAP_REPLY] = no_invocations,
@@ -46,8 +48,11 @@ enum cairn_error invoke(struct invocation *inv)
 {
 	unsigned type = inv->slot->cap.type;
 	invoke_fn fn = type < CAP_TYPE_LIMIT ? invoke_table[type] : NULL;
+	enum cairn_error e = fn != NULL ? fn(inv) : no_invocations(inv);
 
-	return fn != NULL ? fn(inv) : no_invocations(inv);
+	/* The SMMU is coherent again before any invocation returns. */
+	ASSERT(!map_batch_open());
+	return e;
 }
 
 /* A failed lookup of argument arg: say which argument it was. */

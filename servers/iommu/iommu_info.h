@@ -16,7 +16,7 @@
 #define IOMMU_ECAM_IPA	   0x5000000000UL /* the root bus's 2 MiB */
 #define IOMMU_DEVICE_IPA   0x6000000000UL /* a client's device i: + i * 2M */
 #define IOMMU_BAR_FRAME	   0x200000UL	  /* each device's BAR frame */
-#define IOMMU_P2M_RADIX	   12
+#define IOMMU_P2M_RADIX	   13
 
 /* iommu_info_device.kind: how the manifest named it. */
 #define IOMMU_DEV_BDF 1 /* value: bus << 8 | device << 3 | function */

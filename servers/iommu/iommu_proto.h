@@ -35,12 +35,12 @@ enum iommu_error {
 	IOMMU_ERR_UNKNOWN_CLIENT = 15,
 };
 
-/* sync-pt: device addresses a client may map: pages 1 to 4095 of 16 MiB
+/* sync-pt: device addresses a client may map: pages 1 to 8191 of 32 MiB
  * from IOMMU_IOVA_BASE (page 0 stays unmapped: a device address of 0 in
  * the range faults, and the server's copy of page n's frame cap lives in
  * slot n of a CNode, whose slot 0 stays empty). */
 #define IOMMU_IOVA_BASE	 0x40000000UL
-#define IOMMU_IOVA_PAGES 4096UL
+#define IOMMU_IOVA_PAGES 8192UL
 #define IOMMU_PAGE	 4096UL
 #define IOMMU_IOVA_FIRST (IOMMU_IOVA_BASE + IOMMU_PAGE)
 

@@ -70,7 +70,7 @@ static uint32_t device(uint32_t index, uint32_t *bdf, uint32_t *ids,
 	*bar_size = d->bar_size;
 	int share = cl->effective == IOMMU_MODE_SHARE_PT;
 	*stream_slot = share ? d->info->client_stream : 0;
-	*vspace_slot = share ? d->info->client_vspace : 0;
+	*vspace_slot = d->info->client_vspace;
 	*first_slot = cl->info->first_slot;
 	return d->error;
 }

@@ -89,28 +89,30 @@ static uint32_t carry_out(struct p2m *p, const struct iommu_record *r,
 			  const struct p2m_ops *ops, uint32_t *field)
 {
 	uint32_t first = (uint32_t)((r->iova - IOMMU_IOVA_BASE) / IOMMU_PAGE);
-	uint32_t err = IOMMU_OK, i = 0;
+	uint32_t err = IOMMU_OK, mapped = 0;
 
-	for (; i < r->pages; i++) {
-		if (r->op == IOMMU_OP_UNMAP) {
-			/* Counted as unmapped even if the kernel objected:
-			 * our copy is gone either way. */
-			uint32_t e = ops->unmap(ops->ctx, first + i);
+	if (r->op == IOMMU_OP_UNMAP) {
+		/* Counted as unmapped even if the kernel objected: our
+		 * copies are gone either way. */
+		err = ops->unmap(ops->ctx, first, r->pages);
+		for (uint32_t i = 0; i < r->pages; i++) {
 			set_mapped(p, first + i, 0);
-			err = err != IOMMU_OK ? err : e;
-			continue;
 		}
-		err = ops->map(ops->ctx, r->first + i,
-			       r->iova + (uint64_t)i * IOMMU_PAGE, r->rights,
-			       first + i);
-		if (err != IOMMU_OK) {
-			break;
-		}
+		return err;
+	}
+	err = ops->map(ops->ctx, r->first, r->iova, r->rights, first, r->pages,
+		       &mapped);
+	if (err == IOMMU_OK) {
+		mapped = r->pages;
+	}
+	for (uint32_t i = 0; i < mapped; i++) {
 		set_mapped(p, first + i, 1);
 	}
-	if (r->op == IOMMU_OP_MAP && err != IOMMU_OK) {
-		while (i-- > 0) {
-			ops->unmap(ops->ctx, first + i);
+	if (err != IOMMU_OK) {
+		if (mapped > 0) {
+			ops->unmap(ops->ctx, first, mapped);
+		}
+		for (uint32_t i = 0; i < mapped; i++) {
 			set_mapped(p, first + i, 0);
 		}
 		*field = IOMMU_FIELD_FIRST;
@@ -155,9 +157,15 @@ uint32_t p2m_submit(struct p2m *p, const struct iommu_ring *ring, uint32_t prod,
 void p2m_clear(struct p2m *p, const struct p2m_ops *ops)
 {
 	for (uint32_t page = 0; page < IOMMU_IOVA_PAGES; page++) {
-		if (p2m_is_mapped(p, page)) {
-			ops->unmap(ops->ctx, page);
-			set_mapped(p, page, 0);
+		uint32_t n = 0;
+		while (page + n < IOMMU_IOVA_PAGES &&
+		       p2m_is_mapped(p, page + n)) {
+			set_mapped(p, page + n, 0);
+			n++;
 		}
+		if (n > 0) {
+			ops->unmap(ops->ctx, page, n);
+		}
+		page += n;
 	}
 }

@@ -1,7 +1,7 @@
 /*
  * sync-pt: one client's P2M requests, checked and carried out (the ring
  * protocol of iommu_proto.h). Portable and system-call-free: the kernel
- * work (copying the client's frame cap, MapIO, UnmapIO) is behind struct
+ * work (the client's frame caps copied and mapped, UnmapIO) is behind struct
  * p2m_ops, so host unit tests (tests/unit/test_iommu.c) drive every
  * refusal. Nothing the client wrote is trusted: indices are checked
  * against our own consumer index, each record is copied before it is
@@ -14,14 +14,19 @@
 #include <stdint.h>
 
 struct p2m_ops {
-	/* Maps the frame cap at the client's slot at iova (our copy of it,
-	 * kept for IOVA page `page`): IOMMU_OK, IOMMU_ERR_CAP (no 4 KiB
-	 * frame there) or IOMMU_ERR_KERNEL. */
+	/* Maps `pages` frame caps from the client's slot `slot` on at iova
+	 * on (our copies of them, kept for IOVA pages `page` on), in order:
+	 * IOMMU_OK, or IOMMU_ERR_CAP (no 4 KiB frame granting the rights in
+	 * one of the slots) or IOMMU_ERR_KERNEL with *mapped the pages
+	 * mapped before the refused one, which the caller takes back. */
 	uint32_t (*map)(void *ctx, uint32_t slot, uint64_t iova,
-			uint32_t rights, uint32_t page);
-	/* Unmaps IOVA page `page` and drops our copy; returns only once the
-	 * kernel's UnmapIO returned (the SMMU's TLB is clean then). */
-	uint32_t (*unmap)(void *ctx, uint32_t page);
+			uint32_t rights, uint32_t page, uint32_t pages,
+			uint32_t *mapped);
+	/* Unmaps IOVA pages `page` to page + pages - 1, each mapped, and
+	 * drops our copies; returns only once the kernel is done (the SMMU's
+	 * TLB is clean then), IOMMU_OK or IOMMU_ERR_KERNEL (some copy would
+	 * not go: reported on the console). */
+	uint32_t (*unmap)(void *ctx, uint32_t page, uint32_t pages);
 	void *ctx;
 };
 

@@ -1,92 +1,122 @@
 /*
  * sync-pt with the kernel's IOSpaces: a client's IOSpace gets its IO page
  * tables at start and each of its streams is bound to it; its ring's
- * records (p2m.c checks them) become kernel calls here. A map copies the
- * client's frame cap (from the client's CNode, which we hold) into our
- * receive slot, MapIOs the copy and moves it (a mapping moves with its
- * cap) into slot n of the client's p2m CNode, n its IOVA page; an unmap
- * deletes that copy, which the kernel returns from only once the SMMU's
- * TLB is invalidated and synchronised. The copy is a child of the
+ * records (p2m.c checks them) become kernel calls here. A map is
+ * IOSpace.MapFrames: the kernel copies the client's frame caps (from the
+ * client's CNode, which we hold) into slots n.. of the client's p2m CNode,
+ * n the IOVA page, and maps the copies, up to 64 pages a call; an unmap
+ * is IOSpace.UnmapFrames, which deletes up to 64 copies and returns only
+ * once the SMMU's TLB is invalidated and synchronised. A copy is a child of the
  * client's cap, so the client's Revoke of its own cap unmaps it too.
  */
 #include "iommu.h"
 #include "iommu_gen.h"
 
 #include <libcairn/invoke.h>
+#include <stdbool.h>
 #include <stdio.h>
 
-#define DEPTH	64
-#define SCRATCH IOMMU_SLOT_RECV
-#define RW	(CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE)
+#define DEPTH 64
 
 struct sync_ctx {
 	const struct iommu_client *cl;
 };
 
 /*
- * Whether the client's cap may be invoked as a frame: never an Endpoint
- * or a Notification, on which MapIO would be an IPC to whoever listens
- * (a client could make us wait on it for ever). Minting a badge tells
- * them apart without invoking anything: only those (and CNodes, whose
- * "badge" is a guard) take one; a Frame refuses it (INVALID_ARGUMENT,
- * the badge). What else refuses it is a kernel object, which refuses
- * MapIO itself.
+ * One kernel call per CAIRN_IOSPACE_MAP_FRAMES_MAX pages: the kernel copies
+ * the client's caps (children of them, so the client's Revoke unmaps) into
+ * the p2m CNode's slots page.. and maps the copies, each call all or none.
+ * It only reads what the client's slots hold, so a client naming an
+ * Endpoint cannot make us block on it.
  */
-static int frame_like(const struct iommu_info_client *ic, uint32_t slot)
-{
-	struct cairn_result r = cairn_cnode_mint(
-	    IOMMU_SLOT_CNODE, SCRATCH, DEPTH, ic->cnode, slot, DEPTH, RW, 1);
-
-	if (r.error == CAIRN_OK) {
-		cairn_cnode_delete(IOMMU_SLOT_CNODE, SCRATCH, DEPTH);
-		return 0;
-	}
-	return r.error == CAIRN_INVALID_ARGUMENT &&
-	       r.detail[0] == CAIRN_ARG_BADGE;
-}
-
-static uint32_t map_one(void *ctx, uint32_t slot, uint64_t iova,
-			uint32_t rights, uint32_t page)
+static uint32_t map_run(void *ctx, uint32_t slot, uint64_t iova,
+			uint32_t rights, uint32_t page, uint32_t pages,
+			uint32_t *mapped)
 {
 	const struct iommu_info_client *ic = ((struct sync_ctx *)ctx)->cl->info;
 
-	if (!frame_like(ic, slot)) {
-		return IOMMU_ERR_CAP; /* none there, or an IPC object */
+	for (*mapped = 0; *mapped < pages;) {
+		uint32_t n = pages - *mapped;
+		n = n < CAIRN_IOSPACE_MAP_FRAMES_MAX
+			? n
+			: CAIRN_IOSPACE_MAP_FRAMES_MAX;
+		struct cairn_result r = cairn_iospace_map_frames(
+		    ic->iospace, ic->p2m, page + *mapped, ic->cnode,
+		    (uint64_t)slot + *mapped, n,
+		    iova + (uint64_t)*mapped * IOMMU_PAGE, rights);
+		if (r.error != CAIRN_OK) {
+			/* Not a frame granting the rights: the client's
+			 * mistake; anything else is ours or the kernel's. */
+			bool cap = (r.error == CAIRN_INVALID_CAPABILITY &&
+				    r.detail[0] == CAIRN_ARG_SRC_INDEX) ||
+				   (r.error == CAIRN_ILLEGAL_OPERATION &&
+				    r.detail[0] == CAIRN_ARG_RIGHTS) ||
+				   (r.error == CAIRN_RANGE_ERROR &&
+				    r.detail[0] == CAIRN_ARG_SRC_INDEX);
+			if (cap) {
+				return IOMMU_ERR_CAP;
+			}
+			printf("error: %s: IOSpace.MapFrames at %#lx: %s "
+			       "(details %lu, %lu, %lu, %lu)\n",
+			       ic->name, (unsigned long)iova,
+			       cairn_error_name(r.error), r.detail[0],
+			       r.detail[1], r.detail[2], r.detail[3]);
+			return IOMMU_ERR_KERNEL;
+		}
+		*mapped += n;
 	}
-	struct cairn_result r = cairn_cnode_copy(
-	    IOMMU_SLOT_CNODE, SCRATCH, DEPTH, ic->cnode, slot, DEPTH, RW);
-	if (r.error != CAIRN_OK) {
-		return IOMMU_ERR_CAP;
-	}
-	r = cairn_frame_map_io(SCRATCH, ic->iospace, iova, rights);
-	if (r.error == CAIRN_OK) {
-		r = cairn_cnode_move(ic->p2m, page, DEPTH, IOMMU_SLOT_CNODE,
-				     SCRATCH, DEPTH);
-		if (r.error == CAIRN_OK) {
-			return IOMMU_OK;
+	return IOMMU_OK;
+}
+
+/* Each copy deleted on its own: what UnmapFrames refused is still done,
+ * one page at a time (a CNode.Delete succeeds on an empty slot). */
+static uint32_t unmap_each(const struct iommu_info_client *ic, uint32_t page,
+			   uint32_t pages)
+{
+	uint32_t err = IOMMU_OK;
+
+	for (uint32_t i = 0; i < pages; i++) {
+		if (cairn_cnode_delete(ic->p2m, page + i, DEPTH).error !=
+		    CAIRN_OK) {
+			err = IOMMU_ERR_KERNEL;
 		}
 	}
-	/* Not a 4 KiB frame, or refused: our copy goes (and with it any
-	 * mapping it made). */
-	long e = r.error;
-	cairn_cnode_delete(IOMMU_SLOT_CNODE, SCRATCH, DEPTH);
-	return e == CAIRN_INVALID_CAPABILITY ? IOMMU_ERR_CAP : IOMMU_ERR_KERNEL;
+	return err;
 }
 
-static uint32_t unmap_one(void *ctx, uint32_t page)
+/* Our copies deleted (and so unmapped), 64 a call: the kernel invalidates
+ * the SMMU's TLB once per call and returns once it is clean. */
+static uint32_t unmap_run(void *ctx, uint32_t page, uint32_t pages)
 {
 	const struct iommu_info_client *ic = ((struct sync_ctx *)ctx)->cl->info;
+	uint32_t err = IOMMU_OK;
 
-	return cairn_cnode_delete(ic->p2m, page, DEPTH).error == CAIRN_OK
-		   ? IOMMU_OK
-		   : IOMMU_ERR_KERNEL;
+	for (uint32_t done = 0; done < pages;) {
+		uint32_t n = pages - done;
+		n = n < CAIRN_IOSPACE_MAP_FRAMES_MAX
+			? n
+			: CAIRN_IOSPACE_MAP_FRAMES_MAX;
+		struct cairn_result r = cairn_iospace_unmap_frames(
+		    ic->iospace, ic->p2m, page + done, n);
+		if (r.error != CAIRN_OK) {
+			printf("error: %s: IOSpace.UnmapFrames at page %u: %s "
+			       "(details %lu, %lu): deleting one by one\n",
+			       ic->name, page + done, cairn_error_name(r.error),
+			       r.detail[0], r.detail[1]);
+			err = unmap_each(ic, page + done, n) != IOMMU_OK
+				  ? IOMMU_ERR_KERNEL
+				  : err;
+		}
+		done += n;
+	}
+	return err;
 }
 
 uint32_t iommu_submit(struct iommu *s, unsigned c, uint32_t prod,
 		      uint32_t *done, uint32_t *detail)
 {
 	struct sync_ctx ctx = {&s->client[c]};
-	const struct p2m_ops ops = {map_one, unmap_one, &ctx};
+	const struct p2m_ops ops = {map_run, unmap_run, &ctx};
 	const struct iommu_ring *ring =
 	    (const void *)((uintptr_t)IOMMU_DATAPORT_CLIENTS +
 			   s->client[c].info->badge *

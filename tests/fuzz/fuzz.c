@@ -249,6 +249,34 @@ static void op_cnode(struct pool *p)
 	}
 }
 
+/* IOSpace.MapFrames: a short run of root slots (often not all frames)
+ * into empty ones, and UnmapFrames; the shadow learns the copies. */
+static void op_map_frames(struct pool *p, uint64_t ios)
+{
+	uint64_t *s = &p->rng;
+	uint64_t src = pick(p), dest = pick_empty(p);
+	uint64_t count = below(s, 8) ? 1 + below(s, 4) : edgy(s);
+	struct cairn_result r = cairn_iospace_map_frames(
+	    ios, ROOT, dest, ROOT, src, count, pick_ipa(s),
+	    below(s, 4) ? RW : below(s, 32));
+
+	tally(2, r);
+	if (r.error == CAIRN_OK) {
+		for (uint64_t i = 0; i < count; i++) {
+			shadow[dest + i] = shadow[src + i];
+		}
+	}
+	/* Sometimes straight back: the copies deleted, or refused whole. */
+	if (below(s, 2)) {
+		uint64_t first = below(s, 4) ? dest : pick(p);
+		r = cairn_iospace_unmap_frames(ios, ROOT, first, count);
+		tally(2, r);
+		for (uint64_t i = 0; r.error == CAIRN_OK && i < count; i++) {
+			shadow[first + i] = 0;
+		}
+	}
+}
+
 /* IOSpaces: MapIO, IOPageTable.Map, UnmapIO and IOPageTable.Unmap. */
 static void op_iospace(struct pool *p, uint64_t frame)
 {
@@ -256,7 +284,7 @@ static void op_iospace(struct pool *p, uint64_t frame)
 	uint64_t ios = pick_typed(p, CAIRN_OBJ_IOSPACE);
 	uint64_t table = pick_typed(p, CAIRN_OBJ_IO_PAGE_TABLE);
 
-	switch (below(s, 4)) {
+	switch (below(s, 5)) {
 	case 0:
 		tally(2, cairn_frame_map_io(frame, ios, pick_ipa(s),
 					    below(s, 4) ? RW : below(s, 32)));
@@ -266,6 +294,9 @@ static void op_iospace(struct pool *p, uint64_t frame)
 		break;
 	case 2:
 		tally(2, cairn_frame_unmap_io(frame));
+		break;
+	case 3:
+		op_map_frames(p, ios);
 		break;
 	default:
 		tally(2, cairn_io_page_table_unmap(table));

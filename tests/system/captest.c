@@ -103,11 +103,12 @@ static int test_retype_errors(void)
 	    CAIRN_INVALID_ARGUMENT, CAIRN_ARG_TYPE, 0, 0);
 	ERR(cairn_untyped_retype(ram_ut, CAIRN_OBJ_CNODE, 0, ROOT, 0, 0, s, 1),
 	    CAIRN_RANGE_ERROR, CAIRN_ARG_SIZE_BITS, 1, 20);
+	const uint64_t slots = 1UL << CAIRN_ROOT_CNODE_RADIX;
 	ERR(cairn_untyped_retype(ram_ut, CAIRN_OBJ_ENDPOINT, 0, ROOT, 0, 0,
-				 4096, 1),
-	    CAIRN_RANGE_ERROR, CAIRN_ARG_DEST_OFFSET, 1, 4095);
+				 slots, 1),
+	    CAIRN_RANGE_ERROR, CAIRN_ARG_DEST_OFFSET, 1, slots - 1);
 	ERR(cairn_untyped_retype(ram_ut, CAIRN_OBJ_ENDPOINT, 0, ROOT, 0, 0,
-				 4090, 7),
+				 slots - 6, 7),
 	    CAIRN_RANGE_ERROR, CAIRN_ARG_COUNT, 1, 6);
 	ERR(cairn_untyped_retype(ram_ut, CAIRN_OBJ_ENDPOINT, 0, ROOT, 0, 0,
 				 CAIRN_SLOT_TCB, 1),

@@ -31,27 +31,33 @@ static struct {
 } k;
 
 static uint32_t fake_map(void *ctx, uint32_t slot, uint64_t iova,
-			 uint32_t rights, uint32_t page)
+			 uint32_t rights, uint32_t page, uint32_t pages,
+			 uint32_t *mapped)
 {
 	(void)ctx;
 	(void)rights;
 	assert_int_equal(iova, IOMMU_IOVA_BASE + (uint64_t)page * PG);
-	assert_false(k.live[page]); /* never mapped over */
-	if (slot == k.bad_slot) {
-		return IOMMU_ERR_CAP;
+	for (*mapped = 0; *mapped < pages; (*mapped)++) {
+		uint32_t at = page + *mapped;
+		assert_false(k.live[at]); /* never mapped over */
+		if (slot + *mapped == k.bad_slot) {
+			return IOMMU_ERR_CAP;
+		}
+		k.maps++;
+		k.live[at] = 1;
+		k.slot_at[at] = slot + *mapped;
 	}
-	k.maps++;
-	k.live[page] = 1;
-	k.slot_at[page] = slot;
 	return IOMMU_OK;
 }
 
-static uint32_t fake_unmap(void *ctx, uint32_t page)
+static uint32_t fake_unmap(void *ctx, uint32_t page, uint32_t pages)
 {
 	(void)ctx;
-	assert_true(k.live[page]); /* never unmaps what is not there */
-	k.unmaps++;
-	k.live[page] = 0;
+	for (uint32_t at = page; at < page + pages; at++) {
+		assert_true(k.live[at]); /* never unmaps what is not there */
+		k.unmaps++;
+		k.live[at] = 0;
+	}
 	return IOMMU_OK;
 }
 

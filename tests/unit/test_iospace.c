@@ -2,7 +2,10 @@
  * SMMU of host_arch.c: every MapIO error, the leaf in each table format,
  * one mapping per Frame cap, UnmapIO and the removals that must invalidate
  * the SMMU (TLBI and a sync) while a stream is bound and only then,
- * BindIOSpace and its errors, and an IOSpace destroyed under its streams. */
+ * BindIOSpace and its errors, an IOSpace destroyed under its streams, and
+ * IOSpace.MapFrames: every refusal changing nothing, a run across two leaf
+ * tables, and its copies' removal invalidating the SMMU; UnmapFrames: its
+ * refusals, and one invalidation of the whole IOSpace for a run. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -83,6 +86,22 @@ static enum cairn_error mint(uint64_t dest, uint64_t src, uint64_t rights)
 {
 	uint64_t a[] = {dest, 64, ROOT_SLOT, src, 64, rights, 0};
 	return inv(ROOT_SLOT, CAIRN_CNODE_MINT, a, 7);
+}
+
+/* IOSpace.MapFrames from our CNode to our CNode. */
+static enum cairn_error map_frames(uint64_t space, uint64_t dest, uint64_t src,
+				   uint64_t count, uint64_t iova,
+				   uint64_t rights)
+{
+	uint64_t a[] = {ROOT_SLOT, dest, ROOT_SLOT, src, count, iova, rights};
+	return inv(space, CAIRN_IOSPACE_MAP_FRAMES, a, 7);
+}
+
+static enum cairn_error unmap_frames(uint64_t space, uint64_t first,
+				     uint64_t count)
+{
+	uint64_t a[] = {ROOT_SLOT, first, count};
+	return inv(space, CAIRN_IOSPACE_UNMAP_FRAMES, a, 3);
 }
 
 /* The error want, naming d0 (a macro: a failure names its line). */
@@ -224,9 +243,6 @@ static void test_map_io_errors(void **state)
 	ok(mint(S, IPT2, CAIRN_RIGHTS_ALL));
 	assert_int_equal(inv(IPT2, CAIRN_IO_PAGE_TABLE_UNMAP, NULL, 0),
 			 CAIRN_REVOKE_FIRST);
-	/* An IOSpace takes no invocations. */
-	expect(inv(IOS, CAIRN_FRAME_MAP, NULL, 0), CAIRN_ILLEGAL_OPERATION,
-	       CAIRN_ARG_INVOKED);
 }
 
 static void test_leaves_in_each_format(void **state)
@@ -423,6 +439,172 @@ static void test_iospace_destroyed_under_its_streams(void **state)
 	assert_true(vmid_is_io(vmid_of(IOS)));
 }
 
+enum { RUN = 40, COPIES = 50, IPT3 = 60 };
+#define EDGE (IOVA + 0x1fd000) /* 3 pages: 2 in IPT2's span, 1 in the next */
+
+static void test_map_frames_refusals_change_nothing(void **state)
+{
+	(void)state;
+	for (uint64_t i = 0; i < 3; i++) {
+		retype(CAIRN_OBJ_FRAME_4K, RUN + i);
+	}
+	expect(map_frames(IOS, COPIES, RUN, 0, IOVA, RW), CAIRN_RANGE_ERROR,
+	       CAIRN_ARG_COUNT);
+	expect(map_frames(IOS, COPIES, RUN, CAIRN_IOSPACE_MAP_FRAMES_MAX + 1,
+			  IOVA, RW),
+	       CAIRN_RANGE_ERROR, CAIRN_ARG_COUNT);
+	expect(map_frames(IOS, COPIES, RUN, 3, IOVA + 8, RW),
+	       CAIRN_ALIGNMENT_ERROR, CAIRN_ARG_IOVA);
+	expect(map_frames(IOS, COPIES, RUN, 3,
+			  (1ULL << CAIRN_IPA_BITS) - 0x2000, RW),
+	       CAIRN_RANGE_ERROR, CAIRN_ARG_IOVA);
+	expect(map_frames(IOS, COPIES, RUN, 3, IOVA, R | CAIRN_RIGHT_EXEC),
+	       CAIRN_INVALID_ARGUMENT, CAIRN_ARG_RIGHTS);
+	/* Slot runs: in a CNode, from slot 1, inside it. */
+	uint64_t a[] = {IOS, COPIES, ROOT_SLOT, RUN, 3, IOVA, RW};
+	expect(inv(IOS, CAIRN_IOSPACE_MAP_FRAMES, a, 7),
+	       CAIRN_INVALID_CAPABILITY, CAIRN_ARG_DEST_ROOT);
+	expect(inv(IOS, CAIRN_IOSPACE_MAP_FRAMES, a, 6),
+	       CAIRN_TRUNCATED_MESSAGE, 0);
+	expect(map_frames(IOS, 0, RUN, 3, IOVA, RW), CAIRN_RANGE_ERROR,
+	       CAIRN_ARG_DEST_INDEX);
+	expect(map_frames(IOS, (1U << ROOT_RADIX) - 2, RUN, 3, IOVA, RW),
+	       CAIRN_RANGE_ERROR, CAIRN_ARG_DEST_INDEX);
+	assert_int_equal(err.detail[2], (1U << ROOT_RADIX) - 3);
+	expect(map_frames(IOS, COPIES, (1U << ROOT_RADIX) - 1, 3, IOVA, RW),
+	       CAIRN_RANGE_ERROR, CAIRN_ARG_SRC_INDEX);
+	/* Each entry: a 4 KiB Frame cap (not an IOSpace, not an empty slot,
+	 * not a 2 MiB frame) granting the rights, an empty slot for its
+	 * copy, its tables, a free entry. Entry 3 refused: no entry made. */
+	tables();
+	expect(map_frames(IOS, COPIES, RUN, 4, IOVA, RW),
+	       CAIRN_INVALID_CAPABILITY, CAIRN_ARG_SRC_INDEX);
+	assert_int_equal(err.detail[1], RUN + 3);
+	expect(map_frames(IOS, COPIES, IOS, 1, IOVA, RW),
+	       CAIRN_INVALID_CAPABILITY, CAIRN_ARG_SRC_INDEX);
+	expect(map_frames(IOS, COPIES, BIG, 1, IOVA, RW),
+	       CAIRN_INVALID_CAPABILITY, CAIRN_ARG_SRC_INDEX);
+	expect(map_frames(IOS, COPIES, FR_RO, 1, IOVA, RW),
+	       CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_RIGHTS);
+	ok(mint(COPIES + 2, FR, CAIRN_RIGHTS_ALL));
+	expect(map_frames(IOS, COPIES, RUN, 3, IOVA, RW), CAIRN_DELETE_FIRST,
+	       CAIRN_ARG_DEST_INDEX);
+	assert_int_equal(err.detail[1], COPIES + 2);
+	ok(map_io(COPIES + 2, IOS, IOVA + 0x2000, RW));
+	expect(map_frames(IOS, COPIES - 1, RUN, 3, IOVA, RW),
+	       CAIRN_DELETE_FIRST, CAIRN_ARG_IOVA);
+	assert_int_equal(err.detail[1], IOVA + 0x2000);
+	/* Across into a leaf table not there: the third entry's lookup. */
+	expect(map_frames(IOS, 70, RUN, 3, EDGE, RW), CAIRN_FAILED_LOOKUP,
+	       CAIRN_LOOKUP_MISSING_CAP);
+	assert_int_equal(err.detail[1], 3);
+	assert_int_equal(err.detail[3], CAIRN_ARG_IOVA);
+	for (uint64_t i = 0; i < 3; i++) {
+		assert_true(cap_is_null(&f.slots[COPIES - 1 + i].cap));
+		assert_true(cap_is_null(&f.slots[70 + i].cap));
+		assert_int_equal(entry(IOS, EDGE + i * 0x1000, 3), 0);
+		assert_false(cdt_has_children(&f.slots[RUN + i]));
+	}
+	assert_int_equal(entry(IOS, IOVA, 3), 0);
+	/* Nothing but MapFrames. */
+	expect(inv(IOS, CAIRN_FRAME_MAP, NULL, 0), CAIRN_ILLEGAL_OPERATION,
+	       CAIRN_ARG_LABEL);
+}
+
+static void test_map_frames_maps_copies(void **state)
+{
+	(void)state;
+	unsigned page = host_smmu_io_flush_page_count;
+
+	for (uint64_t i = 0; i < 3; i++) {
+		retype(CAIRN_OBJ_FRAME_4K, RUN + i);
+	}
+	retype(CAIRN_OBJ_IO_PAGE_TABLE, IPT3);
+	tables();
+	ok(table_map(IPT3, IOS, EDGE + 0x2000));
+	ok(map_frames(IOS, COPIES, RUN, 3, EDGE, R));
+	for (uint64_t i = 0; i < 3; i++) {
+		struct cte *copy = &f.slots[COPIES + i];
+		s2_pte_t e = entry(IOS, EDGE + i * 0x1000, 3);
+		assert_int_equal(copy->cap.type, CAP_FRAME);
+		assert_true(cap_same_object(&copy->cap, &f.slots[RUN + i].cap));
+		assert_int_equal(arch_s2_output(e), pa_addr(copy->cap.object));
+		assert_int_equal(e & (3ULL << 6), 1ULL << 6); /* read only */
+		assert_int_not_equal(copy->cap.mapping, 0);
+		assert_int_equal(f.slots[RUN + i].cap.mapping, 0);
+	}
+	/* The copies are children: the owner's Revoke of its cap unmaps the
+	 * device's view, invalidating the SMMU while a stream is bound. */
+	uint64_t sidc[] = {7, ROOT_SLOT, S, 64};
+	ok(inv(SIDC, CAIRN_SID_CONTROL_GET, sidc, 4));
+	ok(bind_io(S, IOS));
+	ok(cnode2(CAIRN_CNODE_REVOKE, RUN + 1));
+	assert_true(cap_is_null(&f.slots[COPIES + 1].cap));
+	assert_int_equal(entry(IOS, EDGE + 0x1000, 3), 0);
+	assert_int_equal(host_smmu_io_flush_page_count, page + 1);
+	assert_int_not_equal(entry(IOS, EDGE, 3), 0);
+	ok(cnode2(CAIRN_CNODE_DELETE, COPIES));
+	assert_int_equal(entry(IOS, EDGE, 3), 0);
+	assert_int_equal(host_smmu_io_flush_page_count, page + 2);
+}
+
+static void test_unmap_frames(void **state)
+{
+	(void)state;
+	unsigned page = host_smmu_io_flush_page_count;
+	unsigned all = host_smmu_io_flush_all_count;
+
+	for (uint64_t i = 0; i < 4; i++) {
+		retype(CAIRN_OBJ_FRAME_4K, RUN + i);
+	}
+	tables();
+	ok(map_frames(IOS, COPIES, RUN, 4, IOVA, RW));
+	/* Refused, nothing deleted: a bad count or range; a slot holding
+	 * anything but a Frame mapped in this IOSpace (a frame mapped
+	 * nowhere, one mapped in another IOSpace). */
+	expect(unmap_frames(IOS, COPIES, 0), CAIRN_RANGE_ERROR,
+	       CAIRN_ARG_COUNT);
+	expect(unmap_frames(IOS, COPIES, CAIRN_IOSPACE_MAP_FRAMES_MAX + 1),
+	       CAIRN_RANGE_ERROR, CAIRN_ARG_COUNT);
+	expect(unmap_frames(IOS, 0, 1), CAIRN_RANGE_ERROR,
+	       CAIRN_ARG_DEST_INDEX);
+	uint64_t a[] = {IOS, COPIES, 1};
+	expect(inv(IOS, CAIRN_IOSPACE_UNMAP_FRAMES, a, 3),
+	       CAIRN_INVALID_CAPABILITY, CAIRN_ARG_DEST_ROOT);
+	ok(mint(COPIES + 4, IOS2, CAIRN_RIGHTS_ALL));
+	expect(unmap_frames(IOS, COPIES, 5), CAIRN_INVALID_CAPABILITY,
+	       CAIRN_ARG_DEST_INDEX);
+	assert_int_equal(err.detail[1], COPIES + 4);
+	ok(cnode2(CAIRN_CNODE_DELETE, COPIES + 4));
+	expect(unmap_frames(IOS, RUN, 1), CAIRN_INVALID_CAPABILITY,
+	       CAIRN_ARG_DEST_INDEX);
+	assert_int_equal(err.detail[1], RUN);
+	expect(unmap_frames(IOS2, COPIES, 1), CAIRN_INVALID_CAPABILITY,
+	       CAIRN_ARG_DEST_INDEX);
+	ok(unmap_frames(IOS, COPIES + 4, 3)); /* empty slots: nothing */
+	for (uint64_t i = 0; i < 4; i++) {
+		assert_false(cap_is_null(&f.slots[COPIES + i].cap));
+		assert_int_not_equal(entry(IOS, IOVA + i * 0x1000, 3), 0);
+	}
+	/* Unbound: no invalidation. One copy deleted already is skipped. */
+	ok(cnode2(CAIRN_CNODE_DELETE, COPIES + 1));
+	ok(unmap_frames(IOS, COPIES, 2));
+	assert_int_equal(host_smmu_io_flush_all_count, all);
+	/* Bound: the whole IOSpace once for the run, no page by page. */
+	uint64_t sidc[] = {7, ROOT_SLOT, S, 64};
+	ok(inv(SIDC, CAIRN_SID_CONTROL_GET, sidc, 4));
+	ok(bind_io(S, IOS));
+	ok(unmap_frames(IOS, COPIES + 2, 2));
+	assert_int_equal(host_smmu_io_flush_all_count, all + 1);
+	assert_int_equal(host_smmu_io_flush_page_count, page);
+	for (uint64_t i = 0; i < 4; i++) {
+		assert_true(cap_is_null(&f.slots[COPIES + i].cap));
+		assert_int_equal(entry(IOS, IOVA + i * 0x1000, 3), 0);
+		assert_false(cdt_has_children(&f.slots[RUN + i]));
+	}
+	assert_false(map_batch_open());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +620,11 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_iospace_destroyed_under_its_streams, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_map_frames_refusals_change_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_map_frames_maps_copies, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_unmap_frames, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

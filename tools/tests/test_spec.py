@@ -373,9 +373,11 @@ def test_iommu_server_and_clients(tmp_path):
     assert left["frame_2m:pcie.bar0"].map_ipa == iommuspec.DEVICE_IPA
     assert left["stream_id:left#0"].rights == spec.W  # bind-only
     assert "vspace:left" in left  # to bind its stream to
-    # sync-pt: no StreamID or VSpace for the client, the server's claim.
+    # sync-pt: no StreamID for the client, the server's claim; its own
+    # VSpace (its P2M, whose changes it mirrors to the server) as in
+    # share-pt.
     right = {c.object for c in s.caps if c.holder == "right"}
-    assert "stream_id:right#0" not in right and "vspace:right" not in right
+    assert "stream_id:right#0" not in right and "vspace:right" in right
     assert "stream_id:right#0" in server
     assert not any(c.holder == "plain" and c.type == "stream_id"
                    for c in s.caps)
@@ -417,15 +419,15 @@ def test_iommu_info_page(tmp_path):
     assert ipa == iommuspec.DEVICE_IPA
     assert first == min(slot for obj, slot in left.items()
                         if "L2:0x6000000000" in obj)
-    # right (sync-pt): its IOSpace, 9 IO page tables and the p2m CNode.
+    # right (sync-pt): its IOSpace, 17 IO page tables and the p2m CNode.
     at += iommuspec.CLIENT.size + iommuspec.MAX_DEVICES * iommuspec.DEVICE.size
     _, _, mode, _, _, iospace, tables, count, p2m, _, _ = \
         iommuspec.CLIENT.unpack_from(info, at)
-    assert (mode, count) == (2, 9)
+    assert (mode, count) == (2, 17)
     assert (iospace, tables, p2m) == (
         server["iospace:right"], server["io_page_table:right@L2:0x40000000"],
         server["cnode:iommu.p2m.right"])
-    assert s.objects["cnode:iommu.p2m.right"] == ("cnode", 12)
+    assert s.objects["cnode:iommu.p2m.right"] == ("cnode", 13)
 
 
 def test_no_devices_no_server(tmp_path):
@@ -439,11 +441,11 @@ def test_iommu_memory_report(tmp_path):
     m, s = compile_devices(tmp_path)
     report = iommuspec.memory_report(s, m)
     # left: share-pt, nothing beyond its own tables; right: sync-pt, its
-    # IOSpace, 9 IO page tables and the server's 4096-slot CNode.
+    # IOSpace, 17 IO page tables and the server's 8192-slot CNode.
     assert "iommu client left: passthrough share-pt, 1 device\n" \
            "  for its mode" in report
     assert re.search(r"left.*\n  for its mode +0 KiB", report)
-    assert re.search(r"IO page tables +36 KiB", report)
+    assert re.search(r"IO page tables +68 KiB", report)
     assert re.search(r"IOSpace \(root table, VMID\) +4 KiB", report)
-    assert re.search(r"the server's CNode of mapped copies +256 KiB", report)
-    assert re.search(r"right.*\n(.*\n){3}  for its mode +296 KiB", report)
+    assert re.search(r"the server's CNode of mapped copies +512 KiB", report)
+    assert re.search(r"right.*\n(.*\n){3}  for its mode +584 KiB", report)

@@ -12,7 +12,7 @@
 #define CAIRN_ROOT_STACK_SIZE  0x10000UL
 #define CAIRN_ROOT_IPC_BUFFER  0x10000000UL
 #define CAIRN_ROOT_BOOTINFO    0x10001000UL
-#define CAIRN_ROOT_CNODE_RADIX 12
+#define CAIRN_ROOT_CNODE_RADIX 14
 /* Boot modules (the spec, component ELFs) are mapped read-only from here. */
 #define CAIRN_ROOT_MODULES 0x4000000000UL /* 256 GiB */
 

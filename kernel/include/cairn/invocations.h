@@ -38,6 +38,18 @@ enum cairn_invocation {
 	CAIRN_IO_PAGE_TABLE_MAP = 42,	/* (iospace, iova) */
 	CAIRN_IO_PAGE_TABLE_UNMAP = 43, /* () */
 
+	/* IOSpace: up to CAIRN_IOSPACE_MAP_FRAMES_MAX 4 KiB frame caps, slots
+	 * src_first.. of CNode src_root, copied into the empty slots
+	 * dest_first.. of CNode dest_root (slot indices, not cptrs) and the
+	 * copies mapped at iova, iova + 4 KiB, ..., all or none. */
+	CAIRN_IOSPACE_MAP_FRAMES = 44, /* (dest_root, dest_first, src_root,
+					  src_first, count, iova, rights) */
+	/* The Frame caps in the count slots first.. of CNode cnode, each
+	 * mapped in this IOSpace (empty slots are skipped), deleted and so
+	 * unmapped, all or none; the SMMU's TLB for the IOSpace invalidated
+	 * once and synchronised before it returns. */
+	CAIRN_IOSPACE_UNMAP_FRAMES = 45, /* (cnode, first, count) */
+
 	/* TCB */
 	CAIRN_TCB_CONFIGURE = 48, /* (cspace_root, vspace, ipc_buffer frame or
 				     0, its address in the VSpace, fault
@@ -88,6 +100,10 @@ enum cairn_invocation {
 	CAIRN_POWER_OFF = 96,	/* () */
 	CAIRN_POWER_RESET = 97, /* () */
 };
+
+/* IOSpace.MapFrames' and UnmapFrames' bound on count: the work one call
+ * does before the kernel looks for a pending interrupt again. */
+#define CAIRN_IOSPACE_MAP_FRAMES_MAX 64
 
 /*
  * AuditControl.Walk(cursor): the next chunk of the live capability audit.

@@ -146,6 +146,41 @@ static void smmu_forget(vmid_t vmid, ipaddr_t addr, bool table)
 }
 
 /*
+ * A batch of removals from one space inside one invocation
+ * (IOSpace.UnmapFrames): map_remove leaves the SMMU's TLB for that space
+ * to map_batch_end, which invalidates the whole space once and waits for
+ * the sync before the invocation returns (invoke() asserts no batch is
+ * left open). One invalidation for up to 64 pages instead of one each.
+ */
+static struct {
+	vmid_t vmid;
+	bool open;
+	bool stale; /* an entry left while streams were bound */
+} batch;
+
+void map_batch_begin(vmid_t vmid)
+{
+	ASSERT(!batch.open);
+	batch.vmid = vmid;
+	batch.open = true;
+	batch.stale = false;
+}
+
+void map_batch_end(void)
+{
+	ASSERT(batch.open);
+	if (batch.stale) {
+		smmu_forget(batch.vmid, ipa_init(0), true);
+	}
+	batch.open = false;
+}
+
+bool map_batch_open(void)
+{
+	return batch.open;
+}
+
+/*
  * The one place an entry leaves a VSpace's or an IOSpace's table. For a
  * VSpace the arch call clears it and invalidates what the CPUs may have
  * cached from it (by IPA for a leaf, the whole VMID for a table), so no
@@ -155,8 +190,10 @@ static void smmu_forget(vmid_t vmid, ipaddr_t addr, bool table)
  * any stream is bound to (share-pt: a VSpace whose very tables the SMMU
  * walks; sync-pt: an IOSpace), the SMMU's TLB is invalidated the same way
  * (by address for a leaf, the whole VMID or ASID for a table) and a
- * CMD_SYNC has completed before this returns, so DMA that starts after the
- * invocation returns cannot reach the old translation. New entries need
+ * CMD_SYNC has completed before this returns (inside a batch on that
+ * space: for the whole space, at the batch's end, still before the
+ * invocation returns), so DMA that starts after the invocation returns
+ * cannot reach the old translation. New entries need
  * nothing (no TLB holds an invalid one), and no operation weakens an entry
  * in place: rights change only by removal. vmid_streams() says whether
  * streams are bound; it is checked against the streams themselves here,
@@ -172,7 +209,12 @@ static void map_remove(s2_pte_t *pte, int level, vmid_t vmid, ipaddr_t addr)
 		arch_s2_remove(pte, level, vmid, addr);
 	}
 	ASSERT(vmid_streams(vmid) == stream_count_bound(vmid));
-	if (vmid_streams(vmid) != 0) {
+	if (vmid_streams(vmid) == 0) {
+		return;
+	}
+	if (batch.open && vmid_value(batch.vmid) == vmid_value(vmid)) {
+		batch.stale = true;
+	} else {
 		smmu_forget(vmid, addr, table);
 	}
 }

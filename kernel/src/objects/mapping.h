@@ -71,6 +71,13 @@ void map_cap_gone(struct cte *slot);
 enum cairn_error map_derive(const struct cap *src, struct cap *out,
 			    struct inv_error *err);
 
+/* Removals from the space of `vmid` between these two (one invocation)
+ * leave its SMMU invalidation to map_batch_end: the whole space, once,
+ * synchronised before it returns. */
+void map_batch_begin(vmid_t vmid);
+void map_batch_end(void);
+bool map_batch_open(void);
+
 /* A VSpace's or IOSpace's last cap is going: its streams abort, its VMID
  * is flushed and freed. */
 void map_space_destroy(const struct cap *c);

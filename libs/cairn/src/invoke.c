@@ -161,6 +161,23 @@ struct cairn_result cairn_frame_unmap_io(uint64_t frame)
 	return cairn_invoke(frame, CAIRN_FRAME_UNMAP_IO, 0, 0);
 }
 
+struct cairn_result cairn_iospace_map_frames(uint64_t iospace,
+					     uint64_t dest_root,
+					     uint64_t dest_first,
+					     uint64_t src_root,
+					     uint64_t src_first, uint64_t count,
+					     uint64_t iova, uint64_t rights)
+{
+	INVOKE(iospace, CAIRN_IOSPACE_MAP_FRAMES, dest_root, dest_first,
+	       src_root, src_first, count, iova, rights);
+}
+
+struct cairn_result cairn_iospace_unmap_frames(uint64_t iospace, uint64_t cnode,
+					       uint64_t first, uint64_t count)
+{
+	INVOKE(iospace, CAIRN_IOSPACE_UNMAP_FRAMES, cnode, first, count);
+}
+
 struct cairn_result cairn_io_page_table_map(uint64_t pt, uint64_t iospace,
 					    uint64_t iova)
 {

@@ -53,8 +53,8 @@ CLIENT = struct.Struct("<32sIIIIIIIIII")  # name, badge, mode, devices,
 #   cnode; sync-pt: iospace, first IO page table, tables, p2m CNode; the
 #   client's first device slot, pad
 IOVA_BASE = 0x4000_0000  # servers/iommu/iommu_proto.h: IOMMU_IOVA_BASE
-IOVA_PAGES = 4096        # ... IOMMU_IOVA_PAGES (16 MiB)
-P2M_RADIX = 12           # the server's copies, one slot per IOVA page
+IOVA_PAGES = 8192        # ... IOMMU_IOVA_PAGES (32 MiB)
+P2M_RADIX = 13           # the server's copies, one slot per IOVA page
 DEVICE = struct.Struct("<IIIIIIQ")  # kind, value, bar, stream, client's
 #                                      stream, client's VSpace, its BAR IPA
 
@@ -111,10 +111,12 @@ def bar_object(k):
 
 
 def client_caps(spec, m, inst, first_slot, Cap):
-    """A client's device caps from first_slot on: per device, its BAR frame
-    (mapped) and, in share-pt or enabled, the slot of its bind-only
-    StreamID; plus the level-2 table the frames need. Returns (caps,
-    {device index: (bar number, stream slot or 0)})."""
+    """A client's device caps from first_slot on: its own VSpace (its P2M,
+    which it changes in every mode and, in share-pt or enabled, binds its
+    streams to); per device, its BAR frame (mapped) and, in share-pt or
+    enabled, the slot of its bind-only StreamID; plus the level-2 table the
+    frames need. Returns (caps, {device index: (bar number, stream slot or
+    0, VSpace slot, first slot)})."""
     found = {c[0]: c for c in clients(m)}
     if inst not in found:
         return [], {}
@@ -124,11 +126,9 @@ def client_caps(spec, m, inst, first_slot, Cap):
     table = spec.add(f"page_table:{inst}@L2:{DEVICE_IPA:#x}", "page_table")
     caps.append(Cap(inst, slot, "page_table", table, ALL, map_ipa=DEVICE_IPA))
     slot += 1
-    vspace = 0
-    if mode in ("share-pt", "enabled"):  # to bind its streams to
-        vspace = slot
-        caps.append(Cap(inst, slot, "vspace", f"vspace:{inst}", ALL))
-        slot += 1
+    vspace = slot
+    caps.append(Cap(inst, slot, "vspace", f"vspace:{inst}", ALL))
+    slot += 1
     for i, _ in enumerate(devices):
         k = first_bar + i
         caps.append(Cap(inst, slot, "frame_2m", bar_object(k), R | W,

@@ -52,6 +52,20 @@ struct cairn_result cairn_page_table_unmap(uint64_t pt);
 struct cairn_result cairn_frame_map_io(uint64_t frame, uint64_t iospace,
 				       uint64_t iova, uint64_t rights);
 struct cairn_result cairn_frame_unmap_io(uint64_t frame);
+/* count 4 KiB frame caps from slot src_first of CNode src_root, copied to
+ * the empty slots from dest_first of CNode dest_root (slot indices) and
+ * mapped at iova.. in the IOSpace, all or none (count at most
+ * CAIRN_IOSPACE_MAP_FRAMES_MAX). */
+struct cairn_result cairn_iospace_map_frames(uint64_t iospace,
+					     uint64_t dest_root,
+					     uint64_t dest_first,
+					     uint64_t src_root,
+					     uint64_t src_first, uint64_t count,
+					     uint64_t iova, uint64_t rights);
+/* The count Frame caps in slots first.. of CNode cnode (slot indices),
+ * each mapped in the IOSpace, deleted; the SMMU's TLB clean on return. */
+struct cairn_result cairn_iospace_unmap_frames(uint64_t iospace, uint64_t cnode,
+					       uint64_t first, uint64_t count);
 struct cairn_result cairn_io_page_table_map(uint64_t pt, uint64_t iospace,
 					    uint64_t iova);
 struct cairn_result cairn_io_page_table_unmap(uint64_t pt);
