@@ -157,13 +157,14 @@ static int sync_round(uint64_t n, struct round *r)
 
 int main(void)
 {
-	uint32_t bdf, ids, sid, mode, stream, first, ret;
+	uint32_t bdf, ids, sid, mode, stream, first, irq, ret;
 	uint64_t bar_ipa, bar_size;
 	const uint64_t sizes[] = {1, 64, PAGES};
 
 	CONSOLE_CLIENT_INIT(P2MBENCH, CONSOLE);
 	IommuClient_device(P2MBENCH_SLOT_IOMMU, 0, &bdf, &ids, &sid, &mode,
-			   &bar_ipa, &bar_size, &stream, &vspace, &first, &ret);
+			   &bar_ipa, &bar_size, &stream, &vspace, &first, &irq,
+			   &ret);
 	first_page = first - PAGES;
 	if (ret != IOMMU_OK ||
 	    (mode == IOMMU_MODE_SHARE_PT &&

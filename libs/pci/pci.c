@@ -168,3 +168,10 @@ struct pci_cfg pci_ecam(volatile void *bus)
 {
 	return (struct pci_cfg){ecam_read, ecam_write, (void *)(uintptr_t)bus};
 }
+
+unsigned pci_interrupt_pin(const struct pci_cfg *cfg, unsigned devfn)
+{
+	unsigned pin = (rd(cfg, devfn, PCI_INTERRUPT) >> 8) & 0xff;
+
+	return pin <= 4 ? pin : 0;
+}

@@ -20,6 +20,7 @@
 #define PCI_COMMAND	 0x04
 #define PCI_HEADER	 0x0c /* header type in bits 23:16 */
 #define PCI_BAR0	 0x10
+#define PCI_INTERRUPT	 0x3c /* line in bits 7:0, pin in 15:8 */
 #define PCI_CMD_MEMORY	 0x2
 #define PCI_CMD_MASTER	 0x4
 #define PCI_BAR_IO	 0x1
@@ -81,6 +82,10 @@ int pci_bar_assign(struct pci_bar *bars, unsigned n, uint64_t region_size,
 void pci_bar_program(const struct pci_cfg *cfg, unsigned devfn,
 		     const struct pci_bar *bars, unsigned n,
 		     uint64_t region_pci);
+
+/* The INTx pin the function raises (1 = INTA .. 4 = INTD), or 0 if none
+ * (or a value no pin has). */
+unsigned pci_interrupt_pin(const struct pci_cfg *cfg, unsigned devfn);
 
 /* Configuration space through a mapped ECAM: bus points at the bus's 1 MiB
  * (function devfn's 4 KiB at bus + devfn * 4 KiB). */

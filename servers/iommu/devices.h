@@ -20,6 +20,9 @@ struct iommu_device {
 	uint16_t vendor, id;
 	uint32_t sid;
 	uint64_t bar_size; /* BAR 0's */
+	uint32_t pin;	   /* its INTx pin (1 = INTA), 0 if none */
+	uint32_t intid;	   /* where the host bridge routes it, once claimed
+			      into the client (0: not claimed: polled) */
 	uint64_t faults;
 };
 

@@ -10,7 +10,7 @@
 
 #define IOMMU_INFO_IPA	   0x10002000UL
 #define IOMMU_INFO_MAGIC   "CAIRNIOM"
-#define IOMMU_INFO_VERSION 1
+#define IOMMU_INFO_VERSION 2
 #define IOMMU_MAX_CLIENTS  8
 #define IOMMU_MAX_DEVICES  8
 #define IOMMU_ECAM_IPA	   0x5000000000UL /* the root bus's 2 MiB */
@@ -28,8 +28,11 @@ struct iommu_info_device {
 	uint32_t stream;	/* where we claim its StreamID */
 	uint32_t client_stream; /* the client's slot for a bind-only copy,
 				   0 unless share-pt or enabled */
-	uint32_t client_vspace; /* the client's own VSpace cap, likewise */
-	uint64_t bar_ipa;	/* where the client has the BAR frame mapped */
+	uint32_t client_vspace; /* the client's own VSpace cap */
+	uint32_t client_irq;	/* the client's slot for the IRQHandler of
+				   the device's INTx, which we claim there */
+	uint32_t pad;
+	uint64_t bar_ipa; /* where the client has the BAR frame mapped */
 };
 
 struct iommu_info_client {
@@ -57,5 +60,5 @@ struct iommu_info {
 };
 
 /* iommuspec.info_size(), which tools/tests/test_spec.py pins to this. */
-_Static_assert(sizeof(struct iommu_info) == 2648,
+_Static_assert(sizeof(struct iommu_info) == 3160,
 	       "struct iommu_info differs from tools/lib/cairn/iommuspec.py");

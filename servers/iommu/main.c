@@ -50,7 +50,8 @@ void iommu_report_device(const struct iommu *s, unsigned c, unsigned k)
 static uint32_t device(uint32_t index, uint32_t *bdf, uint32_t *ids,
 		       uint32_t *sid, uint32_t *mode, uint64_t *bar_ipa,
 		       uint64_t *bar_size, uint32_t *stream_slot,
-		       uint32_t *vspace_slot, uint32_t *first_slot)
+		       uint32_t *vspace_slot, uint32_t *first_slot,
+		       uint32_t *irq_slot)
 {
 	unsigned c = 0;
 	struct iommu_client *cl = caller(&c);
@@ -72,6 +73,7 @@ static uint32_t device(uint32_t index, uint32_t *bdf, uint32_t *ids,
 	*stream_slot = share ? d->info->client_stream : 0;
 	*vspace_slot = d->info->client_vspace;
 	*first_slot = cl->info->first_slot;
+	*irq_slot = d->intid != 0 ? d->info->client_irq : 0;
 	return d->error;
 }
 

@@ -2,8 +2,9 @@
  * Setting the clients' devices up: the root bus enumerated through the
  * ECAM, each listed device matched (devices.c), its BARs placed in the
  * 2 MiB device frame the spec gave its client, its StreamID computed from
- * the iommu-map and claimed, its faults routed to us, and in share-pt a
- * bind-only copy placed in the client's CNode. A device that cannot be
+ * the iommu-map and claimed, its faults routed to us, in share-pt a
+ * bind-only copy placed in the client's CNode, and the IRQHandler of its
+ * INTx claimed straight into the client's CNode. A device that cannot be
  * set up is said once and refused to its client only; the rest go on.
  */
 #include "iommu.h"
@@ -139,6 +140,40 @@ static uint32_t hand_over(const struct iommu_client *c,
 	return IOMMU_OK;
 }
 
+/*
+ * The device's INTx: its IRQHandler claimed into the client's slot
+ * (SIDControl.GetINTx routes it as the host bridge's interrupt-map says).
+ * A device without INTx, a line another device already holds or a bridge
+ * without an interrupt-map leaves it polled: said, not an error.
+ */
+static void hand_over_intx(const struct pci_cfg *cfg,
+			   const struct iommu_client *c, struct iommu_device *d)
+{
+	static const char *const why_not = "its driver polls it";
+	char bdf[8];
+
+	iommu_bdf(bdf, d->devfn);
+	d->pin = pci_interrupt_pin(cfg, d->devfn);
+	if (d->pin == 0) {
+		printf("%s: device %s raises no INTx: %s\n", c->info->name, bdf,
+		       why_not);
+		return;
+	}
+	struct cairn_result r = cairn_sid_control_get_intx(
+	    SIDC, d->devfn, d->pin, c->info->cnode, d->info->client_irq, DEPTH);
+	if (r.error != CAIRN_OK) {
+		printf("warning: %s: device %s INT%c: %s (details %lu, %lu): "
+		       "%s\n",
+		       c->info->name, bdf, 'A' + (int)d->pin - 1,
+		       r.error == CAIRN_REVOKE_FIRST
+			   ? "its line is another's already"
+			   : cairn_error_name(r.error),
+		       r.detail[0], r.detail[1], why_not);
+		return;
+	}
+	d->intid = (uint32_t)r.detail[0];
+}
+
 static void setup_device(struct iommu *s, const struct pci_cfg *cfg, unsigned c,
 			 unsigned k)
 {
@@ -167,13 +202,21 @@ static void setup_device(struct iommu *s, const struct pci_cfg *cfg, unsigned c,
 	if (d->error == IOMMU_OK && d->info->client_stream != 0) {
 		d->error = hand_over(cl, d);
 	}
+	if (d->error == IOMMU_OK && d->info->client_irq != 0) {
+		hand_over_intx(cfg, cl, d);
+	}
 	if (d->error == IOMMU_OK && cl->effective == IOMMU_MODE_SYNC_PT) {
 		d->error = s->sync_error[c] != IOMMU_OK
 			       ? s->sync_error[c]
 			       : iommu_sync_device(cl, d);
 	}
-	printf("%s: device %s (%04x:%04x) StreamID %#x, %s: %s\n",
-	       cl->info->name, bdf, d->vendor, d->id, d->sid,
+	char intx[24] = "polled";
+	if (d->intid != 0) {
+		snprintf(intx, sizeof(intx), "INT%c at INTID %u",
+			 'A' + (int)d->pin - 1, d->intid);
+	}
+	printf("%s: device %s (%04x:%04x) StreamID %#x, %s, %s: %s\n",
+	       cl->info->name, bdf, d->vendor, d->id, d->sid, intx,
 	       iommu_mode_name(cl->effective),
 	       d->error == IOMMU_ERR_UNAVAILABLE
 		   ? "not set up: sync-pt needs an IOSpace, which the spec "

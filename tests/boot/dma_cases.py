@@ -13,7 +13,7 @@ TWO_EDUS = ["-device", f"{EDU},addr=02.0", "-device", f"{EDU},addr=03.0"]
 DRIVERS = {"left": ("00:02.0", "0x10"), "right": ("00:03.0", "0x18")}
 MATRIX = ("bind", "own_memory", "unmapped_iova", "kernel_and_mmio",
           "bind_only", "peer_memory", "peer_untouched", "after_unmap",
-          "after_revoke")
+          "after_revoke", "intx")
 
 
 def use(**helpers):
@@ -80,8 +80,8 @@ def dma_share_pt_matrix(images):
         m.expect_all([r"left: dma: \d+ passed, \d+ failed",
                       r"right: dma: \d+ passed, \d+ failed"], timeout=120)
         for client in DRIVERS:
-            if not re.search(rf"{client}: dma: 9 passed, 0 failed", m.log):
-                m.fail(f"{client}'s summary is not 9 passed, 0 failed")
+            if not re.search(rf"{client}: dma: 10 passed, 0 failed", m.log):
+                m.fail(f"{client}'s summary is not 10 passed, 0 failed")
         if re.search(r"iommu: (error|warning)", m.log):
             m.fail("the IOMMU server complained")
         bt.shell(m, "iommu",
@@ -151,22 +151,24 @@ def dma_missing_device_fails_its_client_only(images):
     """With one edu device only, right's (named by vendor:device IDs after
     left took the one there is) is not on the bus: the IOMMU server says so
     at boot for right alone, right's driver is told `not present`, left
-    runs its whole matrix, and the audit names exactly the StreamID caps
-    that could not be made."""
+    runs its whole matrix, and the audit names exactly the StreamID and
+    IRQHandler caps that could not be made."""
     with bt.console_boot(images, system="test-dma-share",
                          extra=TWO_EDUS[:2]) as m:
         m.expect(r"iommu: error: right: device 0 \(IDs 0x11e81234\) is not "
                  r"on the bus: refused to right only", timeout=60)
         m.expect_all([r"right: dma: device 0: not present: nothing to drive",
-                      r"left: dma: 9 passed, 0 failed"], timeout=120)
+                      r"left: dma: 10 passed, 0 failed"], timeout=120)
         out = bt.shell(m, "iommu",
                        r"left +share-pt +share-pt +00:02\.0 +0x10 .* ok",
                        r"right +share-pt +share-pt +- +- +0 +0 +not present")
         out = bt.shell(m, "audit", r"audit: ")
         missing = re.findall(r"stream_id:right#0", out)
-        if "audit: ok" in out or len(missing) != 2 or "stream_id:left" in out:
-            m.fail(f"the audit should miss right's two StreamID caps, and "
-                   f"only them:\n{out}")
+        irq = re.findall(r"irq_handler:right#0", out)
+        if "audit: ok" in out or len(missing) != 2 or len(irq) != 1 \
+                or "stream_id:left" in out or "irq_handler:left" in out:
+            m.fail(f"the audit should miss right's two StreamID caps and "
+                   f"its IRQHandler, and only them:\n{out}")
         m.send("poweroff\r")
         m.expect("powering off")
         m.wait_exit(timeout=30)
@@ -175,7 +177,7 @@ def dma_missing_device_fails_its_client_only(images):
 
 SYNC_MATRIX = ("own_memory", "peer_memory", "peer_untouched", "unmapped_iova",
                "kernel_and_mmio", "after_unmap", "after_revoke",
-               "bad_requests")
+               "bad_requests", "intx")
 
 
 def check_sync(m, client, peer_addr):
@@ -208,8 +210,8 @@ def dma_sync_pt_matrix(images):
     with sync_boot(images, stage1=False) as m:
         m.expect_all([r"left: dma: \d+ passed, \d+ failed",
                       r"right: dma: \d+ passed, \d+ failed"], timeout=120)
-        if not re.search(r"left: dma: 8 passed, 0 failed", m.log) or \
-                not re.search(r"right: dma: 9 passed, 0 failed", m.log):
+        if not re.search(r"left: dma: 9 passed, 0 failed", m.log) or \
+                not re.search(r"right: dma: 10 passed, 0 failed", m.log):
             m.fail("a driver's summary is not all passed (8 and 9)")
         bt.shell(m, "iommu",
                  r"left +sync-pt +sync-pt +00:02\.0 +0x10 +2 +[1-9]\d* +ok",
@@ -238,8 +240,8 @@ def dma_sync_pt_on_stage1_smmu(images):
         m.expect_all([r"left: dma: \d+ passed, \d+ failed",
                       r"right: dma: \d+ passed, \d+ failed"], timeout=120)
         for client in DRIVERS:
-            if not re.search(rf"{client}: dma: 8 passed, 0 failed", m.log):
-                m.fail(f"{client}'s summary is not 8 passed, 0 failed")
+            if not re.search(rf"{client}: dma: 9 passed, 0 failed", m.log):
+                m.fail(f"{client}'s summary is not 9 passed, 0 failed")
         bt.shell(m, "iommu",
                  r"left +sync-pt +sync-pt +00:02\.0 +0x10 +2 +[1-9]\d* +ok",
                  r"right +enabled +sync-pt +00:03\.0 +0x18 +2 +[1-9]\d* +ok")

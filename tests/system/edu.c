@@ -27,6 +27,21 @@ static void reg64(volatile uint8_t *bar, unsigned off, uint64_t v)
 	*(volatile uint64_t *)(bar + off) = v;
 }
 
+void edu_raise(volatile uint8_t *bar, uint32_t bits)
+{
+	*(volatile uint32_t *)(bar + EDU_IRQ_RAISE) = bits;
+}
+
+void edu_ack(volatile uint8_t *bar, uint32_t bits)
+{
+	*(volatile uint32_t *)(bar + EDU_IRQ_ACK) = bits;
+}
+
+uint32_t edu_irq_status(volatile uint8_t *bar)
+{
+	return *(volatile uint32_t *)(bar + EDU_IRQ_STATUS);
+}
+
 int edu_dma(volatile uint8_t *bar, uint64_t iova, int to_ram)
 {
 	reg64(bar, EDU_DMA_SRC, to_ram ? EDU_BUFFER : iova);

@@ -19,6 +19,16 @@
  * whether the SMMU let it through is seen in memory. */
 int edu_dma(volatile uint8_t *bar, uint64_t iova, int to_ram);
 
+/* Its interrupt: raise sets bits of the status register and asserts the
+ * interrupt (INTx, as nothing enables its MSI); ack clears them, and the
+ * line drops once none is left. */
+#define EDU_IRQ_STATUS 0x24
+#define EDU_IRQ_RAISE  0x60
+#define EDU_IRQ_ACK    0x64
+void edu_raise(volatile uint8_t *bar, uint32_t bits);
+void edu_ack(volatile uint8_t *bar, uint32_t bits);
+uint32_t edu_irq_status(volatile uint8_t *bar);
+
 /* A page's pattern for seed, and whether a page holds it. */
 void edu_fill(volatile void *va, uint64_t seed);
 int edu_holds(const volatile void *va, uint64_t seed);

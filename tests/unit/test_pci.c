@@ -1,4 +1,5 @@
-/* PCI enumeration, BAR sizing and placement and iommu-map StreamIDs
+/* PCI enumeration, BAR sizing and placement, interrupt pins and iommu-map
+ * StreamIDs
  * (libs/pci/pci.c) over a fake root bus whose BARs answer sizing as
  * hardware does. */
 #include <setjmp.h>
@@ -229,6 +230,21 @@ static void test_bar_program_writes_and_enables(void **state)
 			 PCI_CMD_MEMORY | PCI_CMD_MASTER);
 }
 
+static void test_interrupt_pin(void **state)
+{
+	(void)state;
+	unsigned fn = PCI_DEVFN(3, 0);
+
+	add(fn, 0x1234, 0x11e8, 0);
+	assert_int_equal(pci_interrupt_pin(&cfg, fn), 0); /* none */
+	bus[fn].reg[PCI_INTERRUPT / 4] = 0x01ff; /* INTA, line unknown */
+	assert_int_equal(pci_interrupt_pin(&cfg, fn), 1);
+	bus[fn].reg[PCI_INTERRUPT / 4] = 0x0400;
+	assert_int_equal(pci_interrupt_pin(&cfg, fn), 4);
+	bus[fn].reg[PCI_INTERRUPT / 4] = 0x0500; /* no such pin */
+	assert_int_equal(pci_interrupt_pin(&cfg, fn), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +259,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_bar_assign_refuses_what_does_not_fit,
 				   setup),
 	    cmocka_unit_test_setup(test_bar_program_writes_and_enables, setup),
+	    cmocka_unit_test_setup(test_interrupt_pin, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -101,6 +101,17 @@ static void test_full_pcie(void **state)
 	assert_int_equal(plat.iommu_map[1].sid_base, 0x1000);
 	assert_int_equal(plat.iommu_map[1].length, 0x100);
 	assert_int_equal(plat.iommu_map[1].iommu_phandle, plat.smmu_phandle);
+	/* INTx: three interrupt-map entries, SPI numbers as INTIDs. */
+	assert_null(plat.intx_problem);
+	assert_int_equal(plat.intx_count, 3);
+	assert_int_equal(plat.intx_mask_hi, 0x1800);
+	assert_int_equal(plat.intx_mask_pin, 7);
+	assert_int_equal(plat.intx[1].addr_hi, 0x800);
+	assert_int_equal(plat.intx[1].pin, 1);
+	assert_int_equal(plat.intx[1].intid, 36);
+	assert_false(plat.intx[1].edge);
+	assert_int_equal(plat.intx[2].intid, 37);
+	assert_true(plat.intx[2].edge);
 }
 
 static void test_full_timer_psci_cpus_bootargs(void **state)

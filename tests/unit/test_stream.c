@@ -13,6 +13,7 @@
 #include "arch.h"
 #include "cspace_fixture.h"
 #include "host_arch.h"
+#include "objects/irq.h"
 #include "objects/notification.h"
 #include "objects/object.h"
 #include "objects/stream.h"
@@ -222,6 +223,76 @@ static void test_pcie(void **state)
 	assert_int_equal(m[6], 0x100);
 	assert_int_equal(m[7], 0); /* another IOMMU's */
 	stream_init(NULL);
+}
+
+static enum cairn_error delete_slot(uint64_t slot)
+{
+	uint64_t a[] = {slot, 64};
+	return cnode(CAIRN_CNODE_DELETE, a, 2);
+}
+
+/* The error want, naming d0. */
+#define expect(got, want, d0)                                                  \
+	do {                                                                   \
+		assert_int_equal((got), (want));                               \
+		assert_int_equal(err.detail[0], (d0));                         \
+	} while (0)
+
+static enum cairn_error get_intx(uint64_t devfn, uint64_t pin, uint64_t dest,
+				 uint64_t *intid)
+{
+	uint64_t a[] = {devfn, pin, ROOT_SLOT, dest, 64};
+	uint64_t r[CAIRN_MSG_MAX_WORDS] = {0};
+	enum cairn_error e = fixture_invoke_reply(
+	    &f, &f.slots[SIDC], CAIRN_SID_CONTROL_GET_INTX, a, 5, r, &err);
+	*intid = r[0];
+	return e;
+}
+
+/* SIDControl.GetINTx: the interrupt-map's route for a device's pin, one
+ * handler per SPI (a line two devices share goes to the first only). */
+static void test_get_intx(void **state)
+{
+	(void)state;
+	enum { H = 30, H2 = 31 };
+	static struct platform p = {
+	    .has_gic = true,
+	    .has_pcie = true,
+	    .intx_mask_hi = 0x1800,
+	    .intx_mask_pin = 7,
+	    .intx_count = 2,
+	    .intx = {{0x0, 1, 35, false}, {0x800, 1, 36, true}},
+	};
+	uint64_t intid = 0;
+
+	irq_init(&p, 30);
+	stream_init(&p);
+	expect(get_intx(0x100, 1, H, &intid), CAIRN_RANGE_ERROR,
+	       CAIRN_ARG_DEVFN);
+	expect(get_intx(0x8, 0, H, &intid), CAIRN_RANGE_ERROR, CAIRN_ARG_PIN);
+	expect(get_intx(0x8, 5, H, &intid), CAIRN_RANGE_ERROR, CAIRN_ARG_PIN);
+	/* Device 3 has no entry, nor pin B of device 1. */
+	expect(get_intx(0x18, 1, H, &intid), CAIRN_NOT_SUPPORTED,
+	       CAIRN_ARG_PIN);
+	expect(get_intx(0x8, 2, H, &intid), CAIRN_NOT_SUPPORTED, CAIRN_ARG_PIN);
+	ok(get_intx(0x8, 1, H, &intid)); /* device 1, function 0, INTA */
+	assert_int_equal(intid, 36);
+	assert_int_equal(f.slots[H].cap.type, CAP_IRQ_HANDLER);
+	assert_int_equal(pa_addr(f.slots[H].cap.object), 36);
+	/* Device 5 shares device 1's line (the mask keeps 2 device bits):
+	 * refused while device 1's handler lives. */
+	expect(get_intx(0x28, 1, H2, &intid), CAIRN_REVOKE_FIRST,
+	       CAIRN_ARG_IRQ);
+	assert_int_equal(err.detail[1], 36);
+	ok(delete_slot(H));
+	ok(get_intx(0x28, 1, H2, &intid));
+	ok(get_intx(0x0, 1, H, &intid));
+	assert_int_equal(intid, 35);
+	ok(delete_slot(H));
+	ok(delete_slot(H2));
+	stream_init(NULL);
+	p.has_gic = false;
+	irq_init(&p, 30);
 }
 
 static void test_bind_and_its_errors(void **state)
@@ -463,6 +534,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_each_stream_once, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_info, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_get_intx, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pcie, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bind_and_its_errors, setup,
 					    teardown),

@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 from test_manifest import IDL, SYSTEM
 
-from cairn import idl, manifest, spec, specblob
+from cairn import idl, iommuspec, manifest, spec, specblob
 
 
 def fake_elf(segments, entry=0x400000):
@@ -388,9 +388,15 @@ def test_runtime_caps_are_audited_not_placed(tmp_path):
     blob, _ = specblob.encode(s)
     counts = specblob.decode_header(blob)
     runtime = [c for c in s.caps if c.kernel == "runtime"]
-    assert len(runtime) == 3  # left: server's and its own; right: server's
+    # StreamIDs: left's (the server's and its own) and right's (the
+    # server's); each client's IRQHandler, claimed into it by the server.
+    assert len(runtime) == 5
     assert counts["caps"] == len(s.caps) - len(runtime)
     assert "stream_id:left#0" in spec.expected_text(s)
+    irqs = {(c.holder, c.object, c.rights) for c in runtime
+            if c.type == "irq_handler"}
+    assert irqs == {("left", "irq_handler:left#0", iommuspec.ALL),
+                    ("right", "irq_handler:right#0", iommuspec.ALL)}
 
 
 def test_iommu_info_page(tmp_path):
@@ -398,9 +404,9 @@ def test_iommu_info_page(tmp_path):
 
     _, s = compile_devices(tmp_path)
     info = s.modules[iommuspec.INFO_MODULE]
-    assert len(info) == iommuspec.info_size() == 2648
+    assert len(info) == iommuspec.info_size() == 3160
     magic, version, clients, _, _ = iommuspec.HEADER.unpack_from(info)
-    assert (magic, version, clients) == (b"CAIRNIOM", 1, 2)
+    assert (magic, version, clients) == (b"CAIRNIOM", 2, 2)
     at = iommuspec.HEADER.size
     name, badge, mode, devices, cnode, *io, first, _ = \
         iommuspec.CLIENT.unpack_from(info, at)
@@ -408,14 +414,15 @@ def test_iommu_info_page(tmp_path):
     assert (name.rstrip(b"\0"), badge, mode, devices) == (b"left", 1, 1, 1)
     server = {c.object: c.slot for c in s.caps if c.holder == "iommu"}
     assert cnode == server["cnode:left"]
-    kind, value, bar, stream, cstream, cvspace, ipa = \
+    kind, value, bar, stream, cstream, cvspace, cirq, _, ipa = \
         iommuspec.DEVICE.unpack_from(info, at + iommuspec.CLIENT.size)
     left = {c.object: c.slot for c in s.caps if c.holder == "left"}
     assert (kind, value) == (iommuspec.DEV_BDF, 0x10)  # 00:02.0
     assert (bar, stream) == (server["frame_2m:pcie.bar0"],
                              server["stream_id:left#0"])
-    assert (cstream, cvspace) == (left["stream_id:left#0"],
-                                  left["vspace:left"])
+    assert (cstream, cvspace, cirq) == (left["stream_id:left#0"],
+                                        left["vspace:left"],
+                                        left["irq_handler:left#0"])
     assert ipa == iommuspec.DEVICE_IPA
     assert first == min(slot for obj, slot in left.items()
                         if "L2:0x6000000000" in obj)

@@ -87,6 +87,12 @@ enum cairn_invocation {
 					 dest_depth) */
 	CAIRN_SID_CONTROL_INFO = 113, /* () -> CAIRN_SID_INFO_WORDS words */
 	CAIRN_SID_CONTROL_PCIE = 114, /* () -> CAIRN_PCIE_INFO_WORDS words */
+	/* An IRQHandler for the SPI the host bridge's interrupt-map routes
+	 * root-bus device devfn's INTx pin (1 = INTA .. 4) to, configured as
+	 * the DTB says; one handler per interrupt, as IRQControl.Get. */
+	CAIRN_SID_CONTROL_GET_INTX = 115, /* (devfn, pin, dest_root,
+					     dest_index, dest_depth) ->
+					     (intid) */
 
 	/* StreamID: one device stream's translation and its faults */
 	CAIRN_STREAM_BIND_VSPACE = 120, /* (vspace): DMA walks its stage 2 */
@@ -266,6 +272,8 @@ enum cairn_argument {
 	CAIRN_ARG_SID = 29,
 	CAIRN_ARG_IOSPACE = 30,
 	CAIRN_ARG_IOVA = 31,
+	CAIRN_ARG_DEVFN = 32,
+	CAIRN_ARG_PIN = 33,
 };
 
 /* Virtual INTIDs a VCPU can be given: SGIs, PPIs and SPIs (not 1020+). */

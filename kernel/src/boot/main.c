@@ -159,6 +159,16 @@ static void print_platform(void)
 				    ? ", the smmuv3"
 				    : "");
 		}
+		if (plat.intx_count != 0) {
+			kprintf("dtb: pcie INTx: %lu interrupt-map entries, "
+				"mask 0x%x pin 0x%x\n",
+				(unsigned long)plat.intx_count,
+				plat.intx_mask_hi, plat.intx_mask_pin);
+		} else {
+			kprintf("dtb: pcie INTx: none routed (%s): devices "
+				"are polled\n",
+				plat.intx_problem);
+		}
 	} else {
 		kprintf("dtb: pcie not present\n");
 	}

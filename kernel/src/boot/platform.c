@@ -347,6 +347,85 @@ static enum k_error parse_iommu_map(const void *fdt, int node,
 	return K_OK;
 }
 
+static uint32_t cells_of(const void *fdt, int node, const char *name,
+			 uint32_t missing)
+{
+	const fdt32_t *c = fdt_getprop(fdt, node, name, NULL);
+
+	return c != NULL ? fdt32_to_cpu(*c) : missing;
+}
+
+/* One interrupt-map entry at m (of `left` cells): *used its cells, or a
+ * reason it cannot be taken. */
+static const char *parse_intx_entry(const void *fdt, const fdt32_t *m, int left,
+				    struct pci_intx_entry *e, int *used)
+{
+	/* child unit address (3 cells), child interrupt (1), parent. */
+	if (left < 5) {
+		return "an entry cut short";
+	}
+	int gic = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(m[4]));
+	if (gic < 0 || fdt_node_check_compatible(fdt, gic, "arm,gic-v3") != 0 ||
+	    cells_of(fdt, gic, "#interrupt-cells", 0) != 3) {
+		return "a parent other than a GICv3 with 3 interrupt cells";
+	}
+	int pac = (int)cells_of(fdt, gic, "#address-cells", 0);
+	if (pac > 2 || left < 5 + pac + 3) {
+		return "an entry cut short";
+	}
+	const fdt32_t *spec = m + 5 + pac; /* type, number, flags */
+	if (fdt32_to_cpu(spec[0]) != 0 || fdt32_to_cpu(spec[1]) > 987) {
+		return "an interrupt that is not an SPI";
+	}
+	e->addr_hi = fdt32_to_cpu(m[0]);
+	e->pin = fdt32_to_cpu(m[3]);
+	e->intid = PLAT_GIC_SPI_BASE + fdt32_to_cpu(spec[1]);
+	e->edge = (fdt32_to_cpu(spec[2]) & 3) != 0;
+	*used = 5 + pac + 3;
+	return NULL;
+}
+
+/* INTx routing: taken whole or not at all (plat->intx_problem). */
+static void parse_interrupt_map(const void *fdt, int node,
+				struct platform *plat)
+{
+	int len, mlen;
+	const fdt32_t *m = fdt_getprop(fdt, node, "interrupt-map", &len);
+	const fdt32_t *mask =
+	    fdt_getprop(fdt, node, "interrupt-map-mask", &mlen);
+	int left = m != NULL ? len / (int)sizeof(fdt32_t) : 0;
+	size_t n = 0;
+
+	plat->intx_count = 0;
+	plat->intx_problem = m == NULL ? "no interrupt-map" : NULL;
+	if (m == NULL) {
+		return;
+	}
+	if (fdt_address_cells(fdt, node) != 3 ||
+	    cells_of(fdt, node, "#interrupt-cells", 0) != 1 || mask == NULL ||
+	    mlen != 4 * (int)sizeof(fdt32_t)) {
+		plat->intx_problem = "an interrupt-map not of 3 address cells, "
+				     "1 interrupt cell and a 4-cell mask";
+		return;
+	}
+	plat->intx_mask_hi = fdt32_to_cpu(mask[0]);
+	plat->intx_mask_pin = fdt32_to_cpu(mask[3]);
+	while (left > 0 && plat->intx_problem == NULL) {
+		int used = 0;
+		if (n == PLAT_MAX_PCI_INTX) {
+			plat->intx_problem = "more interrupt-map entries than "
+					     "PLAT_MAX_PCI_INTX";
+			break;
+		}
+		plat->intx_problem =
+		    parse_intx_entry(fdt, m, left, &plat->intx[n], &used);
+		m += used;
+		left -= used;
+		n++;
+	}
+	plat->intx_count = plat->intx_problem == NULL ? n : 0;
+}
+
 static enum k_error parse_pcie(const void *fdt, struct platform *plat,
 			       const char **what)
 {
@@ -370,6 +449,7 @@ static enum k_error parse_pcie(const void *fdt, struct platform *plat,
 	if (err == K_OK) {
 		err = parse_iommu_map(fdt, node, plat, what);
 	}
+	parse_interrupt_map(fdt, node, plat);
 	plat->has_pcie = err == K_OK;
 	return err;
 }

@@ -17,6 +17,7 @@
 #define PLAT_MAX_REDIST	     4
 #define PLAT_MAX_PCI_WINDOWS 4
 #define PLAT_MAX_IOMMU_MAP   8
+#define PLAT_MAX_PCI_INTX    16
 #define PLAT_GIC_SPI_BASE    32
 #define PLAT_GIC_PPI_BASE    16
 
@@ -53,6 +54,15 @@ struct iommu_map_entry {
 	uint32_t length;
 };
 
+/* One interrupt-map entry of the host bridge: INTx `pin` (1-4) of the
+ * root-bus devices whose devfn << 8, masked, equals addr_hi -> a GIC SPI. */
+struct pci_intx_entry {
+	uint32_t addr_hi;
+	uint32_t pin;
+	uint32_t intid;
+	bool edge;
+};
+
 struct platform {
 	struct memmap ram;
 	struct memmap reserved; /* /memreserve/ and /reserved-memory */
@@ -83,6 +93,13 @@ struct platform {
 	struct pci_window pci_window[PLAT_MAX_PCI_WINDOWS];
 	size_t iommu_map_count;
 	struct iommu_map_entry iommu_map[PLAT_MAX_IOMMU_MAP];
+	/* INTx routing (interrupt-map, interrupt-map-mask); none when the
+	 * DTB has none or one the parser does not take (intx_problem says
+	 * why: PCIe itself still works, devices are polled). */
+	uint32_t intx_mask_hi, intx_mask_pin;
+	size_t intx_count;
+	struct pci_intx_entry intx[PLAT_MAX_PCI_INTX];
+	const char *intx_problem;
 
 	/* Generic timer PPIs as GIC INTIDs; 0 where the DTB names none. */
 	bool has_timer;

@@ -44,6 +44,38 @@ struct get_op {
 	struct cte *dest;
 };
 
+enum cairn_error irq_decode_claim(struct invocation *inv, uint64_t intid,
+				  const uint64_t *dest, struct cte **slot)
+{
+	/* SGIs are the kernel's (IPIs); so is its tick. */
+	if (intid < 16 || intid >= irq_limit) {
+		return inv_refuse(inv, CAIRN_RANGE_ERROR, CAIRN_ARG_IRQ, 16,
+				  irq_limit - 1);
+	}
+	if (intid == kernel_irq || intid == arch_vgic_maintenance_intid() ||
+	    irqs[intid].kernel != NULL) {
+		return inv_refuse(inv, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_IRQ,
+				  intid, 0);
+	}
+	if (irqs[intid].claimed) {
+		/* One handler per interrupt: delete it first. */
+		return inv_refuse(inv, CAIRN_REVOKE_FIRST, CAIRN_ARG_IRQ, intid,
+				  0);
+	}
+	return inv_lookup_dest(inv, dest[0], dest[1], dest[2], slot);
+}
+
+void irq_perform_claim(uint32_t intid, bool edge, struct cte *slot)
+{
+	struct cap h = {.type = CAP_IRQ_HANDLER,
+			.rights = CAIRN_RIGHTS_ALL,
+			.object = pa_init(intid)};
+
+	irqs[intid].claimed = true;
+	cdt_insert_root(slot, &h);
+	arch_gic_configure(intid, edge);
+}
+
 static enum cairn_error decode_get(struct invocation *inv, struct get_op *op)
 {
 	const uint64_t *a = inv->args;
@@ -52,41 +84,14 @@ static enum cairn_error decode_get(struct invocation *inv, struct get_op *op)
 	if (e != CAIRN_OK) {
 		return e;
 	}
-	/* SGIs are the kernel's (IPIs); so is its tick. */
-	if (a[A_IRQ] < 16 || a[A_IRQ] >= irq_limit) {
-		return inv_refuse(inv, CAIRN_RANGE_ERROR, CAIRN_ARG_IRQ, 16,
-				  irq_limit - 1);
-	}
-	if (a[A_IRQ] == kernel_irq ||
-	    a[A_IRQ] == arch_vgic_maintenance_intid() ||
-	    irqs[a[A_IRQ]].kernel != NULL) {
-		return inv_refuse(inv, CAIRN_ILLEGAL_OPERATION, CAIRN_ARG_IRQ,
-				  a[A_IRQ], 0);
-	}
 	if (a[A_TRIGGER] > CAIRN_IRQ_EDGE) {
 		return inv_refuse(inv, CAIRN_INVALID_ARGUMENT,
 				  CAIRN_ARG_TRIGGER, 0, 0);
 	}
-	if (irqs[a[A_IRQ]].claimed) {
-		/* One handler per interrupt: delete it first. */
-		return inv_refuse(inv, CAIRN_REVOKE_FIRST, CAIRN_ARG_IRQ,
-				  a[A_IRQ], 0);
-	}
-	e = inv_lookup_dest(inv, a[A_ROOT], a[A_INDEX], a[A_DEPTH], &op->dest);
+	e = irq_decode_claim(inv, a[A_IRQ], &a[A_ROOT], &op->dest);
 	op->intid = (uint32_t)a[A_IRQ];
 	op->edge = a[A_TRIGGER] == CAIRN_IRQ_EDGE;
 	return e;
-}
-
-static void perform_get(const struct get_op *op)
-{
-	struct cap h = {.type = CAP_IRQ_HANDLER,
-			.rights = CAIRN_RIGHTS_ALL,
-			.object = pa_init(op->intid)};
-
-	irqs[op->intid].claimed = true;
-	cdt_insert_root(op->dest, &h);
-	arch_gic_configure(op->intid, op->edge);
 }
 
 enum cairn_error irq_control_invoke(struct invocation *inv)
@@ -99,7 +104,7 @@ enum cairn_error irq_control_invoke(struct invocation *inv)
 	}
 	e = decode_get(inv, &op);
 	if (e == CAIRN_OK) {
-		perform_get(&op);
+		irq_perform_claim(op.intid, op.edge, op.dest);
 	}
 	return e;
 }

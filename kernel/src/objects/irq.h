@@ -17,6 +17,14 @@ void irq_init(const struct platform *plat, uint32_t kernel_intid);
 enum cairn_error irq_control_invoke(struct invocation *inv);
 enum cairn_error irq_handler_invoke(struct invocation *inv);
 
+/* Whether intid may be handed out (not the kernel's, not claimed) and the
+ * empty slot its handler goes to (dest_root, dest_index, dest_depth):
+ * IRQControl.Get's checks, shared with SIDControl.GetINTx. */
+enum cairn_error irq_decode_claim(struct invocation *inv, uint64_t intid,
+				  const uint64_t *dest, struct cte **slot);
+/* The claim, decoded: the handler cap made, the line configured. */
+void irq_perform_claim(uint32_t intid, bool edge, struct cte *slot);
+
 /* The last IRQHandler cap for intid is gone: disable the line. */
 void irq_handler_destroy(uint32_t intid);
 

@@ -1,5 +1,7 @@
 #include "objects/stream.h"
 
+#include "objects/irq.h"
+
 #include "arch.h"
 #include "arch/smmu.h"
 #include "assert.h"
@@ -7,6 +9,7 @@
 #include "cap/delete.h"
 #include "kmem.h"
 #include "objects/cnode.h"
+#include "objects/irq.h"
 #include "objects/notification.h"
 #include "print.h"
 #include "vmid.h"
@@ -195,6 +198,67 @@ static void pcie(struct invocation *inv)
 	}
 }
 
+/* SIDControl.GetINTx, decoded. */
+struct intx_op {
+	const struct pci_intx_entry *route;
+	struct cte *dest;
+};
+
+enum { X_DEVFN, X_PIN, X_DEST, X_ARGS = X_DEST + 3 };
+
+/* The interrupt-map entry for root-bus devfn's pin, or NULL. */
+static const struct pci_intx_entry *intx_route(uint64_t devfn, uint64_t pin)
+{
+	const struct platform *p = machine;
+
+	for (size_t i = 0; p != NULL && i < p->intx_count; i++) {
+		const struct pci_intx_entry *e = &p->intx[i];
+		if (((devfn << 8) & p->intx_mask_hi) == e->addr_hi &&
+		    (pin & p->intx_mask_pin) == e->pin) {
+			return e;
+		}
+	}
+	return NULL;
+}
+
+static enum cairn_error decode_get_intx(struct invocation *inv,
+					struct intx_op *op)
+{
+	const uint64_t *a = inv->args;
+	enum cairn_error e = inv_need_args(inv, X_ARGS);
+
+	if (e != CAIRN_OK) {
+		return e;
+	}
+	if (a[X_DEVFN] > 0xff) {
+		return inv_refuse(inv, CAIRN_RANGE_ERROR, CAIRN_ARG_DEVFN, 0,
+				  0xff);
+	}
+	if (a[X_PIN] < 1 || a[X_PIN] > 4) {
+		return inv_refuse(inv, CAIRN_RANGE_ERROR, CAIRN_ARG_PIN, 1, 4);
+	}
+	op->route = intx_route(a[X_DEVFN], a[X_PIN]);
+	if (op->route == NULL) {
+		/* No interrupt-map, or none for this device and pin. */
+		return inv_refuse(inv, CAIRN_NOT_SUPPORTED, CAIRN_ARG_PIN,
+				  a[X_PIN], 0);
+	}
+	return irq_decode_claim(inv, op->route->intid, &a[X_DEST], &op->dest);
+}
+
+static enum cairn_error get_intx(struct invocation *inv)
+{
+	struct intx_op op;
+	enum cairn_error e = decode_get_intx(inv, &op);
+
+	if (e == CAIRN_OK) {
+		irq_perform_claim(op.route->intid, op.route->edge, op.dest);
+		inv->reply[0] = op.route->intid;
+		inv->reply_len = 1;
+	}
+	return e;
+}
+
 enum cairn_error sid_control_invoke(struct invocation *inv)
 {
 	struct get_op op;
@@ -213,6 +277,8 @@ enum cairn_error sid_control_invoke(struct invocation *inv)
 	case CAIRN_SID_CONTROL_PCIE:
 		pcie(inv);
 		return CAIRN_OK;
+	case CAIRN_SID_CONTROL_GET_INTX:
+		return get_intx(inv);
 	default:
 		return inv_bad_label(inv);
 	}

@@ -178,6 +178,31 @@ struct cairn_result cairn_iospace_unmap_frames(uint64_t iospace, uint64_t cnode,
 	INVOKE(iospace, CAIRN_IOSPACE_UNMAP_FRAMES, cnode, first, count);
 }
 
+struct cairn_result cairn_sid_control_get_intx(uint64_t sid_control,
+					       uint64_t devfn, uint64_t pin,
+					       uint64_t dest_root,
+					       uint64_t dest_index,
+					       uint64_t dest_depth)
+{
+	struct cairn_msg msg;
+	uint64_t intid = 0;
+
+	msg.info = CAIRN_MSGINFO(CAIRN_SID_CONTROL_GET_INTX, 5);
+	msg.mr[0] = devfn;
+	msg.mr[1] = pin;
+	msg.mr[2] = dest_root;
+	msg.mr[3] = dest_index;
+	msg.mr[4] = dest_depth;
+	for (unsigned i = 5; i < CAIRN_MSG_REG_WORDS; i++) {
+		msg.mr[i] = 0;
+	}
+	struct cairn_result r = call_reading(sid_control, &msg, &intid, 1);
+	if (r.error == CAIRN_OK) {
+		r.detail[0] = intid;
+	}
+	return r;
+}
+
 struct cairn_result cairn_io_page_table_map(uint64_t pt, uint64_t iospace,
 					    uint64_t iova)
 {

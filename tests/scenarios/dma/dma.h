@@ -9,6 +9,7 @@
 struct dev {
 	volatile uint8_t *bar;
 	uint32_t bdf, sid, mode, stream, vspace;
+	uint32_t irq;	    /* my device's IRQHandler's slot (0: none) */
 	uint64_t mine_slot; /* the frame cap of my private page 0 (pages
 			       1-3 follow: the last frames of my memory) */
 	uint64_t mine_pa;

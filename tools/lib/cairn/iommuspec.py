@@ -15,6 +15,10 @@ order). spec.py lays it out as any component, then:
     device), the server an unmapped copy, to learn its physical address
     and place the device's BARs in it; a share-pt (or enabled) client
     also holds its own VSpace, to bind its streams to;
+  - each client device also gets a slot for the IRQHandler of its INTx,
+    which the server claims there at run time (SIDControl.GetINTx, kernel
+    source "runtime": the expected audit assumes each device raises INTx,
+    as edu does);
   - the server holds each client's CNode (to place a StreamID there) and,
     per device, the StreamID it claims at run time (all rights); a client
     in share-pt (or enabled) holds a bind-only copy (BIND: WRITE) at a
@@ -39,7 +43,7 @@ MAX_CLIENTS = 8
 MAX_DEVICES = 8
 MAX_BARS = 64  # 2 MiB frames of the 32-bit window (spec_format.h)
 INFO_MAGIC = b"CAIRNIOM"
-INFO_VERSION = 1
+INFO_VERSION = 2
 R, W, G, X = 1, 2, 4, 8
 ALL = R | W | G | X
 # servers/iommu/iommu_proto.h: IOMMU_MODE_*, IOMMU_DEV_*
@@ -55,8 +59,8 @@ CLIENT = struct.Struct("<32sIIIIIIIIII")  # name, badge, mode, devices,
 IOVA_BASE = 0x4000_0000  # servers/iommu/iommu_proto.h: IOMMU_IOVA_BASE
 IOVA_PAGES = 8192        # ... IOMMU_IOVA_PAGES (32 MiB)
 P2M_RADIX = 13           # the server's copies, one slot per IOVA page
-DEVICE = struct.Struct("<IIIIIIQ")  # kind, value, bar, stream, client's
-#                                      stream, client's VSpace, its BAR IPA
+DEVICE = struct.Struct("<IIIIIIIIQ")  # kind, value, bar, stream, client's
+#   stream, client's VSpace, client's IRQHandler slot, pad, its BAR IPA
 
 
 def clients(m):
@@ -106,6 +110,10 @@ def stream_object(client, i):
     return f"stream_id:{client}#{i}"
 
 
+def irq_object(client, i):
+    return f"irq_handler:{client}#{i}"
+
+
 def bar_object(k):
     return f"frame_2m:pcie.bar{k}"
 
@@ -140,7 +148,11 @@ def client_caps(spec, m, inst, first_slot, Cap):
             caps.append(Cap(inst, slot, "stream_id", stream_object(inst, i),
                             W, kernel="runtime"))
             slot += 1
-        where[i] = (k, stream, vspace, first_slot)
+        irq = slot  # its INTx's handler, which the server claims there
+        caps.append(Cap(inst, slot, "irq_handler", irq_object(inst, i), ALL,
+                        kernel="runtime"))
+        slot += 1
+        where[i] = (k, stream, vspace, irq, first_slot)
     return caps, where
 
 
@@ -176,12 +188,13 @@ def server_caps(spec, m, first_slot, Cap, client_slots):
             io = _sync_pt_caps(spec, name, put, guard_word)
         devs = []
         for i, dev in enumerate(devices):
-            k, client_stream, client_vspace, first = client_slots[name][i]
+            k, client_stream, client_vspace, client_irq, first = \
+                client_slots[name][i]
             bar = put("frame_2m", bar_object(k), R | W, kernel="bar")
             stream = put("stream_id", stream_object(name, i), ALL,
                          kernel="runtime")
             devs.append((dev, bar, stream, client_stream, client_vspace,
-                         DEVICE_IPA + i * BLOCK))
+                         client_irq, DEVICE_IPA + i * BLOCK))
         out.append((name, n, mode, cnode, io + (first, 0), devs))
     return caps, _info(out)
 
@@ -235,10 +248,11 @@ def _info(clients_):
             if i >= len(devs):
                 blob += bytes(DEVICE.size)
                 continue
-            dev, bar, stream, client_stream, client_vspace, ipa = devs[i]
+            dev, bar, stream, client_stream, client_vspace, client_irq, \
+                ipa = devs[i]
             kind, value = _device_words(dev)
             blob += DEVICE.pack(kind, value, bar, stream, client_stream,
-                                client_vspace, ipa)
+                                client_vspace, client_irq, 0, ipa)
     return bytes(blob)
 
 

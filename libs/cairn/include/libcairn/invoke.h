@@ -140,6 +140,13 @@ struct cairn_pcie_info {
 struct cairn_result cairn_sid_control_pcie(uint64_t control,
 					   struct cairn_pcie_info *out);
 struct cairn_result cairn_stream_bind_vspace(uint64_t stream, uint64_t vspace);
+/* An IRQHandler for root-bus device devfn's INTx pin (1-4), as the host
+ * bridge routes it; detail[0] holds its INTID on success. */
+struct cairn_result cairn_sid_control_get_intx(uint64_t sid_control,
+					       uint64_t devfn, uint64_t pin,
+					       uint64_t dest_root,
+					       uint64_t dest_index,
+					       uint64_t dest_depth);
 struct cairn_result cairn_stream_bind_iospace(uint64_t stream,
 					      uint64_t iospace);
 struct cairn_result cairn_stream_unbind(uint64_t stream);
