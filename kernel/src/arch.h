@@ -152,6 +152,9 @@ struct arch_smmu_info {
 	unsigned sid_bits; /* the SMMU's */
 	unsigned streams;  /* the StreamIDs the kernel covers: 0 to this - 1 */
 	unsigned ias_bits, oas_bits;
+	/* Times the SMMU could not write an event record (its queue
+	 * overflowed, or a write aborted): faults went unrecorded. */
+	uint64_t events_lost;
 };
 
 const struct arch_smmu_info *arch_smmu_info(void);

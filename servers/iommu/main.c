@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#define SIDC (IOMMU_SLOT_GRANTS + 0) /* SIDControl: our first grant */
+
 struct iommu iommu;
 static uint64_t caller_badge;
 
@@ -165,6 +167,26 @@ static void drain_faults(unsigned c)
 	}
 }
 
+/*
+ * Whether the SMMU could not record some events since we last looked
+ * (SIDControl.Info word 6): said once per new loss, since the counts
+ * above then fall short of what the devices did.
+ */
+static void check_lost_events(void)
+{
+	static uint64_t seen;
+	uint64_t info[CAIRN_SID_INFO_WORDS];
+
+	if (cairn_sid_control_info(SIDC, info).error != CAIRN_OK ||
+	    info[6] == seen) {
+		return;
+	}
+	printf("warning: the SMMU's event queue was full %lu time%s so far: "
+	       "DMA faults went unrecorded, so the counts fall short\n",
+	       (unsigned long)info[6], info[6] == 1 ? "" : "s");
+	seen = info[6];
+}
+
 /* Each method takes one word (its index or prod): a message cut short or
  * padded is refused with IOMMU_ERR_BATCH rather than read past its end. */
 static int well_formed(const struct cairn_recv *in, struct cairn_msg *out)
@@ -220,6 +242,7 @@ int main(void)
 					drain_faults(c);
 				}
 			}
+			check_lost_events();
 			cairn_recv(IOMMU_SLOT_CLIENTS, IOMMU_SLOT_CLIENTS_REPLY,
 				   &in);
 			continue;

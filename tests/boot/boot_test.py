@@ -226,7 +226,7 @@ def system_streamtest(images):
                  r"covered\), cmdq 2\^19 eventq 2\^19, coherent walks; "
                  r"shares CPU stage-2 tables: yes")
         m.expect(r"smmu: enabled: 256 streams, every one aborting until "
-                 r"bound; cmdq 32, eventq 128 entries; IOSpaces: stage-2 "
+                 r"bound; cmdq 32, eventq 2048 entries; IOSpaces: stage-2 "
                  r"tables")
         m.expect(r"smmu: interrupts: eventq intid 106, gerror intid 109")
         m.expect(r"  smmu: flags 0x7f, 256 streams, 16-bit StreamIDs, IAS 44 "
@@ -260,7 +260,7 @@ def system_streamtest_stage1(images):
         m.expect(r"smmu: SMMUv3 at 0x9050000: stage 1, .*; shares CPU "
                  r"stage-2 tables: no \(no stage 2\)")
         m.expect(r"smmu: enabled: 256 streams, every one aborting until "
-                 r"bound; cmdq 32, eventq 128 entries; IOSpaces: stage-1 "
+                 r"bound; cmdq 32, eventq 2048 entries; IOSpaces: stage-1 "
                  r"tables")
         m.expect(r"  smmu: flags 0xeb, 256 streams, 16-bit StreamIDs, IAS 44 "
                  r"OAS 44, can share: no")

@@ -166,6 +166,12 @@ static void test_info(void **state)
 	assert_int_equal(r[2], 16);
 	assert_int_equal(r[3], 44);
 	assert_int_equal(r[4], 44);
+	assert_int_equal(r[6], 0);
+	host_smmu.events_lost = 3; /* what the driver counted */
+	ok(fixture_invoke_reply(&f, &f.slots[SIDC], CAIRN_SID_CONTROL_INFO,
+				NULL, 0, r, &err));
+	assert_int_equal(r[6], 3);
+	host_smmu.events_lost = 0;
 }
 
 static void test_pcie(void **state)

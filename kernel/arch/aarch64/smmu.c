@@ -81,8 +81,10 @@
 #define Q_OVERFLOW	  (1U << 31)   /* EVENTQ_PROD.OVFLG, CONS.OVACKFLG */
 #define STRTAB_BASE_RA	  (1ULL << 62)
 
-#define CMDQ_BITS   5 /* 32 commands: one operation at a time */
-#define EVENTQ_BITS 7 /* 128 events between two interrupts */
+#define CMDQ_BITS 5 /* 32 commands: one operation at a time */
+/* 2 048 events between two interrupts: a device's refused page can be a
+ * thousand faults (QEMU retries 4 bytes at a time), two at once fit. */
+#define EVENTQ_BITS 11
 #define STREAM_BITS 8 /* SMMU_STREAMS_MAX */
 #define TIMEOUT_MS  100
 #define CACHE_LINE  64
@@ -95,11 +97,19 @@ _Static_assert((1U << STREAM_BITS) == SMMU_STREAMS_MAX, "one STE a stream");
 #define CMDQ_BYTES   ((1U << CMDQ_BITS) * SMMU_CMD_WORDS * 8)
 /* One context descriptor per VMID: an IOSpace's, in stage-1 format. */
 #define CDTAB_BYTES (VMID_COUNT * SMMU_CD_WORDS * 8)
-#define CDTAB_OFF   KiB(32)
-#define BLOCK_BYTES KiB(64)
-_Static_assert(STRTAB_BYTES + EVENTQ_BYTES + CMDQ_BYTES <= CDTAB_OFF &&
+/* Each table aligned to its size, as the SMMU requires of queue and
+ * stream-table bases (the block is aligned to its own size): the event
+ * queue first, as the largest. */
+#define EVENTQ_OFF  0
+#define STRTAB_OFF  EVENTQ_BYTES
+#define CMDQ_OFF    (STRTAB_OFF + STRTAB_BYTES)
+#define CDTAB_OFF   (CMDQ_OFF + KiB(16))
+#define BLOCK_BYTES KiB(128)
+_Static_assert(EVENTQ_BYTES >= STRTAB_BYTES && STRTAB_OFF % STRTAB_BYTES == 0 &&
+		   CMDQ_OFF % CMDQ_BYTES == 0 && CMDQ_BYTES <= KiB(16) &&
+		   CDTAB_OFF % CDTAB_BYTES == 0 &&
 		   CDTAB_OFF + CDTAB_BYTES <= BLOCK_BYTES,
-	       "the SMMU's memory fits its block");
+	       "the SMMU's memory fits its block, each table aligned");
 
 static struct arch_smmu_info info;
 static struct smmu_features feat;
@@ -110,7 +120,10 @@ static unsigned streams_bits; /* the stream table's, at most STREAM_BITS */
 static bool walks_coherent;
 /* Its command queue is running and answering: commands can complete. */
 static bool live;
-static uint64_t events, overflows;
+static uint64_t events;
+/* The event queue's size in use: EVENTQ_BITS, or less if the SMMU's
+ * IDR1.EVENTQS allows less. */
+static unsigned eventq_bits;
 
 static uint32_t rd32(uint32_t off)
 {
@@ -333,9 +346,9 @@ static bool enable(struct memmap *free, const char **why)
 		*why = "no free RAM for its tables";
 		return false;
 	}
-	strtab = (uint64_t *)block;
-	eventq = (uint64_t *)(block + STRTAB_BYTES);
-	cmdq = (uint64_t *)(block + STRTAB_BYTES + EVENTQ_BYTES);
+	eventq = (uint64_t *)(block + EVENTQ_OFF);
+	strtab = (uint64_t *)(block + STRTAB_OFF);
+	cmdq = (uint64_t *)(block + CMDQ_OFF);
 	cdtab = (uint64_t *)(block + CDTAB_OFF);
 	for (uint32_t sid = 0; sid < (1U << streams_bits); sid++) {
 		smmu_ste_abort(ste_of(sid));
@@ -354,7 +367,9 @@ static bool enable(struct memmap *free, const char **why)
 	wr32(CMDQ_PROD, 0);
 	wr32(CMDQ_CONS, 0);
 	cmdq_prod = 0;
-	wr64(EVENTQ_BASE, pa_addr(kmem_pa(eventq)) | Q_BASE_RWA | EVENTQ_BITS);
+	eventq_bits =
+	    feat.eventq_bits < EVENTQ_BITS ? feat.eventq_bits : EVENTQ_BITS;
+	wr64(EVENTQ_BASE, pa_addr(kmem_pa(eventq)) | Q_BASE_RWA | eventq_bits);
 	wr32(EVENTQ_PROD, 0);
 	wr32(EVENTQ_CONS, 0);
 	if (!write_acked(CR0, CR0ACK, CR0_CMDQEN)) {
@@ -443,7 +458,7 @@ void arch_smmu_init(const struct platform *p, struct memmap *free)
 	info.enabled = true;
 	kprintf("smmu: enabled: %u streams, every one aborting until bound; "
 		"cmdq %u, eventq %u entries; IOSpaces: %s\n",
-		info.streams, 1U << CMDQ_BITS, 1U << EVENTQ_BITS,
+		info.streams, 1U << CMDQ_BITS, 1U << eventq_bits,
 		!info.io_bindable ? "not walkable"
 		: info.io_stage1  ? "stage-1 tables"
 				  : "stage-2 tables");
@@ -462,16 +477,16 @@ static void drain_events(void)
 
 	if ((prod ^ cons) & Q_OVERFLOW) {
 		/* The queue filled between two drains: events were lost. */
-		overflows++;
+		info.events_lost++;
 		kprintf("smmu: event queue overflowed (%lu times): events "
 			"lost\n",
-			(unsigned long)overflows);
+			(unsigned long)info.events_lost);
 	}
 	for (unsigned n = 0;
-	     n < (1U << EVENTQ_BITS) && !smmu_q_empty(prod, cons, EVENTQ_BITS);
+	     n < (1U << eventq_bits) && !smmu_q_empty(prod, cons, eventq_bits);
 	     n++) {
 		const uint64_t *rec =
-		    &eventq[smmu_q_index(cons, EVENTQ_BITS) * SMMU_EVENT_WORDS];
+		    &eventq[smmu_q_index(cons, eventq_bits) * SMMU_EVENT_WORDS];
 		struct smmu_event ev;
 		uint64_t fault[CAIRN_STREAM_FAULT_WORDS];
 
@@ -480,7 +495,7 @@ static void drain_events(void)
 		smmu_event_to_fault(&ev, fault);
 		events++;
 		stream_fault(ev.sid, fault);
-		cons = smmu_q_next(cons, EVENTQ_BITS);
+		cons = smmu_q_next(cons, eventq_bits);
 	}
 	/* Consumed; the overflow (if any) acknowledged. */
 	wr32(EVENTQ_CONS, cons | (prod & Q_OVERFLOW));
@@ -508,6 +523,9 @@ static void gerror_interrupt(void)
 					       "(events lost)"
 					     : "",
 		(active & GERROR_SFM) ? ": service failure mode" : "");
+	if (active & GERROR_EVENTQ_ABT) {
+		info.events_lost++; /* a record that did not fit (QEMU's way) */
+	}
 	/* Acknowledged by making GERRORN equal GERROR again. */
 	wr32(GERRORN, g);
 	if (active & (GERROR_SFM | GERROR_CMDQ_ERR)) {

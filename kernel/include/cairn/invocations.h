@@ -159,9 +159,11 @@ enum cairn_thread_state {
  * SIDControl.Info reply: word 0 flags (below), 1 the StreamIDs the kernel
  * covers (SIDControl.Get takes 0 to this - 1), 2 the SMMU's StreamID bits,
  * 3 its input address size (IAS) and 4 its output address size (OAS) in
- * bits, 5 faults of streams nobody claimed (counted, not queued).
+ * bits, 5 faults of streams nobody claimed (counted, not queued), 6 times
+ * the SMMU could not record events (its event queue was full: one or more
+ * faults of any stream went unrecorded each time).
  */
-#define CAIRN_SID_INFO_WORDS 6
+#define CAIRN_SID_INFO_WORDS 7
 #define CAIRN_SMMU_PRESENT   (1UL << 0) /* the DTB names an SMMUv3 */
 #define CAIRN_SMMU_ENABLED   (1UL << 1) /* translating (unbound: abort) */
 #define CAIRN_SMMU_CAN_SHARE (1UL << 2) /* BindVSpace works (share-pt) */

@@ -142,6 +142,7 @@ static void info(struct invocation *inv)
 	r[3] = smmu->ias_bits;
 	r[4] = smmu->oas_bits;
 	r[5] = unrouted;
+	r[6] = smmu->events_lost;
 	inv->reply_len = CAIRN_SID_INFO_WORDS;
 }
 
