@@ -437,7 +437,7 @@ static void op_stream(struct pool *p)
 	struct cairn_stream_faults f;
 	struct cairn_result r;
 
-	switch (below(s, 7)) {
+	switch (below(s, 8)) {
 	case 0: {
 		uint64_t dest = pick_empty(p);
 		r = cairn_sid_control_get(CAIRN_SLOT_SID_CONTROL,
@@ -465,6 +465,14 @@ static void op_stream(struct pool *p)
 		break;
 	case 5:
 		r = cairn_stream_get_faults(st, &f);
+		break;
+	case 6:
+		/* A root-bus device's INTx: the handler lands like any. */
+		r = cairn_sid_control_get_intx(
+		    CAIRN_SLOT_SID_CONTROL,
+		    below(s, 4) ? below(s, 40) : edgy(s),
+		    below(s, 4) ? 1 + below(s, 4) : edgy(s), ROOT,
+		    pick_empty(p), DEPTH);
 		break;
 	default:
 		r = cairn_sid_control_info(CAIRN_SLOT_SID_CONTROL, info);
