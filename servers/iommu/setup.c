@@ -210,7 +210,7 @@ static void setup_device(struct iommu *s, const struct pci_cfg *cfg, unsigned c,
 			       ? s->sync_error[c]
 			       : iommu_sync_device(cl, d);
 	}
-	char intx[24] = "polled";
+	char intx[32] = "polled";
 	if (d->intid != 0) {
 		snprintf(intx, sizeof(intx), "INT%c at INTID %u",
 			 'A' + (int)d->pin - 1, d->intid);
