@@ -37,6 +37,7 @@
 static struct pool pool_a, pool_b[CHILDREN]; /* the children share slots */
 static uint64_t ops_total, ops_done;
 uint64_t uart_intid;
+uint64_t fixed_iospace;
 static int checks_passed, checks_failed;
 static volatile uint64_t unexpected_faults;
 
@@ -230,6 +231,11 @@ static void setup(uint64_t seed)
 	/* The root's own faults go to the handler too (badge 0 means it). */
 	cairn_tcb_configure(SELF, ROOT, VSPACE, CAIRN_SLOT_IPC_BUFFER,
 			    CAIRN_ROOT_IPC_BUFFER, mint(fep, ALL, 100));
+	fixed_iospace = make(CAIRN_OBJ_IOSPACE, 0);
+	for (int level = 2; level <= 3; level++) {
+		cairn_io_page_table_map(make(CAIRN_OBJ_IO_PAGE_TABLE, 0),
+					fixed_iospace, FIXED_IOVA);
+	}
 	pool_init(&pool_a, 22, POOL_A, seed, false);
 	pool_init(&pool_b[0], 20, POOL_B, seed ^ 0x5bd1e995, true);
 	for (unsigned i = 1; i < CHILDREN; i++) {

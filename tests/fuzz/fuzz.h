@@ -36,3 +36,8 @@ void one_op(struct pool *p);
 
 /* The UART's interrupt, which the fuzzer must not claim (fuzz.c). */
 extern uint64_t uart_intid;
+
+/* An IOSpace of the root's, outside the pools, with IO page tables for
+ * IOVAs FIXED_IOVA to FIXED_IOVA + 2 MiB (fuzz.c). */
+#define FIXED_IOVA 0x6000000000ULL
+extern uint64_t fixed_iospace;

@@ -110,8 +110,7 @@ static uint64_t pick_ipa(uint64_t *s)
 	case 3:
 	case 4:
 	case 5:
-		return 0x6000000000ULL + (below(s, 8) << 21) +
-		       (below(s, 4) << 12);
+		return FIXED_IOVA + (below(s, 8) << 21) + (below(s, 4) << 12);
 	default:
 		return (next(s) & ((1ULL << 39) - 1)) & ~0xfffULL;
 	}
@@ -213,14 +212,48 @@ static void op_cnode(struct pool *p)
 
 /* IOSpace.MapFrames: a short run of root slots (often not all frames)
  * into empty ones, and UnmapFrames; the shadow learns the copies. */
+/* count new 4 KiB frames in consecutive slots of the pool (when they
+ * fit): the first slot. */
+static uint64_t fresh_frames(struct pool *p, uint64_t count)
+{
+	uint64_t first = pick_empty(p);
+
+	if (count > 4 || first < p->first ||
+	    first + count > p->first + p->count) {
+		return first;
+	}
+	struct cairn_result r = cairn_untyped_retype(
+	    p->ut, CAIRN_OBJ_FRAME_4K, 0, ROOT, 0, 0, first, count);
+	tally(0, r);
+	for (uint64_t i = 0; r.error == CAIRN_OK && i < count; i++) {
+		shadow[first + i] = CAIRN_OBJ_FRAME_4K;
+	}
+	return first;
+}
+
 static void op_map_frames(struct pool *p, uint64_t ios)
 {
 	uint64_t *s = &p->rng;
-	uint64_t src = pick(p), dest = pick_empty(p);
-	uint64_t count = below(s, 8) ? 1 + below(s, 4) : edgy(s);
-	struct cairn_result r = cairn_iospace_map_frames(
-	    ios, ROOT, dest, ROOT, src, count, pick_ipa(s),
-	    below(s, 4) ? RW : below(s, 32));
+	/* Mostly one 4 KiB frame (runs of frames are rare in the pool). */
+	uint64_t src =
+	    below(s, 4) ? pick_typed(p, CAIRN_OBJ_FRAME_4K) : pick(p);
+	uint64_t dest = pick_empty(p);
+	uint64_t count = below(s, 2)   ? 1
+			 : below(s, 4) ? 1 + below(s, 4)
+				       : edgy(s);
+	if (below(s, 2)) {
+		/* The root's IOSpace, whose tables cover the first 2 MiB
+		 * pick_ipa() favours, and a run of new frames: the copies
+		 * really get mapped. */
+		ios = fixed_iospace;
+		src = fresh_frames(p, count);
+	}
+	uint64_t iova = ios == fixed_iospace && below(s, 4)
+			    ? FIXED_IOVA + (below(s, 508) << 12)
+			    : pick_ipa(s);
+	struct cairn_result r =
+	    cairn_iospace_map_frames(ios, ROOT, dest, ROOT, src, count, iova,
+				     below(s, 4) ? RW : below(s, 32));
 
 	tally(2, r);
 	if (r.error == CAIRN_OK) {
