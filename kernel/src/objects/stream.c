@@ -1,7 +1,5 @@
 #include "objects/stream.h"
 
-#include "objects/irq.h"
-
 #include "arch.h"
 #include "arch/smmu.h"
 #include "assert.h"
