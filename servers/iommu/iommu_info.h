@@ -16,7 +16,6 @@
 #define IOMMU_ECAM_IPA	   0x5000000000UL /* the root bus's 2 MiB */
 #define IOMMU_DEVICE_IPA   0x6000000000UL /* a client's device i: + i * 2M */
 #define IOMMU_BAR_FRAME	   0x200000UL	  /* each device's BAR frame */
-#define IOMMU_P2M_RADIX	   13
 
 /* iommu_info_device.kind: how the manifest named it. */
 #define IOMMU_DEV_BDF 1 /* value: bus << 8 | device << 3 | function */
@@ -42,12 +41,14 @@ struct iommu_info_client {
 	uint32_t devices; /* how many of dev[] */
 	uint32_t cnode;	  /* our cap to its CNode */
 	/* sync-pt (0 otherwise): its IOSpace, the first of its IO page
-	 * tables (a level 2, then a level 3 per 2 MiB of its IOVA range,
-	 * mapped by the root task) and how many, and the CNode (radix
-	 * IOMMU_P2M_RADIX) where we keep the copies we map, by IOVA page. */
+	 * tables (a level 2, then a level 3 per 2 MiB of its IOVA window,
+	 * mapped by the root task) and how many, and the CNode (a slot per
+	 * page of the window) where we keep the copies we map, by IOVA page. */
 	uint32_t iospace, io_tables, io_table_count, p2m;
 	uint32_t first_slot; /* the client's first device slot */
-	uint32_t pad;
+	/* sync-pt: its IOVA window, pages from IOMMU_IOVA_BASE: a power of
+	 * two above the frames it holds, at most IOMMU_IOVA_PAGES. */
+	uint32_t iova_pages;
 	struct iommu_info_device dev[IOMMU_MAX_DEVICES];
 };
 

@@ -35,10 +35,12 @@ enum iommu_error {
 	IOMMU_ERR_UNKNOWN_CLIENT = 15,
 };
 
-/* sync-pt: device addresses a client may map: pages 1 to 8191 of 32 MiB
- * from IOMMU_IOVA_BASE (page 0 stays unmapped: a device address of 0 in
- * the range faults, and the server's copy of page n's frame cap lives in
- * slot n of a CNode, whose slot 0 stays empty). */
+/* sync-pt: device addresses a client may map: pages 1 to window - 1 from
+ * IOMMU_IOVA_BASE, its window (struct iommu_ring's `pages`) a power of two
+ * above the frames it holds, at most IOMMU_IOVA_PAGES (32 MiB). Page 0
+ * stays unmapped: a device address of the window's base faults, and the
+ * server's copy of page n's frame cap lives in slot n of a CNode, whose
+ * slot 0 stays empty. */
 #define IOMMU_IOVA_BASE	 0x40000000UL
 #define IOMMU_IOVA_PAGES 8192UL
 #define IOMMU_PAGE	 4096UL
@@ -69,9 +71,11 @@ struct iommu_record {
 };
 
 struct iommu_ring {
-	uint32_t prod; /* the client's: records written */
-	uint32_t cons; /* the server's, for the client to read */
-	uint32_t pad[2];
+	uint32_t prod;	/* the client's: records written */
+	uint32_t cons;	/* the server's, for the client to read */
+	uint32_t pages; /* the server's: the client's IOVA window, in pages
+			   (written at setup, before the first call) */
+	uint32_t pad;
 	struct iommu_record rec[IOMMU_RING_RECORDS];
 };
 

@@ -5,15 +5,15 @@
 
 #define RIGHTS_RW 3U /* CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE */
 
-void p2m_init(struct p2m *p)
+void p2m_init(struct p2m *p, uint32_t pages)
 {
 	memset(p, 0, sizeof(*p));
+	p->pages = pages < IOMMU_IOVA_PAGES ? pages : IOMMU_IOVA_PAGES;
 }
 
 int p2m_is_mapped(const struct p2m *p, uint32_t page)
 {
-	return page < IOMMU_IOVA_PAGES &&
-	       (p->mapped[page / 8] >> (page % 8)) & 1;
+	return page < p->pages && (p->mapped[page / 8] >> (page % 8)) & 1;
 }
 
 static void set_mapped(struct p2m *p, uint32_t page, int on)
@@ -29,15 +29,16 @@ static void set_mapped(struct p2m *p, uint32_t page, int on)
 
 /* The record's fields, without its pages' state: IOMMU_OK or the error
  * and *field. */
-static uint32_t check_fields(const struct iommu_record *r, uint32_t *field)
+static uint32_t check_fields(const struct p2m *p, const struct iommu_record *r,
+			     uint32_t *field)
 {
-	const uint64_t end = IOMMU_IOVA_BASE + IOMMU_IOVA_PAGES * IOMMU_PAGE;
+	const uint64_t end = IOMMU_IOVA_BASE + (uint64_t)p->pages * IOMMU_PAGE;
 
 	if (r->op != IOMMU_OP_MAP && r->op != IOMMU_OP_UNMAP) {
 		*field = IOMMU_FIELD_OP;
 		return IOMMU_ERR_RECORD;
 	}
-	if (r->pages == 0 || r->pages > IOMMU_IOVA_PAGES) {
+	if (r->pages == 0 || r->pages > p->pages) {
 		*field = IOMMU_FIELD_PAGES;
 		return r->pages == 0 ? IOMMU_ERR_RECORD : IOMMU_ERR_RANGE;
 	}
@@ -141,7 +142,7 @@ uint32_t p2m_submit(struct p2m *p, const struct iommu_ring *ring, uint32_t prod,
 		       (const void *)&ring
 			   ->rec[(p->cons + k) % IOMMU_RING_RECORDS],
 		       sizeof(r));
-		err = check_fields(&r, &field);
+		err = check_fields(p, &r, &field);
 		err = err != IOMMU_OK ? err : check_pages(p, &r, &field);
 		err = err != IOMMU_OK ? err : carry_out(p, &r, ops, &field);
 		if (err != IOMMU_OK) {
@@ -156,10 +157,9 @@ uint32_t p2m_submit(struct p2m *p, const struct iommu_ring *ring, uint32_t prod,
 
 void p2m_clear(struct p2m *p, const struct p2m_ops *ops)
 {
-	for (uint32_t page = 0; page < IOMMU_IOVA_PAGES; page++) {
+	for (uint32_t page = 0; page < p->pages; page++) {
 		uint32_t n = 0;
-		while (page + n < IOMMU_IOVA_PAGES &&
-		       p2m_is_mapped(p, page + n)) {
+		while (page + n < p->pages && p2m_is_mapped(p, page + n)) {
 			set_mapped(p, page + n, 0);
 			n++;
 		}

@@ -33,10 +33,13 @@ struct p2m_ops {
 struct p2m {
 	uint32_t cons;	   /* records taken from the ring */
 	uint32_t mappings; /* pages mapped now */
+	uint32_t pages;	   /* the IOVA window's, at most IOMMU_IOVA_PAGES */
 	uint8_t mapped[IOMMU_IOVA_PAGES / 8];
 };
 
-void p2m_init(struct p2m *p);
+/* An empty P2M over a window of `pages` IOVA pages (clamped to
+ * IOMMU_IOVA_PAGES; 0 for a client that is not sync-pt). */
+void p2m_init(struct p2m *p, uint32_t pages);
 
 /*
  * submit(prod): carries out the records from p->cons up to prod, in

@@ -255,7 +255,7 @@ int iommu_setup(struct iommu *s)
 	iommu_match(s->client, s->clients, fns, n);
 	for (unsigned c = 0; c < s->clients; c++) {
 		resolve_mode(s, &s->client[c]);
-		p2m_init(&s->p2m[c]);
+		p2m_init(&s->p2m[c], 0); /* sync-pt: its window, below */
 		s->sync_error[c] = s->client[c].effective == IOMMU_MODE_SYNC_PT
 				       ? iommu_sync_client(s, c)
 				       : IOMMU_OK;

@@ -112,19 +112,24 @@ static uint32_t unmap_run(void *ctx, uint32_t page, uint32_t pages)
 	return err;
 }
 
+/* The client's ring page (the IommuRing dataport of its connection). */
+static volatile struct iommu_ring *ring_of(const struct iommu_client *cl)
+{
+	return (volatile void *)((uintptr_t)IOMMU_DATAPORT_CLIENTS +
+				 cl->info->badge * IOMMU_DATAPORT_CLIENTS_SIZE);
+}
+
 uint32_t iommu_submit(struct iommu *s, unsigned c, uint32_t prod,
 		      uint32_t *done, uint32_t *detail)
 {
 	struct sync_ctx ctx = {&s->client[c]};
 	const struct p2m_ops ops = {map_run, unmap_run, &ctx};
-	const struct iommu_ring *ring =
-	    (const void *)((uintptr_t)IOMMU_DATAPORT_CLIENTS +
-			   s->client[c].info->badge *
-			       IOMMU_DATAPORT_CLIENTS_SIZE);
-	uint32_t e = p2m_submit(&s->p2m[c], ring, prod, &ops, done, detail);
+	volatile struct iommu_ring *ring = ring_of(&s->client[c]);
+	uint32_t e = p2m_submit(&s->p2m[c], (const struct iommu_ring *)ring,
+				prod, &ops, done, detail);
 
 	/* Tell the client where we are; it never tells us. */
-	((volatile struct iommu_ring *)ring)->cons = s->p2m[c].cons;
+	ring->cons = s->p2m[c].cons;
 	s->client[c].mappings = s->p2m[c].mappings;
 	return e;
 }
@@ -138,6 +143,15 @@ uint32_t iommu_sync_client(struct iommu *s, unsigned c)
 	if (!s->have_iospaces || ic->iospace == 0) {
 		return IOMMU_ERR_UNAVAILABLE;
 	}
+	uint32_t pages = ic->iova_pages;
+	if (pages < 2 || pages > IOMMU_IOVA_PAGES || (pages & (pages - 1))) {
+		printf("error: %s: an IOVA window of %u pages in the info "
+		       "page\n",
+		       ic->name, pages);
+		return IOMMU_ERR_SETUP;
+	}
+	p2m_init(&s->p2m[c], pages);
+	ring_of(&s->client[c])->pages = pages;
 	return IOMMU_OK;
 }
 

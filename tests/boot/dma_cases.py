@@ -197,13 +197,20 @@ SYNC_MATRIX = ("own_memory", "peer_memory", "peer_untouched", "unmapped_iova",
 
 def check_sync(m, client, peer_addr):
     """A sync-pt driver's PASS lines and the server's fault lines for
-    each IOVA its device was refused at (X(3) = 0x40f03000: after the
-    unmap and after the revoke)."""
+    each IOVA its device was refused at (its X(3), 3 pages past the test
+    pages it names: after the unmap and after the revoke)."""
     bad = [t for t in SYNC_MATRIX
            if not re.search(rf"{client}: PASS {t}:", m.log)]
     if bad:
         m.fail(f"{client}: no PASS for {bad}")
-    check_faults(m, client, peer_addr, "0x40f03000")
+    found = re.search(rf"{client}: dma: my IOVA window: (\d+) pages from "
+                      r"0x40000000; my test pages from (0x[0-9a-f]+)", m.log)
+    if not found:
+        m.fail(f"{client} did not say its IOVA window")
+    pages, x0 = int(found.group(1)), int(found.group(2), 16)
+    if pages < 64 or pages & (pages - 1) or x0 != 0x4000_0000 + (pages - 8) * 4096:
+        m.fail(f"{client}'s window of {pages} pages, test pages at {x0:#x}")
+    check_faults(m, client, peer_addr, f"{x0 + 3 * 4096:#x}")
 
 
 def sync_boot(images, stage1):

@@ -71,7 +71,7 @@ static int setup(void **state)
 	memset(&k, 0, sizeof(k));
 	k.bad_slot = 0xffffffffU;
 	memset(&ring, 0, sizeof(ring));
-	p2m_init(&p);
+	p2m_init(&p, IOMMU_IOVA_PAGES);
 	return 0;
 }
 
@@ -237,6 +237,28 @@ static void test_lying_indices_and_oversized_batches(void **state)
 }
 
 /* Indices wrap at 2^32 and the ring at its size, like any other. */
+/* A client's window is its own: past its 64 pages is out of range, even
+ * inside the largest window; its last page is in. */
+static void test_a_small_window(void **state)
+{
+	(void)state;
+	uint32_t done, detail;
+
+	p2m_init(&p, 64);
+	uint32_t prod = put(IOMMU_OP_MAP, 1, IOMMU_IOVA_BASE + 64 * PG, 1, 3);
+	assert_int_equal(submit(prod, &done, &detail), IOMMU_ERR_RANGE);
+	prod = put(IOMMU_OP_MAP, 1, BASE + 62 * PG, 2, 3);
+	assert_int_equal(submit(prod, &done, &detail), IOMMU_ERR_RANGE);
+	prod = put(IOMMU_OP_MAP, 1, BASE, 64, 3); /* pages 1-64: one too many */
+	assert_int_equal(submit(prod, &done, &detail), IOMMU_ERR_RANGE);
+	prod = put(IOMMU_OP_MAP, 1, BASE + 62 * PG, 1, 3);
+	assert_int_equal(submit(prod, &done, &detail), IOMMU_OK);
+	assert_true(p2m_is_mapped(&p, 63) && !p2m_is_mapped(&p, 64));
+	assert_int_equal(k.maps, 1);
+	p2m_clear(&p, &ops);
+	assert_int_equal(k.unmaps, 1);
+}
+
 static void test_indices_wrap(void **state)
 {
 	(void)state;
@@ -391,6 +413,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_lying_indices_and_oversized_batches,
 				   setup),
 	    cmocka_unit_test_setup(test_indices_wrap, setup),
+	    cmocka_unit_test_setup(test_a_small_window, setup),
 	    cmocka_unit_test_setup(test_matching_by_address_and_ids,
 				   setup_info),
 	    cmocka_unit_test_setup(test_bad_info_pages_refused, setup_info),

@@ -408,9 +408,9 @@ def test_iommu_info_page(tmp_path):
     magic, version, clients, _, _ = iommuspec.HEADER.unpack_from(info)
     assert (magic, version, clients) == (b"CAIRNIOM", 2, 2)
     at = iommuspec.HEADER.size
-    name, badge, mode, devices, cnode, *io, first, _ = \
+    name, badge, mode, devices, cnode, *io, first, pages = \
         iommuspec.CLIENT.unpack_from(info, at)
-    assert io == [0, 0, 0, 0]  # share-pt: no IOSpace
+    assert io == [0, 0, 0, 0] and pages == 0  # share-pt: no IOSpace
     assert (name.rstrip(b"\0"), badge, mode, devices) == (b"left", 1, 1, 1)
     server = {c.object: c.slot for c in s.caps if c.holder == "iommu"}
     assert cnode == server["cnode:left"]
@@ -426,15 +426,33 @@ def test_iommu_info_page(tmp_path):
     assert ipa == iommuspec.DEVICE_IPA
     assert first == min(slot for obj, slot in left.items()
                         if "L2:0x6000000000" in obj)
-    # right (sync-pt): its IOSpace, 17 IO page tables and the p2m CNode.
+    # right (sync-pt): its IOSpace, 2 IO page tables and the p2m CNode.
     at += iommuspec.CLIENT.size + iommuspec.MAX_DEVICES * iommuspec.DEVICE.size
-    _, _, mode, _, _, iospace, tables, count, p2m, _, _ = \
+    _, _, mode, _, _, iospace, tables, count, p2m, _, pages = \
         iommuspec.CLIENT.unpack_from(info, at)
-    assert (mode, count) == (2, 17)
+    assert (mode, count, pages) == (2, 2, 64)  # L2, one L3: 64 pages
     assert (iospace, tables, p2m) == (
         server["iospace:right"], server["io_page_table:right@L2:0x40000000"],
         server["cnode:iommu.p2m.right"])
-    assert s.objects["cnode:iommu.p2m.right"] == ("cnode", 13)
+    assert s.objects["cnode:iommu.p2m.right"] == ("cnode", 6)
+
+
+def test_iova_window_follows_the_frames_held():
+    from types import SimpleNamespace as NS
+    from cairn import iommuspec
+
+    def window(frames, other=0):
+        caps = [NS(holder="c", object=f"frame:c@{i}") for i in range(frames)]
+        caps += [NS(holder="c", object=f"endpoint:{i}") for i in range(other)]
+        caps += [NS(holder="d", object=f"frame:d@{i}") for i in range(999)]
+        objects = {c.object: (c.object.split(":")[0], 0) for c in caps}
+        return iommuspec.window_pages(NS(caps=caps, objects=objects), "c")
+
+    assert window(0, 500) == iommuspec.MIN_WINDOW == 64
+    assert window(63) == 64  # page 0 is never mapped: 63 fit
+    assert window(64) == 128
+    assert window(4096 + 30) == 8192  # bench/p2m's client
+    assert window(20000) == iommuspec.IOVA_PAGES  # the largest there is
 
 
 def test_no_devices_no_server(tmp_path):
@@ -448,11 +466,12 @@ def test_iommu_memory_report(tmp_path):
     m, s = compile_devices(tmp_path)
     report = iommuspec.memory_report(s, m)
     # left: share-pt, nothing beyond its own tables; right: sync-pt, its
-    # IOSpace, 17 IO page tables and the server's 8192-slot CNode.
+    # IOSpace, 2 IO page tables and the server's 64-slot CNode (its window:
+    # the smallest, 64 pages, above the few frames it holds).
     assert "iommu client left: passthrough share-pt, 1 device\n" \
            "  for its mode" in report
     assert re.search(r"left.*\n  for its mode +0 KiB", report)
-    assert re.search(r"IO page tables +68 KiB", report)
+    assert re.search(r"IO page tables +8 KiB", report)
     assert re.search(r"IOSpace \(root table, VMID\) +4 KiB", report)
-    assert re.search(r"the server's CNode of mapped copies +512 KiB", report)
-    assert re.search(r"right.*\n(.*\n){3}  for its mode +584 KiB", report)
+    assert re.search(r"the server's CNode of mapped copies +4 KiB", report)
+    assert re.search(r"right.*\n(.*\n){3}  for its mode +16 KiB", report)

@@ -20,12 +20,13 @@
 
 #define DEPTH 64
 #define RW    (CAIRN_RIGHT_READ | CAIRN_RIGHT_WRITE)
-/* Far from where physical addresses fall in the range (peer_memory
- * attacks one of those as an IOVA). */
-#define X(i)	  (IOMMU_IOVA_BASE + 0xf00000UL + (i)*PAGE)
-#define HOLE_IOVA 0x7f00000000UL
-
 static struct iommu_ring *const ring = DMADRIVER_DATAPORT_IOMMU;
+
+/* The last pages of my IOVA window (the server says how large it is),
+ * X(7) its last: far from the low physical addresses peer_memory attacks
+ * as IOVAs where the window is large. */
+#define X(i)	  (IOMMU_IOVA_BASE + (ring->pages - 8UL + (i)) * PAGE)
+#define HOLE_IOVA 0x7f00000000UL
 
 static volatile uint8_t *page_va(unsigned i)
 {
@@ -144,10 +145,11 @@ static uint32_t cut_short(void)
 static int bad_requests(struct dev *d)
 {
 	static const char *const names[] = {
-	    "not a frame cap", "an empty slot",	   "IOVA out of range",
-	    "unaligned IOVA",  "over a mapping",   "unmap of nothing",
-	    "oversized batch", "lying ring index", "a message cut short"};
-	uint32_t cons = ring->cons, got[9], n = 0;
+	    "not a frame cap",	  "an empty slot",    "IOVA out of range",
+	    "unaligned IOVA",	  "over a mapping",   "unmap of nothing",
+	    "oversized batch",	  "lying ring index", "a message cut short",
+	    "just past my window"};
+	uint32_t cons = ring->cons, got[10], n = 0;
 	uint32_t slot3 = (uint32_t)d->mine_slot + 3;
 
 	/* One at a time, in this order: the empty slot must be empty still
@@ -161,11 +163,13 @@ static int bad_requests(struct dev *d)
 	got[n++] = submit_raw(ring->cons + IOMMU_BATCH_MAX + 1);
 	got[n++] = submit_raw(ring->cons - 1);
 	got[n++] = cut_short();
-	static const uint32_t want[] = {
-	    IOMMU_ERR_CAP,   IOMMU_ERR_CAP,	IOMMU_ERR_RANGE,
-	    IOMMU_ERR_ALIGN, IOMMU_ERR_OVERLAP, IOMMU_ERR_NOT_MAPPED,
-	    IOMMU_ERR_BATCH, IOMMU_ERR_RING,	IOMMU_ERR_BATCH};
-	int ok = cons + 6 == ring->cons;
+	got[n++] = request(IOMMU_OP_MAP, slot3, X(8), 1);
+	static const uint32_t want[] = {IOMMU_ERR_CAP,	   IOMMU_ERR_CAP,
+					IOMMU_ERR_RANGE,   IOMMU_ERR_ALIGN,
+					IOMMU_ERR_OVERLAP, IOMMU_ERR_NOT_MAPPED,
+					IOMMU_ERR_BATCH,   IOMMU_ERR_RING,
+					IOMMU_ERR_BATCH,   IOMMU_ERR_RANGE};
+	int ok = cons + 7 == ring->cons;
 
 	for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		if (got[i] != want[i]) {
@@ -180,7 +184,8 @@ static int bad_requests(struct dev *d)
 	ok = ok && dma(d, X(1), 0) && dma(d, X(2), 1) && edu_holds(d->b, 5);
 	return say(ok, "bad_requests",
 		   "each refused with its error (cap, empty slot, range, "
-		   "alignment, overlap, not mapped, batch, ring, cut short), "
+		   "alignment, overlap, not mapped, batch, ring, cut short, "
+		   "past my window), "
 		   "the server still serving");
 }
 
@@ -191,6 +196,10 @@ int run_sync_cases(struct dev *d, struct rendezvous *rv, unsigned me)
 					      after_revoke,    bad_requests};
 	unsigned passed = 0, failed = 0;
 
+	printf("dma: my IOVA window: %u pages from %#lx; my test pages from "
+	       "%#lx\n",
+	       ring->pages, (unsigned long)IOMMU_IOVA_BASE,
+	       (unsigned long)X(0));
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cases[i](d) ? passed++ : failed++;
 		if (i == 0) {

@@ -55,10 +55,10 @@ DEV_BDF, DEV_IDS = 1, 2
 HEADER = struct.Struct("<8sIIII")  # magic, version, clients, 2 reserved
 CLIENT = struct.Struct("<32sIIIIIIIIII")  # name, badge, mode, devices,
 #   cnode; sync-pt: iospace, first IO page table, tables, p2m CNode; the
-#   client's first device slot, pad
+#   client's first device slot; sync-pt: its IOVA window's pages
 IOVA_BASE = 0x4000_0000  # servers/iommu/iommu_proto.h: IOMMU_IOVA_BASE
-IOVA_PAGES = 8192        # ... IOMMU_IOVA_PAGES (32 MiB)
-P2M_RADIX = 13           # the server's copies, one slot per IOVA page
+IOVA_PAGES = 8192        # ... IOMMU_IOVA_PAGES: the largest window (32 MiB)
+MIN_WINDOW = 64          # the smallest window, in pages
 DEVICE = struct.Struct("<IIIIIIIIQ")  # kind, value, bar, stream, client's
 #   stream, client's VSpace, client's IRQHandler slot, pad, its BAR IPA
 
@@ -183,9 +183,9 @@ def server_caps(spec, m, first_slot, Cap, client_slots):
     for n, (name, mode, devices) in enumerate(clients(m), 1):
         cnode = put("cnode", f"cnode:{name}", ALL,
                     guard_word(spec.radix[name]))
-        io = (0, 0, 0, 0)
+        io, pages = (0, 0, 0, 0), 0
         if mode in SYNC_MODES:
-            io = _sync_pt_caps(spec, name, put, guard_word)
+            io, pages = _sync_pt_caps(spec, name, put, guard_word)
         devs = []
         for i, dev in enumerate(devices):
             k, client_stream, client_vspace, client_irq, first = \
@@ -195,7 +195,7 @@ def server_caps(spec, m, first_slot, Cap, client_slots):
                          kernel="runtime")
             devs.append((dev, bar, stream, client_stream, client_vspace,
                          client_irq, DEVICE_IPA + i * BLOCK))
-        out.append((name, n, mode, cnode, io + (first, 0), devs))
+        out.append((name, n, mode, cnode, io + (first, pages), devs))
     return caps, _info(out)
 
 
@@ -205,24 +205,40 @@ def server_caps(spec, m, first_slot, Cap, client_slots):
 SYNC_MODES = ("sync-pt", "enabled")
 
 
+def window_pages(spec, name):
+    """A sync-pt client's IOVA window, in pages from IOVA_BASE: a power of
+    two above the 4 KiB frames it holds (each can be mapped once at least;
+    page 0 is never mapped), MIN_WINDOW to IOVA_PAGES."""
+    frames = sum(1 for c in spec.caps if c.holder == name
+                 and spec.objects.get(c.object, ("",))[0] == "frame")
+    pages = MIN_WINDOW
+    while pages < frames + 1 and pages < IOVA_PAGES:
+        pages *= 2
+    return pages
+
+
 def _sync_pt_caps(spec, name, put, guard_word):
     """A sync-pt client's IOSpace, the IO page tables covering its IOVA
-    range (one level 2, a level 3 per 2 MiB, mapped by the root task: a
-    table is copied only while mapped) and the CNode where the server keeps the copies it maps, one
-    slot per IOVA page. Returns their slots for the info page."""
+    window (one level 2, a level 3 per 2 MiB or part, mapped by the root
+    task: a table is copied only while mapped) and the CNode where the
+    server keeps the copies it maps, one slot per IOVA page. Returns their
+    slots for the info page, and the window's pages."""
+    pages = window_pages(spec, name)
     space = spec.add(f"iospace:{name}", "iospace")
     iospace = put("iospace", space, ALL)
     tables = [(2, IOVA_BASE >> 30 << 30)] + [
-        (3, IOVA_BASE + j * BLOCK) for j in range(IOVA_PAGES * 4096 // BLOCK)]
+        (3, IOVA_BASE + j * BLOCK)
+        for j in range(-(-pages * 4096 // BLOCK))]
     first = 0
     for level, iova in tables:
         obj = spec.add(f"io_page_table:{name}@L{level}:{iova:#x}",
                        "io_page_table")
         slot = put("io_page_table", obj, ALL, ipa=iova, space=space)
         first = first or slot
-    p2m = spec.add(f"cnode:{IOMMU_NAME}.p2m.{name}", "cnode", P2M_RADIX)
-    cnode = put("cnode", p2m, ALL, guard_word(P2M_RADIX))
-    return iospace, first, len(tables), cnode
+    radix = pages.bit_length() - 1
+    p2m = spec.add(f"cnode:{IOMMU_NAME}.p2m.{name}", "cnode", radix)
+    cnode = put("cnode", p2m, ALL, guard_word(radix))
+    return (iospace, first, len(tables), cnode), pages
 
 
 def _device_words(dev):
