@@ -350,9 +350,10 @@ static enum k_error parse_iommu_map(const void *fdt, int node,
 static uint32_t cells_of(const void *fdt, int node, const char *name,
 			 uint32_t missing)
 {
-	const fdt32_t *c = fdt_getprop(fdt, node, name, NULL);
+	int len;
+	const fdt32_t *c = fdt_getprop(fdt, node, name, &len);
 
-	return c != NULL ? fdt32_to_cpu(*c) : missing;
+	return c != NULL && len >= (int)sizeof(*c) ? fdt32_to_cpu(*c) : missing;
 }
 
 /* One interrupt-map entry at m (of `left` cells): *used its cells, or a

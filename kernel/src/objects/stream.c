@@ -210,7 +210,7 @@ static const struct pci_intx_entry *intx_route(uint64_t devfn, uint64_t pin)
 {
 	const struct platform *p = machine;
 
-	for (size_t i = 0; p != NULL && i < p->intx_count; i++) {
+	for (size_t i = 0; p != NULL && p->has_pcie && i < p->intx_count; i++) {
 		const struct pci_intx_entry *e = &p->intx[i];
 		if (((devfn << 8) & p->intx_mask_hi) == e->addr_hi &&
 		    (pin & p->intx_mask_pin) == e->pin) {
