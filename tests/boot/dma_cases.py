@@ -33,6 +33,20 @@ def complained(log):
                      r"was full)", log)
 
 
+def peers_attacked(m):
+    """{client: the other driver's page it attacked}, as each said."""
+    return dict(re.findall(r"(left|right): dma: attacking the other "
+                           r"driver's page at (0x[0-9a-f]+)", m.log))
+
+
+def audit_ok_and_power_off(m, n):
+    """The live audit equals the spec's n capabilities; then power off."""
+    bt.shell(m, "audit", rf"audit: ok, {n} capabilities")
+    m.send("poweroff\r")
+    m.expect("powering off")
+    m.wait_exit(timeout=30)
+
+
 def fault_line(client, bdf, sid, direction, addr):
     return (rf"iommu: DMA fault: {client}, device {bdf} \(sid {sid}\): "
             rf"{direction} at {addr}: translation fault \(event 0x10\)")
@@ -107,8 +121,7 @@ def dma_share_pt_matrix(images):
                  r"0x1[08]\): write at 0x100000000",
                  r"iommu: \d+ DMA faults reported, the last 16 shown")
         # By now (the shell answered after them) every fault line is in.
-        peers = dict(re.findall(r"(left|right): dma: attacking the other "
-                                r"driver's page at (0x[0-9a-f]+)", m.log))
+        peers = peers_attacked(m)
         for client in DRIVERS:
             if peers.get(client) is None:
                 m.fail(f"{client} never said whose page it attacked")
@@ -117,10 +130,7 @@ def dma_share_pt_matrix(images):
         if "stream_id" in out:
             m.fail(f"the disabled component holds a StreamID:\n{out}")
         bt.shell(m, "caps left", r"stream_id +[0-9a-f]{16} +-w-- ")
-        bt.shell(m, "audit", rf"audit: ok, {n} capabilities")
-        m.send("poweroff\r")
-        m.expect("powering off")
-        m.wait_exit(timeout=30)
+        audit_ok_and_power_off(m, n)
     print(f"both drivers: {len(MATRIX)} cases passed; audit: ok, {n} "
           "capabilities")
 
@@ -154,10 +164,7 @@ def dma_share_pt_on_stage1_smmu(images):
                  r"unavailable",
                  r"right +share-pt +sync-pt +00:03\.0 +0x18 +0 +0 +sync-pt "
                  r"unavailable")
-        bt.shell(m, "audit", rf"audit: ok, {n} capabilities")
-        m.send("poweroff\r")
-        m.expect("powering off")
-        m.wait_exit(timeout=30)
+        audit_ok_and_power_off(m, n)
     print("share-pt ran as sync-pt with one warning per client; audit ok")
 
 
@@ -234,20 +241,16 @@ def dma_sync_pt_matrix(images):
                       r"right: dma: \d+ passed, \d+ failed"], timeout=120)
         if not re.search(r"left: dma: 9 passed, 0 failed", m.log) or \
                 not re.search(r"right: dma: 10 passed, 0 failed", m.log):
-            m.fail("a driver's summary is not all passed (8 and 9)")
+            m.fail("a driver's summary is not all passed (9 and 10)")
         bt.shell(m, "iommu",
                  r"left +sync-pt +sync-pt +00:02\.0 +0x10 +2 +[1-9]\d* +ok",
                  r"right +enabled +share-pt +00:03\.0 +0x18 +0 +[1-9]\d* +ok")
-        peers = dict(re.findall(r"(left|right): dma: attacking the other "
-                                r"driver's page at (0x[0-9a-f]+)", m.log))
+        peers = peers_attacked(m)
         check_sync(m, "left", peers.get("left", "none"))
         check_matrix(m, "right", peers.get("right", "none"))
         if complained(m.log):
             m.fail("the IOMMU server complained")
-        bt.shell(m, "audit", rf"audit: ok, {n} capabilities")
-        m.send("poweroff\r")
-        m.expect("powering off")
-        m.wait_exit(timeout=30)
+        audit_ok_and_power_off(m, n)
     print(f"sync-pt and enabled drivers passed; audit: ok, {n} capabilities")
 
 
@@ -267,16 +270,12 @@ def dma_sync_pt_on_stage1_smmu(images):
         bt.shell(m, "iommu",
                  r"left +sync-pt +sync-pt +00:02\.0 +0x10 +2 +[1-9]\d* +ok",
                  r"right +enabled +sync-pt +00:03\.0 +0x18 +2 +[1-9]\d* +ok")
-        peers = dict(re.findall(r"(left|right): dma: attacking the other "
-                                r"driver's page at (0x[0-9a-f]+)", m.log))
+        peers = peers_attacked(m)
         for client in DRIVERS:
             check_sync(m, client, peers.get(client, "none"))
         if complained(m.log):
             m.fail("the IOMMU server complained")
-        bt.shell(m, "audit", rf"audit: ok, {n} capabilities")
-        m.send("poweroff\r")
-        m.expect("powering off")
-        m.wait_exit(timeout=30)
+        audit_ok_and_power_off(m, n)
     print(f"both drivers passed sync-pt on stage 1; audit: ok, {n} "
           "capabilities")
 
