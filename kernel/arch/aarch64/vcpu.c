@@ -13,6 +13,7 @@
 #include "assert.h"
 #include "fault.h"
 #include "objects/tcb.h"
+#include "sched.h"
 
 #include <cairn/invocations.h>
 #include <cairn/syscalls.h>
@@ -292,6 +293,12 @@ bool arch_guest_timer_fired(void)
 	write_sysreg(cntv_ctl_el0, read_sysreg(cntv_ctl_el0) | 2);
 	isb();
 	arch_vgic_timer_fired(v);
+	/* Its guest may be in WFI while its state stays loaded (a native
+	 * runs): the interrupt is its wake-up, now, as an injection is. With
+	 * IMASK set, its deadline no longer counts (a lost wake-up). */
+	if (v->tcb != NULL) {
+		sched_wfi_wake(v->tcb);
+	}
 	return true;
 }
 
